@@ -1,0 +1,371 @@
+//! The normalised document: one response in whatever shape it came, its pages joined by page
+//! number, and small helpers to walk it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::item::{Item, ItemKind};
+use crate::page::{ItemsPage, MarkdownPage, MetadataPage, TextPage};
+use crate::response::ParseResponse;
+
+/// The shape an input was recognised as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// v2 response with `job`.
+    V2,
+    /// v2 response saved without `job`.
+    V2NoJob,
+    /// v2 `items` object alone (`{"pages": [...]}` with `page_number`).
+    V2Items,
+    /// v2 re-serialised by a client library (no page sizes, explicit nulls).
+    V2Sdk,
+    /// v1 JSON result `{pages, job_metadata}`.
+    V1,
+    /// v1 as returned by the Python client: a JSON array of results.
+    V1List,
+    /// Job listing.
+    JobList,
+    /// Extract job.
+    ExtractJob,
+    /// Batch item processing results.
+    BatchResults,
+}
+
+impl Format {
+    /// The stable name printed by `inspect` (`v2`, `v2-items`, `v1-list`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::V2 => "v2",
+            Format::V2NoJob => "v2-nojob",
+            Format::V2Items => "v2-items",
+            Format::V2Sdk => "v2-sdk",
+            Format::V1 => "v1",
+            Format::V1List => "v1-list",
+            Format::JobList => "job-list",
+            Format::ExtractJob => "extract-job",
+            Format::BatchResults => "batch-results",
+        }
+    }
+
+    /// Whether this is one of the v1 shapes.
+    pub fn is_v1(self) -> bool {
+        matches!(self, Format::V1 | Format::V1List)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Something the loader noticed and worked around; it never stops the work.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    /// Stable machine-readable code, e.g. `duplicate_page`.
+    pub code: &'static str,
+    /// The JSON path it concerns, e.g. `markdown.pages[4]`.
+    pub path: String,
+    /// What happened and what was done about it.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// Where one page number's entries sit in the four page lists of the response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PageIndex {
+    /// The page number.
+    pub number: u32,
+    /// Index in `items.pages`.
+    pub items: Option<usize>,
+    /// Index in `markdown.pages`.
+    pub markdown: Option<usize>,
+    /// Index in `text.pages`.
+    pub text: Option<usize>,
+    /// Index in `metadata.pages`.
+    pub metadata: Option<usize>,
+}
+
+/// One parse result, normalised. The response keeps the input's page lists exactly as written
+/// (so writing it back is lossless); `pages` joins them by page number, sorted.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Document {
+    /// Where it came from (a file name, `file.jsonl:3`...), for messages.
+    pub source: Option<String>,
+    /// The shape it was read from.
+    pub format: Option<Format>,
+    /// The response, in the v2 form.
+    pub response: ParseResponse,
+    /// The page join, sorted by page number.
+    pub pages: Vec<PageIndex>,
+    /// What the loader noticed (duplicate, unsorted or missing pages...).
+    pub warnings: Vec<Warning>,
+    /// The input was the v2 `items` object alone (written back the same way).
+    pub items_only: bool,
+}
+
+/// A view of one page across the four lists.
+#[derive(Debug, Clone, Copy)]
+pub struct Page<'a> {
+    doc: &'a Document,
+    index: &'a PageIndex,
+}
+
+/// One item met by [`Document::walk`], with where it sits.
+#[derive(Debug, Clone)]
+pub struct ItemRef<'a> {
+    /// The item.
+    pub item: &'a Item,
+    /// Its page number.
+    pub page: u32,
+    /// Position in walk order.
+    pub index: usize,
+    /// Walk-order position of the parent (list or header/footer container).
+    pub parent: Option<usize>,
+    /// Nesting depth (0 for top-level items).
+    pub depth: usize,
+    /// Whether it is, or sits inside, a header or footer container.
+    pub furniture: bool,
+    /// Its JSON path in the response, e.g. `items.pages[2].items[5].items[0]`.
+    pub path: String,
+}
+
+impl Document {
+    /// Builds a document from a response, joining the page lists and recording what was
+    /// noticed along the way.
+    pub fn new(response: ParseResponse, format: Option<Format>, source: Option<String>) -> Self {
+        let mut doc = Document { source, format, response, ..Document::default() };
+        doc.join_pages();
+        doc
+    }
+
+    fn join_pages(&mut self) {
+        let mut joined: BTreeMap<u32, PageIndex> = BTreeMap::new();
+        let mut warnings = Vec::new();
+        let r = &self.response;
+        let lists: [(&str, Option<Vec<Option<u32>>>); 4] = [
+            ("items.pages", r.items.as_ref().and_then(|l| l.pages.as_ref()).map(|p| numbers(p, |x: &ItemsPage| x.page_number))),
+            ("markdown.pages", r.markdown.as_ref().and_then(|l| l.pages.as_ref()).map(|p| numbers(p, |x: &MarkdownPage| x.page_number))),
+            ("text.pages", r.text.as_ref().and_then(|l| l.pages.as_ref()).map(|p| numbers(p, |x: &TextPage| x.page_number))),
+            ("metadata.pages", r.metadata.as_ref().and_then(|l| l.pages.as_ref()).map(|p| numbers(p, |x: &MetadataPage| x.page_number))),
+        ];
+        for (slot, (name, nums)) in lists.iter().enumerate() {
+            let Some(nums) = nums else { continue };
+            let mut last = 0u32;
+            let mut unsorted = false;
+            for (i, n) in nums.iter().enumerate() {
+                let n = match n {
+                    Some(n) => *n,
+                    None => {
+                        let guess = i as u32 + 1;
+                        warnings.push(Warning {
+                            code: "missing_page_number",
+                            path: format!("{name}[{i}]"),
+                            message: format!("no page_number; assumed {guess} from its position"),
+                        });
+                        guess
+                    }
+                };
+                if n < last {
+                    unsorted = true;
+                }
+                last = n;
+                let entry = joined.entry(n).or_insert(PageIndex { number: n, ..Default::default() });
+                let cell = match slot {
+                    0 => &mut entry.items,
+                    1 => &mut entry.markdown,
+                    2 => &mut entry.text,
+                    _ => &mut entry.metadata,
+                };
+                match cell {
+                    Some(first) => warnings.push(Warning {
+                        code: "duplicate_page",
+                        path: format!("{name}[{i}]"),
+                        message: format!(
+                            "page {n} appears again (first at {name}[{first}]); using the first"
+                        ),
+                    }),
+                    None => *cell = Some(i),
+                }
+            }
+            if unsorted {
+                warnings.push(Warning {
+                    code: "unsorted_pages",
+                    path: (*name).to_owned(),
+                    message: "pages are not in page-number order; output follows page numbers"
+                        .into(),
+                });
+            }
+        }
+        let present: Vec<bool> = lists.iter().map(|(_, n)| n.as_ref().is_some_and(|n| !n.is_empty())).collect();
+        for p in joined.values() {
+            let have = [p.items, p.markdown, p.text, p.metadata];
+            for (slot, (name, _)) in lists.iter().enumerate() {
+                if present[slot] && have[slot].is_none() {
+                    warnings.push(Warning {
+                        code: "page_missing_from_list",
+                        path: (*name).to_owned(),
+                        message: format!("page {} is in another page list but not here", p.number),
+                    });
+                }
+            }
+        }
+        let numbers: Vec<u32> = joined.keys().copied().collect();
+        let gaps: Vec<String> = numbers
+            .windows(2)
+            .filter(|w| w[1] > w[0] + 1)
+            .map(|w| if w[1] == w[0] + 2 { format!("{}", w[0] + 1) } else { format!("{}-{}", w[0] + 1, w[1] - 1) })
+            .collect();
+        if !gaps.is_empty() {
+            warnings.push(Warning {
+                code: "page_gap",
+                path: String::new(),
+                message: format!("page numbers skip {}", gaps.join(", ")),
+            });
+        }
+        self.pages = joined.into_values().collect();
+        self.warnings.extend(warnings);
+    }
+
+    /// The pages in page-number order.
+    pub fn pages(&self) -> impl ExactSizeIterator<Item = Page<'_>> + '_ {
+        self.pages.iter().map(move |index| Page { doc: self, index })
+    }
+
+    /// The page with this number.
+    pub fn page(&self, number: u32) -> Option<Page<'_>> {
+        let i = self.pages.binary_search_by_key(&number, |p| p.number).ok()?;
+        Some(Page { doc: self, index: &self.pages[i] })
+    }
+
+    /// The failed pages.
+    pub fn failed_pages(&self) -> impl Iterator<Item = Page<'_>> + '_ {
+        self.pages().filter(|p| p.is_failed())
+    }
+
+    /// Every item, depth first in reading order (children right after their parent), with its
+    /// page and parent.
+    pub fn walk(&self) -> Vec<ItemRef<'_>> {
+        let mut out = Vec::new();
+        for page in self.pages() {
+            let Some(list_index) = page.index.items else { continue };
+            let base = format!("items.pages[{list_index}]");
+            walk_items(page.items(), page.number(), None, 0, false, &base, &mut out);
+        }
+        out
+    }
+
+    /// Every table, nested ones included, in reading order.
+    pub fn tables(&self) -> Vec<ItemRef<'_>> {
+        self.walk().into_iter().filter(|r| r.item.kind() == ItemKind::Table).collect()
+    }
+
+    /// A name for messages: the source, or `<input>`.
+    pub fn name(&self) -> &str {
+        self.source.as_deref().unwrap_or("<input>")
+    }
+}
+
+fn numbers<P>(pages: &[P], f: impl Fn(&P) -> Option<u32>) -> Vec<Option<u32>> {
+    pages.iter().map(f).collect()
+}
+
+fn walk_items<'a>(
+    items: &'a [Item],
+    page: u32,
+    parent: Option<usize>,
+    depth: usize,
+    furniture: bool,
+    base: &str,
+    out: &mut Vec<ItemRef<'a>>,
+) {
+    for (i, item) in items.iter().enumerate() {
+        let index = out.len();
+        let path = format!("{base}.items[{i}]");
+        let furniture = furniture || item.kind().is_furniture();
+        out.push(ItemRef { item, page, index, parent, depth, furniture, path: path.clone() });
+        // The JSON reader's depth limit bounds this recursion.
+        walk_items(item.children(), page, Some(index), depth + 1, furniture, &path, out);
+    }
+}
+
+impl<'a> Page<'a> {
+    /// The page number.
+    pub fn number(&self) -> u32 {
+        self.index.number
+    }
+
+    /// Where this page sits in the four lists.
+    pub fn index(&self) -> &'a PageIndex {
+        self.index
+    }
+
+    /// The `items.pages` entry.
+    pub fn items_page(&self) -> Option<&'a ItemsPage> {
+        let list = self.doc.response.items.as_ref()?.pages.as_ref()?;
+        list.get(self.index.items?)
+    }
+
+    /// The `markdown.pages` entry.
+    pub fn markdown_page(&self) -> Option<&'a MarkdownPage> {
+        let list = self.doc.response.markdown.as_ref()?.pages.as_ref()?;
+        list.get(self.index.markdown?)
+    }
+
+    /// The `text.pages` entry.
+    pub fn text_page(&self) -> Option<&'a TextPage> {
+        let list = self.doc.response.text.as_ref()?.pages.as_ref()?;
+        list.get(self.index.text?)
+    }
+
+    /// The `metadata.pages` entry.
+    pub fn metadata_page(&self) -> Option<&'a MetadataPage> {
+        let list = self.doc.response.metadata.as_ref()?.pages.as_ref()?;
+        list.get(self.index.metadata?)
+    }
+
+    /// The page's items (empty for failed pages).
+    pub fn items(&self) -> &'a [Item] {
+        self.items_page().map(ItemsPage::items).unwrap_or(&[])
+    }
+
+    /// Whether the page failed (in `items.pages` or `markdown.pages`).
+    pub fn is_failed(&self) -> bool {
+        self.items_page().is_some_and(ItemsPage::is_failed)
+            || self.markdown_page().is_some_and(MarkdownPage::is_failed)
+    }
+
+    /// The failure message, when the page failed.
+    pub fn error(&self) -> Option<&'a str> {
+        if !self.is_failed() {
+            return None;
+        }
+        let from_items = self.items_page().and_then(|p| p.error.as_deref());
+        let from_md = self.markdown_page().and_then(|p| p.error.as_deref());
+        Some(from_items.or(from_md).unwrap_or("page failed (no error message)"))
+    }
+
+    /// `(width, height)` in points when known.
+    pub fn size(&self) -> Option<(f64, f64)> {
+        self.items_page().and_then(ItemsPage::size)
+    }
+
+    /// The server's page markdown.
+    pub fn server_markdown(&self) -> Option<&'a str> {
+        self.markdown_page().and_then(|p| p.markdown.as_deref())
+    }
+
+    /// The page's plain text from `text.pages`.
+    pub fn text(&self) -> Option<&'a str> {
+        self.text_page().and_then(|p| p.text.as_deref())
+    }
+}

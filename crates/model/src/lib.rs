@@ -1,0 +1,49 @@
+//! Typed, lenient and located reader for saved LlamaParse parse responses.
+//!
+//! Every shape users keep on disk (v2 with or without `job`, the `items` object alone,
+//! client-library dumps, v1 page lists and the v1 array form, JSON Lines of any of these, plus
+//! job listings, extract jobs and batch results) is detected and read into one [`Document`]:
+//! the v2 response kept exactly as written (so writing it back is lossless), with its page lists
+//! joined by page number. Errors say which file, JSON path, line and column.
+//!
+//! ```
+//! let json = br##"{"pages": [{"page_number": 1, "page_width": 612, "page_height": 792,
+//!     "success": true, "items": [{"type": "heading", "level": 1, "md": "# Hi", "value": "Hi"}]}]}"##;
+//! let doc = pagetree_model::load_document(json, Some("hi.json")).unwrap();
+//! assert_eq!(doc.format, Some(pagetree_model::Format::V2Items));
+//! let page = doc.pages().next().unwrap();
+//! assert_eq!(page.items()[0].kind(), pagetree_model::ItemKind::Heading);
+//!
+//! let err = pagetree_model::load_document(b"{\"items\": {\"pages\": [{\"page_number\": \"x\"}]}}", Some("bad.json"))
+//!     .unwrap_err();
+//! assert_eq!(err.to_string(),
+//!     "bad.json: items.pages[0].page_number: invalid type: string \"x\", expected u32 at line 1 column 40");
+//! ```
+#![warn(missing_docs)]
+
+mod bbox;
+mod document;
+mod error;
+mod item;
+mod jobs;
+mod load;
+mod page;
+mod response;
+mod v1;
+mod wire;
+
+pub use bbox::{BBox, BoxProblem, NEAR_FULL_PAGE_AREA, PAGE_EDGE_TOLERANCE};
+pub use document::{Document, Format, ItemRef, Page, PageIndex, Warning};
+pub use error::{ErrorKind, LoadError};
+pub use item::{Cell, ConcernObject, Item, ItemKind, ParseConcern};
+pub use jobs::{
+    BatchResults, ExtractJob, ExtractMetadata, ExtractUsage, JobConfig, JobList, ProcessingResult,
+};
+pub use load::{Loaded, load_all, load_document, load_file};
+pub use page::{
+    ItemsPage, ItemsResult, MarkdownPage, MarkdownResult, MetadataPage, MetadataResult, TextPage,
+    TextResult,
+};
+pub use response::{Job, JobStatus, ParseResponse};
+pub use v1::{V1Item, V1Page, V1Response};
+pub use wire::{WireMeta, WireValue};

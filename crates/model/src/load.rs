@@ -1,0 +1,368 @@
+//! Reading any saved shape: detect it, parse it with located errors, normalise it.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::document::{Document, Format};
+use crate::error::{ErrorKind, LoadError};
+use crate::jobs::{BatchResults, ExtractJob, JobList};
+use crate::page::ItemsResult;
+use crate::response::ParseResponse;
+use crate::v1::V1Response;
+
+/// One response read from an input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded {
+    /// A parse result (any v1 or v2 shape).
+    Document(Box<Document>),
+    /// A job listing.
+    JobList(JobList),
+    /// An extract job.
+    ExtractJob(ExtractJob),
+    /// Batch item processing results.
+    BatchResults(BatchResults),
+}
+
+impl Loaded {
+    /// The detected shape.
+    pub fn format(&self) -> Format {
+        match self {
+            Loaded::Document(d) => d.format.unwrap_or(Format::V2),
+            Loaded::JobList(_) => Format::JobList,
+            Loaded::ExtractJob(_) => Format::ExtractJob,
+            Loaded::BatchResults(_) => Format::BatchResults,
+        }
+    }
+}
+
+/// Reads a file: every response in it (a v1 array or a JSON Lines file give several; a broken
+/// JSON Lines line is one error among the results). Never panics.
+pub fn load_file(path: &Path) -> Vec<Result<Loaded, LoadError>> {
+    let name = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => load_all(&bytes, Some(&name)),
+        Err(e) => vec![Err(LoadError::new(ErrorKind::Io, format!("cannot read: {e}"))
+            .with_source(Some(&name)))],
+    }
+}
+
+/// Reads exactly one parse result from bytes (the first of a v1 array).
+pub fn load_document(bytes: &[u8], source: Option<&str>) -> Result<Document, LoadError> {
+    match load_all(bytes, source).into_iter().next() {
+        Some(Ok(Loaded::Document(d))) => Ok(*d),
+        Some(Ok(other)) => Err(LoadError::new(
+            ErrorKind::Shape,
+            format!("this is a {} body, not a parse result", other.format()),
+        )
+        .with_source(source)),
+        Some(Err(e)) => Err(e),
+        None => Err(LoadError::new(ErrorKind::Eof, "no response in the input").with_source(source)),
+    }
+}
+
+/// Reads every response in bytes. JSON Lines (one response per line) is recognised by the
+/// source name (`.jsonl`, `.ndjson`) or by a second JSON value starting on a new line.
+pub fn load_all(bytes: &[u8], source: Option<&str>) -> Vec<Result<Loaded, LoadError>> {
+    let text = match decode(bytes) {
+        Ok(t) => t,
+        Err(e) => return vec![Err(e.with_source(source))],
+    };
+    let jsonl_name = source.is_some_and(|s| s.ends_with(".jsonl") || s.ends_with(".ndjson"));
+    if jsonl_name || looks_like_jsonl(text) {
+        return load_lines(text, source);
+    }
+    load_text(text, source).unwrap_or_else(|e| vec![Err(e.with_source(source))])
+}
+
+/// Checks UTF-8 (locating the first bad byte) and drops a byte-order mark.
+fn decode(bytes: &[u8]) -> Result<&str, LoadError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let (line, column) = line_column(bytes, at);
+        LoadError::new(
+            ErrorKind::Encoding,
+            format!("invalid UTF-8 (byte 0x{:02X} at offset {at}); save the file as UTF-8", bytes[at]),
+        )
+        .at(line, column)
+    })
+}
+
+/// 1-based line and byte column of an offset.
+pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let col = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    (line, col)
+}
+
+fn looks_like_jsonl(text: &str) -> bool {
+    // A JSON Lines file is a complete value followed by another value on a later line. Only
+    // objects qualify, so "[1] [2]" stays a syntax error.
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<de::IgnoredAny>();
+    let first_ok = text.trim_start().starts_with('{') && matches!(stream.next(), Some(Ok(_)));
+    if !first_ok {
+        return false;
+    }
+    let rest = &text[stream.byte_offset()..];
+    let gap = &rest[..rest.len() - rest.trim_start().len()];
+    gap.contains('\n') && rest.trim_start().starts_with('{')
+}
+
+fn load_lines(text: &str, source: Option<&str>) -> Vec<Result<Loaded, LoadError>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let name = format!("{}:{}", source.unwrap_or("<input>"), i + 1);
+        match load_text(line, Some(&name)) {
+            Ok(v) => out.extend(v),
+            Err(mut e) => {
+                // Report the position in the whole file, not in the line.
+                e.line = Some(i + 1);
+                e.source = source.map(str::to_owned);
+                e.message = format!("line {} of JSON Lines: {}", i + 1, e.message);
+                out.push(Err(e));
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(Err(LoadError::new(ErrorKind::Eof, "empty input: no JSON value").at(1, 1)
+            .with_source(source)));
+    }
+    out
+}
+
+/// The top level of an input, with values left unparsed (borrowed slices of the input).
+enum Sniff<'a> {
+    Object(Vec<(String, &'a RawValue)>),
+    Array(Vec<&'a RawValue>),
+    Scalar(&'static str),
+}
+
+impl<'de> de::Deserialize<'de> for Sniff<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Sniff<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
+                    out.push((k, v));
+                }
+                Ok(Sniff::Object(out))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element::<&'de RawValue>()? {
+                    out.push(v);
+                }
+                Ok(Sniff::Array(out))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Sniff::Scalar("a boolean"))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Sniff::Scalar("a number"))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Sniff::Scalar("a number"))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Sniff::Scalar("a number"))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Sniff::Scalar("a string"))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Sniff::Scalar("null"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// What a raw JSON value is, for messages.
+fn describe(raw: &RawValue) -> &'static str {
+    match raw.get().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}
+
+fn keys_of(raw: &RawValue) -> Vec<String> {
+    match serde_json::from_str::<Sniff>(raw.get()) {
+        Ok(Sniff::Object(kv)) => kv.into_iter().map(|(k, _)| k).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn offset_in(text: &str, raw: &RawValue) -> usize {
+    (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
+}
+
+/// Parses `text` as `T`, with the JSON path of any error.
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, LoadError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| LoadError::from_json(e.inner(), e.path().to_string()))?;
+    de.end().map_err(|e| LoadError::from_json(&e, String::new()))?;
+    Ok(value)
+}
+
+const V2_KEYS: [&str; 11] = [
+    "job",
+    "items",
+    "markdown",
+    "text",
+    "metadata",
+    "markdown_full",
+    "text_full",
+    "raw_parameters",
+    "job_metadata",
+    "images_content_metadata",
+    "result_content_metadata",
+];
+
+fn load_text(text: &str, source: Option<&str>) -> Result<Vec<Result<Loaded, LoadError>>, LoadError> {
+    if text.trim().is_empty() {
+        return Err(LoadError::new(ErrorKind::Eof, "empty input: no JSON value").at(1, 1));
+    }
+    let sniff: Sniff = serde_json::from_str(text).map_err(|e| LoadError::from_json(&e, String::new()))?;
+    let src = source.map(str::to_owned);
+    let doc = |response: ParseResponse, format: Format| {
+        Ok(Loaded::Document(Box::new(Document::new(response, Some(format), src.clone()))))
+    };
+    match sniff {
+        Sniff::Scalar(what) => Err(LoadError::new(
+            ErrorKind::Shape,
+            format!("expected a parse response (a JSON object), found {what}"),
+        )
+        .at(1, 1)),
+        Sniff::Array(elems) => {
+            if elems.is_empty() {
+                return Err(LoadError::new(ErrorKind::Shape, "empty JSON array: no response in it").at(1, 1));
+            }
+            if let Some((i, bad)) = elems.iter().enumerate().find(|(_, e)| !keys_of(e).iter().any(|k| k == "pages")) {
+                let (line, column) = line_column(text.as_bytes(), offset_in(text, bad));
+                let mut e = LoadError::new(
+                    ErrorKind::Shape,
+                    format!(
+                        "expected a v1 result (an object with `pages`) in this array, found {}",
+                        describe(bad)
+                    ),
+                )
+                .at(line, column);
+                e.path = format!("[{i}]");
+                return Err(e);
+            }
+            let results: Vec<V1Response> = parse(text)?;
+            let n = results.len();
+            Ok(results
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let name = if n == 1 { src.clone() } else { Some(format!("{}#{i}", source.unwrap_or("<input>"))) };
+                    Ok(Loaded::Document(Box::new(Document::new(r.into_response(), Some(Format::V1List), name))))
+                })
+                .collect())
+        }
+        Sniff::Object(kv) => {
+            let has = |k: &str| kv.iter().any(|(key, _)| key == k);
+            let raw = |k: &str| kv.iter().find(|(key, _)| key == k).map(|(_, v)| *v);
+            let loaded = if has("processing_results") || (has("item_id") && has("item_name")) {
+                Loaded::BatchResults(parse(text)?)
+            } else if has("extract_result") || has("extract_metadata") {
+                Loaded::ExtractJob(parse(text)?)
+            } else if raw("items").is_some_and(|v| v.get().starts_with('[')) {
+                Loaded::JobList(parse(text)?)
+            } else if has("pages") && !V2_KEYS[..5].iter().any(|k| has(k)) {
+                let pages = raw("pages").expect("checked above");
+                if is_v1_pages(pages, has("job_metadata")) {
+                    let r: V1Response = parse(text)?;
+                    return Ok(vec![doc(r.into_response(), Format::V1)]);
+                }
+                let items: ItemsResult = parse(text)?;
+                let sdk = is_sdk_dump(&items);
+                let response = ParseResponse { items: Some(items), ..ParseResponse::default() };
+                let format = if sdk { Format::V2Sdk } else { Format::V2Items };
+                let mut d = Document::new(response, Some(format), src.clone());
+                d.items_only = true;
+                return Ok(vec![Ok(Loaded::Document(Box::new(d)))]);
+            } else if V2_KEYS.iter().any(|k| has(k)) {
+                let r: ParseResponse = parse(text)?;
+                let format = if r.items.as_ref().is_some_and(is_sdk_dump) {
+                    Format::V2Sdk
+                } else if r.job.is_some() {
+                    Format::V2
+                } else {
+                    Format::V2NoJob
+                };
+                return Ok(vec![doc(r, format)]);
+            } else {
+                let keys: Vec<&str> = kv.iter().map(|(k, _)| k.as_str()).take(12).collect();
+                return Err(LoadError::new(
+                    ErrorKind::Shape,
+                    format!(
+                        "not a shape pagetree reads (top-level keys: {}); expected a v2 parse \
+                         response (`items`, `markdown`, `text`...), a v1 result (`pages`), a job \
+                         listing, an extract job or batch results",
+                        if keys.is_empty() { "none".to_owned() } else { keys.join(", ") }
+                    ),
+                )
+                .at(1, 1));
+            };
+            Ok(vec![Ok(loaded)])
+        }
+    }
+}
+
+/// Whether a root `pages` array holds v1 pages (`page`, `md`) rather than v2 items pages
+/// (`page_number`). An empty list is v1 only when `job_metadata` says so.
+fn is_v1_pages(pages: &RawValue, has_job_metadata: bool) -> bool {
+    let first = match serde_json::from_str::<Sniff>(pages.get()) {
+        Ok(Sniff::Array(elems)) => elems.first().map(|e| keys_of(e)),
+        _ => None,
+    };
+    match first {
+        Some(keys) => {
+            let has = |k: &str| keys.iter().any(|x| x == k);
+            !has("page_number") && (has("page") || has("md") || has("layout") || has_job_metadata)
+        }
+        None => has_job_metadata,
+    }
+}
+
+/// A client-library dump: pages keep only `page_number` and `items` (no size, no `success`).
+fn is_sdk_dump(items: &ItemsResult) -> bool {
+    let pages = items.pages.as_deref().unwrap_or(&[]);
+    !pages.is_empty()
+        && pages.iter().all(|p| {
+            p.page_width.is_none() && p.page_height.is_none() && p.success.is_none() && p.error.is_none()
+        })
+}
+
+impl Document {
+    /// The response written back in the shape it was read from (a v2 `items` object alone
+    /// stays alone). For v2 inputs this equals the input as JSON values.
+    pub fn to_json_value(&self) -> serde_json::Value {
+        let result = if self.items_only {
+            serde_json::to_value(&self.response.items)
+        } else {
+            serde_json::to_value(&self.response)
+        };
+        // Serialising plain data into a Value cannot fail (all map keys are strings).
+        result.unwrap_or(serde_json::Value::Null)
+    }
+}
