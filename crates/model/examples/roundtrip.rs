@@ -7,8 +7,10 @@ fn main() {
         for loaded in pagetree_model::load_all(&bytes, Some(&path)) {
             match loaded {
                 Ok(pagetree_model::Loaded::Document(doc)) => {
-                    let input: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-                    let same = doc.format.is_some_and(|f| !f.is_v1()) && doc.to_json_value() == input;
+                    let input: serde_json::Value =
+                        serde_json::from_slice(&bytes).unwrap_or_default();
+                    let same =
+                        doc.format.is_some_and(|f| !f.is_v1()) && doc.to_json_value() == input;
                     println!(
                         "{path}: {} pages={} items={} lossless={same} warnings={}",
                         doc.format.map_or("?", |f| f.as_str()),

@@ -113,7 +113,12 @@ impl BBox {
         let (x0, x1) = (x.min(x + w), x.max(x + w));
         let (y0, y1) = (y.min(y + h), y.max(y + h));
         let c = |v: f64| v.clamp(0.0, 1.0);
-        Some([c(x0 / page_width), c(y0 / page_height), c(x1 / page_width), c(y1 / page_height)])
+        Some([
+            c(x0 / page_width),
+            c(y0 / page_height),
+            c(x1 / page_width),
+            c(y1 / page_height),
+        ])
     }
 }
 
@@ -122,16 +127,35 @@ mod tests {
     use super::*;
 
     fn bx(x: Option<f64>, y: f64, w: Option<f64>, h: f64) -> BBox {
-        BBox { x, y: Some(y), w, h: Some(h), ..Default::default() }
+        BBox {
+            x,
+            y: Some(y),
+            w,
+            h: Some(h),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn problems() {
         let page = Some((600.0, 800.0));
-        assert!(bx(Some(10.0), 10.0, Some(100.0), 20.0).problems(page).is_empty());
-        assert_eq!(bx(None, 88.0, None, 693.0).problems(page), [BoxProblem::NullCoordinate]);
-        assert_eq!(bx(Some(-3.0), 5.0, Some(10.0), 5.0).problems(page), [BoxProblem::Negative]);
-        assert_eq!(bx(Some(3.0), 5.0, Some(0.0), 5.0).problems(page), [BoxProblem::ZeroSize]);
+        assert!(
+            bx(Some(10.0), 10.0, Some(100.0), 20.0)
+                .problems(page)
+                .is_empty()
+        );
+        assert_eq!(
+            bx(None, 88.0, None, 693.0).problems(page),
+            [BoxProblem::NullCoordinate]
+        );
+        assert_eq!(
+            bx(Some(-3.0), 5.0, Some(10.0), 5.0).problems(page),
+            [BoxProblem::Negative]
+        );
+        assert_eq!(
+            bx(Some(3.0), 5.0, Some(0.0), 5.0).problems(page),
+            [BoxProblem::ZeroSize]
+        );
         assert_eq!(
             bx(Some(500.0), 5.0, Some(200.0), 5.0).problems(page),
             [BoxProblem::OutsidePage]
@@ -141,7 +165,11 @@ mod tests {
             [BoxProblem::NearFullPage]
         );
         // Unknown page size: only intrinsic checks.
-        assert!(bx(Some(5000.0), 0.0, Some(6000.0), 7900.0).problems(None).is_empty());
+        assert!(
+            bx(Some(5000.0), 0.0, Some(6000.0), 7900.0)
+                .problems(None)
+                .is_empty()
+        );
     }
 
     #[test]

@@ -143,7 +143,12 @@ impl Document {
     /// Builds a document from a response, joining the page lists and recording what was
     /// noticed along the way.
     pub fn new(response: ParseResponse, format: Option<Format>, source: Option<String>) -> Self {
-        let mut doc = Document { source, format, response, ..Document::default() };
+        let mut doc = Document {
+            source,
+            format,
+            response,
+            ..Document::default()
+        };
         doc.join_pages();
         doc
     }
@@ -153,10 +158,34 @@ impl Document {
         let mut warnings = Vec::new();
         let r = &self.response;
         let lists: [(&str, Option<Vec<Option<u32>>>); 4] = [
-            ("items.pages", r.items.as_ref().and_then(|l| l.pages.as_ref()).map(|p| numbers(p, |x: &ItemsPage| x.page_number))),
-            ("markdown.pages", r.markdown.as_ref().and_then(|l| l.pages.as_ref()).map(|p| numbers(p, |x: &MarkdownPage| x.page_number))),
-            ("text.pages", r.text.as_ref().and_then(|l| l.pages.as_ref()).map(|p| numbers(p, |x: &TextPage| x.page_number))),
-            ("metadata.pages", r.metadata.as_ref().and_then(|l| l.pages.as_ref()).map(|p| numbers(p, |x: &MetadataPage| x.page_number))),
+            (
+                "items.pages",
+                r.items
+                    .as_ref()
+                    .and_then(|l| l.pages.as_ref())
+                    .map(|p| numbers(p, |x: &ItemsPage| x.page_number)),
+            ),
+            (
+                "markdown.pages",
+                r.markdown
+                    .as_ref()
+                    .and_then(|l| l.pages.as_ref())
+                    .map(|p| numbers(p, |x: &MarkdownPage| x.page_number)),
+            ),
+            (
+                "text.pages",
+                r.text
+                    .as_ref()
+                    .and_then(|l| l.pages.as_ref())
+                    .map(|p| numbers(p, |x: &TextPage| x.page_number)),
+            ),
+            (
+                "metadata.pages",
+                r.metadata
+                    .as_ref()
+                    .and_then(|l| l.pages.as_ref())
+                    .map(|p| numbers(p, |x: &MetadataPage| x.page_number)),
+            ),
         ];
         for (slot, (name, nums)) in lists.iter().enumerate() {
             let Some(nums) = nums else { continue };
@@ -179,7 +208,10 @@ impl Document {
                     unsorted = true;
                 }
                 last = n;
-                let entry = joined.entry(n).or_insert(PageIndex { number: n, ..Default::default() });
+                let entry = joined.entry(n).or_insert(PageIndex {
+                    number: n,
+                    ..Default::default()
+                });
                 let cell = match slot {
                     0 => &mut entry.items,
                     1 => &mut entry.markdown,
@@ -206,7 +238,10 @@ impl Document {
                 });
             }
         }
-        let present: Vec<bool> = lists.iter().map(|(_, n)| n.as_ref().is_some_and(|n| !n.is_empty())).collect();
+        let present: Vec<bool> = lists
+            .iter()
+            .map(|(_, n)| n.as_ref().is_some_and(|n| !n.is_empty()))
+            .collect();
         for p in joined.values() {
             let have = [p.items, p.markdown, p.text, p.metadata];
             for (slot, (name, _)) in lists.iter().enumerate() {
@@ -223,7 +258,13 @@ impl Document {
         let gaps: Vec<String> = numbers
             .windows(2)
             .filter(|w| w[1] > w[0] + 1)
-            .map(|w| if w[1] == w[0] + 2 { format!("{}", w[0] + 1) } else { format!("{}-{}", w[0] + 1, w[1] - 1) })
+            .map(|w| {
+                if w[1] == w[0] + 2 {
+                    format!("{}", w[0] + 1)
+                } else {
+                    format!("{}-{}", w[0] + 1, w[1] - 1)
+                }
+            })
             .collect();
         if !gaps.is_empty() {
             warnings.push(Warning {
@@ -238,13 +279,21 @@ impl Document {
 
     /// The pages in page-number order.
     pub fn pages(&self) -> impl ExactSizeIterator<Item = Page<'_>> + '_ {
-        self.pages.iter().map(move |index| Page { doc: self, index })
+        self.pages
+            .iter()
+            .map(move |index| Page { doc: self, index })
     }
 
     /// The page with this number.
     pub fn page(&self, number: u32) -> Option<Page<'_>> {
-        let i = self.pages.binary_search_by_key(&number, |p| p.number).ok()?;
-        Some(Page { doc: self, index: &self.pages[i] })
+        let i = self
+            .pages
+            .binary_search_by_key(&number, |p| p.number)
+            .ok()?;
+        Some(Page {
+            doc: self,
+            index: &self.pages[i],
+        })
     }
 
     /// The failed pages.
@@ -257,7 +306,9 @@ impl Document {
     pub fn walk(&self) -> Vec<ItemRef<'_>> {
         let mut out = Vec::new();
         for page in self.pages() {
-            let Some(list_index) = page.index.items else { continue };
+            let Some(list_index) = page.index.items else {
+                continue;
+            };
             let base = format!("items.pages[{list_index}]");
             walk_items(page.items(), page.number(), None, 0, false, &base, &mut out);
         }
@@ -266,7 +317,10 @@ impl Document {
 
     /// Every table, nested ones included, in reading order.
     pub fn tables(&self) -> Vec<ItemRef<'_>> {
-        self.walk().into_iter().filter(|r| r.item.kind() == ItemKind::Table).collect()
+        self.walk()
+            .into_iter()
+            .filter(|r| r.item.kind() == ItemKind::Table)
+            .collect()
     }
 
     /// A name for messages: the source, or `<input>`.
@@ -292,9 +346,25 @@ fn walk_items<'a>(
         let index = out.len();
         let path = format!("{base}.items[{i}]");
         let furniture = furniture || item.kind().is_furniture();
-        out.push(ItemRef { item, page, index, parent, depth, furniture, path: path.clone() });
+        out.push(ItemRef {
+            item,
+            page,
+            index,
+            parent,
+            depth,
+            furniture,
+            path: path.clone(),
+        });
         // The JSON reader's depth limit bounds this recursion.
-        walk_items(item.children(), page, Some(index), depth + 1, furniture, &path, out);
+        walk_items(
+            item.children(),
+            page,
+            Some(index),
+            depth + 1,
+            furniture,
+            &path,
+            out,
+        );
     }
 }
 
@@ -351,7 +421,11 @@ impl<'a> Page<'a> {
         }
         let from_items = self.items_page().and_then(|p| p.error.as_deref());
         let from_md = self.markdown_page().and_then(|p| p.error.as_deref());
-        Some(from_items.or(from_md).unwrap_or("page failed (no error message)"))
+        Some(
+            from_items
+                .or(from_md)
+                .unwrap_or("page failed (no error message)"),
+        )
     }
 
     /// `(width, height)` in points when known.

@@ -39,7 +39,14 @@ pub struct LoadError {
 
 impl LoadError {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        LoadError { source: None, path: String::new(), line: None, column: None, message: message.into(), kind }
+        LoadError {
+            source: None,
+            path: String::new(),
+            line: None,
+            column: None,
+            message: message.into(),
+            kind,
+        }
     }
 
     pub(crate) fn at(mut self, line: usize, column: usize) -> Self {
@@ -73,8 +80,15 @@ impl LoadError {
             Category::Io => (ErrorKind::Io, raw.to_owned()),
         };
         let path = if path == "." { String::new() } else { path };
-        let e = LoadError { path, ..LoadError::new(kind, message) };
-        if err.line() > 0 { e.at(err.line(), err.column()) } else { e }
+        let e = LoadError {
+            path,
+            ..LoadError::new(kind, message)
+        };
+        if err.line() > 0 {
+            e.at(err.line(), err.column())
+        } else {
+            e
+        }
     }
 }
 

@@ -175,7 +175,9 @@ impl Item {
 
     /// The `type` tag when it names a kind we do not know.
     pub fn unknown_type(&self) -> Option<&str> {
-        self.type_name.as_deref().filter(|t| ItemKind::from_tag(t).is_none())
+        self.type_name
+            .as_deref()
+            .filter(|t| ItemKind::from_tag(t).is_none())
     }
 
     /// The item's markdown, or `""`.
@@ -400,13 +402,31 @@ mod tests {
 
     #[test]
     fn kinds_are_inferred_when_the_tag_is_missing() {
-        assert_eq!(item(json!({"md": "# A", "level": 1})).kind(), ItemKind::Heading);
+        assert_eq!(
+            item(json!({"md": "# A", "level": 1})).kind(),
+            ItemKind::Heading
+        );
         assert_eq!(item(json!({"rows": []})).kind(), ItemKind::Table);
-        assert_eq!(item(json!({"ordered": true, "items": []})).kind(), ItemKind::List);
-        assert_eq!(item(json!({"language": "py", "value": ""})).kind(), ItemKind::Code);
-        assert_eq!(item(json!({"caption": "c", "url": "u"})).kind(), ItemKind::Image);
-        assert_eq!(item(json!({"text": "t", "url": "u"})).kind(), ItemKind::Link);
-        assert_eq!(item(json!({"md": "x", "value": "x"})).kind(), ItemKind::Text);
+        assert_eq!(
+            item(json!({"ordered": true, "items": []})).kind(),
+            ItemKind::List
+        );
+        assert_eq!(
+            item(json!({"language": "py", "value": ""})).kind(),
+            ItemKind::Code
+        );
+        assert_eq!(
+            item(json!({"caption": "c", "url": "u"})).kind(),
+            ItemKind::Image
+        );
+        assert_eq!(
+            item(json!({"text": "t", "url": "u"})).kind(),
+            ItemKind::Link
+        );
+        assert_eq!(
+            item(json!({"md": "x", "value": "x"})).kind(),
+            ItemKind::Text
+        );
         let chart = item(json!({"type": "chart", "series": [1, 2]}));
         assert_eq!(chart.kind(), ItemKind::Unknown);
         assert_eq!(chart.unknown_type(), Some("chart"));
@@ -419,7 +439,10 @@ mod tests {
             "parse_concerns": ["multi_table_page", {"type": "x", "details": "d", "extra": 1}]});
         let it = item(v.clone());
         assert_eq!(serde_json::to_value(&it).unwrap(), v);
-        let texts: Vec<_> = it.table_rows()[0].iter().map(|c| c.as_text().into_owned()).collect();
+        let texts: Vec<_> = it.table_rows()[0]
+            .iter()
+            .map(|c| c.as_text().into_owned())
+            .collect();
         assert_eq!(texts, ["a", "1", "2.5", "", "true", "[1]"]);
         assert_eq!(it.concerns()[0].kind(), "multi_table_page");
         assert_eq!(it.concerns()[1].details(), Some("d"));

@@ -137,8 +137,13 @@ impl BatchResults {
     /// The parameters of the first parse job among the results, if any.
     pub fn parse_parameters(&self) -> Option<&Map<String, Value>> {
         self.processing_results.as_deref()?.iter().find_map(|r| {
-            let is_parse = r.job_type.as_deref().is_none_or(|t| t.eq_ignore_ascii_case("parse"));
-            is_parse.then(|| r.job_config.as_ref()?.parameters.as_ref()).flatten()
+            let is_parse = r
+                .job_type
+                .as_deref()
+                .is_none_or(|t| t.eq_ignore_ascii_case("parse"));
+            is_parse
+                .then(|| r.job_config.as_ref()?.parameters.as_ref())
+                .flatten()
         })
     }
 }

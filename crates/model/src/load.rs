@@ -44,8 +44,11 @@ pub fn load_file(path: &Path) -> Vec<Result<Loaded, LoadError>> {
     let name = path.display().to_string();
     match std::fs::read(path) {
         Ok(bytes) => load_all(&bytes, Some(&name)),
-        Err(e) => vec![Err(LoadError::new(ErrorKind::Io, format!("cannot read: {e}"))
-            .with_source(Some(&name)))],
+        Err(e) => vec![Err(LoadError::new(
+            ErrorKind::Io,
+            format!("cannot read: {e}"),
+        )
+        .with_source(Some(&name)))],
     }
 }
 
@@ -85,7 +88,10 @@ fn decode(bytes: &[u8]) -> Result<&str, LoadError> {
         let (line, column) = line_column(bytes, at);
         LoadError::new(
             ErrorKind::Encoding,
-            format!("invalid UTF-8 (byte 0x{:02X} at offset {at}); save the file as UTF-8", bytes[at]),
+            format!(
+                "invalid UTF-8 (byte 0x{:02X} at offset {at}); save the file as UTF-8",
+                bytes[at]
+            ),
         )
         .at(line, column)
     })
@@ -131,8 +137,12 @@ fn load_lines(text: &str, source: Option<&str>) -> Vec<Result<Loaded, LoadError>
         }
     }
     if out.is_empty() {
-        out.push(Err(LoadError::new(ErrorKind::Eof, "empty input: no JSON value").at(1, 1)
-            .with_source(source)));
+        out.push(Err(LoadError::new(
+            ErrorKind::Eof,
+            "empty input: no JSON value",
+        )
+        .at(1, 1)
+        .with_source(source)));
     }
     out
 }
@@ -217,7 +227,8 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, LoadError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de)
         .map_err(|e| LoadError::from_json(e.inner(), e.path().to_string()))?;
-    de.end().map_err(|e| LoadError::from_json(&e, String::new()))?;
+    de.end()
+        .map_err(|e| LoadError::from_json(&e, String::new()))?;
     Ok(value)
 }
 
@@ -235,14 +246,22 @@ const V2_KEYS: [&str; 11] = [
     "result_content_metadata",
 ];
 
-fn load_text(text: &str, source: Option<&str>) -> Result<Vec<Result<Loaded, LoadError>>, LoadError> {
+fn load_text(
+    text: &str,
+    source: Option<&str>,
+) -> Result<Vec<Result<Loaded, LoadError>>, LoadError> {
     if text.trim().is_empty() {
         return Err(LoadError::new(ErrorKind::Eof, "empty input: no JSON value").at(1, 1));
     }
-    let sniff: Sniff = serde_json::from_str(text).map_err(|e| LoadError::from_json(&e, String::new()))?;
+    let sniff: Sniff =
+        serde_json::from_str(text).map_err(|e| LoadError::from_json(&e, String::new()))?;
     let src = source.map(str::to_owned);
     let doc = |response: ParseResponse, format: Format| {
-        Ok(Loaded::Document(Box::new(Document::new(response, Some(format), src.clone()))))
+        Ok(Loaded::Document(Box::new(Document::new(
+            response,
+            Some(format),
+            src.clone(),
+        ))))
     };
     match sniff {
         Sniff::Scalar(what) => Err(LoadError::new(
@@ -252,9 +271,17 @@ fn load_text(text: &str, source: Option<&str>) -> Result<Vec<Result<Loaded, Load
         .at(1, 1)),
         Sniff::Array(elems) => {
             if elems.is_empty() {
-                return Err(LoadError::new(ErrorKind::Shape, "empty JSON array: no response in it").at(1, 1));
+                return Err(LoadError::new(
+                    ErrorKind::Shape,
+                    "empty JSON array: no response in it",
+                )
+                .at(1, 1));
             }
-            if let Some((i, bad)) = elems.iter().enumerate().find(|(_, e)| !keys_of(e).iter().any(|k| k == "pages")) {
+            if let Some((i, bad)) = elems
+                .iter()
+                .enumerate()
+                .find(|(_, e)| !keys_of(e).iter().any(|k| k == "pages"))
+            {
                 let (line, column) = line_column(text.as_bytes(), offset_in(text, bad));
                 let mut e = LoadError::new(
                     ErrorKind::Shape,
@@ -273,8 +300,16 @@ fn load_text(text: &str, source: Option<&str>) -> Result<Vec<Result<Loaded, Load
                 .into_iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    let name = if n == 1 { src.clone() } else { Some(format!("{}#{i}", source.unwrap_or("<input>"))) };
-                    Ok(Loaded::Document(Box::new(Document::new(r.into_response(), Some(Format::V1List), name))))
+                    let name = if n == 1 {
+                        src.clone()
+                    } else {
+                        Some(format!("{}#{i}", source.unwrap_or("<input>")))
+                    };
+                    Ok(Loaded::Document(Box::new(Document::new(
+                        r.into_response(),
+                        Some(Format::V1List),
+                        name,
+                    ))))
                 })
                 .collect())
         }
@@ -295,7 +330,10 @@ fn load_text(text: &str, source: Option<&str>) -> Result<Vec<Result<Loaded, Load
                 }
                 let items: ItemsResult = parse(text)?;
                 let sdk = is_sdk_dump(&items);
-                let response = ParseResponse { items: Some(items), ..ParseResponse::default() };
+                let response = ParseResponse {
+                    items: Some(items),
+                    ..ParseResponse::default()
+                };
                 let format = if sdk { Format::V2Sdk } else { Format::V2Items };
                 let mut d = Document::new(response, Some(format), src.clone());
                 d.items_only = true;
@@ -318,7 +356,11 @@ fn load_text(text: &str, source: Option<&str>) -> Result<Vec<Result<Loaded, Load
                         "not a shape pagetree reads (top-level keys: {}); expected a v2 parse \
                          response (`items`, `markdown`, `text`...), a v1 result (`pages`), a job \
                          listing, an extract job or batch results",
-                        if keys.is_empty() { "none".to_owned() } else { keys.join(", ") }
+                        if keys.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            keys.join(", ")
+                        }
                     ),
                 )
                 .at(1, 1));
@@ -349,7 +391,10 @@ fn is_sdk_dump(items: &ItemsResult) -> bool {
     let pages = items.pages.as_deref().unwrap_or(&[]);
     !pages.is_empty()
         && pages.iter().all(|p| {
-            p.page_width.is_none() && p.page_height.is_none() && p.success.is_none() && p.error.is_none()
+            p.page_width.is_none()
+                && p.page_height.is_none()
+                && p.success.is_none()
+                && p.error.is_none()
         })
 }
 

@@ -103,7 +103,10 @@ impl V1Page {
     pub fn is_failed(&self) -> bool {
         self.error.as_deref().is_some_and(|e| !e.is_empty())
             || self.status.as_deref().is_some_and(|s| {
-                matches!(s.to_ascii_uppercase().as_str(), "ERROR" | "FAILED" | "FAILURE")
+                matches!(
+                    s.to_ascii_uppercase().as_str(),
+                    "ERROR" | "FAILED" | "FAILURE"
+                )
             })
     }
 }
@@ -115,7 +118,10 @@ impl V1Item {
             (Some(segments), outer) if !segments.is_empty() => {
                 // Keep the outer box too: it is a v1-only fact and not derivable.
                 if let Some(outer) = outer {
-                    unknown.insert("bBox".into(), serde_json::to_value(outer).unwrap_or_default());
+                    unknown.insert(
+                        "bBox".into(),
+                        serde_json::to_value(outer).unwrap_or_default(),
+                    );
                 }
                 Some(segments)
             }
@@ -168,7 +174,11 @@ impl V1Response {
                 ..MetadataPage::default()
             });
             if let Some(t) = p.text {
-                text.push(TextPage { page_number: Some(number), text: Some(t), ..Default::default() });
+                text.push(TextPage {
+                    page_number: Some(number),
+                    text: Some(t),
+                    ..Default::default()
+                });
             }
             let error = failed.then(|| p.error.clone().unwrap_or_else(|| "page failed".into()));
             markdown.push(MarkdownPage {
@@ -186,7 +196,9 @@ impl V1Response {
                 page_height: p.height,
                 success: failed.then_some(false),
                 error,
-                items: p.items.map(|v| v.into_iter().map(V1Item::into_item).collect()),
+                items: p
+                    .items
+                    .map(|v| v.into_iter().map(V1Item::into_item).collect()),
                 unknown,
                 ..Default::default()
             });
@@ -196,15 +208,29 @@ impl V1Response {
             unknown.insert("file_path".into(), Value::String(path));
         }
         ParseResponse {
-            job: self.job_id.map(|id| Job { id: Some(id), ..Job::default() }),
-            items: Some(ItemsResult { pages: Some(items), ..Default::default() }),
-            markdown: Some(MarkdownResult { pages: Some(markdown), ..Default::default() }),
-            text: Some(TextResult { pages: Some(text), ..Default::default() }),
-            metadata: Some(MetadataResult { pages: Some(metadata), ..Default::default() }),
+            job: self.job_id.map(|id| Job {
+                id: Some(id),
+                ..Job::default()
+            }),
+            items: Some(ItemsResult {
+                pages: Some(items),
+                ..Default::default()
+            }),
+            markdown: Some(MarkdownResult {
+                pages: Some(markdown),
+                ..Default::default()
+            }),
+            text: Some(TextResult {
+                pages: Some(text),
+                ..Default::default()
+            }),
+            metadata: Some(MetadataResult {
+                pages: Some(metadata),
+                ..Default::default()
+            }),
             job_metadata: self.job_metadata,
             unknown,
             ..ParseResponse::default()
         }
     }
 }
-

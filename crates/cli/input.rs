@@ -1,0 +1,48 @@
+//! Reading inputs: files or standard input, every response in each.
+
+use std::io::Read;
+use std::path::Path;
+
+use pagetree_model::{ErrorKind, LoadError, Loaded};
+
+/// One response read from an input, or why it could not be read.
+pub type InputResult = Result<Loaded, LoadError>;
+
+/// Reads `path` (`-` is standard input) and returns every response in it, each with the name
+/// used in messages.
+pub fn read_input(path: &Path) -> Vec<(String, InputResult)> {
+    let name = path.display().to_string();
+    let results = if name == "-" {
+        let mut bytes = Vec::new();
+        match std::io::stdin().lock().read_to_end(&mut bytes) {
+            Ok(_) => pagetree_model::load_all(&bytes, Some("<stdin>")),
+            Err(e) => vec![Err(io_error("<stdin>", &e))],
+        }
+    } else {
+        pagetree_model::load_file(path)
+    };
+    let many = results.len() > 1;
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let label = match &r {
+                Ok(Loaded::Document(d)) => d.source.clone().unwrap_or_else(|| name.clone()),
+                _ if many => format!("{name}#{i}"),
+                _ => name.clone(),
+            };
+            (label, r)
+        })
+        .collect()
+}
+
+fn io_error(name: &str, e: &std::io::Error) -> LoadError {
+    LoadError {
+        source: Some(name.to_owned()),
+        path: String::new(),
+        line: None,
+        column: None,
+        message: format!("cannot read: {e}"),
+        kind: ErrorKind::Io,
+    }
+}
