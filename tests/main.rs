@@ -1,1 +1,8 @@
-mod x {}
+//! Integration tests, compiled as one binary (ripgrep's layout): one module per area.
+
+mod common;
+
+mod cli_inspect;
+mod model_conformance;
+mod model_errors;
+mod model_fixtures;

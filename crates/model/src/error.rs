@@ -79,7 +79,11 @@ impl LoadError {
             Category::Data => (ErrorKind::Data, raw.to_owned()),
             Category::Io => (ErrorKind::Io, raw.to_owned()),
         };
-        let path = if path == "." { String::new() } else { path };
+        let path = if path == "." {
+            String::new()
+        } else {
+            shorten_path(path)
+        };
         let e = LoadError {
             path,
             ..LoadError::new(kind, message)
@@ -90,6 +94,23 @@ impl LoadError {
             e
         }
     }
+}
+
+/// Keeps very deep paths readable: the first and last few segments, with the count between.
+fn shorten_path(path: String) -> String {
+    const KEEP: usize = 4;
+    // Segments start at each `.` or `[`: `items`, `.pages`, `[3]`, ...
+    let starts: Vec<usize> = path
+        .char_indices()
+        .filter(|(i, c)| *i == 0 || *c == '.' || *c == '[')
+        .map(|(i, _)| i)
+        .collect();
+    if starts.len() <= 3 * KEEP {
+        return path;
+    }
+    let head = &path[..starts[KEEP]];
+    let tail = &path[starts[starts.len() - KEEP]..];
+    format!("{head}…({} more)…{tail}", starts.len() - 2 * KEEP)
 }
 
 impl fmt::Display for LoadError {

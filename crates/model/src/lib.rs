@@ -29,6 +29,7 @@ mod jobs;
 mod load;
 mod page;
 mod response;
+pub mod scan;
 mod v1;
 mod wire;
 

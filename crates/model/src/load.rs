@@ -19,11 +19,11 @@ pub enum Loaded {
     /// A parse result (any v1 or v2 shape).
     Document(Box<Document>),
     /// A job listing.
-    JobList(JobList),
+    JobList(Box<JobList>),
     /// An extract job.
-    ExtractJob(ExtractJob),
+    ExtractJob(Box<ExtractJob>),
     /// Batch item processing results.
-    BatchResults(BatchResults),
+    BatchResults(Box<BatchResults>),
 }
 
 impl Loaded {
@@ -253,8 +253,14 @@ fn load_text(
     if text.trim().is_empty() {
         return Err(LoadError::new(ErrorKind::Eof, "empty input: no JSON value").at(1, 1));
     }
-    let sniff: Sniff =
-        serde_json::from_str(text).map_err(|e| LoadError::from_json(&e, String::new()))?;
+    let sniff: Sniff = serde_json::from_str(text).map_err(|e| {
+        let mut err = LoadError::from_json(&e, String::new());
+        if text.trim_start().starts_with('<') {
+            err.message
+                .push_str(" (this looks like HTML or XML, perhaps a saved error page)");
+        }
+        err
+    })?;
     let src = source.map(str::to_owned);
     let doc = |response: ParseResponse, format: Format| {
         Ok(Loaded::Document(Box::new(Document::new(
@@ -317,11 +323,11 @@ fn load_text(
             let has = |k: &str| kv.iter().any(|(key, _)| key == k);
             let raw = |k: &str| kv.iter().find(|(key, _)| key == k).map(|(_, v)| *v);
             let loaded = if has("processing_results") || (has("item_id") && has("item_name")) {
-                Loaded::BatchResults(parse(text)?)
+                Loaded::BatchResults(Box::new(parse(text)?))
             } else if has("extract_result") || has("extract_metadata") {
-                Loaded::ExtractJob(parse(text)?)
+                Loaded::ExtractJob(Box::new(parse(text)?))
             } else if raw("items").is_some_and(|v| v.get().starts_with('[')) {
-                Loaded::JobList(parse(text)?)
+                Loaded::JobList(Box::new(parse(text)?))
             } else if has("pages") && !V2_KEYS[..5].iter().any(|k| has(k)) {
                 let pages = raw("pages").expect("checked above");
                 if is_v1_pages(pages, has("job_metadata")) {

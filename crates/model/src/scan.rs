@@ -212,7 +212,7 @@ enum Target<'a> {
 impl fmt::Display for Target<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Target::Field(key) => write!(f, "the value of field `{key}`"),
+            Target::Field(key) => write!(f, "the value of field `{}`", show_key(key)),
             Target::Element(array, index) => write!(f, "element {index} of `{array}`"),
         }
     }
@@ -419,13 +419,11 @@ impl<R: Read> Scanner<R> {
             for &expected in &BOM {
                 match self.peek()? {
                     Some(b) if b == expected => self.pos += 1,
-                    Some(b) => {
-                        return Err(self.error_here(format!(
-                            "expected a JSON object at the top level, found {}",
-                            describe_byte(b)
-                        )));
+                    _ => {
+                        return Err(self.error_here(
+                            "invalid byte order mark at the start of the input".into(),
+                        ));
                     }
-                    None => return Err(self.error_here("empty input (no JSON value)".into())),
                 }
             }
         }
@@ -478,21 +476,24 @@ impl<R: Read> Scanner<R> {
             Some(b':') => self.pos += 1,
             Some(b) => {
                 return Err(self.error_here(format!(
-                    "expected `:` after key `{key}` in {}, found {}",
+                    "expected `:` after key `{}` in {}, found {}",
+                    show_key(&key),
                     level.describe(),
                     describe_byte(b)
                 )));
             }
             None => {
                 return Err(self.error_here(format!(
-                    "unexpected end of input after key `{key}` in {} (expected `:`)",
+                    "unexpected end of input after key `{}` in {} (expected `:`)",
+                    show_key(&key),
                     level.describe()
                 )));
             }
         }
         let Some(next) = self.peek_non_ws()? else {
             return Err(self.error_here(format!(
-                "unexpected end of input after key `{key}` in {} (expected a value)",
+                "unexpected end of input after key `{}` in {} (expected a value)",
+                show_key(&key),
                 level.describe()
             )));
         };
@@ -988,6 +989,15 @@ fn describe_escape(b: u8) -> String {
     }
 }
 
+/// A key for an error message: control characters escaped, at most 60 characters.
+fn show_key(key: &str) -> String {
+    let mut shown: String = key.escape_debug().take(60).collect();
+    if shown.len() < key.escape_debug().map(char::len_utf8).sum::<usize>() {
+        shown.push('…');
+    }
+    shown
+}
+
 /// Describes a byte found where something else was expected.
 fn describe_byte(b: u8) -> String {
     if b.is_ascii_graphic() {
@@ -1337,7 +1347,8 @@ mod tests {
         let e = err("\u{feff}".as_bytes());
         assert_eq!(e.message, "empty input (no JSON value)");
         let e = err(b"\xef\xbb{}");
-        assert!(e.message.contains("found `{`"), "{e}");
+        assert!(e.message.contains("invalid byte order mark"), "{e}");
+        assert!(err(b"\xef").message.contains("invalid byte order mark"));
     }
 
     #[test]
@@ -1472,6 +1483,7 @@ mod tests {
                 "expected `,` or `]` after element 0 of `pages`",
             ),
             (r#"{"a\x":1}"#, "invalid escape `\\x` in a key"),
+            ("{\"a\nb\" 1}", "after key `a\\nb`"),
             (r#"{"a\u12":1}"#, "truncated `\\u` escape in a key"),
             (r#"{"a\u12G4":1}"#, "invalid `\\u` escape in a key"),
         ];
@@ -1479,6 +1491,9 @@ mod tests {
             let e = err(doc.as_bytes());
             assert!(e.message.contains(needle), "{doc}: {e}");
         }
+        let long_key = format!("{{\"{}\" 1}}", "k".repeat(1000));
+        let e = err(long_key.as_bytes());
+        assert!(e.message.contains(&format!("`{}…`", "k".repeat(60))), "{e}");
     }
 
     #[test]

@@ -1,0 +1,70 @@
+//! Shared helpers: fixture and real-data locations, running the built binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Our own fixtures.
+pub fn testdata() -> PathBuf {
+    root().join("testdata")
+}
+
+/// The valid fixtures (`testdata/*.json` and `*.jsonl`), sorted.
+pub fn fixtures() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(testdata())
+        .expect("testdata exists")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "jsonl"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// `../shared/realdata` JSON files, or `None` (with a printed notice) when the folder is absent.
+pub fn realdata() -> Option<Vec<PathBuf>> {
+    let dir = root().join("../shared/realdata");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!(
+            "notice: {} not found; real-data conformance skipped",
+            dir.display()
+        );
+        return None;
+    };
+    let mut v: Vec<PathBuf> = entries
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    v.sort();
+    Some(v)
+}
+
+/// The file name, for stable snapshot names and messages.
+pub fn name(p: &Path) -> String {
+    p.file_name()
+        .expect("file name")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Runs the built `pagetree` binary.
+pub fn pagetree(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pagetree"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("pagetree runs")
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
