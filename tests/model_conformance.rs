@@ -125,3 +125,59 @@ fn fixtures_load_with_independent_counts_and_v2_round_trips() {
         check_file(&path);
     }
 }
+
+/// Streaming page by page gives the same pages as loading the whole document.
+#[test]
+fn streamed_pages_equal_loaded_pages() {
+    use pagetree_model::{PageStream, Piece};
+    let mut files = fixtures();
+    files.extend(realdata().unwrap_or_default());
+    for path in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
+        let bytes = std::fs::read(path).expect("readable");
+        let Ok(doc) = pagetree_model::load_document(&bytes, None) else {
+            continue;
+        };
+        if doc.format == Some(pagetree_model::Format::V1List)
+            || bytes.trim_ascii_start().first() != Some(&b'{')
+        {
+            continue;
+        }
+        let mut items = Vec::new();
+        let mut markdown = Vec::new();
+        for piece in PageStream::new(&bytes[..], None) {
+            match piece.unwrap_or_else(|e| panic!("{}: {e}", name(path))) {
+                Piece::Items(p) => items.push(p),
+                Piece::Markdown(p) => markdown.push(p),
+                Piece::V1(parts) => {
+                    items.push(parts.items);
+                    markdown.push(parts.markdown);
+                }
+                _ => {}
+            }
+        }
+        let r = &doc.response;
+        let want_items = r
+            .items
+            .as_ref()
+            .and_then(|l| l.pages.clone())
+            .unwrap_or_default();
+        let want_md = r
+            .markdown
+            .as_ref()
+            .and_then(|l| l.pages.clone())
+            .unwrap_or_default();
+        assert!(
+            items == want_items,
+            "{}: streamed items pages differ",
+            name(path)
+        );
+        assert!(
+            markdown == want_md,
+            "{}: streamed markdown pages differ",
+            name(path)
+        );
+    }
+}

@@ -30,6 +30,7 @@ mod load;
 mod page;
 mod response;
 pub mod scan;
+mod stream;
 mod v1;
 mod wire;
 
@@ -46,5 +47,6 @@ pub use page::{
     TextResult,
 };
 pub use response::{Job, JobStatus, ParseResponse};
-pub use v1::{V1Item, V1Page, V1Response};
+pub use stream::{PageStream, Piece, PieceKind, RawPiece};
+pub use v1::{V1Item, V1Page, V1Parts, V1Response};
 pub use wire::{WireMeta, WireValue};

@@ -143,6 +143,80 @@ impl V1Item {
     }
 }
 
+/// A v1 page split into the four v2 page lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct V1Parts {
+    /// The `items.pages` entry (v1-only page fields kept on its `unknown` map).
+    pub items: ItemsPage,
+    /// The `markdown.pages` entry (page `md`, header and footer).
+    pub markdown: MarkdownPage,
+    /// The `text.pages` entry, when the page has text.
+    pub text: Option<TextPage>,
+    /// The `metadata.pages` entry.
+    pub metadata: MetadataPage,
+}
+
+impl V1Page {
+    /// Maps the page onto the v2 page lists; `position` (0-based) numbers pages without `page`.
+    pub fn into_parts(self, position: usize) -> V1Parts {
+        let p = self;
+        let number = p.page.unwrap_or(position as u32 + 1);
+        let failed = p.is_failed();
+        let mut unknown = p.unknown;
+        if let Some(s) = p.status {
+            unknown.insert("status".into(), Value::String(s));
+        }
+        let metadata = MetadataPage {
+            page_number: Some(number),
+            confidence: p.confidence,
+            cost_optimized: p.cost_optimized,
+            original_orientation_angle: p.original_orientation_angle,
+            printed_page_number: p.printed_page_number.and_then(|v| match v {
+                Value::String(s) => Some(s),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }),
+            slide_section_name: p.slide_section_name,
+            speaker_notes: p.slide_speaker_notes,
+            triggered_auto_mode: p.triggered_auto_mode,
+            ..MetadataPage::default()
+        };
+        let text = p.text.map(|t| TextPage {
+            page_number: Some(number),
+            text: Some(t),
+            ..Default::default()
+        });
+        let error = failed.then(|| p.error.clone().unwrap_or_else(|| "page failed".into()));
+        let markdown = MarkdownPage {
+            page_number: Some(number),
+            markdown: if failed { None } else { p.md },
+            success: failed.then_some(false),
+            error: error.clone(),
+            header: p.page_header_markdown,
+            footer: p.page_footer_markdown,
+            ..Default::default()
+        };
+        let items = ItemsPage {
+            page_number: Some(number),
+            page_width: p.width,
+            page_height: p.height,
+            success: failed.then_some(false),
+            error,
+            items: p
+                .items
+                .map(|v| v.into_iter().map(V1Item::into_item).collect()),
+            unknown,
+            ..Default::default()
+        };
+        V1Parts {
+            items,
+            markdown,
+            text,
+            metadata,
+        }
+    }
+}
+
 impl V1Response {
     /// Maps the v1 result onto the v2 model (see the module docs).
     pub fn into_response(self) -> ParseResponse {
@@ -152,56 +226,11 @@ impl V1Response {
         let mut text = Vec::with_capacity(pages.len());
         let mut metadata = Vec::with_capacity(pages.len());
         for (i, p) in pages.into_iter().enumerate() {
-            let number = p.page.unwrap_or(i as u32 + 1);
-            let failed = p.is_failed();
-            let mut unknown = p.unknown;
-            if let Some(s) = p.status {
-                unknown.insert("status".into(), Value::String(s));
-            }
-            metadata.push(MetadataPage {
-                page_number: Some(number),
-                confidence: p.confidence,
-                cost_optimized: p.cost_optimized,
-                original_orientation_angle: p.original_orientation_angle,
-                printed_page_number: p.printed_page_number.and_then(|v| match v {
-                    Value::String(s) => Some(s),
-                    Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                }),
-                slide_section_name: p.slide_section_name,
-                speaker_notes: p.slide_speaker_notes,
-                triggered_auto_mode: p.triggered_auto_mode,
-                ..MetadataPage::default()
-            });
-            if let Some(t) = p.text {
-                text.push(TextPage {
-                    page_number: Some(number),
-                    text: Some(t),
-                    ..Default::default()
-                });
-            }
-            let error = failed.then(|| p.error.clone().unwrap_or_else(|| "page failed".into()));
-            markdown.push(MarkdownPage {
-                page_number: Some(number),
-                markdown: if failed { None } else { p.md },
-                success: failed.then_some(false),
-                error: error.clone(),
-                header: p.page_header_markdown,
-                footer: p.page_footer_markdown,
-                ..Default::default()
-            });
-            items.push(ItemsPage {
-                page_number: Some(number),
-                page_width: p.width,
-                page_height: p.height,
-                success: failed.then_some(false),
-                error,
-                items: p
-                    .items
-                    .map(|v| v.into_iter().map(V1Item::into_item).collect()),
-                unknown,
-                ..Default::default()
-            });
+            let parts = p.into_parts(i);
+            items.push(parts.items);
+            markdown.push(parts.markdown);
+            text.extend(parts.text);
+            metadata.push(parts.metadata);
         }
         let mut unknown = self.unknown;
         if let Some(path) = self.file_path {

@@ -1,0 +1,247 @@
+//! Page-at-a-time reading of large responses, from any reader or byte buffer.
+//!
+//! [`PageStream`] hands out the pieces of a response in file order without ever holding the
+//! whole tree: each page of `items.pages`, `markdown.pages`, `text.pages`, `metadata.pages` (or
+//! a root `pages` list) arrives as a [`RawPiece`] (the page's bytes and position), which
+//! [`RawPiece::parse`] turns into typed pages with errors located in the whole file. Splitting is
+//! sequential and cheap; parsing is the expensive part and can run in parallel on the raw pieces.
+
+use std::io::Read;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{ErrorKind, LoadError};
+use crate::page::{ItemsPage, MarkdownPage, MetadataPage, TextPage};
+use crate::scan::{ArrayPath, Event, Position, Scanner};
+use crate::v1::{V1Page, V1Parts};
+
+/// Where a raw piece came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PieceKind {
+    /// An element of a page list.
+    Page(ArrayPath),
+    /// Any other field: a root key (`job`, `markdown_full`...) or a dotted sub-key of a page
+    /// list object (`items.total`).
+    Field(String),
+}
+
+/// One unparsed piece of a response: its bytes and where they sit in the input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawPiece {
+    /// What it is.
+    pub kind: PieceKind,
+    /// Index within its page list (0 for fields).
+    pub index: usize,
+    /// The exact bytes of the JSON value.
+    pub bytes: Vec<u8>,
+    /// Where the value starts in the input.
+    pub pos: Position,
+}
+
+/// One parsed piece of a response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// An `items.pages` entry (or an element of a root `pages` list of the `items` shape).
+    Items(ItemsPage),
+    /// A `markdown.pages` entry.
+    Markdown(MarkdownPage),
+    /// A `text.pages` entry.
+    Text(TextPage),
+    /// A `metadata.pages` entry.
+    Metadata(MetadataPage),
+    /// A v1 page (root `pages` of a v1 result), split into the four v2 page lists.
+    V1(Box<V1Parts>),
+    /// Any other field, as JSON.
+    Field(String, serde_json::Value),
+}
+
+/// Streams the pieces of one response (a JSON object at the top level) from a reader.
+pub struct PageStream<R> {
+    scanner: Scanner<R>,
+    source: Option<String>,
+    failed: bool,
+}
+
+impl<R: Read> PageStream<R> {
+    /// Streams from `reader`; `source` names the input in error messages.
+    pub fn new(reader: R, source: Option<&str>) -> Self {
+        PageStream {
+            scanner: Scanner::new(reader),
+            source: source.map(str::to_owned),
+            failed: false,
+        }
+    }
+
+    /// Bytes consumed so far (for progress reporting).
+    pub fn bytes_read(&self) -> u64 {
+        self.scanner.bytes_read()
+    }
+
+    /// The next unparsed piece, `Ok(None)` at the end. After an error the stream is finished.
+    pub fn next_raw(&mut self) -> Result<Option<RawPiece>, LoadError> {
+        if self.failed {
+            return Ok(None);
+        }
+        match self.scanner.next_event() {
+            Ok(None) => Ok(None),
+            Ok(Some(Event::Element {
+                array,
+                index,
+                raw,
+                pos,
+            })) => Ok(Some(RawPiece {
+                kind: PieceKind::Page(array),
+                index,
+                bytes: raw,
+                pos,
+            })),
+            Ok(Some(Event::Field { key, raw, pos })) => Ok(Some(RawPiece {
+                kind: PieceKind::Field(key),
+                index: 0,
+                bytes: raw,
+                pos,
+            })),
+            Err(e) => {
+                self.failed = true;
+                let kind = if e.message.contains("end of input") {
+                    ErrorKind::Eof
+                } else {
+                    ErrorKind::Syntax
+                };
+                let err =
+                    LoadError::new(kind, e.message).at(e.pos.line as usize, e.pos.column as usize);
+                Err(err.with_source(self.source.as_deref()))
+            }
+        }
+    }
+
+    /// The name used in messages.
+    pub fn source(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+}
+
+impl<R: Read> Iterator for PageStream<R> {
+    type Item = Result<Piece, LoadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.next_raw() {
+            Ok(Some(raw)) => Some(raw.parse(self.source.as_deref())),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+impl RawPiece {
+    /// The JSON path of the piece, e.g. `items.pages[3]` or `job`.
+    pub fn path(&self) -> String {
+        match &self.kind {
+            PieceKind::Page(a) => format!("{}[{}]", a.as_str(), self.index),
+            PieceKind::Field(k) => k.clone(),
+        }
+    }
+
+    /// Parses the piece; errors carry the JSON path and the line and column in the whole input.
+    pub fn parse(&self, source: Option<&str>) -> Result<Piece, LoadError> {
+        let result = match &self.kind {
+            PieceKind::Page(ArrayPath::ItemsPages) => self.typed().map(Piece::Items),
+            PieceKind::Page(ArrayPath::MarkdownPages) => self.typed().map(Piece::Markdown),
+            PieceKind::Page(ArrayPath::TextPages) => self.typed().map(Piece::Text),
+            PieceKind::Page(ArrayPath::MetadataPages) => self.typed().map(Piece::Metadata),
+            PieceKind::Page(ArrayPath::RootPages) => {
+                if self.is_v2_page() {
+                    self.typed().map(Piece::Items)
+                } else {
+                    self.typed::<V1Page>()
+                        .map(|p| Piece::V1(Box::new(p.into_parts(self.index))))
+                }
+            }
+            PieceKind::Field(k) => self.typed().map(|v| Piece::Field(k.clone(), v)),
+        };
+        result.map_err(|e| e.with_source(source))
+    }
+
+    /// A root `pages` element is a v2 items page when it has `page_number` at its top level.
+    fn is_v2_page(&self) -> bool {
+        #[derive(serde::Deserialize)]
+        struct Probe {
+            page_number: Option<serde::de::IgnoredAny>,
+        }
+        serde_json::from_slice::<Probe>(&self.bytes).is_ok_and(|p| p.page_number.is_some())
+    }
+
+    fn typed<T: DeserializeOwned>(&self) -> Result<T, LoadError> {
+        let mut de = serde_json::Deserializer::from_slice(&self.bytes);
+        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let inner = e.inner();
+            let sub = e.path().to_string();
+            let mut err = LoadError::from_json(inner, String::new());
+            let base = self.path();
+            err.path = match sub.as_str() {
+                "." | "" => base,
+                s if s.starts_with('[') => format!("{base}{s}"),
+                s => format!("{base}.{s}"),
+            };
+            if inner.line() > 0 {
+                // Positions inside the piece are relative to its first byte.
+                let (l, c) = (inner.line(), inner.column());
+                let (pl, pc) = (self.pos.line as usize, self.pos.column as usize);
+                err = if l == 1 {
+                    err.at(pl, pc + c - 1)
+                } else {
+                    err.at(pl + l - 1, c)
+                };
+            }
+            if err.kind == ErrorKind::Eof {
+                err.kind = ErrorKind::Syntax;
+            }
+            err
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_in_file_order_with_located_errors() {
+        let json = "{\"job\": {\"id\": \"j\"},\n \"items\": {\"pages\": [\n  {\"page_number\": 1, \"items\": []},\n  {\"page_number\": 2, \"items\": [{\"bbox\": [{\"x\": \"1\"}]}]}\n]}}";
+        let mut s = PageStream::new(json.as_bytes(), Some("big.json"));
+        assert!(matches!(s.next(), Some(Ok(Piece::Field(k, _))) if k == "job"));
+        assert!(matches!(s.next(), Some(Ok(Piece::Items(p))) if p.page_number == Some(1)));
+        let e = s.next().unwrap().unwrap_err();
+        // The same location as a whole-file parse reports.
+        let whole = crate::load_document(json.as_bytes(), Some("big.json")).unwrap_err();
+        assert_eq!(e.to_string(), whole.to_string());
+        assert_eq!(
+            e.to_string(),
+            "big.json: items.pages[1].items[0].bbox[0].x: invalid type: string \"1\", expected a number at line 4 column 50"
+        );
+        assert!(s.next().is_none());
+    }
+
+    #[test]
+    fn v1_root_pages_are_split() {
+        let json = br##"{"pages": [{"page": 3, "md": "# A", "text": "A", "items": [{"type": "heading", "lvl": 1, "md": "# A", "value": "A"}]}], "job_metadata": {}}"##;
+        let pieces: Vec<Piece> = PageStream::new(&json[..], None)
+            .map(Result::unwrap)
+            .collect();
+        let Piece::V1(parts) = &pieces[0] else {
+            panic!("v1 page expected: {pieces:?}")
+        };
+        assert_eq!(parts.items.page_number, Some(3));
+        assert_eq!(parts.markdown.markdown.as_deref(), Some("# A"));
+        assert!(matches!(&pieces[1], Piece::Field(k, _) if k == "job_metadata"));
+    }
+
+    #[test]
+    fn truncated_input_is_an_error() {
+        let json = br#"{"items": {"pages": [{"page_number": 1, "items": ["#;
+        let last = PageStream::new(&json[..], Some("cut.json")).last().unwrap();
+        let e = last.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Eof);
+        assert!(e.to_string().starts_with("cut.json: "), "{e}");
+    }
+}
