@@ -3,6 +3,8 @@
 mod common;
 
 mod cli_inspect;
+mod cli_tables;
 mod model_conformance;
 mod model_errors;
 mod model_fixtures;
+mod tables;

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use pagetree_convert::tables::Delimiter;
 
 /// Turn saved LlamaParse responses into markdown, CSV tables, bbox JSON, quality reports and
 /// RAG chunks, offline.
@@ -27,6 +28,17 @@ pub enum Command {
     /// Show what an input holds before converting it: shape, pages, failed pages, item counts,
     /// tables, parse concerns, unknown kinds and bounding-box problems.
     Inspect(InspectArgs),
+    /// Write every table as a CSV (or JSON Lines) file, with an index `tables.json` saying
+    /// where each came from and whether its representations agree.
+    ///
+    /// Cells come from the table's `rows`; when those are missing, from its `html` (rowspan and
+    /// colspan expanded: text in the top-left cell, the rest empty), else its `csv` or `md`.
+    /// Files are named `p003-t01.csv` (page 3, first table on the page). Tables the server
+    /// merged across pages are one file named after their first page; their empty stubs are not
+    /// written. With one input holding one document, files go straight into DIR; otherwise each
+    /// input gets a subfolder named after its file stem (`DIR/report/`), and each document of a
+    /// multi-document input (JSON Lines, v1 lists) a numbered one (`DIR/report/2/`).
+    Tables(TablesArgs),
 }
 
 /// `pagetree inspect`.
@@ -39,4 +51,105 @@ pub struct InspectArgs {
     /// Print one JSON object per input (JSON Lines) instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `pagetree tables`.
+#[derive(Debug, Args)]
+pub struct TablesArgs {
+    /// Input files (`-` reads standard input).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Directory to write into (created when missing; existing files of the same name are
+    /// replaced atomically).
+    #[arg(
+        short,
+        long,
+        value_name = "DIR",
+        required_unless_present = "stdout",
+        conflicts_with = "stdout"
+    )]
+    pub output: Option<PathBuf>,
+
+    /// Write one table to standard output instead (one input; the input must hold exactly one
+    /// table, or pick one with --table).
+    #[arg(long)]
+    pub stdout: bool,
+
+    /// Only this table, by id (`p003-t01`, as listed in tables.json).
+    #[arg(long, value_name = "ID")]
+    pub table: Option<String>,
+
+    /// Also join continuation tables the server did not merge: same column count, the first
+    /// last on its page and the second first on the next, header repeated (dropped) or absent.
+    #[arg(long)]
+    pub stitch: bool,
+
+    /// CSV field delimiter: `,` `;` or `tab`.
+    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
+    pub delimiter: Delimiter,
+
+    /// The first N rows are the header; N ≥ 2 flattens them into one row (`Revenue / 2023`),
+    /// 0 means no header. Default: as the source says (HTML header rows, else 1), unflattened.
+    #[arg(long, value_name = "N")]
+    pub header_rows: Option<usize>,
+
+    /// Rewrite numbers in body cells: `1,234.5` → `1234.5`, `(12)` and `−12` → `-12`.
+    /// Currency symbols, `k`/`M` suffixes and decimal commas are left as written.
+    #[arg(long)]
+    pub normalize_numbers: bool,
+
+    /// With --normalize-numbers: keep percentages (`12%`) or write fractions (`0.12`).
+    #[arg(long, value_enum, default_value_t = PercentArg::Keep, requires = "normalize_numbers")]
+    pub percent: PercentArg,
+
+    /// File format of each table.
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    pub format: FormatArg,
+
+    /// Index to write beside the tables: tables.json, tables.csv, or both.
+    #[arg(long, value_enum, default_value_t = IndexArg::Json)]
+    pub index: IndexArg,
+
+    /// Pad short rows with empty cells so every record has the same number of fields.
+    #[arg(long)]
+    pub pad: bool,
+}
+
+/// `--percent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PercentArg {
+    /// `12%` stays `12%`.
+    Keep,
+    /// `12%` becomes `0.12`.
+    Fraction,
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// CSV.
+    Csv,
+    /// JSON Lines, one object per body row keyed by the header.
+    Jsonl,
+}
+
+/// `--index`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IndexArg {
+    /// tables.json.
+    Json,
+    /// tables.csv.
+    Csv,
+    /// Both.
+    Both,
+}
+
+fn parse_delimiter(s: &str) -> Result<Delimiter, String> {
+    match s {
+        "," | "comma" => Ok(Delimiter::Comma),
+        ";" | "semicolon" => Ok(Delimiter::Semicolon),
+        "\t" | "\\t" | "tab" => Ok(Delimiter::Tab),
+        other => Err(format!("expected `,`, `;` or `tab`, got {other:?}")),
+    }
 }

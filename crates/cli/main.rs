@@ -4,6 +4,7 @@
 mod args;
 mod cmd;
 mod input;
+mod output;
 
 use std::process::ExitCode;
 
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
     }
     let result = match &cli.command {
         Command::Inspect(a) => cmd::inspect::run(a),
+        Command::Tables(a) => cmd::tables::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

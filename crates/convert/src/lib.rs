@@ -13,5 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod inspect;
+pub mod tables;
 
 pub use inspect::{InspectReport, inspect, render_text as render_inspect_text};
+pub use tables::{TableOptions, TablesOutput, tables};

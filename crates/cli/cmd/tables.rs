@@ -1,0 +1,357 @@
+//! `pagetree tables`: write every table of each input as a CSV (or JSON Lines) file plus an
+//! index, or one table to standard output. A broken input prints its located error and the
+//! others are still written.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use pagetree_convert::tables::{
+    Percent, TableFormat, TableOptions, TablesOutput, index_csv, render_table, tables,
+};
+use pagetree_model::{Document, Loaded};
+use rayon::prelude::*;
+
+use crate::Outcome;
+use crate::args::{FormatArg, IndexArg, PercentArg, TablesArgs};
+use crate::input::{InputResult, read_input};
+use crate::output::write_atomic;
+
+/// Runs the command.
+pub fn run(args: &TablesArgs) -> Result<Outcome> {
+    let opts = options(args);
+    if args.stdout {
+        return to_stdout(args, &opts);
+    }
+    let Some(out) = &args.output else {
+        bail!("give an output directory with -o DIR, or --stdout");
+    };
+    let dirs = input_dirs(&args.files);
+    // Each input is read, converted and written on its own; messages print in input order.
+    let reports: Vec<Vec<Report>> = args
+        .files
+        .par_iter()
+        .zip(dirs.par_iter())
+        .map(|(file, sub)| {
+            let docs = read_input(file);
+            let numbered = docs.len() > 1;
+            let width = docs.len().to_string().len();
+            docs.into_iter()
+                .enumerate()
+                .map(|(i, (name, r))| {
+                    let mut dir = out.clone();
+                    if let Some(sub) = sub {
+                        dir.push(sub);
+                    }
+                    if numbered {
+                        dir.push(format!("{:0width$}", i + 1));
+                    }
+                    convert(&name, r, &dir, args, &opts)
+                })
+                .collect()
+        })
+        .collect();
+    let mut failed = 0;
+    let stdout = std::io::stdout();
+    for r in reports.into_iter().flatten() {
+        let mut o = stdout.lock();
+        match r {
+            Report::Written {
+                name,
+                dir,
+                tables,
+                skipped,
+                warnings,
+            } => {
+                o.flush()?;
+                for w in warnings {
+                    eprintln!("warning: {name}: {w}");
+                }
+                writeln!(
+                    o,
+                    "{name}: {tables} table{} → {}{}",
+                    if tables == 1 { "" } else { "s" },
+                    dir.display(),
+                    if skipped > 0 {
+                        format!(" ({skipped} stub or empty table items not written)")
+                    } else {
+                        String::new()
+                    }
+                )?;
+            }
+            Report::Failed(e) => {
+                failed += 1;
+                o.flush()?;
+                eprintln!("error: {e:#}");
+            }
+        }
+    }
+    Ok(if failed > 0 {
+        Outcome::Partial
+    } else {
+        Outcome::Ok
+    })
+}
+
+/// The library options, from arguments clap has already checked.
+fn options(args: &TablesArgs) -> TableOptions {
+    TableOptions {
+        delimiter: args.delimiter,
+        format: match args.format {
+            FormatArg::Csv => TableFormat::Csv,
+            FormatArg::Jsonl => TableFormat::Jsonl,
+        },
+        header_rows: args.header_rows,
+        normalize_numbers: args.normalize_numbers,
+        percent: match args.percent {
+            PercentArg::Keep => Percent::Keep,
+            PercentArg::Fraction => Percent::Fraction,
+        },
+        stitch: args.stitch,
+        pad_rows: args.pad,
+    }
+}
+
+enum Report {
+    Written {
+        name: String,
+        dir: PathBuf,
+        tables: usize,
+        skipped: usize,
+        warnings: Vec<String>,
+    },
+    Failed(anyhow::Error),
+}
+
+fn convert(
+    name: &str,
+    input: InputResult,
+    dir: &Path,
+    args: &TablesArgs,
+    opts: &TableOptions,
+) -> Report {
+    let result = document(name, input).and_then(|doc| {
+        let mut out = tables(&doc, opts);
+        if let Some(id) = &args.table {
+            keep_only(&mut out, id).with_context(|| name.to_owned())?;
+        }
+        write_all(&out, dir, args, opts)
+            .with_context(|| format!("{name}: writing to {}", dir.display()))?;
+        Ok(out)
+    });
+    match result {
+        Ok(out) => Report::Written {
+            name: name.to_owned(),
+            dir: dir.to_owned(),
+            tables: out.tables.len(),
+            skipped: out.index.skipped.len(),
+            warnings: out.warnings.iter().map(ToString::to_string).collect(),
+        },
+        Err(e) => Report::Failed(e),
+    }
+}
+
+fn document(name: &str, input: InputResult) -> Result<Document> {
+    match input {
+        Ok(Loaded::Document(d)) => Ok(*d),
+        Ok(other) => bail!(
+            "{name}: this is a {} body, not a parse result; it has no tables",
+            other.format()
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Keeps only the table `id`, explaining ids that name a stub or a stitched part.
+fn keep_only(out: &mut TablesOutput, id: &str) -> Result<()> {
+    if let Some(i) = out.tables.iter().position(|t| t.id == id) {
+        out.tables = vec![out.tables.swap_remove(i)];
+        out.index.tables = vec![out.index.tables.swap_remove(i)];
+        // Other tables' warnings are not about what the user asked for.
+        out.warnings
+            .retain(|w| w.table.as_deref().is_none_or(|t| t == id));
+        out.index.warnings = out.warnings.iter().map(ToString::to_string).collect();
+        return Ok(());
+    }
+    if let Some(s) = out.index.skipped.iter().find(|s| s.id == id) {
+        match &s.merged_into {
+            Some(m) => bail!("table {id} is an empty stub of the merged table {m}; ask for {m}"),
+            None => bail!("table {id} is not written ({})", s.reason),
+        }
+    }
+    if let Some(t) = out.index.tables.iter().find(|t| {
+        t.stitched
+            .as_ref()
+            .is_some_and(|s| s.parts.iter().any(|p| p.id == id))
+    }) {
+        bail!("table {id} was stitched into {}; ask for {}", t.id, t.id);
+    }
+    let ids: Vec<&str> = out.tables.iter().map(|t| t.id.as_str()).collect();
+    bail!(
+        "no table {id}; the tables are: {}",
+        if ids.is_empty() {
+            "(none)".to_owned()
+        } else {
+            ids.join(", ")
+        }
+    )
+}
+
+fn write_all(out: &TablesOutput, dir: &Path, args: &TablesArgs, opts: &TableOptions) -> Result<()> {
+    std::fs::create_dir_all(dir).context("cannot create the directory")?;
+    out.tables.par_iter().try_for_each(|t| -> Result<()> {
+        let path = dir.join(safe_name(&t.file_name)?);
+        write_atomic(&path, &render_table(t, opts))
+            .with_context(|| format!("cannot write {}", path.display()))
+    })?;
+    if matches!(args.index, IndexArg::Json | IndexArg::Both) {
+        let mut json = serde_json::to_vec_pretty(&out.index)?;
+        json.push(b'\n');
+        let path = dir.join("tables.json");
+        write_atomic(&path, &json).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if matches!(args.index, IndexArg::Csv | IndexArg::Both) {
+        let path = dir.join("tables.csv");
+        write_atomic(
+            &path,
+            index_csv(&out.index, opts.delimiter.as_byte()).as_bytes(),
+        )
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The library names files from table ids only; still, never join anything but one plain
+/// file name onto the output directory.
+fn safe_name(name: &str) -> Result<&str> {
+    let plain = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\', ':', '\0'])
+        && Path::new(name).components().count() == 1;
+    if !plain {
+        bail!("refusing unsafe output file name {name:?}");
+    }
+    Ok(name)
+}
+
+/// The subfolder of each input: none for a single input, else its file stem made safe
+/// (`report`, `stdin`), with `-2`, `-3` added when two inputs share a stem.
+fn input_dirs(files: &[PathBuf]) -> Vec<Option<String>> {
+    if files.len() < 2 {
+        return vec![None; files.len()];
+    }
+    let mut used: BTreeMap<String, usize> = BTreeMap::new();
+    files
+        .iter()
+        .map(|f| {
+            let stem = if f.as_os_str() == "-" {
+                "stdin".to_owned()
+            } else {
+                safe_stem(f)
+            };
+            let n = used.entry(stem.clone()).or_insert(0);
+            *n += 1;
+            Some(if *n == 1 { stem } else { format!("{stem}-{n}") })
+        })
+        .collect()
+}
+
+/// A file stem reduced to `[A-Za-z0-9._-]`, never empty and never starting with a dot.
+fn safe_stem(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut s: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with('.') {
+        s.insert(0, '_');
+    }
+    s
+}
+
+/// `--stdout`: exactly one table of exactly one document.
+fn to_stdout(args: &TablesArgs, opts: &TableOptions) -> Result<Outcome> {
+    let [file] = args.files.as_slice() else {
+        bail!("--stdout takes exactly one input file");
+    };
+    let mut docs = read_input(file);
+    if docs.len() != 1 {
+        bail!(
+            "{} holds {} documents; --stdout writes one table of one document",
+            file.display(),
+            docs.len()
+        );
+    }
+    let (name, input) = docs.remove(0);
+    let doc = document(&name, input)?;
+    let mut out = tables(&doc, opts);
+    match &args.table {
+        Some(id) => keep_only(&mut out, id).with_context(|| name.clone())?,
+        None if out.tables.len() == 1 => {}
+        None if out.tables.is_empty() => bail!("{name}: no tables"),
+        None => bail!(
+            "{name}: {} tables; pick one with --table ID ({})",
+            out.tables.len(),
+            out.tables
+                .iter()
+                .map(|t| t.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+    for w in &out.warnings {
+        eprintln!("warning: {name}: {w}");
+    }
+    let mut o = std::io::stdout().lock();
+    o.write_all(&render_table(&out.tables[0], opts))?;
+    o.flush()?;
+    Ok(Outcome::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_are_safe_and_unique() {
+        let files: Vec<PathBuf> = [
+            "a/report.json",
+            "b/report.json",
+            "-",
+            "../..",
+            "x/.hidden.json",
+            "we ird/é.json",
+            "a b.v2.json",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let dirs: Vec<String> = input_dirs(&files).into_iter().map(Option::unwrap).collect();
+        assert_eq!(
+            dirs,
+            [
+                "report", "report-2", "stdin", "_", "_.hidden", "_-2", "a_b.v2"
+            ]
+        );
+        assert_eq!(input_dirs(&files[..1]), [None]);
+    }
+
+    #[test]
+    fn only_plain_names() {
+        assert!(safe_name("p003-t01.csv").is_ok());
+        for bad in ["", ".", "..", "../x.csv", "a/b", "a\\b", "c:x"] {
+            assert!(safe_name(bad).is_err(), "{bad}");
+        }
+    }
+}
