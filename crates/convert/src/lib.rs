@@ -2,8 +2,38 @@
 //! an inspection report, markdown and text, CSV tables, bbox-annotated elements, a table-quality
 //! report and RAG chunks. Every writer takes the document and an options struct and returns its
 //! output plus warnings; none touches the file system.
+//!
+//! ```
+//! use pagetree_convert::{FurnitureMode, MarkdownOptions, markdown};
+//!
+//! let json = br##"{"items": {"pages": [{"page_number": 1, "items": [
+//!     {"type": "header", "items": [{"type": "text", "md": "ACME report"}]},
+//!     {"type": "heading", "level": 1, "md": "# Results"},
+//!     {"type": "text", "md": "Revenue **rose**."}]}]}}"##;
+//! let doc = pagetree_model::load_document(json, Some("acme.json")).unwrap();
+//! let mut opts = MarkdownOptions::default();
+//! opts.pages.headers = FurnitureMode::Hide;
+//! let out = markdown(&doc, &opts);
+//! assert_eq!(out.output, "# Results\n\nRevenue **rose**.\n");
+//! assert!(out.warnings.is_empty());
+//! ```
 #![warn(missing_docs)]
 
+pub mod furniture;
 pub mod inspect;
+mod layout;
+pub mod markdown;
+pub mod pages;
+mod params;
+pub mod text;
+mod warning;
+mod writer;
 
+pub use furniture::{Furniture, FurnitureMode};
 pub use inspect::{InspectReport, inspect, render_text as render_inspect_text};
+pub use markdown::{MarkdownOptions, markdown, render_item, write_markdown};
+pub use pages::{
+    FailedPageMode, ItemSpan, PageKind, PageOptions, PageSelection, Rendered, RenderedPage, Source,
+};
+pub use text::{TextOptions, text, write_text};
+pub use warning::Warning;
