@@ -3,6 +3,9 @@
 mod common;
 
 mod cli_inspect;
+mod cli_markdown;
+mod markdown;
+mod markdown_conformance;
 mod model_conformance;
 mod model_errors;
 mod model_fixtures;

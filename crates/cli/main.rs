@@ -4,6 +4,8 @@
 mod args;
 mod cmd;
 mod input;
+mod output;
+mod render;
 
 use std::process::ExitCode;
 
@@ -45,6 +47,8 @@ fn main() -> ExitCode {
     }
     let result = match &cli.command {
         Command::Inspect(a) => cmd::inspect::run(a),
+        Command::Markdown(a) => cmd::markdown::run(a),
+        Command::Text(a) => cmd::text::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
