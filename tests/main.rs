@@ -3,7 +3,10 @@
 mod common;
 
 mod cli_inspect;
+mod cli_markdown;
 mod cli_tables;
+mod markdown;
+mod markdown_conformance;
 mod model_conformance;
 mod model_errors;
 mod model_fixtures;

@@ -39,6 +39,21 @@ pub enum Command {
     /// input gets a subfolder named after its file stem (`DIR/report/`), and each document of a
     /// multi-document input (JSON Lines, v1 lists) a numbered one (`DIR/report/2/`).
     Tables(TablesArgs),
+    /// Render markdown from saved responses, with the LlamaParse markdown options (page
+    /// separators, headers and footers, failed pages, HTML or compact tables, table merging,
+    /// links, images), offline.
+    ///
+    /// Options are layered: defaults, then the response's `raw_parameters`
+    /// (--options-from-response), then --options-from FILE, then explicit flags. String
+    /// options understand `\n`, `\t` and `\\`. Warnings (failed pages, missing sources) go to
+    /// standard error and do not change the exit code.
+    Markdown(MarkdownArgs),
+    /// Render plain text from saved responses, with the same page options as `markdown`.
+    ///
+    /// Options are layered as for `markdown`. From items: headings, paragraphs and code as
+    /// text, lists with `•`/`1.` markers, table rows with tab-separated cells, links as their
+    /// text, no images.
+    Text(TextArgs),
 }
 
 /// `pagetree inspect`.
@@ -51,6 +66,199 @@ pub struct InspectArgs {
     /// Print one JSON object per input (JSON Lines) instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Options shared by `markdown` and `text`. String options understand `\n`, `\t` and `\\`
+/// escapes, so `--page-separator '\n===\n'` works from a shell; `render::unescape` applies
+/// them during validation.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Input files (`-` reads standard input).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Write to this file instead of standard output; a directory (one file per input
+    /// document) with --per-page, several FILEs, an existing directory or a trailing `/`.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// One file per page, `<name>.page-<N>.<ext>`, in the -o directory.
+    #[arg(long, requires = "output")]
+    pub per_page: bool,
+
+    /// Render from the item tree or use the server's pages (default: items when present).
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub from: Option<FromArg>,
+
+    /// Pages to render, e.g. `3-7,10` or `5-` (default: all).
+    #[arg(long, value_name = "RANGES")]
+    pub pages: Option<String>,
+
+    /// Between pages; `{pageNumber}` is the next page's number (default: `\n---\n`).
+    #[arg(long, value_name = "STR")]
+    pub page_separator: Option<String>,
+
+    /// Before each page; `{pageNumber}` is the page's number.
+    #[arg(long, value_name = "STR")]
+    pub page_prefix: Option<String>,
+
+    /// After each page; `{pageNumber}` is the page's number.
+    #[arg(long, value_name = "STR")]
+    pub page_suffix: Option<String>,
+
+    /// Page headers: keep or hide (default: keep).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub headers: Option<FurnitureArg>,
+
+    /// Page footers: keep or hide (default: keep).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub footers: Option<FurnitureArg>,
+
+    /// Written before each kept page header.
+    #[arg(long, value_name = "STR")]
+    pub header_prefix: Option<String>,
+
+    /// Written after each kept page header.
+    #[arg(long, value_name = "STR")]
+    pub header_suffix: Option<String>,
+
+    /// Written before each kept page footer.
+    #[arg(long, value_name = "STR")]
+    pub footer_prefix: Option<String>,
+
+    /// Written after each kept page footer.
+    #[arg(long, value_name = "STR")]
+    pub footer_suffix: Option<String>,
+
+    /// What replaces a failed page (default: raw-text; a warning always names the page).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub failed_pages: Option<FailedArg>,
+
+    /// Written before a failed page's error message.
+    #[arg(long, value_name = "STR")]
+    pub failed_page_prefix: Option<String>,
+
+    /// Written after a failed page's error message.
+    #[arg(long, value_name = "STR")]
+    pub failed_page_suffix: Option<String>,
+
+    /// Take defaults from each response's `raw_parameters` (the API's option names);
+    /// explicit flags win.
+    #[arg(long)]
+    pub options_from_response: bool,
+
+    /// Take defaults from this JSON file: a batch-results body (its parse job's
+    /// `parameters`), a response with `raw_parameters`, or an object of API options;
+    /// explicit flags win.
+    #[arg(long, value_name = "FILE")]
+    pub options_from: Option<PathBuf>,
+}
+
+/// `pagetree markdown`.
+#[derive(Debug, Args)]
+pub struct MarkdownArgs {
+    /// Options shared with `text`.
+    #[command(flatten)]
+    pub render: RenderArgs,
+
+    /// Tables as GFM pipe tables or HTML (default: markdown).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub tables: Option<TablesArg>,
+
+    /// GFM table layout: `| a | b |`, columns padded to width, or `|a|b|` (default: padded).
+    #[arg(long, value_enum, value_name = "STYLE")]
+    pub table_style: Option<TableStyleArg>,
+
+    /// What a line break inside a table cell becomes (default: `<br/>`).
+    #[arg(long, value_name = "STR")]
+    pub cell_line_break: Option<String>,
+
+    /// Also merge tables the server left split across a page break (default: false).
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub merge_tables: Option<bool>,
+
+    /// Links as their text or annotated `[text](url)` (default: text).
+    #[arg(long, value_enum, value_name = "STYLE")]
+    pub links: Option<LinksArg>,
+
+    /// Images as `![caption](url)` or left out (default: inline).
+    #[arg(long, value_enum, value_name = "STYLE")]
+    pub images: Option<ImagesArg>,
+}
+
+/// `pagetree text`.
+#[derive(Debug, Args)]
+pub struct TextArgs {
+    /// Options shared with `markdown`.
+    #[command(flatten)]
+    pub render: RenderArgs,
+}
+
+/// `--from`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FromArg {
+    /// The item tree (`items.pages`).
+    Items,
+    /// The server's page markdown or text.
+    Server,
+}
+
+/// `--headers`, `--footers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FurnitureArg {
+    /// Keep them where they are (wrapped when a prefix or suffix is given).
+    Keep,
+    /// Leave them out.
+    Hide,
+}
+
+/// `--failed-pages`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailedArg {
+    /// The page's text from `text.pages` (the error message when there is none).
+    RawText,
+    /// Nothing.
+    Blank,
+    /// The error message, between the failed-page prefix and suffix.
+    ErrorMessage,
+}
+
+/// `--tables`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TablesArg {
+    /// GFM pipe tables from `rows`.
+    Markdown,
+    /// HTML: the table's `html`, else generated from `rows`.
+    Html,
+}
+
+/// `--table-style`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableStyleArg {
+    /// `| a | b |`.
+    Padded,
+    /// Columns padded to their widest cell.
+    Aligned,
+    /// `|a|b|`.
+    Compact,
+}
+
+/// `--links`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LinksArg {
+    /// The link text.
+    Text,
+    /// `[text](url)`.
+    Annotate,
+}
+
+/// `--images`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImagesArg {
+    /// `![caption](url)`.
+    Inline,
+    /// Left out.
+    Omit,
 }
 
 /// `pagetree tables`.

@@ -5,6 +5,7 @@ mod args;
 mod cmd;
 mod input;
 mod output;
+mod render;
 
 use std::process::ExitCode;
 
@@ -47,6 +48,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Inspect(a) => cmd::inspect::run(a),
         Command::Tables(a) => cmd::tables::run(a),
+        Command::Markdown(a) => cmd::markdown::run(a),
+        Command::Text(a) => cmd::text::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -1,4 +1,6 @@
 //! One module per subcommand.
 
 pub mod inspect;
+pub mod markdown;
 pub mod tables;
+pub mod text;

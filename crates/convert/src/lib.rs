@@ -4,16 +4,38 @@
 //! output plus warnings; none touches the file system.
 //!
 //! ```
-//! let json = br#"{"pages": [{"page_number": 1, "page_width": 600, "page_height": 800,
-//!     "items": [{"type": "table", "rows": [["a", 1]], "parse_concerns": ["multi_table_page"]}]}]}"#;
-//! let loaded = pagetree_model::load_all(json, Some("t.json")).remove(0).unwrap();
-//! let report = pagetree_convert::inspect(&loaded, "t.json");
-//! assert_eq!((report.tables, report.parse_concerns["multi_table_page"]), (1, 1));
+//! use pagetree_convert::{FurnitureMode, MarkdownOptions, markdown};
+//!
+//! let json = br##"{"items": {"pages": [{"page_number": 1, "items": [
+//!     {"type": "header", "items": [{"type": "text", "md": "ACME report"}]},
+//!     {"type": "heading", "level": 1, "md": "# Results"},
+//!     {"type": "text", "md": "Revenue **rose**."}]}]}}"##;
+//! let doc = pagetree_model::load_document(json, Some("acme.json")).unwrap();
+//! let mut opts = MarkdownOptions::default();
+//! opts.pages.headers = FurnitureMode::Hide;
+//! let out = markdown(&doc, &opts);
+//! assert_eq!(out.output, "# Results\n\nRevenue **rose**.\n");
+//! assert!(out.warnings.is_empty());
 //! ```
 #![warn(missing_docs)]
 
+pub mod furniture;
 pub mod inspect;
+mod layout;
+pub mod markdown;
+pub mod pages;
+mod params;
 pub mod tables;
+pub mod text;
+mod warning;
+mod writer;
 
+pub use furniture::{Furniture, FurnitureMode};
 pub use inspect::{InspectReport, inspect, render_text as render_inspect_text};
+pub use markdown::{MarkdownOptions, markdown, render_item, write_markdown};
+pub use pages::{
+    FailedPageMode, ItemSpan, PageKind, PageOptions, PageSelection, Rendered, RenderedPage, Source,
+};
 pub use tables::{TableOptions, TablesOutput, tables};
+pub use text::{TextOptions, text, write_text};
+pub use warning::Warning;

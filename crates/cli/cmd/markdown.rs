@@ -1,0 +1,69 @@
+//! `pagetree markdown`: markdown from each input, with the LlamaParse markdown options.
+
+use anyhow::Result;
+use pagetree_convert::markdown::{ImageStyle, LinkStyle, TableFormat, TableStyle};
+use pagetree_convert::pages::PageOptions;
+use pagetree_convert::{MarkdownOptions, Rendered, Warning};
+use pagetree_model::Document;
+use serde_json::{Map, Value};
+
+use crate::Outcome;
+use crate::args::{ImagesArg, LinksArg, MarkdownArgs, TableStyleArg, TablesArg};
+use crate::render::{self, Writer, unescape};
+
+struct Markdown;
+
+impl Writer for Markdown {
+    type Options = MarkdownOptions;
+    const EXT: &'static str = "md";
+
+    fn apply_parameters(opts: &mut MarkdownOptions, params: &Map<String, Value>) -> Vec<Warning> {
+        opts.apply_parameters(params)
+    }
+
+    fn pages(opts: &mut MarkdownOptions) -> &mut PageOptions {
+        &mut opts.pages
+    }
+
+    fn render(doc: &Document, opts: &MarkdownOptions) -> Rendered {
+        pagetree_convert::markdown(doc, opts)
+    }
+}
+
+/// Runs the command.
+pub fn run(args: &MarkdownArgs) -> Result<Outcome> {
+    let line_break = args.cell_line_break.as_deref().map(unescape);
+    render::run::<Markdown>(&args.render, |o| {
+        if let Some(t) = args.tables {
+            o.tables = match t {
+                TablesArg::Markdown => TableFormat::Markdown,
+                TablesArg::Html => TableFormat::Html,
+            };
+        }
+        if let Some(s) = args.table_style {
+            o.table_style = match s {
+                TableStyleArg::Padded => TableStyle::Padded,
+                TableStyleArg::Aligned => TableStyle::Aligned,
+                TableStyleArg::Compact => TableStyle::Compact,
+            };
+        }
+        if let Some(b) = &line_break {
+            o.cell_line_break = b.clone();
+        }
+        if let Some(m) = args.merge_tables {
+            o.merge_tables = m;
+        }
+        if let Some(l) = args.links {
+            o.links = match l {
+                LinksArg::Text => LinkStyle::Text,
+                LinksArg::Annotate => LinkStyle::Annotate,
+            };
+        }
+        if let Some(i) = args.images {
+            o.images = match i {
+                ImagesArg::Inline => ImageStyle::Inline,
+                ImagesArg::Omit => ImageStyle::Omit,
+            };
+        }
+    })
+}

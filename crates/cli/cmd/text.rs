@@ -1,0 +1,35 @@
+//! `pagetree text`: plain text from each input, with the same page options as `markdown`.
+
+use anyhow::Result;
+use pagetree_convert::pages::PageOptions;
+use pagetree_convert::{Rendered, TextOptions, Warning};
+use pagetree_model::Document;
+use serde_json::{Map, Value};
+
+use crate::Outcome;
+use crate::args::TextArgs;
+use crate::render::{self, Writer};
+
+struct Text;
+
+impl Writer for Text {
+    type Options = TextOptions;
+    const EXT: &'static str = "txt";
+
+    fn apply_parameters(opts: &mut TextOptions, params: &Map<String, Value>) -> Vec<Warning> {
+        opts.apply_parameters(params)
+    }
+
+    fn pages(opts: &mut TextOptions) -> &mut PageOptions {
+        &mut opts.pages
+    }
+
+    fn render(doc: &Document, opts: &TextOptions) -> Rendered {
+        pagetree_convert::text(doc, opts)
+    }
+}
+
+/// Runs the command.
+pub fn run(args: &TextArgs) -> Result<Outcome> {
+    render::run::<Text>(&args.render, |_| {})
+}

@@ -1,0 +1,392 @@
+//! What `markdown` and `text` share: validating the page arguments into option structs,
+//! layering the API's parameters under explicit flags, rendering inputs in parallel, and
+//! writing to standard output, a file or a directory.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use pagetree_convert::pages::PageOptions;
+use pagetree_convert::{FailedPageMode, FurnitureMode, PageSelection, Rendered, Source, Warning};
+use pagetree_model::{Document, Loaded};
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::Outcome;
+use crate::args::{FailedArg, FromArg, FurnitureArg, RenderArgs};
+use crate::input::read_input;
+use crate::output::write_atomic;
+
+/// A writer the shared driver can run.
+pub trait Writer {
+    /// Its options.
+    type Options: Default + Sync;
+    /// The output files' extension.
+    const EXT: &'static str;
+    /// Applies API parameters (see `MarkdownOptions::apply_parameters`).
+    fn apply_parameters(opts: &mut Self::Options, params: &Map<String, Value>) -> Vec<Warning>;
+    /// The page options inside its options.
+    fn pages(opts: &mut Self::Options) -> &mut PageOptions;
+    /// Renders one document.
+    fn render(doc: &Document, opts: &Self::Options) -> Rendered;
+}
+
+/// Inputs rendered at once: enough to keep every core busy, few enough to bound memory.
+const BATCH: usize = 64;
+
+/// Turns `\n`, `\t`, `\r` and `\\` into the characters they name, so separators can be typed
+/// in a shell; any other backslash is kept.
+pub fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('\\') => out.push('\\'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// The page flags, validated: applied over whatever the parameters set.
+#[derive(Debug, Default)]
+struct PageFlags {
+    source: Option<Source>,
+    selection: Option<PageSelection>,
+    separator: Option<String>,
+    prefix: Option<String>,
+    suffix: Option<String>,
+    headers: Option<FurnitureMode>,
+    footers: Option<FurnitureMode>,
+    failed: Option<FailedPageMode>,
+    failed_prefix: Option<String>,
+    failed_suffix: Option<String>,
+}
+
+fn furniture_flag(
+    name: &str,
+    mode: Option<FurnitureArg>,
+    prefix: Option<&String>,
+    suffix: Option<&String>,
+) -> Result<Option<FurnitureMode>> {
+    let wrap = prefix.is_some() || suffix.is_some();
+    Ok(match (mode, wrap) {
+        (Some(FurnitureArg::Hide), true) => {
+            bail!("--{name}s hide cannot be combined with --{name}-prefix/--{name}-suffix")
+        }
+        (Some(FurnitureArg::Hide), false) => Some(FurnitureMode::Hide),
+        (_, true) => Some(FurnitureMode::Wrap {
+            prefix: prefix.map(|s| unescape(s)).unwrap_or_default(),
+            suffix: suffix.map(|s| unescape(s)).unwrap_or_default(),
+        }),
+        (Some(FurnitureArg::Keep), false) => Some(FurnitureMode::Keep),
+        (None, false) => None,
+    })
+}
+
+impl PageFlags {
+    fn new(a: &RenderArgs) -> Result<Self> {
+        let esc = |s: &Option<String>| s.as_deref().map(unescape);
+        Ok(PageFlags {
+            source: a.from.map(|f| match f {
+                FromArg::Items => Source::Items,
+                FromArg::Server => Source::Server,
+            }),
+            selection: a
+                .pages
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .context("invalid --pages")?,
+            separator: esc(&a.page_separator),
+            prefix: esc(&a.page_prefix),
+            suffix: esc(&a.page_suffix),
+            headers: furniture_flag(
+                "header",
+                a.headers,
+                a.header_prefix.as_ref(),
+                a.header_suffix.as_ref(),
+            )?,
+            footers: furniture_flag(
+                "footer",
+                a.footers,
+                a.footer_prefix.as_ref(),
+                a.footer_suffix.as_ref(),
+            )?,
+            failed: a.failed_pages.map(|f| match f {
+                FailedArg::RawText => FailedPageMode::RawText,
+                FailedArg::Blank => FailedPageMode::Blank,
+                FailedArg::ErrorMessage => FailedPageMode::ErrorMessage,
+            }),
+            failed_prefix: esc(&a.failed_page_prefix),
+            failed_suffix: esc(&a.failed_page_suffix),
+        })
+    }
+
+    fn apply(&self, o: &mut PageOptions) {
+        fn set<T: Clone>(slot: &mut T, v: &Option<T>) {
+            if let Some(v) = v {
+                *slot = v.clone();
+            }
+        }
+        set(&mut o.source, &self.source);
+        set(&mut o.selection, &self.selection);
+        set(&mut o.separator, &self.separator);
+        set(&mut o.prefix, &self.prefix);
+        set(&mut o.suffix, &self.suffix);
+        set(&mut o.headers, &self.headers);
+        set(&mut o.footers, &self.footers);
+        set(&mut o.failed, &self.failed);
+        set(&mut o.failed_prefix, &self.failed_prefix);
+        set(&mut o.failed_suffix, &self.failed_suffix);
+    }
+}
+
+/// Reads `--options-from FILE`: a batch-results body (its first parse job's `parameters`), a
+/// response with `raw_parameters`, an object with `parameters`, or an object of options.
+fn load_params(path: &Path) -> Result<Map<String, Value>> {
+    let show = path.display();
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {show}"))?;
+    let root: Value = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{show}: not JSON (--options-from needs a JSON object)"))?;
+    let Value::Object(obj) = &root else {
+        bail!("{show}: --options-from needs a JSON object");
+    };
+    if obj.contains_key("processing_results") {
+        let name = show.to_string();
+        let loaded = pagetree_model::load_all(&bytes, Some(&name));
+        if let Some(Ok(Loaded::BatchResults(b))) = loaded.into_iter().next() {
+            return b.parse_parameters().cloned().with_context(|| {
+                format!("{show}: no parse job parameters in these batch results")
+            });
+        }
+    }
+    for key in ["raw_parameters", "parameters"] {
+        if let Some(Value::Object(m)) = obj.get(key) {
+            return Ok(m.clone());
+        }
+    }
+    Ok(obj.clone())
+}
+
+/// Where output goes.
+#[derive(Debug)]
+enum Dest {
+    Stdout,
+    File(PathBuf),
+    Dir(PathBuf),
+}
+
+impl Dest {
+    fn new(a: &RenderArgs) -> Result<Self> {
+        let Some(path) = &a.output else {
+            return Ok(Dest::Stdout);
+        };
+        let trailing = path.as_os_str().to_string_lossy().ends_with(['/', '\\']);
+        if a.per_page || a.files.len() > 1 || path.is_dir() || trailing {
+            std::fs::create_dir_all(path)
+                .with_context(|| format!("cannot create directory {}", path.display()))?;
+            Ok(Dest::Dir(path.clone()))
+        } else {
+            Ok(Dest::File(path.clone()))
+        }
+    }
+}
+
+/// One document rendered, or why not.
+struct Done {
+    input: usize,
+    label: String,
+    result: Result<(Rendered, Vec<Warning>), String>,
+}
+
+/// Runs a writer over every input. `flags` applies the writer's own explicit flags.
+pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) -> Result<Outcome> {
+    let pages = PageFlags::new(a)?;
+    let file_params = a.options_from.as_deref().map(load_params).transpose()?;
+    let dest = Dest::new(a)?;
+    let render = |doc: &Document| -> (Rendered, Vec<Warning>) {
+        let mut o = W::Options::default();
+        // Where the loader chose between copies of a page or guessed a number, the output
+        // shows that choice; its other notes (lists out of order...) do not change the output.
+        let mut notes: Vec<Warning> = doc
+            .warnings
+            .iter()
+            .filter(|w| matches!(w.code, "duplicate_page" | "missing_page_number"))
+            .map(|w| Warning::doc(w.code, w.to_string()))
+            .collect();
+        if a.options_from_response {
+            match &doc.response.raw_parameters {
+                Some(p) => notes.extend(W::apply_parameters(&mut o, p)),
+                None => notes.push(Warning::doc(
+                    "no_parameters",
+                    "the response has no raw_parameters; --options-from-response applies nothing",
+                )),
+            }
+        }
+        if let Some(p) = &file_params {
+            notes.extend(W::apply_parameters(&mut o, p));
+        }
+        pages.apply(W::pages(&mut o));
+        flags(&mut o);
+        (W::render(doc, &o), notes)
+    };
+
+    let mut failed = 0usize;
+    let mut names = Names::default();
+    let mut file_out = Vec::new();
+    let mut rendered_any = false;
+    let stdout = std::io::stdout();
+    for (batch_no, batch) in a.files.chunks(BATCH).enumerate() {
+        let done: Vec<Vec<Done>> = batch
+            .par_iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let input = batch_no * BATCH + i;
+                let results = read_input(f);
+                results
+                    .into_iter()
+                    .map(|(label, r)| {
+                        let result = match r {
+                            Ok(Loaded::Document(d)) => Ok(render(&d)),
+                            Ok(other) => Err(format!(
+                                "{label}: this is a {} body, not a parse result; nothing to render",
+                                other.format()
+                            )),
+                            Err(e) => Err(e.to_string()),
+                        };
+                        Done {
+                            input,
+                            label,
+                            result,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        for docs in done {
+            let many = docs.len() > 1;
+            for (k, d) in docs.into_iter().enumerate() {
+                let (rendered, notes) = match d.result {
+                    Ok(r) => r,
+                    Err(e) => {
+                        failed += 1;
+                        stdout.lock().flush()?;
+                        eprintln!("error: {e}");
+                        continue;
+                    }
+                };
+                rendered_any = true;
+                for w in notes.iter().chain(&rendered.warnings) {
+                    eprintln!("warning: {}: {w}", d.label);
+                }
+                match &dest {
+                    Dest::Stdout => stdout.lock().write_all(rendered.output.as_bytes())?,
+                    Dest::File(_) => file_out.extend_from_slice(rendered.output.as_bytes()),
+                    Dest::Dir(dir) => {
+                        let base = names.take(&a.files[d.input], many.then_some(k + 1));
+                        write_dir::<W>(dir, &base, &rendered, a.per_page)?;
+                    }
+                }
+            }
+        }
+    }
+    // A file is written when something was rendered into it, never left empty by failures.
+    if let (Dest::File(path), true) = (&dest, rendered_any) {
+        write_atomic(path, &file_out)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    stdout.lock().flush()?;
+    Ok(if failed > 0 {
+        Outcome::Partial
+    } else {
+        Outcome::Ok
+    })
+}
+
+/// Writes one document into the output directory: one file, or one per page.
+fn write_dir<W: Writer>(dir: &Path, base: &str, r: &Rendered, per_page: bool) -> Result<()> {
+    let write = |name: String, text: &str| {
+        let path = dir.join(name);
+        write_atomic(&path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))
+    };
+    if !per_page {
+        return write(format!("{base}.{}", W::EXT), &r.output);
+    }
+    let width = r
+        .pages
+        .iter()
+        .map(|p| p.number.to_string().len())
+        .max()
+        .unwrap_or(1)
+        .max(3);
+    for p in &r.pages {
+        write(
+            format!("{base}.page-{:0width$}.{}", p.number, W::EXT),
+            r.page_text(p),
+        )?;
+    }
+    Ok(())
+}
+
+/// Output base names, unique across inputs.
+#[derive(Default)]
+struct Names {
+    used: BTreeSet<String>,
+}
+
+impl Names {
+    /// `<input stem>` (`-<k>` for the k-th document of a multi-document input), made unique
+    /// with `-2`, `-3`... when two inputs share a stem.
+    fn take(&mut self, input: &Path, k: Option<usize>) -> String {
+        let stem = match input.file_stem().map(|s| s.to_string_lossy()) {
+            Some(s) if s != "-" => s.into_owned(),
+            _ => "stdin".to_owned(),
+        };
+        let base = match k {
+            Some(k) => format!("{stem}-{k}"),
+            None => stem,
+        };
+        let mut name = base.clone();
+        let mut n = 1;
+        while !self.used.insert(name.clone()) {
+            n += 1;
+            name = format!("{base}-{n}");
+        }
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_understood() {
+        assert_eq!(unescape(r"\n---\n"), "\n---\n");
+        assert_eq!(unescape(r"a\tb\\n\q"), "a\tb\\n\\q");
+        assert_eq!(unescape("x\\"), "x\\");
+    }
+
+    #[test]
+    fn output_names_are_unique() {
+        let mut n = Names::default();
+        assert_eq!(n.take(Path::new("a/report.json"), None), "report");
+        assert_eq!(n.take(Path::new("b/report.json"), None), "report-2");
+        assert_eq!(n.take(Path::new("many.jsonl"), Some(1)), "many-1");
+        assert_eq!(n.take(Path::new("-"), None), "stdin");
+    }
+}

@@ -1,0 +1,200 @@
+//! `pagetree markdown` and `pagetree text` end to end: destinations, pages, parameters, exit
+//! codes.
+
+use std::fs;
+
+use crate::common::{pagetree, stderr, stdout};
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+fn path(dir: &tempfile::TempDir, name: &str) -> String {
+    dir.path().join(name).display().to_string()
+}
+
+#[test]
+fn output_file_matches_stdout() {
+    let dir = tmp();
+    let out = path(&dir, "full.md");
+    let o = pagetree(&["markdown", "testdata/v2_full.json", "-o", &out]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    let printed = pagetree(&["markdown", "testdata/v2_full.json"]);
+    assert_eq!(fs::read_to_string(&out).unwrap(), stdout(&printed));
+    // Only the file itself: the temporary file was renamed over it.
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn per_page_files_and_page_ranges() {
+    let dir = tmp();
+    let out = path(&dir, "pages");
+    let o = pagetree(&[
+        "markdown",
+        "testdata/v2_full.json",
+        "--per-page",
+        "--pages",
+        "2-3",
+        "-o",
+        &out,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["v2_full.page-002.md", "v2_full.page-003.md"]);
+    let p2 = fs::read_to_string(dir.path().join("pages/v2_full.page-002.md")).unwrap();
+    assert!(p2.contains("## 2024 at a glance") && !p2.contains("\n---\n"));
+
+    let o = pagetree(&["markdown", "testdata/v2_full.json", "--pages", "4"]);
+    assert!(stdout(&o).starts_with("## Outlook and contacts"));
+}
+
+#[test]
+fn several_inputs_write_one_file_each() {
+    let dir = tmp();
+    let out = path(&dir, "md");
+    let o = pagetree(&[
+        "markdown",
+        "testdata/v2_full.json",
+        "testdata/many.jsonl",
+        "-o",
+        &out,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["many-1.md", "many-2.md", "many-3.md", "v2_full.md"]);
+}
+
+#[test]
+fn a_broken_input_fails_alone() {
+    let dir = tmp();
+    let out = path(&dir, "md");
+    let o = pagetree(&[
+        "markdown",
+        "testdata/invalid/wrong_type_bbox.json",
+        "testdata/v2_nojob.json",
+        "testdata/job_list.json",
+        "-o",
+        &out,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("wrong_type_bbox.json: items.pages[1].items[2].bbox[0].x"),
+        "{err}"
+    );
+    assert!(
+        err.contains("job_list.json: this is a job-list body, not a parse result"),
+        "{err}"
+    );
+    assert!(dir.path().join("md/v2_nojob.md").exists());
+}
+
+#[test]
+fn usage_errors_exit_2_before_any_work() {
+    for args in [
+        &["markdown", "testdata/v2_full.json", "--pages", "0"][..],
+        &["markdown", "testdata/v2_full.json", "--pages", "5-2"],
+        &["markdown", "testdata/v2_full.json", "--per-page"],
+        &[
+            "markdown",
+            "testdata/v2_full.json",
+            "--headers",
+            "hide",
+            "--header-prefix",
+            "<h>",
+        ],
+        &["markdown", "testdata/v2_full.json", "--tables", "xml"],
+        &[
+            "text",
+            "testdata/v2_full.json",
+            "--options-from",
+            "testdata/does-not-exist.json",
+        ],
+    ] {
+        let o = pagetree(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn output_does_not_depend_on_jobs() {
+    let run = |j: &str| {
+        stdout(&pagetree(&[
+            "-j",
+            j,
+            "markdown",
+            "testdata/v2_big_table.json",
+            "testdata/v2_merged_tables.json",
+            "testdata/many.jsonl",
+            "--merge-tables",
+        ]))
+    };
+    assert_eq!(run("1"), run("3"));
+}
+
+#[test]
+fn parameters_from_a_batch_file_and_explicit_flags_win() {
+    let o = pagetree(&[
+        "markdown",
+        "testdata/v2_failed_pages.json",
+        "--options-from",
+        "testdata/batch_results.json",
+        "--tables",
+        "markdown",
+        "--page-separator",
+        r"\n===\n",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("> **Page failed:** Page processing failed"),
+        "{out}"
+    );
+    assert!(out.contains("\n===\n") && !out.contains("<<"), "{out}");
+    assert!(out.contains("| Day | Open | Close |"), "{out}");
+    assert!(stderr(&o).contains("page 2: page failed"));
+}
+
+#[test]
+fn parameters_from_the_response() {
+    // v2_full's raw_parameters keep headers and use the default separator: same output.
+    let a = pagetree(&[
+        "markdown",
+        "testdata/v2_full.json",
+        "--options-from-response",
+    ]);
+    let b = pagetree(&["markdown", "testdata/v2_full.json"]);
+    assert_eq!(stdout(&a), stdout(&b));
+    let c = pagetree(&[
+        "markdown",
+        "testdata/v2_nojob.json",
+        "--options-from-response",
+    ]);
+    assert!(stderr(&c).contains("the response has no raw_parameters"));
+}
+
+#[test]
+fn text_from_server_and_items() {
+    let o = pagetree(&["text", "testdata/v2_failed_pages.json", "--from", "server"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("Day   Open   Close"));
+    let o = pagetree(&[
+        "text",
+        "testdata/v2_full.json",
+        "--headers",
+        "hide",
+        "--pages",
+        "2",
+    ]);
+    assert!(stdout(&o).starts_with("2024 at a glance\n\n• Opened"));
+}
