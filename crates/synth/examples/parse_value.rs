@@ -19,6 +19,10 @@ fn main() -> ExitCode {
             // Touch the result so the parse cannot be optimised away, and say what was read.
             let pages = v["items"]["pages"].as_array().map_or(0, Vec::len);
             eprintln!("{path}: {pages} pages");
+            // The baseline is the parse. Freeing millions of small nodes one by one adds nearly
+            // half the parse time again (measured on the 30 MB input), work the process exit
+            // does at once, so the stricter baseline leaves it to the exit.
+            std::mem::forget(v);
             ExitCode::SUCCESS
         }
         Err(e) => {
