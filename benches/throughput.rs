@@ -12,8 +12,9 @@ use std::sync::LazyLock;
 
 use divan::Bencher;
 use divan::counter::BytesCount;
-use pagetree_model::{PageStream, Piece, RawPiece};
+use pagetree_model::{ItemsPage, PageStream, Piece, RawPiece};
 use rayon::prelude::*;
+use serde::de::IgnoredAny;
 
 fn main() {
     divan::main();
@@ -82,9 +83,37 @@ fn stream_parse_rayon(bencher: Bencher) {
     });
 }
 
+/// The same typed parse without `serde_path_to_error`: what locating errors costs on the happy
+/// path (a parser can parse plainly and re-parse a page with paths only when it fails).
+#[divan::bench]
+fn stream_parse_rayon_unlocated(bencher: Bencher) {
+    let bytes = RESPONSE.as_slice();
+    bencher.counter(BytesCount::of_slice(bytes)).bench(|| {
+        split(divan::black_box(bytes))
+            .par_iter()
+            .map(|p| serde_json::from_slice::<ItemsPage>(&p.bytes).ok())
+            .collect::<Vec<Option<ItemsPage>>>()
+    });
+}
+
+/// Split, then only tokenise each page (`IgnoredAny`): the ceiling for any per-page parse.
+#[divan::bench]
+fn stream_tokenise_rayon(bencher: Bencher) {
+    let bytes = RESPONSE.as_slice();
+    bencher.counter(BytesCount::of_slice(bytes)).bench(|| {
+        split(divan::black_box(bytes))
+            .par_iter()
+            .map(|p| serde_json::from_slice::<IgnoredAny>(&p.bytes).is_ok())
+            .filter(|ok| *ok)
+            .count()
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Markdown conversion goes here once `pagetree_convert`'s markdown writer lands: a
 // `markdown_rayon` bench with the same counter (split, parse and render pages in parallel,
 // write in page order), so its ratio to `baseline_serde_json_value` reads off directly.
+// ---------------------------------------------------------------------------------------------
 
 fn split(bytes: &[u8]) -> Vec<RawPiece> {
     let mut stream = PageStream::new(bytes, None);

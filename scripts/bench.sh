@@ -114,6 +114,8 @@ if [[ -f $peer ]] && command -v python3 >/dev/null; then
     add python-json "python3 $(printf %q "$peer") json {FILE} {OUT}.md"
     if python3 -c 'import orjson' 2>/dev/null; then
         add python-orjson "python3 $(printf %q "$peer") orjson {FILE} {OUT}.md"
+        # The tuned peer: no cyclic GC passes while the tree is built (the strongest Python).
+        add python-orjson-nogc "python3 $(printf %q "$peer") orjson-nogc {FILE} {OUT}.md"
     fi
 else
     echo "note: no Python peer ($peer or python3 missing); skipping it" >&2
