@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Whole-process speed and peak memory of pagetree against the serde_json baseline and the
+# Python peer (issue 8), on generated ~30 MB and ~300 MB responses, all measured in one run so
+# that the ratios hold on whatever machine runs it.
+#
+#   scripts/bench.sh [--json FILE] [--repeat N]
+#
+# Environment:
+#   BENCH_PAGES_SMALL  pages of the small response (default 2000, about 31 MB)
+#   BENCH_PAGES_LARGE  pages of the large response (default 20000, about 310 MB); 0 skips it
+#   BENCH_REPEAT       runs per measurement, the median is reported (default 3)
+#   BENCH_DIR          where inputs and outputs go (default: a temp dir, removed at the end);
+#                      inputs already there are reused, since the generator is deterministic
+#   BENCH_PEER         the Python peer script (default ../shared/bench/py_md.py)
+#   BENCH_TIMER        gnu-time, python3 or wall-only (default: the first that works here)
+#
+# A quick run: BENCH_PAGES_SMALL=200 BENCH_PAGES_LARGE=2000 scripts/bench.sh
+#
+# Contenders are one line each in `contenders` below; `pagetree markdown` and `pagetree convert`
+# join automatically once the binary has those subcommands.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+json_out=""
+repeat=${BENCH_REPEAT:-3}
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --json) json_out=${2:?--json needs a file}; shift 2 ;;
+        --repeat) repeat=${2:?--repeat needs a number}; shift 2 ;;
+        -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+pages_small=${BENCH_PAGES_SMALL:-2000}
+pages_large=${BENCH_PAGES_LARGE:-20000}
+peer=${BENCH_PEER:-$root/../shared/bench/py_md.py}
+
+if [[ -n ${BENCH_DIR:-} ]]; then
+    dir=$BENCH_DIR
+    mkdir -p "$dir"
+else
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/pagetree-bench.XXXXXX")
+    trap 'rm -rf "$dir"' EXIT
+fi
+
+echo "building release binaries..." >&2
+(cd "$root" && cargo build --release --quiet -p pagetree-synth --example synth --example parse_value \
+    && cargo build --release --quiet --bin pagetree)
+target=${CARGO_TARGET_DIR:-$root/target}
+synth=$target/release/examples/synth
+parse_value=$target/release/examples/parse_value
+pagetree=$target/release/pagetree
+
+# --- the timer: GNU time for peak RSS, else a python3 wrapper, else wall time only ---------
+if [[ -n ${BENCH_TIMER:-} ]]; then
+    timer=$BENCH_TIMER # for testing the fallbacks
+elif /usr/bin/time -f '%M' -o /dev/null true 2>/dev/null; then
+    timer=gnu-time
+elif command -v python3 >/dev/null; then
+    timer=python3
+else
+    timer=wall-only
+fi
+
+# Seconds between two `date +%s%N` readings, to the microsecond.
+seconds() {
+    local us=$(( ($2 - $1) / 1000 ))
+    printf '%d.%06d' $(( us / 1000000 )) $(( us % 1000000 ))
+}
+
+# Runs a command; prints "SECONDS RSS_KIB" (RSS "null" when unknown). Its output goes to $log.
+run_timed() {
+    local log=$1
+    shift
+    case $timer in
+        gnu-time)
+            local t0 t1 rc=0
+            t0=$(date +%s%N)
+            /usr/bin/time -f '%M' -o "$dir/.rss" "$@" >"$log" 2>&1 || rc=$?
+            t1=$(date +%s%N)
+            [[ $rc -eq 0 ]] || return $rc
+            echo "$(seconds "$t0" "$t1") $(tail -n 1 "$dir/.rss")"
+            ;;
+        python3)
+            python3 - "$@" 2>"$log" <<'EOF'
+import resource, subprocess, sys, time
+t = time.perf_counter()
+rc = subprocess.run(sys.argv[1:], stdout=sys.stderr).returncode
+wall = time.perf_counter() - t
+if rc:
+    sys.exit(rc)
+# ru_maxrss of the (single) waited-for child, in KiB on Linux.
+print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+EOF
+            ;;
+        wall-only)
+            local t0 t1
+            t0=$(date +%s%N)
+            "$@" >"$log" 2>&1 || return $?
+            t1=$(date +%s%N)
+            echo "$(seconds "$t0" "$t1") null"
+            ;;
+    esac
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# --- contenders: a name and a command with {FILE} and {OUT} placeholders ---------------------
+# The first one is the baseline every ratio divides by.
+contenders=()
+add() { contenders+=("$1"$'\t'"$2"); }
+add baseline "$(printf %q "$parse_value") {FILE}"
+if [[ -f $peer ]] && command -v python3 >/dev/null; then
+    add python-json "python3 $(printf %q "$peer") json {FILE} {OUT}.md"
+    if python3 -c 'import orjson' 2>/dev/null; then
+        add python-orjson "python3 $(printf %q "$peer") orjson {FILE} {OUT}.md"
+        # The tuned peer: no cyclic GC passes while the tree is built (the strongest Python).
+        add python-orjson-nogc "python3 $(printf %q "$peer") orjson-nogc {FILE} {OUT}.md"
+    fi
+else
+    echo "note: no Python peer ($peer or python3 missing); skipping it" >&2
+fi
+has_subcommand() { "$pagetree" "$1" --help >/dev/null 2>&1; }
+has_subcommand markdown && add pagetree-markdown "$(printf %q "$pagetree") markdown {FILE} -o {OUT}.md"
+has_subcommand convert && add pagetree-convert "$(printf %q "$pagetree") convert {FILE} -o {OUT}.d"
+
+sizes=("small:$pages_small")
+[[ $pages_large -gt 0 ]] && sizes+=("large:$pages_large")
+
+failed=0
+json_files=()
+printf '%-6s %-18s %10s %9s %9s %10s\n' file contender MB/s ratio "RSS MiB" "median s"
+for size in "${sizes[@]}"; do
+    label=${size%%:*}
+    pages=${size#*:}
+    input=$dir/synth-${pages}p-seed42.json
+    if [[ ! -s $input ]]; then
+        echo "generating $pages pages..." >&2
+        "$synth" "$pages" "$input" 2>/dev/null
+    fi
+    bytes=$(wc -c <"$input")
+    base_s=""
+    json_rows=()
+    for c in "${contenders[@]}"; do
+        name=${c%%$'\t'*}
+        cmd=${c#*$'\t'}
+        out=$dir/out-$name
+        cmd=${cmd//\{FILE\}/$(printf %q "$input")}
+        cmd=${cmd//\{OUT\}/$(printf %q "$out")}
+        walls="" rsss="" ok=1
+        for ((i = 0; i < repeat; i++)); do
+            rm -rf "$out.md" "$out.d"
+            if ! m=$(eval "run_timed $(printf %q "$dir/$name.log") $cmd"); then
+                echo "error: $name failed on $input; last output:" >&2
+                tail -n 5 "$dir/$name.log" >&2
+                ok=0
+                failed=1
+                break
+            fi
+            walls+=" ${m%% *}"
+            rsss+=" ${m#* }"
+        done
+        rm -rf "$out.md" "$out.d"
+        if [[ $ok -eq 0 ]]; then
+            json_rows+=("{\"contender\":\"$name\",\"failed\":true}")
+            continue
+        fi
+        s=$(echo "$walls" | median)
+        [[ -n $base_s ]] || base_s=$s
+        if [[ $rsss == *null* ]]; then rss_mib=null; else
+            rss_mib=$(echo "$rsss" | median | awk '{printf "%.1f", $1 / 1024}')
+        fi
+        mbs=$(awk -v b="$bytes" -v s="$s" 'BEGIN {printf "%.1f", b / 1e6 / s}')
+        ratio=$(awk -v b="$base_s" -v s="$s" 'BEGIN {printf "%.2f", b / s}')
+        printf '%-6s %-18s %10s %8sx %9s %10.3f\n' "$label" "$name" "$mbs" "$ratio" "$rss_mib" "$s"
+        runs=$(echo "$walls" | awk '{for (i = 1; i <= NF; i++) printf "%s%.4f", (i > 1 ? "," : ""), $i}')
+        json_rows+=("{\"contender\":\"$name\",\"median_s\":$(printf '%.4f' "$s"),\"mb_per_s\":$mbs,\"ratio_to_baseline\":$ratio,\"peak_rss_mib\":$rss_mib,\"runs_s\":[$runs]}")
+    done
+    rows=$(IFS=,; echo "${json_rows[*]}")
+    json_files+=("{\"file\":\"$label\",\"pages\":$pages,\"bytes\":$bytes,\"results\":[$rows]}")
+done
+
+if [[ -n $json_out ]]; then
+    files=$(IFS=,; echo "${json_files[*]}")
+    printf '{"schema":"pagetree-bench","version":1,"timer":"%s","cores":%s,"repeat":%s,"files":[%s]}\n' \
+        "$timer" "$(nproc 2>/dev/null || echo null)" "$repeat" "$files" >"$json_out"
+    echo "wrote $json_out" >&2
+fi
+exit $failed
