@@ -349,10 +349,33 @@ impl<'o, 'a> Renderer<'o, 'a> {
     fn table_without_rows(&mut self, item: &Item, out: &mut Out) {
         let md = item.md().trim();
         let html = item.html.as_deref().map(html_block).unwrap_or_default();
+        let csv = item.csv.as_deref().unwrap_or("").trim();
         let (text, what) = match self.opts.tables {
             TableFormat::Html if !html.is_empty() => (html, "html"),
             _ if !md.is_empty() => (md.to_owned(), "md"),
             _ if !html.is_empty() => (html, "html"),
+            // Only CSV: its cells are plain data, so render them like `rows` rather than drop
+            // the table.
+            _ if !csv.is_empty() => {
+                let grid = crate::tables::grid_from_csv(csv);
+                let rows: Vec<Vec<Cell>> = grid
+                    .cells
+                    .into_iter()
+                    .map(|r| r.into_iter().map(Cell::Text).collect())
+                    .collect();
+                let mut text = String::new();
+                match self.opts.tables {
+                    TableFormat::Html => table::render_table_html(&rows, &mut text),
+                    _ => table::render_table_markdown(&rows, self.opts, &mut text),
+                }
+                self.warnings.push(Warning::page(
+                    self.page,
+                    "table_without_rows",
+                    "a table has no rows; it is rendered from its csv".to_owned(),
+                ));
+                out.push(text.trim_end());
+                return;
+            }
             _ => return,
         };
         out.push(&text);
