@@ -39,6 +39,16 @@ pub enum Command {
     /// input gets a subfolder named after its file stem (`DIR/report/`), and each document of a
     /// multi-document input (JSON Lines, v1 lists) a numbered one (`DIR/report/2/`).
     Tables(TablesArgs),
+    /// Every element (item) with its page, place in the tree, heading path, boxes (points and
+    /// normalised 0..1) with each box's span of the item's markdown, and the element's range in
+    /// the document markdown that `pagetree markdown` renders with the same options.
+    ///
+    /// Output: one JSON document per input (schema `pagetree.elements`, version 1), or JSON
+    /// Lines with --jsonl (one record per line: `document`, `page`, `element`, `summary`).
+    /// To standard output, to `-o FILE`, or with several inputs to `-o DIR` as
+    /// `DIR/<name>.elements.json`. Every markdown option is accepted and moves `md_range`
+    /// exactly as it moves the markdown.
+    Elements(ElementsArgs),
     /// Render markdown from saved responses, with the LlamaParse markdown options (page
     /// separators, headers and footers, failed pages, HTML or compact tables, table merging,
     /// links, images), offline.
@@ -360,4 +370,20 @@ fn parse_delimiter(s: &str) -> Result<Delimiter, String> {
         "\t" | "\\t" | "tab" => Ok(Delimiter::Tab),
         other => Err(format!("expected `,`, `;` or `tab`, got {other:?}")),
     }
+}
+
+/// `pagetree elements`.
+#[derive(Debug, Args)]
+pub struct ElementsArgs {
+    /// Inputs, output and the markdown options the `md_range` values refer to.
+    #[command(flatten)]
+    pub markdown: MarkdownArgs,
+
+    /// JSON Lines: one record per line instead of one JSON document.
+    #[arg(long)]
+    pub jsonl: bool,
+
+    /// Leave page headers and footers (and their contents) out.
+    #[arg(long)]
+    pub no_furniture: bool,
 }

@@ -48,6 +48,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Inspect(a) => cmd::inspect::run(a),
         Command::Tables(a) => cmd::tables::run(a),
+        Command::Elements(a) => cmd::elements::run(a),
         Command::Markdown(a) => cmd::markdown::run(a),
         Command::Text(a) => cmd::text::run(a),
     };

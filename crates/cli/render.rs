@@ -212,12 +212,32 @@ struct Done {
     result: Result<(Rendered, Vec<Warning>), String>,
 }
 
-/// Runs a writer over every input. `flags` applies the writer's own explicit flags.
-pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) -> Result<Outcome> {
-    let pages = PageFlags::new(a)?;
-    let file_params = a.options_from.as_deref().map(load_params).transpose()?;
-    let dest = Dest::new(a)?;
-    let render = |doc: &Document| -> (Rendered, Vec<Warning>) {
+/// The layers of a writer's options for one document: defaults, then the response's
+/// `raw_parameters` (with --options-from-response), then --options-from FILE, then explicit
+/// flags. Validated once, before any work starts.
+pub struct OptionLayers<F> {
+    pages: PageFlags,
+    file_params: Option<Map<String, Value>>,
+    from_response: bool,
+    flags: F,
+}
+
+impl<F> OptionLayers<F> {
+    /// Validates the shared arguments; `flags` applies the writer's own explicit flags.
+    pub fn new(a: &RenderArgs, flags: F) -> Result<Self> {
+        Ok(OptionLayers {
+            pages: PageFlags::new(a)?,
+            file_params: a.options_from.as_deref().map(load_params).transpose()?,
+            from_response: a.options_from_response,
+            flags,
+        })
+    }
+
+    /// The options for one document, with notes about how they were chosen.
+    pub fn for_doc<W: Writer>(&self, doc: &Document) -> (W::Options, Vec<Warning>)
+    where
+        F: Fn(&mut W::Options),
+    {
         let mut o = W::Options::default();
         // Where the loader chose between copies of a page or guessed a number, the output
         // shows that choice; its other notes (lists out of order...) do not change the output.
@@ -227,7 +247,7 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
             .filter(|w| matches!(w.code, "duplicate_page" | "missing_page_number"))
             .map(|w| Warning::doc(w.code, w.to_string()))
             .collect();
-        if a.options_from_response {
+        if self.from_response {
             match &doc.response.raw_parameters {
                 Some(p) => notes.extend(W::apply_parameters(&mut o, p)),
                 None => notes.push(Warning::doc(
@@ -236,11 +256,21 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
                 )),
             }
         }
-        if let Some(p) = &file_params {
+        if let Some(p) = &self.file_params {
             notes.extend(W::apply_parameters(&mut o, p));
         }
-        pages.apply(W::pages(&mut o));
-        flags(&mut o);
+        self.pages.apply(W::pages(&mut o));
+        (self.flags)(&mut o);
+        (o, notes)
+    }
+}
+
+/// Runs a writer over every input. `flags` applies the writer's own explicit flags.
+pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) -> Result<Outcome> {
+    let layers = OptionLayers::new(a, flags)?;
+    let dest = Dest::new(a)?;
+    let render = |doc: &Document| -> (Rendered, Vec<Warning>) {
+        let (o, notes) = layers.for_doc::<W>(doc);
         (W::render(doc, &o), notes)
     };
 
@@ -344,14 +374,15 @@ fn write_dir<W: Writer>(dir: &Path, base: &str, r: &Rendered, per_page: bool) ->
 
 /// Output base names, unique across inputs.
 #[derive(Default)]
-struct Names {
+pub struct Names {
     used: BTreeSet<String>,
 }
 
 impl Names {
     /// `<input stem>` (`-<k>` for the k-th document of a multi-document input), made unique
     /// with `-2`, `-3`... when two inputs share a stem.
-    fn take(&mut self, input: &Path, k: Option<usize>) -> String {
+    /// A unique output base name for `input` (and its `k`-th document, when it holds several).
+    pub fn take(&mut self, input: &Path, k: Option<usize>) -> String {
         let stem = match input.file_stem().map(|s| s.to_string_lossy()) {
             Some(s) if s != "-" => s.into_owned(),
             _ => "stdin".to_owned(),

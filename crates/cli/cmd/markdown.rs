@@ -11,7 +11,8 @@ use crate::Outcome;
 use crate::args::{ImagesArg, LinksArg, MarkdownArgs, TableStyleArg, TablesArg};
 use crate::render::{self, Writer, unescape};
 
-struct Markdown;
+/// The markdown writer, for the shared driver (and for commands that need markdown ranges).
+pub struct Markdown;
 
 impl Writer for Markdown {
     type Options = MarkdownOptions;
@@ -32,8 +33,13 @@ impl Writer for Markdown {
 
 /// Runs the command.
 pub fn run(args: &MarkdownArgs) -> Result<Outcome> {
+    render::run::<Markdown>(&args.render, flags(args))
+}
+
+/// The markdown-only flags of `args`, applied over the layered options.
+pub fn flags(args: &MarkdownArgs) -> impl Fn(&mut MarkdownOptions) + Sync + '_ {
     let line_break = args.cell_line_break.as_deref().map(unescape);
-    render::run::<Markdown>(&args.render, |o| {
+    move |o: &mut MarkdownOptions| {
         if let Some(t) = args.tables {
             o.tables = match t {
                 TablesArg::Markdown => TableFormat::Markdown,
@@ -65,5 +71,5 @@ pub fn run(args: &MarkdownArgs) -> Result<Outcome> {
                 ImagesArg::Omit => ImageStyle::Omit,
             };
         }
-    })
+    }
 }

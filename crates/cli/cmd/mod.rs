@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod elements;
 pub mod inspect;
 pub mod markdown;
 pub mod tables;

@@ -1,6 +1,6 @@
 //! The `inspect` report: what a user wants to know about an input before converting it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use pagetree_model::{BoxProblem, Document, ItemKind, Loaded};
 use serde::Serialize;
@@ -55,7 +55,7 @@ pub struct InspectReport {
     /// Number of boxes.
     pub boxes: usize,
     /// Box problems by name (`null_coordinate`, `negative`, `zero_size`, `outside_page`,
-    /// `near_full_page`, `repeated`: the same box on unrelated items).
+    /// `near_full_page`, `duplicate`: the same box as an unrelated item's on the page).
     pub bbox_problems: BTreeMap<&'static str, usize>,
     /// For job listings, extract jobs and batch results: a one-line summary.
     pub summary: Option<String>,
@@ -186,16 +186,10 @@ fn fill_document(r: &mut InspectReport, doc: &Document) {
     for p in BoxProblem::ALL {
         r.bbox_problems.insert(p.as_str(), 0);
     }
-    r.bbox_problems.insert(REPEATED, 0);
+    r.bbox_problems.insert(DUPLICATE, 0);
 
     let walk = doc.walk();
-    // Root ancestor per walked item, to tell a container sharing its child's box (fine) from
-    // unrelated items sharing one box (a layout fallback).
-    let mut root = Vec::with_capacity(walk.len());
-    for w in &walk {
-        root.push(w.parent.map_or(w.index, |p| root[p]));
-    }
-    let mut seen: HashMap<(u32, [u64; 4]), Vec<usize>> = HashMap::new();
+    let duplicates = crate::boxes::duplicate_boxes(&walk);
     for w in &walk {
         let item = w.item;
         let kind = item.kind();
@@ -230,24 +224,14 @@ fn fill_document(r: &mut InspectReport, doc: &Document) {
             for problem in b.problems(size) {
                 *r.bbox_problems.entry(problem.as_str()).or_default() += 1;
             }
-            if let Some(rect) = b.rect() {
-                seen.entry((w.page, rect.map(f64::to_bits)))
-                    .or_default()
-                    .push(root[w.index]);
-            }
         }
     }
-    let repeated: usize = seen
-        .values()
-        .filter(|roots| roots.iter().any(|x| *x != roots[0]))
-        .map(Vec::len)
-        .sum();
-    r.bbox_problems.insert(REPEATED, repeated);
+    r.bbox_problems.insert(DUPLICATE, duplicates.len());
     r.warnings = doc.warnings.iter().map(ToString::to_string).collect();
     r.warnings.sort();
 }
 
-const REPEATED: &str = "repeated";
+const DUPLICATE: &str = "duplicate";
 
 /// Renders the report as the human-readable block `inspect` prints.
 pub fn render_text(r: &InspectReport) -> String {

@@ -19,6 +19,8 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod boxes;
+pub mod elements;
 pub mod furniture;
 pub mod inspect;
 mod layout;
@@ -30,6 +32,7 @@ pub mod text;
 mod warning;
 mod writer;
 
+pub use elements::{ElementOptions, Elements, elements};
 pub use furniture::{Furniture, FurnitureMode};
 pub use inspect::{InspectReport, inspect, render_text as render_inspect_text};
 pub use markdown::{MarkdownOptions, markdown, render_item, write_markdown};

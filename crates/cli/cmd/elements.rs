@@ -1,0 +1,144 @@
+//! `pagetree elements`: the bbox-annotated elements of each input, as JSON or JSON Lines.
+
+use std::io::Write;
+
+use anyhow::{Context, Result, bail};
+use pagetree_convert::{ElementOptions, Elements, Warning};
+use pagetree_model::Loaded;
+use rayon::prelude::*;
+
+use crate::Outcome;
+use crate::args::ElementsArgs;
+use crate::cmd::markdown::{Markdown, flags};
+use crate::input::read_input;
+use crate::output::write_atomic;
+use crate::render::{Names, OptionLayers};
+
+/// Runs the command.
+pub fn run(args: &ElementsArgs) -> Result<Outcome> {
+    let render = &args.markdown.render;
+    if render.per_page {
+        bail!("--per-page does not apply to elements (ranges refer to the whole document)");
+    }
+    let layers = OptionLayers::new(render, flags(&args.markdown))?;
+    let opts = ElementOptions {
+        furniture: !args.no_furniture,
+    };
+    let to_dir = render.output.as_ref().filter(|p| {
+        render.files.len() > 1 || p.is_dir() || p.to_string_lossy().ends_with(['/', '\\'])
+    });
+
+    // Inputs are converted in parallel; output follows input order.
+    let done: Vec<Vec<(String, Result<(Elements, Vec<Warning>), String>)>> = render
+        .files
+        .par_iter()
+        .map(|f| {
+            read_input(f)
+                .into_iter()
+                .map(|(label, r)| {
+                    let result = match r {
+                        Ok(Loaded::Document(doc)) => {
+                            let (mo, notes) = layers.for_doc::<Markdown>(&doc);
+                            let md = pagetree_convert::markdown(&doc, &mo);
+                            Ok((pagetree_convert::elements(&doc, &opts, Some(&md)), notes))
+                        }
+                        Ok(other) => Err(format!(
+                            "{label}: this is a {} body, not a parse result; it has no elements",
+                            other.format()
+                        )),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    (label, result)
+                })
+                .collect()
+        })
+        .collect();
+
+    let mut failed = 0usize;
+    let mut names = Names::default();
+    let mut single = Vec::new();
+    let mut stdout = std::io::stdout().lock();
+    for (input, docs) in done.into_iter().enumerate() {
+        let many = docs.len() > 1;
+        for (k, (label, result)) in docs.into_iter().enumerate() {
+            let (els, notes) = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    failed += 1;
+                    stdout.flush()?;
+                    eprintln!("error: {e}");
+                    continue;
+                }
+            };
+            for w in &notes {
+                eprintln!("warning: {label}: {w}");
+            }
+            let bytes = serialize(&els, args.jsonl)?;
+            match (&render.output, to_dir) {
+                (_, Some(dir)) => {
+                    let base = names.take(&render.files[input], many.then_some(k + 1));
+                    let ext = if args.jsonl {
+                        "elements.jsonl"
+                    } else {
+                        "elements.json"
+                    };
+                    let path = dir.join(format!("{base}.{ext}"));
+                    write_atomic(&path, &bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                }
+                (Some(_), None) => single.extend_from_slice(&bytes),
+                (None, None) => stdout.write_all(&bytes)?,
+            }
+        }
+    }
+    if let (Some(path), None, false) = (&render.output, to_dir, single.is_empty()) {
+        write_atomic(path, &single).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    stdout.flush()?;
+    Ok(if failed > 0 {
+        Outcome::Partial
+    } else {
+        Outcome::Ok
+    })
+}
+
+/// One JSON document (pretty, with a final newline), or JSON Lines records.
+fn serialize(els: &Elements, jsonl: bool) -> Result<Vec<u8>> {
+    if !jsonl {
+        let mut out = serde_json::to_vec_pretty(els)?;
+        out.push(b'\n');
+        return Ok(out);
+    }
+    let mut out = Vec::new();
+    // `record` first, then the fields in schema order: splice it into each object's JSON.
+    let mut line = |record: &str, json: Vec<u8>| {
+        out.extend_from_slice(format!("{{\"record\":\"{record}\"").as_bytes());
+        if json.len() > 2 {
+            out.push(b',');
+            out.extend_from_slice(&json[1..json.len() - 1]);
+        }
+        out.extend_from_slice(b"}\n");
+    };
+    #[derive(serde::Serialize)]
+    struct Head<'a> {
+        schema: &'a str,
+        version: u32,
+        source: &'a Option<String>,
+        format: &'a Option<String>,
+    }
+    let head = Head {
+        schema: els.schema,
+        version: els.version,
+        source: &els.source,
+        format: &els.format,
+    };
+    line("document", serde_json::to_vec(&head)?);
+    for p in &els.pages {
+        line("page", serde_json::to_vec(p)?);
+    }
+    for e in &els.elements {
+        line("element", serde_json::to_vec(e)?);
+    }
+    line("summary", serde_json::to_vec(&els.summary)?);
+    Ok(out)
+}

@@ -1,0 +1,69 @@
+//! Box checks that need more than one box: the same box on unrelated items (a layout
+//! fallback the server repeats), shared by `inspect`, `elements` and `chunks`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pagetree_model::ItemRef;
+
+/// The `(walk index, box index)` of every box that is exactly the same rectangle as a box of
+/// another item on the same page, when neither item contains the other (a list and its
+/// entries, or a header container and its text, legitimately share boxes).
+pub fn duplicate_boxes(walk: &[ItemRef<'_>]) -> BTreeSet<(usize, usize)> {
+    // (page, exact rectangle) -> every (walk index, box index) with that rectangle.
+    type Groups = BTreeMap<(u32, [u64; 4]), Vec<(usize, usize)>>;
+    let mut groups = Groups::new();
+    for r in walk {
+        for (b, bx) in r.item.boxes().iter().enumerate() {
+            if let Some(rect) = bx.rect() {
+                groups
+                    .entry((r.page, rect.map(f64::to_bits)))
+                    .or_default()
+                    .push((r.index, b));
+            }
+        }
+    }
+    let related = |a: usize, b: usize| is_ancestor(walk, a, b) || is_ancestor(walk, b, a);
+    let mut out = BTreeSet::new();
+    for members in groups.values().filter(|m| m.len() > 1) {
+        for &(item, b) in members {
+            if members
+                .iter()
+                .any(|&(other, _)| other != item && !related(item, other))
+            {
+                out.insert((item, b));
+            }
+        }
+    }
+    out
+}
+
+/// Whether walk item `a` is an ancestor of walk item `b`.
+fn is_ancestor(walk: &[ItemRef<'_>], a: usize, b: usize) -> bool {
+    let mut cur = walk[b].parent;
+    while let Some(p) = cur {
+        if p == a {
+            return true;
+        }
+        cur = walk[p].parent;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containers_may_share_boxes_with_their_children_but_strangers_may_not() {
+        let json =
+            br#"{"pages": [{"page_number": 1, "page_width": 600, "page_height": 800, "items": [
+            {"type": "list", "ordered": false, "bbox": [{"x": 1, "y": 1, "w": 10, "h": 10}],
+             "items": [{"type": "text", "md": "a", "bbox": [{"x": 1, "y": 1, "w": 10, "h": 10}]}]},
+            {"type": "text", "md": "b", "bbox": [{"x": 5, "y": 5, "w": 10, "h": 10}]},
+            {"type": "text", "md": "c", "bbox": [{"x": 5, "y": 5, "w": 10, "h": 10}]}]}]}"#;
+        let doc = pagetree_model::load_document(json, None).unwrap();
+        let walk = doc.walk();
+        let dups: Vec<_> = duplicate_boxes(&walk).into_iter().collect();
+        assert_eq!(dups, [(2, 0), (3, 0)]);
+    }
+}

@@ -1,0 +1,264 @@
+//! Bbox-annotated elements: every item (nested ones included) with its page, place in the
+//! tree, heading path, boxes in points and normalised, each box's span of the item's markdown,
+//! and where the item sits in the document markdown, for citations and highlighting.
+//!
+//! ```
+//! use pagetree_convert::{ElementOptions, MarkdownOptions, elements, markdown};
+//!
+//! let json = br##"{"pages": [{"page_number": 1, "page_width": 600, "page_height": 800, "items": [
+//!     {"type": "heading", "level": 1, "md": "# Scope", "value": "Scope",
+//!      "bbox": [{"x": 60, "y": 40, "w": 200, "h": 20, "start_index": 0, "end_index": 6}]},
+//!     {"type": "text", "md": "All sites.", "value": "All sites."}]}]}"##;
+//! let doc = pagetree_model::load_document(json, None).unwrap();
+//! let md = markdown(&doc, &MarkdownOptions::default());
+//! let out = elements(&doc, &ElementOptions::default(), Some(&md));
+//! let text = &out.elements[1];
+//! assert_eq!(text.heading_path, ["Scope"]);
+//! let range = text.md_range.unwrap().bytes;
+//! assert_eq!(&md.output[range[0]..range[1]], "All sites.");
+//! assert_eq!(out.elements[0].boxes[0].normalized, Some([0.1, 0.05, 0.43333333333333335, 0.075]));
+//! ```
+
+mod schema;
+pub mod spans;
+
+use std::collections::BTreeMap;
+
+use pagetree_model::{BoxProblem, Document, Item, ItemKind, ItemRef};
+
+use crate::boxes::duplicate_boxes;
+use crate::furniture::{Furniture, walk_furniture};
+use crate::pages::Rendered;
+use crate::tables::table_ids;
+
+pub use schema::{Element, ElementBox, Elements, PageInfo, SCHEMA, Summary, TableInfo, VERSION};
+pub use spans::{CharIndex, TextRange};
+
+/// Options for [`elements`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElementOptions {
+    /// Include page headers and footers (and their contents) as elements, flagged with
+    /// `furniture`. Default: `true`.
+    pub furniture: bool,
+}
+
+impl Default for ElementOptions {
+    fn default() -> Self {
+        ElementOptions { furniture: true }
+    }
+}
+
+/// Builds the elements of a document. `markdown` is the document markdown rendered with the
+/// options the caller wants ranges for ([`crate::markdown`]); without it, `md_range` is null.
+pub fn elements(doc: &Document, opts: &ElementOptions, markdown: Option<&Rendered>) -> Elements {
+    let walk = doc.walk();
+    let furniture = walk_furniture(doc);
+    let duplicates = duplicate_boxes(&walk);
+    let tables: BTreeMap<usize, String> = table_ids(doc).into_iter().collect();
+    let ranges = markdown.map(md_ranges).unwrap_or_default();
+
+    // Ids first: parents are referred to by id.
+    let mut ids = Vec::with_capacity(walk.len());
+    let mut per_page: BTreeMap<u32, usize> = BTreeMap::new();
+    for r in &walk {
+        let n = per_page.entry(r.page).or_default();
+        *n += 1;
+        ids.push(format!("p{}-e{}", r.page, n));
+    }
+
+    let mut headings: Vec<(u8, String)> = Vec::new();
+    let mut out = Vec::with_capacity(walk.len());
+    for r in &walk {
+        let layer = furniture.get(r.index).copied().flatten();
+        let item = r.item;
+        let kind = item.kind();
+        let path_above: Vec<String> = headings.iter().map(|(_, t)| t.clone()).collect();
+        if kind == ItemKind::Heading && layer.is_none() {
+            let level = item.heading_level();
+            while headings.last().is_some_and(|(l, _)| *l >= level) {
+                headings.pop();
+            }
+            headings.push((level, heading_text(item)));
+        }
+        if layer.is_some() && !opts.furniture {
+            continue;
+        }
+        let heading_path = if kind == ItemKind::Heading && layer.is_none() {
+            headings[..headings.len() - 1]
+                .iter()
+                .map(|(_, t)| t.clone())
+                .collect()
+        } else {
+            path_above
+        };
+        out.push(Element {
+            id: ids[r.index].clone(),
+            page: r.page,
+            kind: kind.as_str(),
+            unknown_type: item.unknown_type().map(str::to_owned),
+            kind_inferred: item.kind_is_inferred(),
+            parent: r.parent.map(|p| ids[p].clone()),
+            order: r.index,
+            depth: r.depth,
+            level: (kind == ItemKind::Heading).then(|| item.heading_level()),
+            heading_path,
+            furniture: layer.map(|f| match f {
+                Furniture::Header => "header",
+                Furniture::Footer => "footer",
+            }),
+            text: plain_text(item),
+            md: item.md().to_owned(),
+            md_range: ranges.get(&r.index).copied(),
+            table: (kind == ItemKind::Table).then(|| table_info(item, tables.get(&r.index))),
+            boxes: boxes(doc, r, &duplicates),
+            path: r.path.clone(),
+        });
+    }
+
+    let mut summary = Summary {
+        elements: out.len(),
+        ..Summary::default()
+    };
+    for e in &out {
+        *summary.kinds.entry(e.kind).or_default() += 1;
+        summary.boxes += e.boxes.len();
+        summary.with_md_range += usize::from(e.md_range.is_some());
+        for b in &e.boxes {
+            for p in &b.problems {
+                *summary.box_problems.entry(p).or_default() += 1;
+            }
+        }
+    }
+    Elements {
+        schema: SCHEMA,
+        version: VERSION,
+        source: doc.source.clone(),
+        format: doc.format.map(|f| f.as_str().to_owned()),
+        pages: doc
+            .pages()
+            .map(|p| PageInfo {
+                page: p.number(),
+                width: p.items_page().and_then(|i| i.page_width),
+                height: p.items_page().and_then(|i| i.page_height),
+                status: if p.is_failed() { "failed" } else { "ok" },
+                error: p.error().map(str::to_owned),
+            })
+            .collect(),
+        elements: out,
+        summary,
+    }
+}
+
+fn boxes(
+    doc: &Document,
+    r: &ItemRef<'_>,
+    duplicates: &std::collections::BTreeSet<(usize, usize)>,
+) -> Vec<ElementBox> {
+    let size = doc.page(r.page).and_then(|p| p.size());
+    let md = CharIndex::new(r.item.md());
+    r.item
+        .boxes()
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let mut problems: Vec<&'static str> = b
+                .problems(size)
+                .into_iter()
+                .map(BoxProblem::as_str)
+                .collect();
+            if duplicates.contains(&(r.index, i)) {
+                problems.push("duplicate");
+            }
+            if !md.span_fits(b.start_index, b.end_index) {
+                problems.push("span_out_of_range");
+            }
+            ElementBox {
+                x: b.x,
+                y: b.y,
+                w: b.w,
+                h: b.h,
+                normalized: size.and_then(|(w, h)| b.normalized(w, h)),
+                label: b.label.clone(),
+                confidence: b.confidence,
+                span: md.span(b.start_index, b.end_index),
+                problems,
+            }
+        })
+        .collect()
+}
+
+fn table_info(item: &Item, id: Option<&String>) -> TableInfo {
+    let rows = item.table_rows();
+    TableInfo {
+        id: id.cloned().unwrap_or_default(),
+        rows: rows.len(),
+        columns: rows.iter().map(Vec::len).max().unwrap_or(0),
+        merged_from_pages: item.merged_from_pages.clone(),
+        merged_into_page: item.merged_into_page,
+    }
+}
+
+/// A heading's text for the heading path: its value, else its markdown without the `#`s.
+fn heading_text(item: &Item) -> String {
+    match &item.value {
+        Some(v) => v.trim().to_owned(),
+        None => item.md().trim_start_matches('#').trim().to_owned(),
+    }
+}
+
+/// Plain text of an item: its value (or link text, caption); lists and containers join their
+/// children's text by lines; tables their cells by tabs and rows by lines.
+pub fn plain_text(item: &Item) -> String {
+    match item.kind() {
+        ItemKind::List | ItemKind::Header | ItemKind::Footer if !item.children().is_empty() => item
+            .children()
+            .iter()
+            .map(plain_text)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        ItemKind::Table if !item.table_rows().is_empty() => item
+            .table_rows()
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| c.as_text().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("\t")
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => item.plain_text().to_owned(),
+    }
+}
+
+/// Byte and character ranges of every rendered item, keyed by walk index. Characters are
+/// counted in one pass over the output (spans are not always in output order, so the needed
+/// offsets are sorted first), without indexing every character of a large document.
+fn md_ranges(md: &Rendered) -> BTreeMap<usize, TextRange> {
+    let mut offsets: Vec<usize> = md
+        .spans
+        .iter()
+        .flat_map(|s| [s.bytes.start, s.bytes.end])
+        .collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    let mut chars = BTreeMap::new();
+    let (mut at_byte, mut at_char) = (0usize, 0usize);
+    for off in offsets {
+        let off = off.min(md.output.len());
+        at_char += md.output[at_byte..off].chars().count();
+        at_byte = off;
+        chars.insert(off, at_char);
+    }
+    md.spans
+        .iter()
+        .map(|s| {
+            let c = |b: usize| chars.get(&b.min(md.output.len())).copied().unwrap_or(0);
+            let range = TextRange {
+                chars: [c(s.bytes.start), c(s.bytes.end)],
+                bytes: [s.bytes.start, s.bytes.end],
+            };
+            (s.walk_index, range)
+        })
+        .collect()
+}
