@@ -14,6 +14,9 @@ use crate::input::read_input;
 use crate::output::write_atomic;
 use crate::render::{Names, OptionLayers};
 
+/// One document's elements with the notes on how its options were chosen, or why not.
+type Converted = Result<(Elements, Vec<Warning>), String>;
+
 /// Runs the command.
 pub fn run(args: &ElementsArgs) -> Result<Outcome> {
     let render = &args.markdown.render;
@@ -29,7 +32,7 @@ pub fn run(args: &ElementsArgs) -> Result<Outcome> {
     });
 
     // Inputs are converted in parallel; output follows input order.
-    let done: Vec<Vec<(String, Result<(Elements, Vec<Warning>), String>)>> = render
+    let done: Vec<Vec<(String, Converted)>> = render
         .files
         .par_iter()
         .map(|f| {
