@@ -279,5 +279,5 @@ fn non_documents_and_broken_inputs_fail_cleanly() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("has no elements"));
-    assert!(stdout(&o).contains("\"schema\": \"pagetree.elements\""));
+    assert!(stdout(&o).contains("\"schema\":\"pagetree.elements\""));
 }

@@ -181,3 +181,70 @@ fn streamed_pages_equal_loaded_pages() {
         );
     }
 }
+
+/// Indexing for random access and loading pages in batches gives the same pages, items,
+/// format and join warnings as loading the whole document.
+#[test]
+fn lazy_batches_equal_the_whole_document() {
+    use pagetree_model::{LazyDocument, RawPiece};
+    let mut files = fixtures();
+    files.extend(realdata().unwrap_or_default());
+    let mut checked = 0;
+    for path in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
+        let bytes = std::fs::read(path).expect("readable");
+        let file = name(path);
+        let Ok(whole) = pagetree_model::load_document(&bytes, Some(&file)) else {
+            continue;
+        };
+        let Ok(lazy) = LazyDocument::index(&bytes[..], Some(&file)) else {
+            assert!(
+                bytes.trim_ascii_start().starts_with(b"["),
+                "{file}: object inputs index"
+            );
+            continue;
+        };
+        assert_eq!(Some(lazy.format), whole.format, "{file}: format");
+        assert_eq!(lazy.warnings, whole.warnings, "{file}: join warnings");
+        assert_eq!(lazy.pages.len(), whole.pages.len(), "{file}: pages");
+        // Batches of 1, 2 and all pages.
+        for size in [1, 2, lazy.pages.len().max(1)] {
+            let mut items = Vec::new();
+            let mut numbers = Vec::new();
+            for start in (0..lazy.pages.len()).step_by(size) {
+                let end = (start + size).min(lazy.pages.len());
+                let raw = lazy
+                    .read_batch(&mut std::io::Cursor::new(&bytes), start..end)
+                    .expect("read");
+                let pieces = raw
+                    .iter()
+                    .map(|r: &RawPiece| r.parse(Some(&file)).expect("parse"))
+                    .collect();
+                let doc = lazy.assemble(pieces);
+                numbers.extend(
+                    doc.pages()
+                        .map(|p| (p.number(), p.is_failed(), p.text().map(str::to_owned))),
+                );
+                items.extend(doc.walk().into_iter().map(|r| (r.page, r.item.clone())));
+            }
+            let want_numbers: Vec<_> = whole
+                .pages()
+                .map(|p| (p.number(), p.is_failed(), p.text().map(str::to_owned)))
+                .collect();
+            assert_eq!(numbers, want_numbers, "{file}: batch size {size}: pages");
+            let want_items: Vec<_> = whole
+                .walk()
+                .into_iter()
+                .map(|r| (r.page, r.item.clone()))
+                .collect();
+            assert!(
+                items == want_items,
+                "{file}: batch size {size}: items differ"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 15, "checked {checked}");
+}

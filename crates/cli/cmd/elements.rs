@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
+use pagetree_convert::elements::{ElementsFormat, write_elements};
 use pagetree_convert::{ElementOptions, Elements, Warning};
 use pagetree_model::Loaded;
 use rayon::prelude::*;
@@ -105,43 +106,12 @@ pub fn run(args: &ElementsArgs) -> Result<Outcome> {
     })
 }
 
-/// One JSON document (pretty, with a final newline), or JSON Lines records.
+/// The elements in the requested form.
 fn serialize(els: &Elements, jsonl: bool) -> Result<Vec<u8>> {
-    if !jsonl {
-        let mut out = serde_json::to_vec_pretty(els)?;
-        out.push(b'\n');
-        return Ok(out);
-    }
-    let mut out = Vec::new();
-    // `record` first, then the fields in schema order: splice it into each object's JSON.
-    let mut line = |record: &str, json: Vec<u8>| {
-        out.extend_from_slice(format!("{{\"record\":\"{record}\"").as_bytes());
-        if json.len() > 2 {
-            out.push(b',');
-            out.extend_from_slice(&json[1..json.len() - 1]);
-        }
-        out.extend_from_slice(b"}\n");
+    let format = if jsonl {
+        ElementsFormat::Jsonl
+    } else {
+        ElementsFormat::Json
     };
-    #[derive(serde::Serialize)]
-    struct Head<'a> {
-        schema: &'a str,
-        version: u32,
-        source: &'a Option<String>,
-        format: &'a Option<String>,
-    }
-    let head = Head {
-        schema: els.schema,
-        version: els.version,
-        source: &els.source,
-        format: &els.format,
-    };
-    line("document", serde_json::to_vec(&head)?);
-    for p in &els.pages {
-        line("page", serde_json::to_vec(p)?);
-    }
-    for e in &els.elements {
-        line("element", serde_json::to_vec(e)?);
-    }
-    line("summary", serde_json::to_vec(&els.summary)?);
-    Ok(out)
+    Ok(write_elements(els, format, Vec::new())?)
 }

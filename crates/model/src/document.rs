@@ -154,8 +154,6 @@ impl Document {
     }
 
     fn join_pages(&mut self) {
-        let mut joined: BTreeMap<u32, PageIndex> = BTreeMap::new();
-        let mut warnings = Vec::new();
         let r = &self.response;
         let lists: [(&str, Option<Vec<Option<u32>>>); 4] = [
             (
@@ -187,93 +185,8 @@ impl Document {
                     .map(|p| numbers(p, |x: &MetadataPage| x.page_number)),
             ),
         ];
-        for (slot, (name, nums)) in lists.iter().enumerate() {
-            let Some(nums) = nums else { continue };
-            let mut last = 0u32;
-            let mut unsorted = false;
-            for (i, n) in nums.iter().enumerate() {
-                let n = match n {
-                    Some(n) => *n,
-                    None => {
-                        let guess = i as u32 + 1;
-                        warnings.push(Warning {
-                            code: "missing_page_number",
-                            path: format!("{name}[{i}]"),
-                            message: format!("no page_number; assumed {guess} from its position"),
-                        });
-                        guess
-                    }
-                };
-                if n < last {
-                    unsorted = true;
-                }
-                last = n;
-                let entry = joined.entry(n).or_insert(PageIndex {
-                    number: n,
-                    ..Default::default()
-                });
-                let cell = match slot {
-                    0 => &mut entry.items,
-                    1 => &mut entry.markdown,
-                    2 => &mut entry.text,
-                    _ => &mut entry.metadata,
-                };
-                match cell {
-                    Some(first) => warnings.push(Warning {
-                        code: "duplicate_page",
-                        path: format!("{name}[{i}]"),
-                        message: format!(
-                            "page {n} appears again (first at {name}[{first}]); using the first"
-                        ),
-                    }),
-                    None => *cell = Some(i),
-                }
-            }
-            if unsorted {
-                warnings.push(Warning {
-                    code: "unsorted_pages",
-                    path: (*name).to_owned(),
-                    message: "pages are not in page-number order; output follows page numbers"
-                        .into(),
-                });
-            }
-        }
-        let present: Vec<bool> = lists
-            .iter()
-            .map(|(_, n)| n.as_ref().is_some_and(|n| !n.is_empty()))
-            .collect();
-        for p in joined.values() {
-            let have = [p.items, p.markdown, p.text, p.metadata];
-            for (slot, (name, _)) in lists.iter().enumerate() {
-                if present[slot] && have[slot].is_none() {
-                    warnings.push(Warning {
-                        code: "page_missing_from_list",
-                        path: (*name).to_owned(),
-                        message: format!("page {} is in another page list but not here", p.number),
-                    });
-                }
-            }
-        }
-        let numbers: Vec<u32> = joined.keys().copied().collect();
-        let gaps: Vec<String> = numbers
-            .windows(2)
-            .filter(|w| w[1] > w[0] + 1)
-            .map(|w| {
-                if w[1] == w[0] + 2 {
-                    format!("{}", w[0] + 1)
-                } else {
-                    format!("{}-{}", w[0] + 1, w[1] - 1)
-                }
-            })
-            .collect();
-        if !gaps.is_empty() {
-            warnings.push(Warning {
-                code: "page_gap",
-                path: String::new(),
-                message: format!("page numbers skip {}", gaps.join(", ")),
-            });
-        }
-        self.pages = joined.into_values().collect();
+        let (pages, warnings) = join_page_lists(&lists);
+        self.pages = pages;
         self.warnings.extend(warnings);
     }
 
@@ -327,6 +240,103 @@ impl Document {
     pub fn name(&self) -> &str {
         self.source.as_deref().unwrap_or("<input>")
     }
+}
+
+/// Joins the four page lists, given as the page number of each entry (`None` when missing), by
+/// page number: the first entry of a number wins; duplicates, unsorted lists, entries without a
+/// number, pages missing from a list and gaps in the numbering are reported. Shared by the
+/// whole-document loader and the random-access [`crate::LazyDocument`], so both join alike.
+pub(crate) fn join_page_lists(
+    lists: &[(&str, Option<Vec<Option<u32>>>); 4],
+) -> (Vec<PageIndex>, Vec<Warning>) {
+    let mut joined: BTreeMap<u32, PageIndex> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for (slot, (name, nums)) in lists.iter().enumerate() {
+        let Some(nums) = nums else { continue };
+        let mut last = 0u32;
+        let mut unsorted = false;
+        for (i, n) in nums.iter().enumerate() {
+            let n = match n {
+                Some(n) => *n,
+                None => {
+                    let guess = i as u32 + 1;
+                    warnings.push(Warning {
+                        code: "missing_page_number",
+                        path: format!("{name}[{i}]"),
+                        message: format!("no page_number; assumed {guess} from its position"),
+                    });
+                    guess
+                }
+            };
+            if n < last {
+                unsorted = true;
+            }
+            last = n;
+            let entry = joined.entry(n).or_insert(PageIndex {
+                number: n,
+                ..Default::default()
+            });
+            let cell = match slot {
+                0 => &mut entry.items,
+                1 => &mut entry.markdown,
+                2 => &mut entry.text,
+                _ => &mut entry.metadata,
+            };
+            match cell {
+                Some(first) => warnings.push(Warning {
+                    code: "duplicate_page",
+                    path: format!("{name}[{i}]"),
+                    message: format!(
+                        "page {n} appears again (first at {name}[{first}]); using the first"
+                    ),
+                }),
+                None => *cell = Some(i),
+            }
+        }
+        if unsorted {
+            warnings.push(Warning {
+                code: "unsorted_pages",
+                path: (*name).to_owned(),
+                message: "pages are not in page-number order; output follows page numbers".into(),
+            });
+        }
+    }
+    let present: Vec<bool> = lists
+        .iter()
+        .map(|(_, n)| n.as_ref().is_some_and(|n| !n.is_empty()))
+        .collect();
+    for p in joined.values() {
+        let have = [p.items, p.markdown, p.text, p.metadata];
+        for (slot, (name, _)) in lists.iter().enumerate() {
+            if present[slot] && have[slot].is_none() {
+                warnings.push(Warning {
+                    code: "page_missing_from_list",
+                    path: (*name).to_owned(),
+                    message: format!("page {} is in another page list but not here", p.number),
+                });
+            }
+        }
+    }
+    let numbers: Vec<u32> = joined.keys().copied().collect();
+    let gaps: Vec<String> = numbers
+        .windows(2)
+        .filter(|w| w[1] > w[0] + 1)
+        .map(|w| {
+            if w[1] == w[0] + 2 {
+                format!("{}", w[0] + 1)
+            } else {
+                format!("{}-{}", w[0] + 1, w[1] - 1)
+            }
+        })
+        .collect();
+    if !gaps.is_empty() {
+        warnings.push(Warning {
+            code: "page_gap",
+            path: String::new(),
+            message: format!("page numbers skip {}", gaps.join(", ")),
+        });
+    }
+    (joined.into_values().collect(), warnings)
 }
 
 fn numbers<P>(pages: &[P], f: impl Fn(&P) -> Option<u32>) -> Vec<Option<u32>> {

@@ -26,6 +26,7 @@ mod document;
 mod error;
 mod item;
 mod jobs;
+mod lazy;
 mod load;
 mod page;
 mod response;
@@ -41,6 +42,7 @@ pub use item::{Cell, ConcernObject, Item, ItemKind, ParseConcern};
 pub use jobs::{
     BatchResults, ExtractJob, ExtractMetadata, ExtractUsage, JobConfig, JobList, ProcessingResult,
 };
+pub use lazy::{LazyDocument, PieceLoc};
 pub use load::{Loaded, load_all, load_document, load_file};
 pub use page::{
     ItemsPage, ItemsResult, MarkdownPage, MarkdownResult, MetadataPage, MetadataResult, TextPage,

@@ -21,6 +21,7 @@
 
 mod schema;
 pub mod spans;
+mod write;
 
 use std::collections::BTreeMap;
 
@@ -33,6 +34,7 @@ use crate::tables::table_ids;
 
 pub use schema::{Element, ElementBox, Elements, PageInfo, SCHEMA, Summary, TableInfo, VERSION};
 pub use spans::{CharIndex, TextRange};
+pub use write::{ElementsFormat, ElementsWriter, write_elements};
 
 /// Options for [`elements`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,101 +53,160 @@ impl Default for ElementOptions {
 /// Builds the elements of a document. `markdown` is the document markdown rendered with the
 /// options the caller wants ranges for ([`crate::markdown`]); without it, `md_range` is null.
 pub fn elements(doc: &Document, opts: &ElementOptions, markdown: Option<&Rendered>) -> Elements {
-    let walk = doc.walk();
-    let furniture = walk_furniture(doc);
-    let duplicates = duplicate_boxes(&walk);
-    let tables: BTreeMap<usize, String> = table_ids(doc).into_iter().collect();
-    let ranges = markdown.map(md_ranges).unwrap_or_default();
+    let mut stream = ElementsStream::new(doc, opts);
+    let elements = stream.push(doc, markdown.map(|md| (md, MdOffset::default())));
+    stream.finish(elements)
+}
 
-    // Ids first: parents are referred to by id.
-    let mut ids = Vec::with_capacity(walk.len());
-    let mut per_page: BTreeMap<u32, usize> = BTreeMap::new();
-    for r in &walk {
-        let n = per_page.entry(r.page).or_default();
-        *n += 1;
-        ids.push(format!("p{}-e{}", r.page, n));
+/// Where a batch's markdown starts in the document markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MdOffset {
+    /// Bytes before it.
+    pub bytes: usize,
+    /// Characters before it.
+    pub chars: usize,
+}
+
+/// Builds elements batch by batch (consecutive runs of pages, each as its own [`Document`]),
+/// carrying what crosses batches: reading order, the heading path, markdown offsets, pages and
+/// counts. The elements equal those of [`elements`] on the whole document.
+#[derive(Debug, Clone)]
+pub struct ElementsStream {
+    opts: ElementOptions,
+    source: Option<String>,
+    format: Option<String>,
+    order_base: usize,
+    headings: Vec<(u8, String)>,
+    pages: Vec<PageInfo>,
+    summary: Summary,
+}
+
+impl ElementsStream {
+    /// Starts a stream for `doc` (only its name and format are read here).
+    pub fn new(doc: &Document, opts: &ElementOptions) -> Self {
+        ElementsStream {
+            opts: opts.clone(),
+            source: doc.source.clone(),
+            format: doc.format.map(|f| f.as_str().to_owned()),
+            order_base: 0,
+            headings: Vec::new(),
+            pages: Vec::new(),
+            summary: Summary::default(),
+        }
     }
 
-    let mut headings: Vec<(u8, String)> = Vec::new();
-    let mut out = Vec::with_capacity(walk.len());
-    for r in &walk {
-        let layer = furniture.get(r.index).copied().flatten();
-        let item = r.item;
-        let kind = item.kind();
-        let path_above: Vec<String> = headings.iter().map(|(_, t)| t.clone()).collect();
-        if kind == ItemKind::Heading && layer.is_none() {
-            let level = item.heading_level();
-            while headings.last().is_some_and(|(l, _)| *l >= level) {
-                headings.pop();
+    /// The elements of the next batch. `markdown` is the batch's markdown and where it starts
+    /// in the document markdown.
+    pub fn push(
+        &mut self,
+        doc: &Document,
+        markdown: Option<(&Rendered, MdOffset)>,
+    ) -> Vec<Element> {
+        let walk = doc.walk();
+        let furniture = walk_furniture(doc);
+        let duplicates = duplicate_boxes(&walk);
+        let tables: BTreeMap<usize, String> = table_ids(doc).into_iter().collect();
+        let ranges = markdown
+            .map(|(md, at)| md_ranges(md, at))
+            .unwrap_or_default();
+
+        // Ids first: parents are referred to by id.
+        let mut ids = Vec::with_capacity(walk.len());
+        let mut per_page: BTreeMap<u32, usize> = BTreeMap::new();
+        for r in &walk {
+            let n = per_page.entry(r.page).or_default();
+            *n += 1;
+            ids.push(format!("p{}-e{}", r.page, n));
+        }
+
+        let mut out = Vec::with_capacity(walk.len());
+        for r in &walk {
+            let layer = furniture.get(r.index).copied().flatten();
+            let item = r.item;
+            let kind = item.kind();
+            let path_above: Vec<String> = self.headings.iter().map(|(_, t)| t.clone()).collect();
+            if kind == ItemKind::Heading && layer.is_none() {
+                let level = item.heading_level();
+                while self.headings.last().is_some_and(|(l, _)| *l >= level) {
+                    self.headings.pop();
+                }
+                self.headings.push((level, heading_text(item)));
             }
-            headings.push((level, heading_text(item)));
+            if layer.is_some() && !self.opts.furniture {
+                continue;
+            }
+            let heading_path = if kind == ItemKind::Heading && layer.is_none() {
+                let above = &self.headings[..self.headings.len() - 1];
+                above.iter().map(|(_, t)| t.clone()).collect()
+            } else {
+                path_above
+            };
+            out.push(Element {
+                id: ids[r.index].clone(),
+                page: r.page,
+                kind: kind.as_str(),
+                unknown_type: item.unknown_type().map(str::to_owned),
+                kind_inferred: item.kind_is_inferred(),
+                parent: r.parent.map(|p| ids[p].clone()),
+                order: self.order_base + r.index,
+                depth: r.depth,
+                level: (kind == ItemKind::Heading).then(|| item.heading_level()),
+                heading_path,
+                furniture: layer.map(|f| match f {
+                    Furniture::Header => "header",
+                    Furniture::Footer => "footer",
+                }),
+                text: plain_text(item),
+                md: item.md().to_owned(),
+                md_range: ranges.get(&r.index).copied(),
+                table: (kind == ItemKind::Table).then(|| table_info(item, tables.get(&r.index))),
+                boxes: boxes(doc, r, &duplicates),
+                path: r.path.clone(),
+            });
         }
-        if layer.is_some() && !opts.furniture {
-            continue;
-        }
-        let heading_path = if kind == ItemKind::Heading && layer.is_none() {
-            headings[..headings.len() - 1]
-                .iter()
-                .map(|(_, t)| t.clone())
-                .collect()
-        } else {
-            path_above
-        };
-        out.push(Element {
-            id: ids[r.index].clone(),
-            page: r.page,
-            kind: kind.as_str(),
-            unknown_type: item.unknown_type().map(str::to_owned),
-            kind_inferred: item.kind_is_inferred(),
-            parent: r.parent.map(|p| ids[p].clone()),
-            order: r.index,
-            depth: r.depth,
-            level: (kind == ItemKind::Heading).then(|| item.heading_level()),
-            heading_path,
-            furniture: layer.map(|f| match f {
-                Furniture::Header => "header",
-                Furniture::Footer => "footer",
-            }),
-            text: plain_text(item),
-            md: item.md().to_owned(),
-            md_range: ranges.get(&r.index).copied(),
-            table: (kind == ItemKind::Table).then(|| table_info(item, tables.get(&r.index))),
-            boxes: boxes(doc, r, &duplicates),
-            path: r.path.clone(),
-        });
-    }
-
-    let mut summary = Summary {
-        elements: out.len(),
-        ..Summary::default()
-    };
-    for e in &out {
-        *summary.kinds.entry(e.kind).or_default() += 1;
-        summary.boxes += e.boxes.len();
-        summary.with_md_range += usize::from(e.md_range.is_some());
-        for b in &e.boxes {
-            for p in &b.problems {
-                *summary.box_problems.entry(p).or_default() += 1;
+        self.order_base += walk.len();
+        for e in &out {
+            *self.summary.kinds.entry(e.kind).or_default() += 1;
+            self.summary.elements += 1;
+            self.summary.boxes += e.boxes.len();
+            self.summary.with_md_range += usize::from(e.md_range.is_some());
+            for b in &e.boxes {
+                for p in &b.problems {
+                    *self.summary.box_problems.entry(p).or_default() += 1;
+                }
             }
         }
+        self.pages.extend(doc.pages().map(|p| PageInfo {
+            page: p.number(),
+            width: p.items_page().and_then(|i| i.page_width),
+            height: p.items_page().and_then(|i| i.page_height),
+            status: if p.is_failed() { "failed" } else { "ok" },
+            error: p.error().map(str::to_owned),
+        }));
+        out
     }
-    Elements {
-        schema: SCHEMA,
-        version: VERSION,
-        source: doc.source.clone(),
-        format: doc.format.map(|f| f.as_str().to_owned()),
-        pages: doc
-            .pages()
-            .map(|p| PageInfo {
-                page: p.number(),
-                width: p.items_page().and_then(|i| i.page_width),
-                height: p.items_page().and_then(|i| i.page_height),
-                status: if p.is_failed() { "failed" } else { "ok" },
-                error: p.error().map(str::to_owned),
-            })
-            .collect(),
-        elements: out,
-        summary,
+
+    /// The pages seen so far.
+    pub fn pages(&self) -> &[PageInfo] {
+        &self.pages
+    }
+
+    /// The counts so far.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// The finished document, given every element pushed.
+    pub fn finish(self, elements: Vec<Element>) -> Elements {
+        Elements {
+            schema: SCHEMA,
+            version: VERSION,
+            source: self.source,
+            format: self.format,
+            pages: self.pages,
+            elements,
+            summary: self.summary,
+        }
     }
 }
 
@@ -234,7 +295,7 @@ pub fn plain_text(item: &Item) -> String {
 /// Byte and character ranges of every rendered item, keyed by walk index. Characters are
 /// counted in one pass over the output (spans are not always in output order, so the needed
 /// offsets are sorted first), without indexing every character of a large document.
-fn md_ranges(md: &Rendered) -> BTreeMap<usize, TextRange> {
+fn md_ranges(md: &Rendered, at: MdOffset) -> BTreeMap<usize, TextRange> {
     let mut offsets: Vec<usize> = md
         .spans
         .iter()
@@ -255,8 +316,8 @@ fn md_ranges(md: &Rendered) -> BTreeMap<usize, TextRange> {
         .map(|s| {
             let c = |b: usize| chars.get(&b.min(md.output.len())).copied().unwrap_or(0);
             let range = TextRange {
-                chars: [c(s.bytes.start), c(s.bytes.end)],
-                bytes: [s.bytes.start, s.bytes.end],
+                chars: [at.chars + c(s.bytes.start), at.chars + c(s.bytes.end)],
+                bytes: [at.bytes + s.bytes.start, at.bytes + s.bytes.end],
             };
             (s.walk_index, range)
         })

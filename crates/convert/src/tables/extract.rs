@@ -46,6 +46,7 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
     for p in doc.failed_pages() {
         warnings.push(TableWarning {
             code: "failed_page",
+            page: p.number(),
             table: None,
             message: format!(
                 "page {} failed ({}); any table on it is missing",
@@ -81,6 +82,7 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
         let Some(grid) = f.reps.preferred() else {
             warnings.push(TableWarning {
                 code: "empty_table",
+                page: f.r.page,
                 table: Some(f.id.clone()),
                 message: "no cells in rows, html, csv or md; not written".into(),
             });
@@ -113,6 +115,8 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
         warnings.extend(w);
     }
     skipped.sort_by(|a, b| (a.page, &a.id).cmp(&(b.page, &b.id)));
+    // By page (stable), so converting a document in batches of pages lists them alike.
+    warnings.sort_by_key(|w| w.page);
     let index = TablesIndex {
         schema: TABLES_SCHEMA,
         version: TABLES_SCHEMA_VERSION,
@@ -184,6 +188,7 @@ fn attach_stubs(
             None => {
                 warnings.push(TableWarning {
                     code: "orphan_stub",
+                    page: stub.r.page,
                     table: Some(stub.id.clone()),
                     message: format!(
                         "merge stub pointing at page {} where no merged table was found; not written",
@@ -257,6 +262,7 @@ fn finish(
     let header_rows = if u.header_rows > grid.rows() {
         warning = Some(TableWarning {
             code: "header_rows_exceed_table",
+            page: head.r.page,
             table: Some(head.id.clone()),
             message: format!(
                 "{} header rows asked for but the table has {} rows; all are header",

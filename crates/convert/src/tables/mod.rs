@@ -136,6 +136,8 @@ pub struct Table {
 pub struct TableWarning {
     /// Stable code: `failed_page`, `empty_table`, `orphan_stub`, `header_rows_exceed_table`.
     pub code: &'static str,
+    /// The page concerned (warnings are ordered by page).
+    pub page: u32,
     /// The table concerned, when there is one.
     pub table: Option<String>,
     /// What happened.

@@ -1,0 +1,123 @@
+//! Writing elements as they are produced: one JSON document with one element per line, or
+//! JSON Lines records. Both forms can be written batch by batch and are byte-identical to
+//! writing the whole [`Elements`] at once.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::schema::{Element, Elements, PageInfo, SCHEMA, Summary, VERSION};
+
+/// The two output forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ElementsFormat {
+    /// One JSON document: header fields, `elements` (one per line), `pages`, `summary`.
+    #[default]
+    Json,
+    /// JSON Lines: a `document` record, one `element` record per element, one `page` record
+    /// per page, then a `summary` record; `record` is each line's first field.
+    Jsonl,
+}
+
+/// Writes elements to `w` as they come.
+pub struct ElementsWriter<W: Write> {
+    w: W,
+    format: ElementsFormat,
+    first: bool,
+}
+
+#[derive(Serialize)]
+struct Head<'a> {
+    schema: &'a str,
+    version: u32,
+    source: &'a Option<String>,
+    format: &'a Option<String>,
+}
+
+impl<W: Write> ElementsWriter<W> {
+    /// Starts the output (writes the header).
+    pub fn new(
+        mut w: W,
+        format: ElementsFormat,
+        source: &Option<String>,
+        input_format: &Option<String>,
+    ) -> io::Result<Self> {
+        let head = Head {
+            schema: SCHEMA,
+            version: VERSION,
+            source,
+            format: input_format,
+        };
+        let head = serde_json::to_vec(&head)?;
+        match format {
+            ElementsFormat::Json => {
+                // `{...head fields,"elements":[` with the head object's closing brace dropped.
+                w.write_all(&head[..head.len() - 1])?;
+                w.write_all(b",\"elements\":[")?;
+            }
+            ElementsFormat::Jsonl => record(&mut w, "document", &head)?,
+        }
+        Ok(ElementsWriter {
+            w,
+            format,
+            first: true,
+        })
+    }
+
+    /// Writes one element.
+    pub fn element(&mut self, e: &Element) -> io::Result<()> {
+        let json = serde_json::to_vec(e)?;
+        match self.format {
+            ElementsFormat::Json => {
+                self.w.write_all(if self.first { b"\n" } else { b",\n" })?;
+                self.w.write_all(&json)?;
+            }
+            ElementsFormat::Jsonl => record(&mut self.w, "element", &json)?,
+        }
+        self.first = false;
+        Ok(())
+    }
+
+    /// Writes the pages and the summary, and returns the writer.
+    pub fn finish(mut self, pages: &[PageInfo], summary: &Summary) -> io::Result<W> {
+        match self.format {
+            ElementsFormat::Json => {
+                self.w.write_all(if self.first {
+                    b"],\n\"pages\":"
+                } else {
+                    b"\n],\n\"pages\":"
+                })?;
+                serde_json::to_writer(&mut self.w, pages)?;
+                self.w.write_all(b",\n\"summary\":")?;
+                serde_json::to_writer(&mut self.w, summary)?;
+                self.w.write_all(b"}\n")?;
+            }
+            ElementsFormat::Jsonl => {
+                for p in pages {
+                    record(&mut self.w, "page", &serde_json::to_vec(p)?)?;
+                }
+                record(&mut self.w, "summary", &serde_json::to_vec(summary)?)?;
+            }
+        }
+        Ok(self.w)
+    }
+}
+
+/// Writes `{"record":"<name>",<fields of json>}` and a newline.
+fn record<W: Write>(w: &mut W, name: &str, json: &[u8]) -> io::Result<()> {
+    write!(w, "{{\"record\":\"{name}\"")?;
+    if json.len() > 2 {
+        w.write_all(b",")?;
+        w.write_all(&json[1..json.len() - 1])?;
+    }
+    w.write_all(b"}\n")
+}
+
+/// Writes a whole [`Elements`] in one of the two forms.
+pub fn write_elements<W: Write>(els: &Elements, format: ElementsFormat, w: W) -> io::Result<W> {
+    let mut out = ElementsWriter::new(w, format, &els.source, &els.format)?;
+    for e in &els.elements {
+        out.element(e)?;
+    }
+    out.finish(&els.pages, &els.summary)
+}

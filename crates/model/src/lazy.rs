@@ -1,0 +1,507 @@
+//! Random-access reading of large responses: index once, then load pages in batches.
+//!
+//! [`LazyDocument::index`] reads a response once with the streaming [`Scanner`], keeping only
+//! where each page of each page list sits (offset, length, line, column) and its page number,
+//! plus the small fields (`job`, `raw_parameters`...). The four page lists are joined by page
+//! number exactly as [`Document::new`] joins them (same order, same warnings). Then
+//! [`LazyDocument::read_batch`] reads the raw bytes of a run of joined pages, which the caller
+//! parses (in parallel, if it likes) and [`LazyDocument::assemble`]s into an ordinary
+//! [`Document`] holding just those pages. Memory is bounded by one batch, not by the file.
+//!
+//! The whole-document fields `markdown_full` and `text_full` are not kept: they are as large
+//! as the pages together and no writer reads them.
+
+use std::io::{self, Read, Seek, SeekFrom};
+use std::ops::Range;
+
+use serde_json::{Map, Value};
+
+use crate::document::{Document, Format, PageIndex, Warning, join_page_lists};
+use crate::error::{ErrorKind, LoadError};
+use crate::page::{ItemsResult, MarkdownResult, MetadataResult, TextResult};
+use crate::response::ParseResponse;
+use crate::scan::{ArrayPath, Event, Position, Scanner};
+use crate::stream::{Piece, PieceKind, RawPiece};
+
+/// Where one page list entry sits in the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PieceLoc {
+    /// Byte offset of the entry.
+    pub offset: u64,
+    /// Its length in bytes.
+    pub len: u64,
+    /// Its line and column.
+    pub pos: Position,
+    /// Its index in its list.
+    pub index: usize,
+}
+
+/// The lists a page can come from, in [`PageIndex`] order.
+const LISTS: [ArrayPath; 4] = [
+    ArrayPath::ItemsPages,
+    ArrayPath::MarkdownPages,
+    ArrayPath::TextPages,
+    ArrayPath::MetadataPages,
+];
+
+/// A response indexed for random access; see the module docs.
+#[derive(Debug, Clone)]
+pub struct LazyDocument {
+    /// The input's name, for messages.
+    pub source: Option<String>,
+    /// The detected shape.
+    pub format: Format,
+    /// The response without its pages (and without `markdown_full`/`text_full`).
+    pub skeleton: ParseResponse,
+    /// The page join, sorted by page number; indexes point into the lists.
+    pub pages: Vec<PageIndex>,
+    /// What indexing noticed (the same notes the whole-document loader makes about pages).
+    pub warnings: Vec<Warning>,
+    /// Total bytes of the input.
+    pub bytes: u64,
+    lists: [Vec<PieceLoc>; 4],
+    /// The input was the `items` object alone (root `pages` of v2 pages).
+    items_only: bool,
+}
+
+impl LazyDocument {
+    /// Indexes a response read from `reader`. Shapes other than a v2 response, a v2 `items`
+    /// object or a v1 result (a JSON array at the top, job listings...) are a `Shape` error:
+    /// load those whole.
+    pub fn index<R: Read>(reader: R, source: Option<&str>) -> Result<Self, LoadError> {
+        let located = |e: LoadError| e.with_source(source);
+        let mut scanner = Scanner::new(reader);
+        let mut lists: [Vec<PieceLoc>; 4] = Default::default();
+        let mut numbers: [Vec<Option<u32>>; 4] = Default::default();
+        let mut present = [false; 4];
+        // Whether each `items.pages` entry has page size or status (client dumps have none).
+        let mut items_facts: Vec<bool> = Vec::new();
+        let mut root_pages: Vec<(PieceLoc, PageProbe)> = Vec::new();
+        let mut root = Map::new();
+        let mut subs: [Map<String, Value>; 4] = Default::default();
+        loop {
+            let event = scanner.next_event().map_err(|e| {
+                let kind = if e.message.contains("end of input") {
+                    ErrorKind::Eof
+                } else {
+                    ErrorKind::Syntax
+                };
+                located(
+                    LoadError::new(kind, e.message.clone())
+                        .at(e.pos.line as usize, e.pos.column as usize),
+                )
+            })?;
+            match event {
+                None => break,
+                Some(Event::Element {
+                    array,
+                    index,
+                    raw,
+                    pos,
+                }) => {
+                    let loc = PieceLoc {
+                        offset: pos.offset,
+                        len: raw.len() as u64,
+                        pos,
+                        index,
+                    };
+                    let probe = PageProbe::read(&raw);
+                    if array == ArrayPath::RootPages {
+                        root_pages.push((loc, probe));
+                        continue;
+                    }
+                    let slot = list_slot(array);
+                    present[slot] = true;
+                    if slot == 0 {
+                        items_facts.push(probe.has_page_facts);
+                    }
+                    numbers[slot].push(probe.page_number);
+                    lists[slot].push(loc);
+                }
+                Some(Event::Field { key, raw, pos }) => {
+                    if key == "markdown_full" || key == "text_full" {
+                        continue;
+                    }
+                    let value: Value = RawPiece {
+                        kind: PieceKind::Field(key.clone()),
+                        index: 0,
+                        bytes: raw,
+                        pos,
+                    }
+                    .parse(source)
+                    .map(|p| match p {
+                        Piece::Field(_, v) => v,
+                        _ => Value::Null,
+                    })?;
+                    match key.split_once('.') {
+                        Some((list, sub)) if sub_slot(list).is_some() => {
+                            subs[sub_slot(list).expect("checked")].insert(sub.to_owned(), value);
+                        }
+                        _ => {
+                            root.insert(key, value);
+                        }
+                    }
+                }
+            }
+        }
+        let bytes = scanner.bytes_read();
+
+        // Root `pages`: the v2 `items` object alone, or a v1 result.
+        let mut format = None;
+        let mut items_only = false;
+        if !root_pages.is_empty()
+            || (root.contains_key("job_metadata") && !present.iter().any(|p| *p))
+        {
+            let v2 = root_pages
+                .first()
+                .is_some_and(|(_, p)| p.page_number.is_some());
+            if v2 || root_pages.is_empty() && !root.contains_key("job_metadata") {
+                items_only = true;
+                present[0] = true;
+                for (i, (loc, probe)) in root_pages.iter().enumerate() {
+                    numbers[0].push(probe.page_number);
+                    lists[0].push(PieceLoc { index: i, ..*loc });
+                }
+                let sdk =
+                    !root_pages.is_empty() && root_pages.iter().all(|(_, p)| !p.has_page_facts);
+                format = Some(if sdk { Format::V2Sdk } else { Format::V2Items });
+            } else {
+                // v1: one element holds all four lists' facts for its page.
+                for (i, (loc, probe)) in root_pages.iter().enumerate() {
+                    let n = Some(probe.v1_page.unwrap_or(i as u32 + 1));
+                    for slot in 0..4 {
+                        present[slot] = true;
+                        // A v1 page without `text` has no text page, as when loaded whole.
+                        if slot == 2 && !probe.has_text {
+                            continue;
+                        }
+                        numbers[slot].push(n);
+                        lists[slot].push(PieceLoc { index: i, ..*loc });
+                    }
+                }
+                format = Some(Format::V1);
+            }
+        }
+        let skeleton_value = Value::Object(root);
+        let mut skeleton: ParseResponse = if items_only || format == Some(Format::V1) {
+            ParseResponse::default()
+        } else {
+            serde_json::from_value(skeleton_value.clone())
+                .map_err(|e| located(LoadError::new(ErrorKind::Data, e.to_string())))?
+        };
+        if format == Some(Format::V1) {
+            // v1's root fields (job_metadata, job_id, file_path) mapped as the loader maps them.
+            let v1: crate::v1::V1Response = serde_json::from_value(skeleton_value)
+                .map_err(|e| located(LoadError::new(ErrorKind::Data, e.to_string())))?;
+            skeleton = v1.into_response();
+        }
+        let format = match format {
+            Some(f) => f,
+            None if present.iter().any(|p| *p) || skeleton.items.is_some() => {
+                if !items_facts.is_empty() && items_facts.iter().all(|f| !f) {
+                    Format::V2Sdk
+                } else if skeleton.job.is_some() {
+                    Format::V2
+                } else {
+                    Format::V2NoJob
+                }
+            }
+            None if skeleton.job.is_some()
+                || skeleton.markdown.is_some()
+                || skeleton.text.is_some() =>
+            {
+                if skeleton.job.is_some() {
+                    Format::V2
+                } else {
+                    Format::V2NoJob
+                }
+            }
+            None => {
+                return Err(located(LoadError::new(
+                    ErrorKind::Shape,
+                    "streaming reads v2 responses and v1 results; load this input whole",
+                )));
+            }
+        };
+        // Page list objects keep their other keys.
+        let sub_maps = std::mem::take(&mut subs);
+        let [items_u, md_u, text_u, meta_u] = sub_maps;
+        if present[0] && !items_only && format != Format::V1 {
+            skeleton
+                .items
+                .get_or_insert_with(ItemsResult::default)
+                .unknown
+                .extend(items_u);
+        }
+        if present[1] && format != Format::V1 {
+            skeleton
+                .markdown
+                .get_or_insert_with(MarkdownResult::default)
+                .unknown
+                .extend(md_u);
+        }
+        if present[2] && format != Format::V1 {
+            skeleton
+                .text
+                .get_or_insert_with(TextResult::default)
+                .unknown
+                .extend(text_u);
+        }
+        if present[3] && format != Format::V1 {
+            skeleton
+                .metadata
+                .get_or_insert_with(MetadataResult::default)
+                .unknown
+                .extend(meta_u);
+        }
+        let names = [
+            "items.pages",
+            "markdown.pages",
+            "text.pages",
+            "metadata.pages",
+        ];
+        let [n0, n1, n2, n3] = numbers;
+        let join_input = [
+            (names[0], present[0].then_some(n0)),
+            (names[1], present[1].then_some(n1)),
+            (names[2], present[2].then_some(n2)),
+            (names[3], present[3].then_some(n3)),
+        ];
+        let (pages, warnings) = join_page_lists(&join_input);
+        Ok(LazyDocument {
+            source: source.map(str::to_owned),
+            format,
+            skeleton,
+            pages,
+            warnings,
+            bytes,
+            lists,
+            items_only,
+        })
+    }
+
+    /// Reads the raw entries of joined pages `range` (in input order, one pass).
+    pub fn read_batch<R: Read + Seek>(
+        &self,
+        reader: &mut R,
+        range: Range<usize>,
+    ) -> io::Result<Vec<RawPiece>> {
+        let mut wanted: Vec<(PieceLoc, ArrayPath)> = Vec::new();
+        let v1 = self.format == Format::V1;
+        for p in &self.pages[range] {
+            let slots = [p.items, p.markdown, p.text, p.metadata];
+            for (slot, at) in slots.iter().enumerate() {
+                if v1 && slot > 0 {
+                    break; // one v1 element holds the whole page
+                }
+                if let Some(i) = at {
+                    let path = if v1 || self.items_only {
+                        ArrayPath::RootPages
+                    } else {
+                        LISTS[slot]
+                    };
+                    wanted.push((self.lists[slot][*i], path));
+                }
+            }
+        }
+        wanted.sort_by_key(|(loc, _)| loc.offset);
+        let mut out = Vec::with_capacity(wanted.len());
+        for (loc, array) in wanted {
+            reader.seek(SeekFrom::Start(loc.offset))?;
+            let mut bytes = vec![0; loc.len as usize];
+            reader.read_exact(&mut bytes)?;
+            out.push(RawPiece {
+                kind: PieceKind::Page(array),
+                index: loc.index,
+                bytes,
+                pos: loc.pos,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Builds a document from parsed pieces of one batch (any order): the skeleton's fields
+    /// plus these pages, joined as the whole document joins them.
+    pub fn assemble(&self, pieces: Vec<Piece>) -> Document {
+        let mut r = self.skeleton.clone();
+        let mut items = Vec::new();
+        let mut markdown = Vec::new();
+        let mut text = Vec::new();
+        let mut metadata = Vec::new();
+        // Keep the lists in input order within the batch, as the whole document has them.
+        for piece in pieces {
+            match piece {
+                Piece::Items(p) => items.push(p),
+                Piece::Markdown(p) => markdown.push(p),
+                Piece::Text(p) => text.push(p),
+                Piece::Metadata(p) => metadata.push(p),
+                Piece::V1(parts) => {
+                    let parts = *parts;
+                    items.push(parts.items);
+                    markdown.push(parts.markdown);
+                    text.extend(parts.text);
+                    metadata.push(parts.metadata);
+                }
+                Piece::Field(..) => {}
+            }
+        }
+        if self.items_only || !items.is_empty() || r.items.is_some() {
+            r.items.get_or_insert_with(ItemsResult::default).pages = Some(items);
+        }
+        if r.markdown.is_some() || !markdown.is_empty() {
+            r.markdown.get_or_insert_with(MarkdownResult::default).pages = Some(markdown);
+        }
+        if r.text.is_some() || !text.is_empty() {
+            r.text.get_or_insert_with(TextResult::default).pages = Some(text);
+        }
+        if r.metadata.is_some() || !metadata.is_empty() {
+            r.metadata.get_or_insert_with(MetadataResult::default).pages = Some(metadata);
+        }
+        let mut doc = Document::new(r, Some(self.format), self.source.clone());
+        doc.items_only = self.items_only;
+        // Notes about the whole page join belong to the lazy document, not to each batch.
+        doc.warnings.clear();
+        doc
+    }
+}
+
+fn list_slot(a: ArrayPath) -> usize {
+    match a {
+        ArrayPath::ItemsPages | ArrayPath::RootPages => 0,
+        ArrayPath::MarkdownPages => 1,
+        ArrayPath::TextPages => 2,
+        ArrayPath::MetadataPages => 3,
+    }
+}
+
+fn sub_slot(name: &str) -> Option<usize> {
+    ["items", "markdown", "text", "metadata"]
+        .iter()
+        .position(|n| *n == name)
+}
+
+/// The top-level facts of one page entry that indexing needs.
+#[derive(Debug, Default, Clone, Copy)]
+struct PageProbe {
+    page_number: Option<u32>,
+    /// v1's `page`.
+    v1_page: Option<u32>,
+    /// `page_width`, `page_height`, `success` or `error` present (client-library dumps drop
+    /// them all).
+    has_page_facts: bool,
+    /// v1: the page has `text` (its text page exists).
+    has_text: bool,
+}
+
+impl PageProbe {
+    /// Reads the page's top-level scalar keys. API output puts them before `items`, so the
+    /// usual case reads a few dozen bytes; otherwise the whole entry is skimmed (nested values
+    /// skipped without being built).
+    fn read(raw: &[u8]) -> Self {
+        #[derive(serde::Deserialize)]
+        struct Probe {
+            page_number: Option<u32>,
+            page: Option<u32>,
+            page_width: Option<serde::de::IgnoredAny>,
+            page_height: Option<serde::de::IgnoredAny>,
+            success: Option<serde::de::IgnoredAny>,
+            error: Option<serde::de::IgnoredAny>,
+            text: Option<serde::de::IgnoredAny>,
+        }
+        if let Some(p) = leading_scalars(raw) {
+            return p;
+        }
+        match serde_json::from_slice::<Probe>(raw) {
+            Ok(p) => PageProbe {
+                page_number: p.page_number,
+                v1_page: p.page,
+                has_page_facts: p.page_width.is_some()
+                    || p.page_height.is_some()
+                    || p.success.is_some()
+                    || p.error.is_some(),
+                has_text: p.text.is_some(),
+            },
+            Err(_) => PageProbe::default(),
+        }
+    }
+}
+
+/// Reads `{"key": scalar, ...` from the start of an object up to the first key whose value is
+/// an object or array; `Some` only when `page_number` (or v1's `page`) was among them and no
+/// later key could matter (`page_width`, `success`... come before `items` in API output; when
+/// they come after, the full probe runs).
+fn leading_scalars(raw: &[u8]) -> Option<PageProbe> {
+    let mut p = PageProbe::default();
+    let mut i = 0;
+    let ws = |i: &mut usize| {
+        while *i < raw.len() && raw[*i].is_ascii_whitespace() {
+            *i += 1;
+        }
+    };
+    ws(&mut i);
+    if raw.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    loop {
+        ws(&mut i);
+        if raw.get(i) != Some(&b'"') {
+            return None;
+        }
+        let start = i + 1;
+        let end = start
+            + raw[start..]
+                .iter()
+                .position(|b| *b == b'"' || *b == b'\\')?;
+        if raw[end] == b'\\' {
+            return None; // escaped key: let serde read it
+        }
+        let key = &raw[start..end];
+        i = end + 1;
+        ws(&mut i);
+        if raw.get(i) != Some(&b':') {
+            return None;
+        }
+        i += 1;
+        ws(&mut i);
+        match raw.get(i)? {
+            b'{' | b'[' => {
+                // The first nested value. A v2 page is settled once its number and a page fact
+                // were seen (API order puts them first); without a fact, one may still follow
+                // (client dumps have none), so the full probe decides. v1 needs only `page`.
+                let settled = p.page_number.is_some() && p.has_page_facts;
+                return settled.then_some(p);
+            }
+            b'"' => {
+                let s = i + 1;
+                let e = s + raw[s..].iter().position(|b| *b == b'"' || *b == b'\\')?;
+                if raw[e] == b'\\' {
+                    return None;
+                }
+                i = e + 1;
+            }
+            _ => {
+                let s = i;
+                while i < raw.len() && !matches!(raw[i], b',' | b'}' | b' ' | b'\n' | b'\r' | b'\t')
+                {
+                    i += 1;
+                }
+                let text = std::str::from_utf8(&raw[s..i]).ok()?;
+                match key {
+                    b"page_number" => p.page_number = Some(text.parse().ok()?),
+                    b"page" => p.v1_page = Some(text.parse().ok()?),
+                    _ => {}
+                }
+            }
+        }
+        if matches!(key, b"page_width" | b"page_height" | b"success" | b"error") {
+            p.has_page_facts = true;
+        }
+        ws(&mut i);
+        match raw.get(i)? {
+            b',' => i += 1,
+            b'}' => return p.page_number.is_some().then_some(p),
+            _ => return None,
+        }
+    }
+}
