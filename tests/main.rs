@@ -5,6 +5,7 @@ mod common;
 mod cli_inspect;
 mod cli_markdown;
 mod cli_tables;
+mod convert_batches;
 mod elements;
 mod markdown;
 mod markdown_conformance;

@@ -220,7 +220,7 @@ fn lazy_batches_equal_the_whole_document() {
                     .expect("read");
                 let pieces = raw
                     .iter()
-                    .map(|r: &RawPiece| r.parse(Some(&file)).expect("parse"))
+                    .map(|r: &RawPiece| (r.index, r.parse(Some(&file)).expect("parse")))
                     .collect();
                 let doc = lazy.assemble(pieces);
                 numbers.extend(

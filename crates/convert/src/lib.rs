@@ -19,6 +19,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod boxes;
 pub mod elements;
 pub mod furniture;
@@ -32,6 +33,10 @@ pub mod text;
 mod warning;
 mod writer;
 
+pub use batch::{
+    ConvertError, ConvertOptions, ConvertStats, OutFile, Outputs, Sink, convert_document,
+    convert_lazy,
+};
 pub use elements::{ElementOptions, Elements, elements};
 pub use furniture::{Furniture, FurnitureMode};
 pub use inspect::{InspectReport, inspect, render_text as render_inspect_text};

@@ -478,6 +478,11 @@ pub(crate) fn failed_content(page: &Page<'_>, opts: &PageOptions) -> PageContent
     }
 }
 
+/// The separator written before page `next_page` (`{pageNumber}` is that page's number).
+pub fn separator_for(template: &str, next_page: u32) -> std::borrow::Cow<'_, str> {
+    fill(template, next_page)
+}
+
 fn fill(template: &str, page: u32) -> std::borrow::Cow<'_, str> {
     if template.contains(PAGE_NUMBER) {
         template.replace(PAGE_NUMBER, &page.to_string()).into()

@@ -111,6 +111,10 @@ pub struct Document {
     pub warnings: Vec<Warning>,
     /// The input was the v2 `items` object alone (written back the same way).
     pub items_only: bool,
+    /// For a document assembled from a batch of pages ([`crate::LazyDocument::assemble`]): the
+    /// position each `items.pages` entry has in the input, so JSON paths name the input's
+    /// entries. Empty: positions are as in `response`.
+    pub items_positions: Vec<usize>,
 }
 
 /// A view of one page across the four lists.
@@ -222,6 +226,11 @@ impl Document {
             let Some(list_index) = page.index.items else {
                 continue;
             };
+            let list_index = self
+                .items_positions
+                .get(list_index)
+                .copied()
+                .unwrap_or(list_index);
             let base = format!("items.pages[{list_index}]");
             walk_items(page.items(), page.number(), None, 0, false, &base, &mut out);
         }

@@ -280,6 +280,19 @@ impl LazyDocument {
         })
     }
 
+    /// Bytes of the input that joined page `i` occupies (all its lists' entries).
+    pub fn page_bytes(&self, i: usize) -> u64 {
+        let p = &self.pages[i];
+        let slots = [p.items, p.markdown, p.text, p.metadata];
+        let v1 = self.format == Format::V1;
+        slots
+            .iter()
+            .enumerate()
+            .take(if v1 { 1 } else { 4 })
+            .filter_map(|(slot, at)| at.map(|i| self.lists[slot][i].len))
+            .sum()
+    }
+
     /// Reads the raw entries of joined pages `range` (in input order, one pass).
     pub fn read_batch<R: Read + Seek>(
         &self,
@@ -320,16 +333,21 @@ impl LazyDocument {
         Ok(out)
     }
 
-    /// Builds a document from parsed pieces of one batch (any order): the skeleton's fields
-    /// plus these pages, joined as the whole document joins them.
-    pub fn assemble(&self, pieces: Vec<Piece>) -> Document {
+    /// Builds a document from parsed pieces of one batch, each with its index in its list
+    /// ([`RawPiece::index`]), in input order: the skeleton's fields plus these pages, joined as
+    /// the whole document joins them.
+    pub fn assemble(&self, pieces: Vec<(usize, Piece)>) -> Document {
         let mut r = self.skeleton.clone();
         let mut items = Vec::new();
         let mut markdown = Vec::new();
         let mut text = Vec::new();
         let mut metadata = Vec::new();
+        let mut positions = Vec::new();
         // Keep the lists in input order within the batch, as the whole document has them.
-        for piece in pieces {
+        for (index, piece) in pieces {
+            if matches!(piece, Piece::Items(_) | Piece::V1(_)) {
+                positions.push(index);
+            }
             match piece {
                 Piece::Items(p) => items.push(p),
                 Piece::Markdown(p) => markdown.push(p),
@@ -359,6 +377,7 @@ impl LazyDocument {
         }
         let mut doc = Document::new(r, Some(self.format), self.source.clone());
         doc.items_only = self.items_only;
+        doc.items_positions = positions;
         // Notes about the whole page join belong to the lazy document, not to each batch.
         doc.warnings.clear();
         doc

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::schema::{Element, Elements, PageInfo, SCHEMA, Summary, VERSION};
 
 /// The two output forms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum ElementsFormat {
     /// One JSON document: header fields, `elements` (one per line), `pages`, `summary`.
     #[default]
@@ -62,6 +62,11 @@ impl<W: Write> ElementsWriter<W> {
             format,
             first: true,
         })
+    }
+
+    /// The underlying writer (to drain a buffer between batches).
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.w
     }
 
     /// Writes one element.

@@ -1,0 +1,437 @@
+//! Converting one document to several outputs (markdown, text, tables, elements) in batches of
+//! pages, so a response of hundreds of MB is converted with bounded memory.
+//!
+//! The same code converts a whole [`Document`] (one batch) and a [`LazyDocument`] (many), and
+//! the files are byte-identical either way: what crosses pages is carried from batch to batch
+//! (page separators, reading order, heading path, markdown offsets, the table index), and a
+//! batch is extended while a cross-page feature would reach past its end (a server-merged table
+//! whose stubs lie ahead; with table merging or stitching, a page that ends with a table).
+//! Outputs go to a [`Sink`]; nothing here touches the file system.
+
+use std::io::{self, Read, Seek};
+use std::ops::Range;
+
+use pagetree_model::{Document, ItemKind, LazyDocument, LoadError, Piece, RawPiece};
+use rayon::prelude::*;
+
+use crate::elements::{ElementOptions, ElementsFormat, ElementsStream, ElementsWriter, MdOffset};
+use crate::furniture::page_furniture;
+use crate::markdown::{MarkdownOptions, markdown};
+use crate::pages::{Rendered, Source, separator_for};
+use crate::tables::{TableOptions, TablesIndex, render_table, tables};
+use crate::text::{TextOptions, text};
+use crate::warning::Warning;
+
+/// Which outputs to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outputs {
+    /// `document.md`. Default: on.
+    pub markdown: bool,
+    /// `document.txt`. Default: off.
+    pub text: bool,
+    /// `tables/*.csv` and `tables/tables.json`. Default: on.
+    pub tables: bool,
+    /// `elements.json`. Default: on.
+    pub elements: bool,
+}
+
+impl Default for Outputs {
+    fn default() -> Self {
+        Outputs {
+            markdown: true,
+            text: false,
+            tables: true,
+            elements: true,
+        }
+    }
+}
+
+/// Options for [`convert_document`] and [`convert_lazy`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConvertOptions {
+    /// Which outputs. Default: markdown, tables and elements.
+    pub outputs: Outputs,
+    /// Markdown options (elements' `md_range` refers to this markdown). Default: defaults.
+    pub markdown: MarkdownOptions,
+    /// Text options. Default: defaults.
+    pub text: TextOptions,
+    /// Table options. Default: defaults.
+    pub tables: TableOptions,
+    /// Element options. Default: defaults.
+    pub elements: ElementOptions,
+    /// Elements as one JSON document or JSON Lines. Default: JSON.
+    pub elements_format: ElementsFormat,
+    /// Input bytes per batch of pages for [`convert_lazy`]. Default: 8 MiB.
+    pub batch_bytes: u64,
+}
+
+impl Default for ConvertOptions {
+    fn default() -> Self {
+        ConvertOptions {
+            outputs: Outputs::default(),
+            markdown: MarkdownOptions::default(),
+            text: TextOptions::default(),
+            tables: TableOptions::default(),
+            elements: ElementOptions::default(),
+            elements_format: ElementsFormat::Json,
+            batch_bytes: 8 << 20,
+        }
+    }
+}
+
+/// A file a conversion writes, relative to the document's output folder.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum OutFile {
+    /// `document.md`.
+    Markdown,
+    /// `document.txt`.
+    Text,
+    /// `elements.json` (or `elements.jsonl`).
+    Elements(ElementsFormat),
+    /// `tables/tables.json`.
+    TablesIndex,
+    /// `tables/<file name>` (a safe name made of the table id).
+    Table(String),
+}
+
+impl OutFile {
+    /// The relative path (always `/`-separated, never escaping the folder).
+    pub fn path(&self) -> String {
+        match self {
+            OutFile::Markdown => "document.md".into(),
+            OutFile::Text => "document.txt".into(),
+            OutFile::Elements(ElementsFormat::Json) => "elements.json".into(),
+            OutFile::Elements(ElementsFormat::Jsonl) => "elements.jsonl".into(),
+            OutFile::TablesIndex => "tables/tables.json".into(),
+            OutFile::Table(name) => format!("tables/{name}"),
+        }
+    }
+}
+
+/// Where a conversion's bytes go: appended to the named file, in order.
+pub trait Sink {
+    /// Appends `bytes` to `file` (created on first write).
+    fn write(&mut self, file: &OutFile, bytes: &[u8]) -> io::Result<()>;
+}
+
+/// What a conversion produced, for summaries.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConvertStats {
+    /// Pages.
+    pub pages: usize,
+    /// Failed pages, by number.
+    pub failed_pages: Vec<u32>,
+    /// Tables written.
+    pub tables: usize,
+    /// Elements.
+    pub elements: usize,
+    /// Batches the document was converted in.
+    pub batches: usize,
+    /// What the writers noticed, as `page N: message` lines (deduplicated, in order).
+    pub warnings: Vec<String>,
+}
+
+/// Why a conversion stopped.
+#[derive(Debug)]
+pub enum ConvertError {
+    /// A page could not be read (located).
+    Load(LoadError),
+    /// Writing failed.
+    Io(io::Error),
+}
+
+impl std::fmt::Display for ConvertError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConvertError::Load(e) => e.fmt(f),
+            ConvertError::Io(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ConvertError {}
+
+impl From<io::Error> for ConvertError {
+    fn from(e: io::Error) -> Self {
+        ConvertError::Io(e)
+    }
+}
+
+/// Converts a whole document (one batch).
+pub fn convert_document(
+    doc: &Document,
+    opts: &ConvertOptions,
+    sink: &mut dyn Sink,
+) -> io::Result<ConvertStats> {
+    let has_items = doc.pages().any(|p| p.items_page().is_some());
+    let mut state = State::new(doc, opts, has_items)?;
+    state.batch(doc, sink)?;
+    state.finish(sink)
+}
+
+/// Converts an indexed document batch by batch, reading pages from `reader` (the input the
+/// document was indexed from). The files equal those [`convert_document`] writes for the
+/// whole document.
+pub fn convert_lazy<R: Read + Seek>(
+    lazy: &LazyDocument,
+    reader: &mut R,
+    opts: &ConvertOptions,
+    sink: &mut dyn Sink,
+) -> Result<ConvertStats, ConvertError> {
+    let has_items = lazy.pages.iter().any(|p| p.items.is_some());
+    let empty = lazy.assemble(Vec::new());
+    let mut state = State::new(&empty, opts, has_items)?;
+    let cross_page = opts.markdown.merge_tables || opts.tables.stitch;
+    let n = lazy.pages.len();
+    let mut start = 0;
+    while start < n {
+        let mut end = batch_end(lazy, start, opts.batch_bytes);
+        let mut pieces = load_pieces(lazy, reader, start..end)?;
+        let doc = loop {
+            let doc = lazy.assemble(pieces.clone());
+            let need = needed_end(lazy, &doc, end, cross_page);
+            if need <= end {
+                break doc;
+            }
+            pieces.extend(load_pieces(lazy, reader, end..need)?);
+            end = need;
+        };
+        state.batch(&doc, sink)?;
+        start = end;
+    }
+    Ok(state.finish(sink)?)
+}
+
+/// Reads and parses the pages `range` of the join, in parallel (order kept).
+fn load_pieces<R: Read + Seek>(
+    lazy: &LazyDocument,
+    reader: &mut R,
+    range: Range<usize>,
+) -> Result<Vec<(usize, Piece)>, ConvertError> {
+    let raw = lazy.read_batch(reader, range)?;
+    let source = lazy.source.as_deref();
+    raw.par_iter()
+        .map(|r: &RawPiece| r.parse_fast(source).map(|p| (r.index, p)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ConvertError::Load)
+}
+
+/// The end of a batch starting at `start`: pages until their entries reach `budget` bytes
+/// (at least one page).
+fn batch_end(lazy: &LazyDocument, start: usize, budget: u64) -> usize {
+    let mut bytes = 0;
+    let mut end = start;
+    while end < lazy.pages.len() && (end == start || bytes < budget) {
+        bytes += lazy.page_bytes(end);
+        end += 1;
+    }
+    end
+}
+
+/// How far the batch `..end` must reach so nothing crossing pages is cut: the last page a
+/// server-merged table names, and with merging/stitching, one page more while the batch's last
+/// page ends with a table.
+fn needed_end(lazy: &LazyDocument, doc: &Document, end: usize, cross_page: bool) -> usize {
+    let index_of = |page: u32| lazy.pages.partition_point(|p| p.number <= page);
+    let mut need = end;
+    for t in doc.tables() {
+        if let Some(last) = t
+            .item
+            .merged_from_pages
+            .as_ref()
+            .and_then(|p| p.iter().max())
+        {
+            need = need.max(index_of(*last).min(lazy.pages.len()));
+        }
+    }
+    if cross_page && end < lazy.pages.len() {
+        if let Some(last) = doc.pages().last() {
+            let classes = page_furniture(&last);
+            let body_last = last
+                .items()
+                .iter()
+                .zip(&classes)
+                .rev()
+                .find(|(_, c)| c.is_none());
+            if body_last.is_some_and(|(i, _)| i.kind() == ItemKind::Table) {
+                need = need.max(end + 1);
+            }
+        }
+    }
+    need
+}
+
+/// What carries from batch to batch.
+struct State<'o> {
+    opts: &'o ConvertOptions,
+    markdown: MarkdownOptions,
+    text: TextOptions,
+    md_offset: MdOffset,
+    md_pages: usize,
+    text_pages: usize,
+    elements: Option<(ElementsStream, ElementsWriter<Vec<u8>>)>,
+    tables_index: Option<TablesIndex>,
+    stats: ConvertStats,
+}
+
+impl<'o> State<'o> {
+    fn new(doc: &Document, opts: &'o ConvertOptions, has_items: bool) -> io::Result<Self> {
+        // Choose the source once for the whole document, so a batch without items pages
+        // renders like the same pages of the whole document.
+        let resolve = |s: Source| match s {
+            Source::Auto if has_items => Source::Items,
+            Source::Auto => Source::Server,
+            s => s,
+        };
+        let mut markdown = opts.markdown.clone();
+        markdown.pages.source = resolve(markdown.pages.source);
+        let mut text = opts.text.clone();
+        text.pages.source = resolve(text.pages.source);
+        let elements = if opts.outputs.elements {
+            let stream = ElementsStream::new(doc, &opts.elements);
+            let source = doc.source.clone();
+            let format = doc.format.map(|f| f.as_str().to_owned());
+            let writer = ElementsWriter::new(Vec::new(), opts.elements_format, &source, &format)?;
+            Some((stream, writer))
+        } else {
+            None
+        };
+        Ok(State {
+            opts,
+            markdown,
+            text,
+            md_offset: MdOffset::default(),
+            md_pages: 0,
+            text_pages: 0,
+            elements,
+            tables_index: None,
+            stats: ConvertStats::default(),
+        })
+    }
+
+    fn warn(&mut self, ws: &[Warning]) {
+        for w in ws {
+            let line = w.to_string();
+            if !self.stats.warnings.contains(&line) {
+                self.stats.warnings.push(line);
+            }
+        }
+    }
+
+    fn batch(&mut self, doc: &Document, sink: &mut dyn Sink) -> io::Result<()> {
+        self.stats.batches += 1;
+        self.stats.pages += doc.pages.len();
+        self.stats
+            .failed_pages
+            .extend(doc.failed_pages().map(|p| p.number()));
+        let need_md = self.opts.outputs.markdown || self.opts.outputs.elements;
+        let md = need_md.then(|| markdown(doc, &self.markdown));
+        if let Some(md) = &md {
+            let at = append_pages(
+                md,
+                &self.markdown.pages.separator,
+                &mut self.md_pages,
+                &self.md_offset,
+                |b| {
+                    if self.opts.outputs.markdown {
+                        sink.write(&OutFile::Markdown, b)
+                    } else {
+                        Ok(())
+                    }
+                },
+            )?;
+            self.warn(&md.warnings.clone());
+            if let Some((stream, writer)) = &mut self.elements {
+                let els = stream.push(doc, Some((md, at)));
+                self.stats.elements += els.len();
+                for e in &els {
+                    writer.element(e)?;
+                }
+                // Flush what this batch wrote, keeping memory to one batch.
+                let bytes = std::mem::take(writer.get_mut());
+                sink.write(&OutFile::Elements(self.opts.elements_format), &bytes)?;
+            }
+            if !md.pages.is_empty() {
+                self.md_offset = MdOffset {
+                    bytes: at.bytes + md.output.len(),
+                    chars: at.chars + md.output.chars().count(),
+                };
+            }
+        }
+        if self.opts.outputs.text {
+            let t = text(doc, &self.text);
+            append_pages(
+                &t,
+                &self.text.pages.separator,
+                &mut self.text_pages,
+                &MdOffset::default(),
+                |b| sink.write(&OutFile::Text, b),
+            )?;
+            self.warn(&t.warnings.clone());
+        }
+        if self.opts.outputs.tables {
+            let out = tables(doc, &self.opts.tables);
+            for t in &out.tables {
+                sink.write(
+                    &OutFile::Table(t.file_name.clone()),
+                    &render_table(t, &self.opts.tables),
+                )?;
+            }
+            self.stats.tables += out.tables.len();
+            match &mut self.tables_index {
+                None => self.tables_index = Some(out.index),
+                Some(index) => {
+                    index.failed_pages.extend(out.index.failed_pages);
+                    index.tables.extend(out.index.tables);
+                    index.skipped.extend(out.index.skipped);
+                    index.warnings.extend(out.index.warnings);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, sink: &mut dyn Sink) -> io::Result<ConvertStats> {
+        if let Some((stream, writer)) = self.elements.take() {
+            let w = writer.finish(stream.pages(), stream.summary())?;
+            sink.write(&OutFile::Elements(self.opts.elements_format), &w)?;
+        }
+        if let Some(index) = &self.tables_index {
+            let mut json = serde_json::to_vec_pretty(index)?;
+            json.push(b'\n');
+            sink.write(&OutFile::TablesIndex, &json)?;
+        }
+        // Empty documents still get their (empty) markdown and text files.
+        if self.opts.outputs.markdown && self.md_pages == 0 {
+            sink.write(&OutFile::Markdown, b"")?;
+        }
+        if self.opts.outputs.text && self.text_pages == 0 {
+            sink.write(&OutFile::Text, b"")?;
+        }
+        Ok(self.stats)
+    }
+}
+
+/// Appends a batch's rendered pages to the document output: the separator before the batch's
+/// first page when pages came before, as the writer puts one between pages. Returns where the
+/// batch's output starts in the document output.
+fn append_pages(
+    r: &Rendered,
+    separator: &str,
+    pages_so_far: &mut usize,
+    offset: &MdOffset,
+    mut write: impl FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<MdOffset> {
+    let mut at = *offset;
+    if let Some(first) = r.pages.first() {
+        if *pages_so_far > 0 {
+            let sep = separator_for(separator, first.number);
+            write(sep.as_bytes())?;
+            at.bytes += sep.len();
+            at.chars += sep.chars().count();
+        }
+        write(r.output.as_bytes())?;
+    }
+    *pages_so_far += r.pages.len();
+    Ok(at)
+}
