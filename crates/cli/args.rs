@@ -96,6 +96,16 @@ pub struct RenderArgs {
     #[arg(long, requires = "output")]
     pub per_page: bool,
 
+    /// Page and furniture options.
+    #[command(flatten)]
+    pub pages: PageArgs,
+}
+
+/// Page options shared by every command that renders markdown or text: source, page
+/// selection, separators, headers and footers, failed pages, and the response's own options.
+/// String options understand `\n`, `\t` and `\\` escapes.
+#[derive(Debug, Args)]
+pub struct PageArgs {
     /// Render from the item tree or use the server's pages (default: items when present).
     #[arg(long, value_enum, value_name = "SOURCE")]
     pub from: Option<FromArg>,
@@ -171,6 +181,14 @@ pub struct MarkdownArgs {
     #[command(flatten)]
     pub render: RenderArgs,
 
+    /// Markdown styling.
+    #[command(flatten)]
+    pub style: MarkdownStyleArgs,
+}
+
+/// Markdown-only styling options (tables, links, images).
+#[derive(Debug, Args)]
+pub struct MarkdownStyleArgs {
     /// Tables as GFM pipe tables or HTML (default: markdown).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub tables: Option<TablesArg>,

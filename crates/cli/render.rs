@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::Outcome;
-use crate::args::{FailedArg, FromArg, FurnitureArg, RenderArgs};
+use crate::args::{FailedArg, FromArg, FurnitureArg, PageArgs, RenderArgs};
 use crate::input::read_input;
 use crate::output::write_atomic;
 
@@ -97,7 +97,7 @@ fn furniture_flag(
 }
 
 impl PageFlags {
-    fn new(a: &RenderArgs) -> Result<Self> {
+    fn new(a: &PageArgs) -> Result<Self> {
         let esc = |s: &Option<String>| s.as_deref().map(unescape);
         Ok(PageFlags {
             source: a.from.map(|f| match f {
@@ -224,7 +224,7 @@ pub struct OptionLayers<F> {
 
 impl<F> OptionLayers<F> {
     /// Validates the shared arguments; `flags` applies the writer's own explicit flags.
-    pub fn new(a: &RenderArgs, flags: F) -> Result<Self> {
+    pub fn new(a: &PageArgs, flags: F) -> Result<Self> {
         Ok(OptionLayers {
             pages: PageFlags::new(a)?,
             file_params: a.options_from.as_deref().map(load_params).transpose()?,
@@ -267,7 +267,7 @@ impl<F> OptionLayers<F> {
 
 /// Runs a writer over every input. `flags` applies the writer's own explicit flags.
 pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) -> Result<Outcome> {
-    let layers = OptionLayers::new(a, flags)?;
+    let layers = OptionLayers::new(&a.pages, flags)?;
     let dest = Dest::new(a)?;
     let render = |doc: &Document| -> (Rendered, Vec<Warning>) {
         let (o, notes) = layers.for_doc::<W>(doc);

@@ -24,7 +24,7 @@ pub fn run(args: &ElementsArgs) -> Result<Outcome> {
     if render.per_page {
         bail!("--per-page does not apply to elements (ranges refer to the whole document)");
     }
-    let layers = OptionLayers::new(render, flags(&args.markdown))?;
+    let layers = OptionLayers::new(&render.pages, flags(&args.markdown.style))?;
     let opts = ElementOptions {
         furniture: !args.no_furniture,
     };

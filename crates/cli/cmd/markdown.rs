@@ -8,7 +8,7 @@ use pagetree_model::Document;
 use serde_json::{Map, Value};
 
 use crate::Outcome;
-use crate::args::{ImagesArg, LinksArg, MarkdownArgs, TableStyleArg, TablesArg};
+use crate::args::{ImagesArg, LinksArg, MarkdownArgs, MarkdownStyleArgs, TableStyleArg, TablesArg};
 use crate::render::{self, Writer, unescape};
 
 /// The markdown writer, for the shared driver (and for commands that need markdown ranges).
@@ -33,11 +33,11 @@ impl Writer for Markdown {
 
 /// Runs the command.
 pub fn run(args: &MarkdownArgs) -> Result<Outcome> {
-    render::run::<Markdown>(&args.render, flags(args))
+    render::run::<Markdown>(&args.render, flags(&args.style))
 }
 
 /// The markdown-only flags of `args`, applied over the layered options.
-pub fn flags(args: &MarkdownArgs) -> impl Fn(&mut MarkdownOptions) + Sync + '_ {
+pub fn flags(args: &MarkdownStyleArgs) -> impl Fn(&mut MarkdownOptions) + Sync + '_ {
     let line_break = args.cell_line_break.as_deref().map(unescape);
     move |o: &mut MarkdownOptions| {
         if let Some(t) = args.tables {
