@@ -49,6 +49,21 @@ pub enum Command {
     /// `DIR/<name>.elements.json`. Every markdown option is accepted and moves `md_range`
     /// exactly as it moves the markdown.
     Elements(ElementsArgs),
+    /// Convert many responses at once (the main job): files, directories (searched
+    /// recursively), glob patterns, JSON Lines files and `-`, into one folder per document
+    /// under OUT with the outputs asked for (`document.md`, `document.txt`, `tables/`,
+    /// `elements.json`).
+    ///
+    /// Inputs are converted in parallel (and the pages of each document too); the output is
+    /// byte-identical for any --jobs. A broken input is reported with its located error and
+    /// never leaves partial output: each document is written into a temporary folder that
+    /// replaces its output folder only when complete. A manifest in OUT
+    /// (`pagetree-manifest.json`) records each input's hash, the options and the version, so
+    /// a re-run skips unchanged inputs (unless --force). Responses of 64 MiB or more are
+    /// converted page by page with bounded memory (--stream).
+    ///
+    /// Exit codes: 0 every input converted (or unchanged), 1 some inputs failed, 2 usage error.
+    Convert(ConvertArgs),
     /// Render markdown from saved responses, with the LlamaParse markdown options (page
     /// separators, headers and footers, failed pages, HTML or compact tables, table merging,
     /// links, images), offline.
@@ -404,4 +419,110 @@ pub struct ElementsArgs {
     /// Leave page headers and footers (and their contents) out.
     #[arg(long)]
     pub no_furniture: bool,
+}
+
+/// `pagetree convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// Files, directories (searched recursively for .json, .jsonl and .ndjson), glob patterns
+    /// (quote them: `'responses/**/*.json'`), or `-` for standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Output folder (created when missing): `OUT/<input path without extension>/`, with one
+    /// numbered subfolder per document for inputs holding several (JSON Lines, v1 lists).
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+
+    /// Outputs to write, comma-separated.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "LIST",
+        default_value = "markdown,tables,elements"
+    )]
+    pub to: Vec<OutputArg>,
+
+    /// Convert inputs even when the manifest says they are unchanged.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Convert only shard I of N (1 ≤ I ≤ N): a stable share of the inputs, chosen by a hash
+    /// of each input's key, so N machines running shards 1/N .. N/N convert every input once.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+
+    /// Also write the summary as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// No progress bar and no summary (errors are still printed).
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Convert page by page with bounded memory: for inputs of 64 MiB or more (auto), always,
+    /// or never. The output is the same either way.
+    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
+    pub stream: StreamArg,
+
+    /// Write elements as JSON Lines (`elements.jsonl`).
+    #[arg(long)]
+    pub elements_jsonl: bool,
+
+    /// Join continuation tables the server did not merge (as `tables --stitch`).
+    #[arg(long)]
+    pub stitch: bool,
+
+    /// CSV field delimiter for tables: `,` `;` or `tab`.
+    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
+    pub delimiter: Delimiter,
+
+    /// Page options for markdown and text.
+    #[command(flatten)]
+    pub pages: PageArgs,
+
+    /// Markdown styling.
+    #[command(flatten)]
+    pub style: MarkdownStyleArgs,
+}
+
+/// An output of `convert`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum OutputArg {
+    /// `document.md`.
+    Markdown,
+    /// `document.txt`.
+    Text,
+    /// `tables/*.csv` and `tables/tables.json`.
+    Tables,
+    /// `elements.json`.
+    Elements,
+}
+
+/// `--stream`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StreamArg {
+    /// Inputs of 64 MiB or more.
+    Auto,
+    /// Every input that can be (object-rooted responses).
+    Always,
+    /// Load every input whole.
+    Never,
+}
+
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let (i, n) = s.split_once('/').ok_or("expected I/N, e.g. 2/8")?;
+    let i: u64 = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{i}` is not a number"))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` is not a number"))?;
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("shard {i}/{n}: need 1 ≤ I ≤ N"));
+    }
+    Ok((i, n))
 }

@@ -4,6 +4,8 @@
 mod args;
 mod cmd;
 mod input;
+mod inputs;
+mod manifest;
 mod output;
 mod render;
 
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Command::Inspect(a) => cmd::inspect::run(a),
         Command::Tables(a) => cmd::tables::run(a),
         Command::Elements(a) => cmd::elements::run(a),
+        Command::Convert(a) => cmd::convert::run(a),
         Command::Markdown(a) => cmd::markdown::run(a),
         Command::Text(a) => cmd::text::run(a),
     };

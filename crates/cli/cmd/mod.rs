@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod convert;
 pub mod elements;
 pub mod inspect;
 pub mod markdown;

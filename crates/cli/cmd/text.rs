@@ -10,7 +10,8 @@ use crate::Outcome;
 use crate::args::TextArgs;
 use crate::render::{self, Writer};
 
-struct Text;
+/// The text writer, for the shared driver (and `convert`).
+pub struct Text;
 
 impl Writer for Text {
     type Options = TextOptions;

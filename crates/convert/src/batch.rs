@@ -244,18 +244,20 @@ fn needed_end(lazy: &LazyDocument, doc: &Document, end: usize, cross_page: bool)
             need = need.max(index_of(*last).min(lazy.pages.len()));
         }
     }
-    if cross_page && end < lazy.pages.len() {
-        if let Some(last) = doc.pages().last() {
-            let classes = page_furniture(&last);
-            let body_last = last
-                .items()
-                .iter()
-                .zip(&classes)
-                .rev()
-                .find(|(_, c)| c.is_none());
-            if body_last.is_some_and(|(i, _)| i.kind() == ItemKind::Table) {
-                need = need.max(end + 1);
-            }
+    let last = doc
+        .pages()
+        .last()
+        .filter(|_| cross_page && end < lazy.pages.len());
+    if let Some(last) = last {
+        let classes = page_furniture(&last);
+        let body_last = last
+            .items()
+            .iter()
+            .zip(&classes)
+            .rev()
+            .find(|(_, c)| c.is_none());
+        if body_last.is_some_and(|(i, _)| i.kind() == ItemKind::Table) {
+            need = need.max(end + 1);
         }
     }
     need

@@ -1,0 +1,594 @@
+//! `pagetree convert`: many inputs to one folder per document, in parallel, atomically, with a
+//! manifest to skip unchanged inputs, sharding, a progress bar and a summary.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use pagetree_convert::elements::ElementsFormat;
+use pagetree_convert::{
+    ConvertOptions, ConvertStats, MarkdownOptions, OutFile, Outputs, Sink, TextOptions, Warning,
+    convert_document, convert_lazy,
+};
+use pagetree_model::{Document, ErrorKind, LazyDocument, LoadError, Loaded};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::Outcome;
+use crate::args::{ConvertArgs, OutputArg, StreamArg};
+use crate::cmd::markdown::{Markdown, flags};
+use crate::cmd::text::Text;
+use crate::inputs::{Input, expand};
+use crate::manifest::{Entry, Manifest, hash_hex};
+use crate::output::write_atomic;
+use crate::render::OptionLayers;
+
+/// Inputs this large or larger are converted page by page with `--stream auto`.
+pub const STREAM_THRESHOLD: u64 = 64 << 20;
+
+/// Temporary folders live here inside OUT until they replace their output folder.
+const TMP: &str = ".pagetree-tmp";
+
+/// What happened to one input.
+struct InputResult {
+    input: Input,
+    outcome: std::result::Result<Converted, String>,
+}
+
+enum Converted {
+    /// Converted now.
+    Done {
+        entry: Entry,
+        stats: Vec<ConvertStats>,
+        streamed: bool,
+        notes: Vec<String>,
+    },
+    /// Unchanged since the manifest's run.
+    Unchanged,
+}
+
+/// The summary, printed and (with --report) written as JSON.
+#[derive(Debug, Default, Serialize)]
+struct Report {
+    schema: &'static str,
+    version: u32,
+    tool_version: &'static str,
+    inputs: usize,
+    converted_inputs: usize,
+    unchanged_inputs: usize,
+    documents: usize,
+    streamed_documents: usize,
+    pages: usize,
+    failed_pages: Vec<FailedPage>,
+    tables: usize,
+    elements: usize,
+    failed_inputs: Vec<FailedInput>,
+    input_bytes: u64,
+    seconds: f64,
+    mb_per_second: f64,
+    shard: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct FailedPage {
+    input: String,
+    page: u32,
+}
+
+#[derive(Debug, Serialize)]
+struct FailedInput {
+    input: String,
+    error: String,
+}
+
+/// The markdown-only flags, applied over the layered options.
+type MarkdownFlags<'a> = Box<dyn Fn(&mut MarkdownOptions) + Sync + 'a>;
+
+/// Everything one run shares.
+struct Ctx<'a> {
+    args: &'a ConvertArgs,
+    layers_md: OptionLayers<MarkdownFlags<'a>>,
+    layers_text: OptionLayers<fn(&mut TextOptions)>,
+    fingerprint: String,
+    manifest: Manifest,
+    progress: ProgressBar,
+    tmp_counter: AtomicU64,
+}
+
+/// Runs the command.
+pub fn run(args: &ConvertArgs) -> Result<Outcome> {
+    let started = Instant::now();
+    let out = &args.output;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let md_flags: MarkdownFlags<'_> = Box::new(flags(&args.style));
+    let layers_md = OptionLayers::new(&args.pages, md_flags)?;
+    let layers_text = OptionLayers::new(&args.pages, (|_| {}) as fn(&mut TextOptions))?;
+    let (manifest, manifest_note) = Manifest::load(out);
+    if let Some(n) = manifest_note {
+        eprintln!("warning: {n}");
+    }
+
+    let (mut inputs, bad_args) = expand(&args.inputs);
+    if let Some((i, n)) = args.shard {
+        inputs.retain(|input| xxhash_rust::xxh3::xxh3_64(input.key.as_bytes()) % n == i - 1);
+    }
+    let total: u64 = inputs.iter().map(|i| i.size).sum();
+    let progress = if args.quiet || !io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new(total.max(1));
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}) {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    };
+    let ctx = Ctx {
+        args,
+        layers_md,
+        layers_text,
+        fingerprint: fingerprint(args)?,
+        manifest,
+        progress,
+        tmp_counter: AtomicU64::new(0),
+    };
+
+    let results: Vec<InputResult> = inputs
+        .into_par_iter()
+        .map(|input| convert_input(&ctx, input))
+        .collect();
+    ctx.progress.finish_and_clear();
+    let _ = std::fs::remove_dir(out.join(TMP));
+
+    // The manifest keeps entries of inputs not converted this run (other shards, failures).
+    let mut manifest = ctx.manifest.clone();
+    let mut report = Report {
+        schema: "pagetree.convert-report",
+        version: 1,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        shard: args.shard.map(|(i, n)| format!("{i}/{n}")),
+        ..Report::default()
+    };
+    for (arg, error) in bad_args {
+        report.failed_inputs.push(FailedInput { input: arg, error });
+    }
+    report.inputs = results.len() + report.failed_inputs.len();
+    for r in results {
+        report.input_bytes += r.input.size;
+        match r.outcome {
+            Ok(Converted::Unchanged) => report.unchanged_inputs += 1,
+            Ok(Converted::Done {
+                entry,
+                stats,
+                streamed,
+                notes,
+            }) => {
+                report.converted_inputs += 1;
+                for n in notes {
+                    if !args.quiet {
+                        eprintln!("warning: {}: {n}", r.input.display());
+                    }
+                }
+                for s in &stats {
+                    report.documents += 1;
+                    report.streamed_documents += usize::from(streamed);
+                    report.pages += s.pages;
+                    report.tables += s.tables;
+                    report.elements += s.elements;
+                    for &page in &s.failed_pages {
+                        report.failed_pages.push(FailedPage {
+                            input: r.input.display(),
+                            page,
+                        });
+                    }
+                }
+                manifest.entries.insert(r.input.key.clone(), entry);
+            }
+            Err(error) => {
+                manifest.entries.remove(&r.input.key);
+                report.failed_inputs.push(FailedInput {
+                    input: r.input.display(),
+                    error,
+                });
+            }
+        }
+    }
+    manifest
+        .save(out)
+        .with_context(|| format!("cannot write the manifest in {}", out.display()))?;
+    report.seconds = started.elapsed().as_secs_f64();
+    report.mb_per_second = report.input_bytes as f64 / 1e6 / report.seconds.max(1e-9);
+
+    for f in &report.failed_inputs {
+        eprintln!("error: {}", f.error);
+    }
+    if !args.quiet {
+        print_summary(&report);
+    }
+    if let Some(path) = &args.report {
+        let mut json = serde_json::to_vec_pretty(&report)?;
+        json.push(b'\n');
+        write_atomic(path, &json).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(if report.failed_inputs.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::Partial
+    })
+}
+
+fn print_summary(r: &Report) {
+    let mut s = format!(
+        "converted {} of {} inputs ({} documents",
+        r.converted_inputs, r.inputs, r.documents
+    );
+    if r.streamed_documents > 0 {
+        s.push_str(&format!(", {} streamed page by page", r.streamed_documents));
+    }
+    s.push(')');
+    if r.unchanged_inputs > 0 {
+        s.push_str(&format!("; {} unchanged, skipped", r.unchanged_inputs));
+    }
+    if !r.failed_inputs.is_empty() {
+        s.push_str(&format!("; {} failed", r.failed_inputs.len()));
+    }
+    eprintln!("{s}");
+    let failed: Vec<String> = r
+        .failed_pages
+        .iter()
+        .take(10)
+        .map(|f| format!("{} p{}", f.input, f.page))
+        .collect();
+    let more = r.failed_pages.len().saturating_sub(10);
+    eprintln!(
+        "pages {}, failed pages {}{}, tables {}, elements {}",
+        r.pages,
+        r.failed_pages.len(),
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({}{})",
+                failed.join(", "),
+                if more > 0 {
+                    format!(", {more} more")
+                } else {
+                    String::new()
+                }
+            )
+        },
+        r.tables,
+        r.elements
+    );
+    eprintln!(
+        "{:.2} s, {:.1} MB read, {:.1} MB/s",
+        r.seconds,
+        r.input_bytes as f64 / 1e6,
+        r.mb_per_second
+    );
+}
+
+/// A fingerprint of everything that shapes the output (not inputs, paths or verbosity).
+fn fingerprint(args: &ConvertArgs) -> Result<String> {
+    let mut to = args.to.clone();
+    to.sort();
+    to.dedup();
+    let from_file = match &args.pages.options_from {
+        Some(p) => {
+            hash_hex(&std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?)
+        }
+        None => String::new(),
+    };
+    let shape = format!(
+        "{to:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{from_file}",
+        args.elements_jsonl, args.stitch, args.delimiter, args.pages, args.style
+    );
+    Ok(hash_hex(shape.as_bytes()))
+}
+
+fn convert_input(ctx: &Ctx<'_>, input: Input) -> InputResult {
+    ctx.progress.set_message(input.key.clone());
+    let outcome = convert_one(ctx, &input);
+    ctx.progress.inc(input.size);
+    InputResult { input, outcome }
+}
+
+fn convert_one(ctx: &Ctx<'_>, input: &Input) -> std::result::Result<Converted, String> {
+    let name = input.display();
+    let args = ctx.args;
+    let stream = match (&input.path, args.stream) {
+        (None, _) | (_, StreamArg::Never) => false,
+        (Some(_), StreamArg::Always) => true,
+        (Some(_), StreamArg::Auto) => input.size >= STREAM_THRESHOLD,
+    };
+    // Hash first (bounded memory), so an unchanged input costs one read.
+    let (hash, bytes) = match &input.path {
+        None => {
+            let mut b = Vec::new();
+            io::stdin()
+                .lock()
+                .read_to_end(&mut b)
+                .map_err(|e| format!("<stdin>: cannot read: {e}"))?;
+            (hash_hex(&b), Some(b))
+        }
+        Some(p) if stream => (
+            hash_file(p).map_err(|e| format!("{name}: cannot read: {e}"))?,
+            None,
+        ),
+        Some(p) => {
+            let b = std::fs::read(p).map_err(|e| format!("{name}: cannot read: {e}"))?;
+            (hash_hex(&b), Some(b))
+        }
+    };
+    let out = &args.output;
+    let previous = ctx.manifest.entries.get(&input.key).filter(|_| !args.force);
+    if let Some(e) = previous {
+        let same = e.hash == hash
+            && e.options == ctx.fingerprint
+            && e.tool_version == env!("CARGO_PKG_VERSION")
+            && e.outputs.iter().all(|o| out.join(o).is_dir());
+        if same {
+            return Ok(Converted::Unchanged);
+        }
+    }
+    let old_outputs = ctx
+        .manifest
+        .entries
+        .get(&input.key)
+        .map(|e| e.outputs.clone())
+        .unwrap_or_default();
+
+    let mut stats = Vec::new();
+    let mut outputs = Vec::new();
+    let mut notes = Vec::new();
+    let mut streamed = false;
+    if let (Some(path), true) = (&input.path, stream) {
+        match convert_streamed(ctx, input, path) {
+            Ok(Some((s, n))) => {
+                streamed = true;
+                outputs.push(input.key.clone());
+                stats.push(s);
+                notes.extend(n);
+            }
+            Ok(None) => {} // not streamable: load it whole below
+            Err(e) => return Err(e),
+        }
+    }
+    if !streamed {
+        let bytes = match bytes {
+            Some(b) => b,
+            None => std::fs::read(input.path.as_ref().expect("files only"))
+                .map_err(|e| format!("{name}: cannot read: {e}"))?,
+        };
+        let loaded = pagetree_model::load_all(&bytes, Some(&name));
+        drop(bytes);
+        let many = loaded.len() > 1;
+        // Every document must load before anything is written for the input.
+        let mut docs = Vec::new();
+        for (i, l) in loaded.into_iter().enumerate() {
+            match l {
+                Ok(Loaded::Document(d)) => docs.push(*d),
+                Ok(other) => {
+                    return Err(format!(
+                        "{name}{}: not a parse result (detected shape: {}); nothing to convert",
+                        if many {
+                            format!(" (response {})", i + 1)
+                        } else {
+                            String::new()
+                        },
+                        other.format()
+                    ));
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        for (i, doc) in docs.iter().enumerate() {
+            let rel = if many {
+                format!("{}/{}", input.key, i + 1)
+            } else {
+                input.key.clone()
+            };
+            let (opts, n) = options_for(ctx, doc);
+            notes.extend(n);
+            let s = write_document(ctx, &rel, |sink| {
+                convert_document(doc, &opts, sink).map_err(|e| e.to_string())
+            })?;
+            stats.push(s);
+            outputs.push(rel);
+        }
+    }
+    // Outputs an earlier run wrote for this input that this run did not (a shorter JSON
+    // Lines file) would be stale: remove them.
+    for old in old_outputs.iter().filter(|o| !outputs.contains(o)) {
+        let _ = std::fs::remove_dir_all(out.join(old));
+    }
+    for s in &stats {
+        notes.extend(s.warnings.iter().cloned());
+    }
+    let entry = Entry {
+        input: name,
+        hash,
+        options: ctx.fingerprint.clone(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        outputs,
+    };
+    Ok(Converted::Done {
+        entry,
+        stats,
+        streamed,
+        notes,
+    })
+}
+
+/// Converts a large input page by page; `Ok(None)` when its shape cannot be streamed.
+fn convert_streamed(
+    ctx: &Ctx<'_>,
+    input: &Input,
+    path: &Path,
+) -> std::result::Result<Option<(ConvertStats, Vec<String>)>, String> {
+    let name = input.display();
+    let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let lazy = match LazyDocument::index(BufReader::with_capacity(1 << 20, file), Some(&name)) {
+        Ok(l) => l,
+        // Arrays at the top (v1 lists), JSON Lines, job listings: load whole.
+        Err(e) if matches!(e.kind, ErrorKind::Shape) || looks_like_many(&e) => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
+    let mut probe = lazy.assemble(Vec::new());
+    probe.warnings = lazy.warnings.clone();
+    let (opts, notes) = options_for(ctx, &probe);
+    let mut reader = BufReader::with_capacity(
+        1 << 16,
+        File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?,
+    );
+    let stats = write_document(ctx, &input.key, |sink| {
+        convert_lazy(&lazy, &mut reader, &opts, sink).map_err(|e| e.to_string())
+    })?;
+    Ok(Some((stats, notes)))
+}
+
+/// A scan error that means "more than one JSON value" (JSON Lines) or "not an object".
+fn looks_like_many(e: &LoadError) -> bool {
+    e.message.contains("after the top-level") || e.message.contains("expected a JSON object")
+}
+
+/// The convert options for one document: markdown and text options layered as the
+/// `markdown`/`text` commands layer them, plus convert's own flags.
+fn options_for(ctx: &Ctx<'_>, doc: &Document) -> (ConvertOptions, Vec<String>) {
+    let (markdown, mut notes) = ctx.layers_md.for_doc::<Markdown>(doc);
+    let (text, text_notes) = ctx.layers_text.for_doc::<Text>(doc);
+    notes.extend(text_notes);
+    let args = ctx.args;
+    let has = |o: OutputArg| args.to.contains(&o);
+    let mut opts = ConvertOptions {
+        outputs: Outputs {
+            markdown: has(OutputArg::Markdown),
+            text: has(OutputArg::Text),
+            tables: has(OutputArg::Tables),
+            elements: has(OutputArg::Elements),
+        },
+        markdown,
+        text,
+        elements_format: if args.elements_jsonl {
+            ElementsFormat::Jsonl
+        } else {
+            ElementsFormat::Json
+        },
+        ..ConvertOptions::default()
+    };
+    opts.tables.stitch = args.stitch;
+    opts.tables.delimiter = args.delimiter;
+    let mut lines: Vec<String> = notes.iter().map(Warning::to_string).collect();
+    lines.dedup();
+    (opts, lines)
+}
+
+/// Runs `convert` into a temporary folder and, when it succeeds, puts the folder in place of
+/// `OUT/<rel>` (the old one is removed only then); on failure the temporary folder goes.
+fn write_document(
+    ctx: &Ctx<'_>,
+    rel: &str,
+    convert: impl FnOnce(&mut dyn Sink) -> std::result::Result<ConvertStats, String>,
+) -> std::result::Result<ConvertStats, String> {
+    let out = &ctx.args.output;
+    let n = ctx.tmp_counter.fetch_add(1, Ordering::Relaxed);
+    let tmp = out.join(TMP).join(format!("{}-{n}", std::process::id()));
+    let final_dir = out.join(rel);
+    let result = (|| -> std::result::Result<ConvertStats, String> {
+        std::fs::create_dir_all(&tmp)
+            .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        let mut sink = DirSink {
+            dir: tmp.clone(),
+            files: BTreeMap::new(),
+        };
+        let stats = convert(&mut sink)?;
+        sink.close()
+            .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        if let Some(parent) = final_dir.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        replace_dir(&tmp, &final_dir)
+            .map_err(|e| format!("cannot move output to {}: {e}", final_dir.display()))?;
+        Ok(stats)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// Puts `new` where `dst` is: the old folder is moved aside first and removed last, so `dst`
+/// is never a mix of the two.
+fn replace_dir(new: &Path, dst: &Path) -> io::Result<()> {
+    if dst.exists() {
+        let aside = new.with_extension("old");
+        std::fs::rename(dst, &aside)?;
+        std::fs::rename(new, dst)?;
+        std::fs::remove_dir_all(&aside)
+    } else {
+        std::fs::rename(new, dst)
+    }
+}
+
+/// Writes a conversion's files into a folder. Files written batch by batch stay open
+/// (buffered) until close; tables arrive whole and are written at once, so thousands of
+/// tables never hold thousands of open files.
+struct DirSink {
+    dir: PathBuf,
+    files: BTreeMap<OutFile, BufWriter<File>>,
+}
+
+impl Sink for DirSink {
+    fn write(&mut self, file: &OutFile, bytes: &[u8]) -> io::Result<()> {
+        if matches!(file, OutFile::Table(_) | OutFile::TablesIndex) {
+            let path = self.dir.join(file.path());
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            return std::fs::write(path, bytes);
+        }
+        if !self.files.contains_key(file) {
+            let path = self.dir.join(file.path());
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            self.files.insert(
+                file.clone(),
+                BufWriter::with_capacity(1 << 16, File::create(&path)?),
+            );
+        }
+        self.files.get_mut(file).expect("inserted").write_all(bytes)
+    }
+}
+
+impl DirSink {
+    fn close(self) -> io::Result<()> {
+        for (_, mut w) in self.files {
+            w.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// xxh3-128 of a file, read in chunks.
+fn hash_file(path: &Path) -> io::Result<String> {
+    let mut file = File::open(path)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(format!("{:032x}", hasher.digest128()))
+}

@@ -1,0 +1,292 @@
+//! `pagetree convert` end to end: a folder with good, failed-page and broken inputs; exit
+//! codes, summary and report; no partial output; skip-if-unchanged; sharding; stdin and JSON
+//! Lines; streaming and thread counts give the same files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use crate::common::{root, stderr, testdata};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pagetree"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("runs")
+}
+
+/// Every file below `dir` with its bytes (paths relative, `/`-separated).
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).expect("dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p
+                    .strip_prefix(base)
+                    .expect("below")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).expect("file"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// A folder of inputs: good ones, one with failed pages, broken ones, a JSON Lines file.
+fn inputs(dir: &Path) -> PathBuf {
+    let input = dir.join("in");
+    std::fs::create_dir_all(input.join("nested")).expect("mkdir");
+    for f in [
+        "v2_full.json",
+        "v2_failed_pages.json",
+        "v1_result.json",
+        "many.jsonl",
+    ] {
+        std::fs::copy(testdata().join(f), input.join(f)).expect("copy");
+    }
+    std::fs::copy(
+        testdata().join("v2_items_only.json"),
+        input.join("nested/items.json"),
+    )
+    .expect("copy");
+    std::fs::copy(
+        testdata().join("invalid/truncated.json"),
+        input.join("broken.json"),
+    )
+    .expect("copy");
+    std::fs::copy(
+        testdata().join("invalid/wrong_type_bbox.json"),
+        input.join("nested/bad_box.json"),
+    )
+    .expect("copy");
+    std::fs::write(input.join("notes.txt"), "not an input").expect("write");
+    input
+}
+
+#[test]
+fn a_folder_with_good_failed_page_and_broken_inputs() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let input = inputs(tmp.path());
+    let out = tmp.path().join("out");
+    let report = tmp.path().join("report.json");
+    let o = run(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--to",
+        "markdown,text,tables,elements",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("broken.json: unexpected end of input"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad_box.json: items.pages[1].items[2].bbox[0].x: invalid type"),
+        "{err}"
+    );
+    assert!(
+        err.contains("converted 5 of 7 inputs (7 documents)"),
+        "{err}"
+    );
+    assert!(err.contains("failed pages 2"), "{err}");
+    let files = tree(&out);
+    for f in [
+        "in/v2_full/document.md",
+        "in/v2_full/document.txt",
+        "in/v2_full/elements.json",
+        "in/v2_full/tables/tables.json",
+        "in/nested/items/document.md",
+        "in/many/1/document.md",
+        "in/many/3/elements.json",
+        "in/v2_failed_pages/document.md",
+    ] {
+        assert!(
+            files.contains_key(f),
+            "missing {f}: {:?}",
+            files.keys().collect::<Vec<_>>()
+        );
+    }
+    // Nothing, not even a folder, for the broken inputs; no temporary folders left.
+    assert!(!out.join("in/broken").exists() && !out.join("in/nested/bad_box").exists());
+    assert!(
+        files.keys().all(|k| !k.contains(".pagetree-tmp")),
+        "{:?}",
+        files.keys().collect::<Vec<_>>()
+    );
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    assert_eq!(r["documents"], 7);
+    assert_eq!(r["failed_inputs"].as_array().expect("list").len(), 2);
+    assert_eq!(r["failed_pages"].as_array().expect("list").len(), 2);
+    assert!(r["tables"].as_u64().expect("n") > 0);
+
+    // A re-run skips everything unchanged; the broken inputs fail again.
+    let again = run(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--to",
+        "markdown,text,tables,elements",
+    ]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again)
+            .contains("converted 0 of 7 inputs (0 documents); 5 unchanged, skipped; 2 failed"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(tree(&out), files);
+    // Changed options, a changed input or --force convert again.
+    std::fs::copy(testdata().join("v2_nojob.json"), input.join("v2_full.json")).expect("copy");
+    let changed = run(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--to",
+        "markdown,text,tables,elements",
+    ]);
+    assert!(
+        stderr(&changed).contains("converted 1 of 7 inputs"),
+        "{}",
+        stderr(&changed)
+    );
+    let forced = run(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--force",
+        "-q",
+        "--to",
+        "markdown,text,tables,elements",
+    ]);
+    assert!(
+        stderr(&forced).lines().all(|l| l.starts_with("error: ")),
+        "{}",
+        stderr(&forced)
+    );
+    let other = run(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--headers",
+        "hide",
+    ]);
+    assert!(
+        stderr(&other).contains("converted 5 of 7 inputs"),
+        "{}",
+        stderr(&other)
+    );
+}
+
+#[test]
+fn shards_partition_the_inputs_exactly() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let input = inputs(tmp.path());
+    std::fs::remove_file(input.join("broken.json")).expect("rm");
+    std::fs::remove_file(input.join("nested/bad_box.json")).expect("rm");
+    let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+    for i in 1..=3 {
+        let out = tmp.path().join(format!("out{i}"));
+        let o = run(&[
+            "convert",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--shard",
+            &format!("{i}/3"),
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let m: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(out.join("pagetree-manifest.json")).expect("manifest"),
+        )
+        .expect("json");
+        for key in m["entries"].as_object().expect("entries").keys() {
+            *seen.entry(key.clone()).or_default() += 1;
+        }
+    }
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    assert!(seen.values().all(|n| *n == 1), "{seen:?}");
+    assert_eq!(
+        run(&["convert", "testdata", "-o", "x", "--shard", "4/3"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn stdin_jsonl_streaming_and_threads_give_the_same_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let outs: Vec<PathBuf> = (0..3).map(|i| tmp.path().join(format!("o{i}"))).collect();
+    let args = |out: &Path, extra: &[&str]| {
+        let mut a = vec![
+            "convert",
+            "testdata/v2_full.json",
+            "testdata/v2_merged_tables.json",
+            "testdata/many.jsonl",
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+            "--to",
+            "markdown,text,tables,elements",
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let go = |a: Vec<String>| {
+        let o = Command::new(env!("CARGO_BIN_EXE_pagetree"))
+            .args(&a)
+            .current_dir(root())
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    go([
+        vec!["-j".to_string(), "1".into()],
+        args(&outs[0], &["--stream", "never"]),
+    ]
+    .concat());
+    go([
+        vec!["-j".to_string(), "2".into()],
+        args(&outs[1], &["--stream", "always"]),
+    ]
+    .concat());
+    assert_eq!(tree(&outs[0]), tree(&outs[1]));
+
+    // Standard input is one more input, named `stdin`.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pagetree"))
+        .args(["convert", "-", "-o", outs[2].to_str().unwrap(), "-q"])
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::io::Write::write_all(
+        &mut child.stdin.take().expect("stdin"),
+        &std::fs::read(testdata().join("v2_full.json")).expect("fixture"),
+    )
+    .expect("write");
+    let o = child.wait_with_output().expect("wait");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(outs[2].join("stdin/document.md")).expect("stdin output"),
+        std::fs::read(outs[0].join("v2_full/document.md")).expect("file output")
+    );
+}
