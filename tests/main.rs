@@ -3,8 +3,10 @@
 mod common;
 
 mod cli_inspect;
+mod cli_quality;
 mod cli_tables;
 mod model_conformance;
 mod model_errors;
 mod model_fixtures;
+mod quality;
 mod tables;

@@ -47,6 +47,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Inspect(a) => cmd::inspect::run(a),
         Command::Tables(a) => cmd::tables::run(a),
+        Command::Quality(a) => cmd::quality::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

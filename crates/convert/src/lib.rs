@@ -13,7 +13,10 @@
 #![warn(missing_docs)]
 
 pub mod inspect;
+pub mod numbers;
+pub mod quality;
 pub mod tables;
 
 pub use inspect::{InspectReport, inspect, render_text as render_inspect_text};
+pub use quality::{QualityOptions, QualityReport, quality};
 pub use tables::{TableOptions, TablesOutput, tables};
