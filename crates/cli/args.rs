@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use pagetree_convert::quality::Check;
 use pagetree_convert::tables::Delimiter;
 
 /// Turn saved LlamaParse responses into markdown, CSV tables, bbox JSON, quality reports and
@@ -79,6 +80,16 @@ pub enum Command {
     /// text, lists with `•`/`1.` markers, table rows with tab-separated cells, links as their
     /// text, no images.
     Text(TextArgs),
+    /// Judge every table: which to trust, which to check, and why.
+    ///
+    /// Runs structure, header, value, cross-representation (`rows`/`csv`/`html`/`md`),
+    /// arithmetic (totals), page-split, box and server-signal checks on each table, from the
+    /// saved response alone, and gives each table a 0-100 score, a grade and a status (`ok`,
+    /// `review`, `unusable`, `merged_stub`). Text output is an overview (worst tables first)
+    /// followed by the findings of each table; `--format json` prints one `pagetree.quality`
+    /// object per document (JSON Lines). Exit code 1 when an input failed or a `--fail-under` /
+    /// `--fail-on` condition holds.
+    Quality(QualityArgs),
 }
 
 /// `pagetree inspect`.
@@ -365,6 +376,49 @@ pub struct TablesArgs {
     /// Pad short rows with empty cells so every record has the same number of fields.
     #[arg(long)]
     pub pad: bool,
+}
+
+/// `pagetree quality`.
+#[derive(Debug, Args)]
+pub struct QualityArgs {
+    /// Input files (`-` reads standard input).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    /// Write the report to FILE (replaced atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when any table scores under SCORE (0-100; merge stubs have no score).
+    #[arg(long, value_name = "SCORE", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub fail_under: Option<u8>,
+
+    /// Exit with 1 when check CHECK fires on any table (repeatable), e.g. `total_mismatch`.
+    /// An unknown id is a usage error that lists the known ones.
+    #[arg(long, value_name = "CHECK", value_parser = parse_check)]
+    pub fail_on: Vec<Check>,
+}
+
+/// `quality --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Readable overview and findings.
+    Text,
+    /// One `pagetree.quality` JSON object per document, one per line.
+    Json,
+    /// Markdown (tables of tables and findings).
+    Markdown,
+}
+
+fn parse_check(s: &str) -> Result<Check, String> {
+    Check::from_id(s).ok_or_else(|| {
+        let known: Vec<&str> = Check::ALL.iter().map(|c| c.id()).collect();
+        format!("unknown check id {s:?}; known ids: {}", known.join(", "))
+    })
 }
 
 /// `--percent`.

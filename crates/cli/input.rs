@@ -3,7 +3,8 @@
 use std::io::Read;
 use std::path::Path;
 
-use pagetree_model::{ErrorKind, LoadError, Loaded};
+use anyhow::{Result, bail};
+use pagetree_model::{Document, ErrorKind, LoadError, Loaded};
 
 /// One response read from an input, or why it could not be read.
 pub type InputResult = Result<Loaded, LoadError>;
@@ -34,6 +35,19 @@ pub fn read_input(path: &Path) -> Vec<(String, InputResult)> {
             (label, r)
         })
         .collect()
+}
+
+/// The parse result in an input, or why there is none (a job listing, extract job or batch
+/// result has no tables; a broken input gives its located error).
+pub fn document(name: &str, input: InputResult) -> Result<Document> {
+    match input {
+        Ok(Loaded::Document(d)) => Ok(*d),
+        Ok(other) => bail!(
+            "{name}: this is a {} body, not a parse result; it has no tables",
+            other.format()
+        ),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn io_error(name: &str, e: &std::io::Error) -> LoadError {

@@ -54,6 +54,7 @@ fn main() -> ExitCode {
         Command::Convert(a) => cmd::convert::run(a),
         Command::Markdown(a) => cmd::markdown::run(a),
         Command::Text(a) => cmd::text::run(a),
+        Command::Quality(a) => cmd::quality::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

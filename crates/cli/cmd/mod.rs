@@ -4,5 +4,6 @@ pub mod convert;
 pub mod elements;
 pub mod inspect;
 pub mod markdown;
+pub mod quality;
 pub mod tables;
 pub mod text;

@@ -10,12 +10,11 @@ use anyhow::{Context, Result, bail};
 use pagetree_convert::tables::{
     Percent, TableFormat, TableOptions, TablesOutput, index_csv, render_table, tables,
 };
-use pagetree_model::{Document, Loaded};
 use rayon::prelude::*;
 
 use crate::Outcome;
 use crate::args::{FormatArg, IndexArg, PercentArg, TablesArgs};
-use crate::input::{InputResult, read_input};
+use crate::input::{InputResult, document, read_input};
 use crate::output::write_atomic;
 
 /// Runs the command.
@@ -149,17 +148,6 @@ fn convert(
             warnings: out.warnings.iter().map(ToString::to_string).collect(),
         },
         Err(e) => Report::Failed(e),
-    }
-}
-
-fn document(name: &str, input: InputResult) -> Result<Document> {
-    match input {
-        Ok(Loaded::Document(d)) => Ok(*d),
-        Ok(other) => bail!(
-            "{name}: this is a {} body, not a parse result; it has no tables",
-            other.format()
-        ),
-        Err(e) => Err(e.into()),
     }
 }
 

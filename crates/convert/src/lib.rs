@@ -26,8 +26,10 @@ pub mod furniture;
 pub mod inspect;
 mod layout;
 pub mod markdown;
+pub mod numbers;
 pub mod pages;
 mod params;
+pub mod quality;
 pub mod tables;
 pub mod text;
 mod warning;
@@ -44,6 +46,7 @@ pub use markdown::{MarkdownOptions, markdown, render_item, write_markdown};
 pub use pages::{
     FailedPageMode, ItemSpan, PageKind, PageOptions, PageSelection, Rendered, RenderedPage, Source,
 };
+pub use quality::{QualityOptions, QualityReport, quality};
 pub use tables::{TableOptions, TablesOutput, tables};
 pub use text::{TextOptions, text, write_text};
 pub use warning::Warning;

@@ -49,6 +49,11 @@ pub use md::grid_from_md;
 pub use numbers::{Percent, normalize_number};
 pub use write::{render_table, write_table};
 
+// The quality report reuses the stitching rules (a split the server did not merge) and the
+// id numbering over a walk it already has.
+pub(crate) use ids::ids_of;
+pub(crate) use stitch::{continuation, placement};
+
 /// The CSV field delimiter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub enum Delimiter {

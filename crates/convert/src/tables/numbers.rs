@@ -1,7 +1,9 @@
-//! Number normalisation for `--normalize-numbers`: the grammar of numbers as tables print
-//! them, rewritten so a spreadsheet or pandas reads them as numbers.
+//! Number normalisation for `--normalize-numbers`: the plain subset of the number grammar
+//! ([`crate::numbers`]), rewritten so a spreadsheet or pandas reads them as numbers.
 
 use serde::Serialize;
+
+use crate::numbers::{Number, parse_number};
 
 /// What to do with percentages when normalising numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -14,9 +16,10 @@ pub enum Percent {
     Fraction,
 }
 
-/// Rewrites one cell when it is a number as tables print them; `None` when it is not.
+/// Rewrites one cell when it is a plain number as tables print them; `None` when it is not.
 ///
-/// The grammar, around optional surrounding whitespace:
+/// The grammar is the plain subset of [`parse_number`](crate::numbers::parse_number), around
+/// optional surrounding whitespace:
 ///
 /// - a sign `-`, `+` or `−` (U+2212 MINUS SIGN), or accounting parentheses `(12)` for a
 ///   negative number (not both);
@@ -30,8 +33,9 @@ pub enum Percent {
 /// `(12)` → `-12`, `−12` → `-12`, `12%` → `12%` or `0.12`.
 ///
 /// Deliberately left alone (returns `None`) because reading them is a guess: currency
-/// symbols (`$1.2`), magnitude suffixes (`1.2k`, `3M`), exponents (`1e5`), decimal commas
-/// (`1.234,5`, `12,5`), malformed groups (`1,23`), and dashes other than U+2212.
+/// symbols (`$1.2`), magnitude suffixes (`1.2k`, `3M`), qualifiers (`<0.001`), footnote marks
+/// (`12*`), exponents (`1e5`), decimal commas (`1.234,5`, `12,5`), malformed groups (`1,23`),
+/// and dashes other than U+2212.
 ///
 /// ```
 /// use pagetree_convert::tables::{normalize_number, Percent};
@@ -41,52 +45,21 @@ pub enum Percent {
 /// assert_eq!(normalize_number("$1.2k", Percent::Keep), None);
 /// ```
 pub fn normalize_number(cell: &str, percent: Percent) -> Option<String> {
-    let s = cell.trim();
-    let (negative, body) =
-        if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-            (true, inner.trim())
-        } else if let Some(r) = s.strip_prefix('-').or_else(|| s.strip_prefix('\u{2212}')) {
-            (true, r)
-        } else if let Some(r) = s.strip_prefix('+') {
-            (false, r)
-        } else {
-            (false, s)
-        };
-    let (body, is_percent) = match body.strip_suffix('%') {
-        Some(b) => (b.trim_end(), true),
-        None => (body, false),
-    };
-    let (int_part, frac_part) = match body.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (body, None),
-    };
-    let int_digits = integer_digits(int_part)?;
-    let frac_digits = match frac_part {
-        Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => f,
-        Some(_) => return None,
-        None => "",
-    };
-    if int_digits.is_empty() && frac_digits.is_empty() {
-        return None;
-    }
-    let int_digits = if int_digits.is_empty() {
-        "0".to_owned()
-    } else {
-        int_digits
-    };
-    let (int_digits, frac_digits, suffix) = if is_percent && percent == Percent::Fraction {
-        let (i, f) = shift_left_2(&int_digits, frac_digits);
+    // The grammar lives in `crate::numbers`, shared with the quality report; this writer only
+    // rewrites its plain subset.
+    let n = parse_number(cell).filter(Number::is_plain)?;
+    let (int_digits, frac_digits, suffix) = if n.percent && percent == Percent::Fraction {
+        let (i, f) = shift_left_2(&n.integer, &n.fraction);
         (i, f, "")
     } else {
         (
-            int_digits,
-            frac_digits.to_owned(),
-            if is_percent { "%" } else { "" },
+            n.integer.clone(),
+            n.fraction.clone(),
+            if n.percent { "%" } else { "" },
         )
     };
-    let zero = int_digits.bytes().all(|b| b == b'0') && frac_digits.bytes().all(|b| b == b'0');
     let mut out = String::with_capacity(int_digits.len() + frac_digits.len() + 3);
-    if negative && !zero {
+    if n.negative {
         out.push('-');
     }
     out.push_str(&int_digits);
@@ -96,22 +69,6 @@ pub fn normalize_number(cell: &str, percent: Percent) -> Option<String> {
     }
     out.push_str(suffix);
     Some(out)
-}
-
-/// The digits of an integer part written plainly (`1234`) or in groups of three (`1,234`);
-/// `Some("")` for an empty part (`.5`), `None` when malformed.
-fn integer_digits(s: &str) -> Option<String> {
-    if s.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(s.to_owned());
-    }
-    let groups: Vec<&str> = s.split([',', '\u{a0}', '\u{202f}', '\u{2009}']).collect();
-    let first = groups[0];
-    let ok = (1..=3).contains(&first.len())
-        && first.bytes().all(|b| b.is_ascii_digit())
-        && groups[1..]
-            .iter()
-            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
-    ok.then(|| groups.concat())
 }
 
 /// Divides `int.frac` by 100 exactly, trimming zeros that carry no value.
@@ -206,6 +163,9 @@ mod tests {
             "12a",
             "1,2345",
             ",123",
+            "<0.001",
+            "12*",
+            "USD 12",
         ] {
             assert_eq!(keep(s), None, "{s:?}");
         }

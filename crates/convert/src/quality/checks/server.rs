@@ -1,0 +1,232 @@
+//! Server signals: every `parse_concerns` entry passed through and marked confirmed, not
+//! confirmed or unchecked by our matching check; v1 `isPerfectTable: false`; and cross-page
+//! merge metadata that does not add up.
+//!
+//! Which of our checks confirms which concern:
+//!
+//! | concern | confirmed when |
+//! |---|---|
+//! | `header_value_type_mismatch` | `header_value_mismatch` or `text_in_numeric_column` fired (on the column the details name, `col N`, when they name one) |
+//! | `inconsistent_row_cell_count` | `ragged_rows` fired |
+//! | `layout_lvm_disagreement` | `layout_not_table` fired |
+//! | `possible_merged_columns` | `two_numbers_in_cell` or `shifted_row` fired |
+//! | `multi_table_page` | the page holds 2+ table items besides merge stubs |
+//! | anything else | unchecked |
+
+use pagetree_model::Item;
+
+use super::super::report::{Confirmation, ServerConcern};
+use super::{Check, Findings};
+
+pub(crate) fn not_perfect(item: &Item, out: &mut Findings) {
+    if item.is_perfect_table == Some(false) {
+        out.add(
+            Check::NotPerfectTable,
+            "the server marked it isPerfectTable: false",
+        );
+    }
+}
+
+/// A table item as the merge checks see it.
+pub(crate) struct MergePart<'a> {
+    pub page: u32,
+    pub item: &'a Item,
+}
+
+/// Merge metadata that does not add up: a stub pointing at a page with no merged table, and a
+/// merged table listing a page that holds no stub pointing back. Returns, per part, the
+/// findings to add.
+pub(crate) fn merges(parts: &[MergePart<'_>], failed_pages: &[u32]) -> Vec<Findings> {
+    let mut out: Vec<Findings> = parts.iter().map(|_| Findings::default()).collect();
+    fn merged_from<'a>(p: &MergePart<'a>) -> Option<&'a [u32]> {
+        p.item
+            .merged_from_pages
+            .as_deref()
+            .filter(|v| !v.is_empty() && !p.item.is_merged_stub())
+    }
+    for (i, p) in parts.iter().enumerate() {
+        if let Some(target) = p.item.merged_into_page {
+            let claimed = parts
+                .iter()
+                .any(|m| m.page == target && merged_from(m).is_some());
+            if !claimed {
+                out[i].add(
+                    Check::OrphanMergeStub,
+                    format!(
+                        "merge stub pointing at page {target}, where no table has merged_from_pages; this page's rows may be lost"
+                    ),
+                );
+            }
+        }
+        if let Some(from) = merged_from(p) {
+            let missing: Vec<String> = from
+                .iter()
+                .filter(|&&pg| pg != p.page)
+                .filter(|&&pg| {
+                    !parts
+                        .iter()
+                        .any(|s| s.page == pg && s.item.merged_into_page == Some(p.page))
+                })
+                .map(|pg| {
+                    if failed_pages.contains(pg) {
+                        format!("{pg} (failed)")
+                    } else {
+                        pg.to_string()
+                    }
+                })
+                .collect();
+            if !missing.is_empty() {
+                out[i].add(
+                    Check::MissingMergeStub,
+                    format!(
+                        "merged_from_pages lists page(s) {} but no stub there points back to page {}",
+                        missing.join(", "),
+                        p.page
+                    ),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The concerns of a table with our verdicts; adds one `server_concern` finding per concern.
+/// `tables_on_page` counts the page's table items besides merge stubs; `labels` are the
+/// table's header labels, to find the column a concern names.
+pub(crate) fn concerns(
+    item: &Item,
+    page: u32,
+    tables_on_page: usize,
+    labels: &[String],
+    out: &mut Findings,
+) -> Vec<ServerConcern> {
+    let mut verdicts = Vec::new();
+    for concern in item.concerns() {
+        let kind = concern.kind();
+        let details = concern.details();
+        // The label is the surer guide: real details count columns from 0, some from 1.
+        let column = details.and_then(|d| {
+            named_label(d)
+                .and_then(|l| labels.iter().position(|x| x.trim() == l.trim()))
+                .or_else(|| named_column(d))
+        });
+        let fired = |checks: &[Check]| -> Option<String> {
+            out.list
+                .iter()
+                .find(|f| {
+                    checks.contains(&f.check)
+                        && (column.is_none() || f.column.is_none() || f.column == column)
+                })
+                .map(|f| match f.column {
+                    Some(c) => format!("{} at column {c}", f.check),
+                    None => f.check.to_string(),
+                })
+        };
+        let ours: Option<&[Check]> = match kind {
+            "header_value_type_mismatch" => {
+                Some(&[Check::HeaderValueMismatch, Check::TextInNumericColumn])
+            }
+            "inconsistent_row_cell_count" => Some(&[Check::RaggedRows]),
+            "layout_lvm_disagreement" => Some(&[Check::LayoutNotTable]),
+            "possible_merged_columns" => Some(&[Check::TwoNumbersInCell, Check::ShiftedRow]),
+            _ => None,
+        };
+        let (confirmation, evidence) = if kind == "multi_table_page" {
+            let evidence = Some(format!("{tables_on_page} table(s) on page {page}"));
+            if tables_on_page >= 2 {
+                (Confirmation::Confirmed, evidence)
+            } else {
+                (Confirmation::NotConfirmed, evidence)
+            }
+        } else if let Some(checks) = ours {
+            match fired(checks) {
+                Some(e) => (Confirmation::Confirmed, Some(e)),
+                None => (
+                    Confirmation::NotConfirmed,
+                    Some(format!(
+                        "{} did not fire",
+                        checks
+                            .iter()
+                            .map(|c| c.id())
+                            .collect::<Vec<_>>()
+                            .join(" / ")
+                    )),
+                ),
+            }
+        } else {
+            (Confirmation::Unchecked, None)
+        };
+        verdicts.push(ServerConcern {
+            kind: kind.to_owned(),
+            details: details.map(str::to_owned),
+            confirmation,
+            evidence,
+        });
+    }
+    for v in &verdicts {
+        let verdict = match (v.confirmation, &v.evidence) {
+            (Confirmation::Confirmed, Some(e)) => format!("confirmed by {e}"),
+            (Confirmation::NotConfirmed, Some(e)) => format!("not confirmed: {e}"),
+            (Confirmation::Unchecked, _) => "unchecked: no matching check".into(),
+            (_, None) => String::new(),
+        };
+        let details = v
+            .details
+            .as_deref()
+            .map_or(String::new(), |d| format!(" ({})", shorten(d, 100)));
+        out.add(
+            Check::ServerConcern,
+            format!("server: {}{details}; {verdict}", v.kind),
+        );
+    }
+    verdicts
+}
+
+/// The 0-based column a concern's details name (`col 1 'QTY' expects numeric…`).
+fn named_column(details: &str) -> Option<usize> {
+    let i = details.find("col ")?;
+    let digits: String = details[i + 4..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// The column label a concern's details quote after `col N` (`'QTY'`).
+fn named_label(details: &str) -> Option<&str> {
+    let i = details.find("col ")?;
+    let rest = &details[i..];
+    let open = rest.find('\'')?;
+    let close = rest[open + 1..].find("' ")?;
+    Some(&rest[open + 1..open + 1 + close])
+}
+
+/// At most `max` characters, with `…` when cut.
+pub(crate) fn shorten(s: &str, max: usize) -> String {
+    let s = s.trim();
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(max).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_named_in_details() {
+        assert_eq!(
+            named_column("col 1 'QTY' expects numeric, got '4 (PCS)' in row 1"),
+            Some(1)
+        );
+        assert_eq!(named_column("2 tables on page"), None);
+        assert_eq!(
+            named_label("col 2 'Price (€/L)' expects numeric, got 'tbc' in row 3"),
+            Some("Price (€/L)")
+        );
+        assert_eq!(named_label("row 1 has 24 cols, expected 25"), None);
+    }
+}
