@@ -122,6 +122,11 @@ pub struct RenderArgs {
     #[arg(long, requires = "output")]
     pub per_page: bool,
 
+    /// Render page by page with bounded memory: inputs of 64 MiB or more (auto), every input
+    /// that can be (always), or none (never). The output is the same either way.
+    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
+    pub stream: StreamArg,
+
     /// Page and furniture options.
     #[command(flatten)]
     pub pages: PageArgs,

@@ -3,18 +3,20 @@
 //! writing to standard output, a file or a directory.
 
 use std::collections::BTreeSet;
-use std::io::Write;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use pagetree_convert::pages::PageOptions;
+use pagetree_convert::{ConvertError, ConvertOptions, OutFile, Sink, convert_lazy};
 use pagetree_convert::{FailedPageMode, FurnitureMode, PageSelection, Rendered, Source, Warning};
-use pagetree_model::{Document, Loaded};
+use pagetree_model::{Document, ErrorKind, LazyDocument, Loaded};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::Outcome;
-use crate::args::{FailedArg, FromArg, FurnitureArg, PageArgs, RenderArgs};
+use crate::args::{FailedArg, FromArg, FurnitureArg, PageArgs, RenderArgs, StreamArg};
 use crate::input::read_input;
 use crate::output::write_atomic;
 
@@ -30,6 +32,10 @@ pub trait Writer {
     fn pages(opts: &mut Self::Options) -> &mut PageOptions;
     /// Renders one document.
     fn render(doc: &Document, opts: &Self::Options) -> Rendered;
+    /// The file a page-by-page conversion writes for this writer.
+    const OUT: OutFile;
+    /// Conversion options that write only this writer's output, with these options.
+    fn convert_options(opts: Self::Options) -> ConvertOptions;
 }
 
 /// Inputs rendered at once: enough to keep every core busy, few enough to bound memory.
@@ -265,6 +271,97 @@ impl<F> OptionLayers<F> {
     }
 }
 
+/// Inputs this large or larger are rendered page by page with bounded memory (unless
+/// --per-page asks for every page at once).
+pub const STREAM_THRESHOLD: u64 = 64 << 20;
+
+/// Where rendered output goes while the command runs: standard output, or a temporary file
+/// that replaces the -o file at the end (only when something was rendered into it).
+enum Out {
+    Stdout,
+    File {
+        tmp: PathBuf,
+        path: PathBuf,
+        w: BufWriter<File>,
+    },
+    Dir,
+}
+
+impl Out {
+    fn new(dest: &Dest) -> Result<Self> {
+        Ok(match dest {
+            Dest::Stdout => Out::Stdout,
+            Dest::Dir(_) => Out::Dir,
+            Dest::File(path) => {
+                let tmp = temp_beside(path);
+                let f = File::create(&tmp)
+                    .with_context(|| format!("cannot write {}", tmp.display()))?;
+                Out::File {
+                    tmp,
+                    path: path.clone(),
+                    w: BufWriter::with_capacity(1 << 20, f),
+                }
+            }
+        })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Out::Stdout => io::stdout().lock().write_all(bytes),
+            Out::File { w, .. } => w.write_all(bytes),
+            Out::Dir => Ok(()),
+        }
+    }
+
+    /// Puts the file in place when something was rendered, else removes it (a file is never
+    /// left empty, or half written, by failures).
+    fn finish(self, rendered_any: bool) -> Result<()> {
+        match self {
+            Out::Stdout => io::stdout().lock().flush()?,
+            Out::Dir => {}
+            Out::File { tmp, path, mut w } => {
+                let done = if rendered_any {
+                    w.flush().and_then(|()| std::fs::rename(&tmp, &path))
+                } else {
+                    Ok(())
+                };
+                drop(w);
+                if !rendered_any || done.is_err() {
+                    let _ = std::fs::remove_file(&tmp);
+                }
+                done.with_context(|| format!("cannot write {}", path.display()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A temporary name in the same folder as `path` (so the final rename stays on one file
+/// system).
+fn temp_beside(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Passes one writer's file of a conversion on to a byte sink.
+struct OneFile<'a> {
+    want: OutFile,
+    w: &'a mut dyn Write,
+}
+
+impl Sink for OneFile<'_> {
+    fn write(&mut self, file: &OutFile, bytes: &[u8]) -> io::Result<()> {
+        if *file == self.want {
+            self.w.write_all(bytes)
+        } else {
+            Ok(())
+        }
+    }
+}
+
 /// Runs a writer over every input. `flags` applies the writer's own explicit flags.
 pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) -> Result<Outcome> {
     let layers = OptionLayers::new(&a.pages, flags)?;
@@ -273,20 +370,45 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
         let (o, notes) = layers.for_doc::<W>(doc);
         (W::render(doc, &o), notes)
     };
+    let big = |f: &PathBuf| {
+        let file = !a.per_page && f.as_os_str() != "-";
+        match a.stream {
+            StreamArg::Never => false,
+            StreamArg::Always => file && f.is_file(),
+            StreamArg::Auto => file && f.metadata().is_ok_and(|m| m.len() >= STREAM_THRESHOLD),
+        }
+    };
 
     let mut failed = 0usize;
     let mut names = Names::default();
-    let mut file_out = Vec::new();
+    let mut out = Out::new(&dest)?;
     let mut rendered_any = false;
-    let stdout = std::io::stdout();
-    for (batch_no, batch) in a.files.chunks(BATCH).enumerate() {
-        let done: Vec<Vec<Done>> = batch
-            .par_iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let input = batch_no * BATCH + i;
-                let results = read_input(f);
-                results
+    let mut start = 0;
+    while start < a.files.len() {
+        if big(&a.files[start]) {
+            match stream::<W>(&layers, &a.files[start], &dest, &mut names, &mut out) {
+                Ok(true) => rendered_any = true,
+                Ok(false) => failed += 1,
+                Err(e) => {
+                    let _ = out.finish(false);
+                    return Err(e);
+                }
+            }
+            start += 1;
+            continue;
+        }
+        // A run of small inputs, rendered in parallel and written in order.
+        let end = (start..a.files.len().min(start + BATCH))
+            .find(|&i| big(&a.files[i]))
+            .unwrap_or(a.files.len().min(start + BATCH));
+        let done: Vec<Vec<Done>> =
+            a.files[start..end]
+                .par_iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let input = start + i;
+                    let results = read_input(f);
+                    results
                     .into_iter()
                     .map(|(label, r)| {
                         let result = match r {
@@ -297,15 +419,12 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
                             )),
                             Err(e) => Err(e.to_string()),
                         };
-                        Done {
-                            input,
-                            label,
-                            result,
-                        }
+                        Done { input, label, result }
                     })
                     .collect()
-            })
-            .collect();
+                })
+                .collect();
+        start = end;
         for docs in done {
             let many = docs.len() > 1;
             for (k, d) in docs.into_iter().enumerate() {
@@ -313,7 +432,7 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
                     Ok(r) => r,
                     Err(e) => {
                         failed += 1;
-                        stdout.lock().flush()?;
+                        io::stdout().lock().flush()?;
                         eprintln!("error: {e}");
                         continue;
                     }
@@ -323,8 +442,7 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
                     eprintln!("warning: {}: {w}", d.label);
                 }
                 match &dest {
-                    Dest::Stdout => stdout.lock().write_all(rendered.output.as_bytes())?,
-                    Dest::File(_) => file_out.extend_from_slice(rendered.output.as_bytes()),
+                    Dest::Stdout | Dest::File(_) => out.write(rendered.output.as_bytes())?,
                     Dest::Dir(dir) => {
                         let base = names.take(&a.files[d.input], many.then_some(k + 1));
                         write_dir::<W>(dir, &base, &rendered, a.per_page)?;
@@ -333,17 +451,151 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
             }
         }
     }
-    // A file is written when something was rendered into it, never left empty by failures.
-    if let (Dest::File(path), true) = (&dest, rendered_any) {
-        write_atomic(path, &file_out)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    stdout.lock().flush()?;
+    out.finish(rendered_any)?;
     Ok(if failed > 0 {
         Outcome::Partial
     } else {
         Outcome::Ok
     })
+}
+
+/// Renders one large input page by page into the output. `Ok(false)`: the input failed (its
+/// error is printed). Shapes that cannot be streamed (arrays at the top, JSON Lines) are
+/// rendered whole instead.
+fn stream<W: Writer>(
+    layers: &OptionLayers<impl Fn(&mut W::Options) + Sync>,
+    path: &Path,
+    dest: &Dest,
+    names: &mut Names,
+    out: &mut Out,
+) -> Result<bool> {
+    let label = path.display().to_string();
+    let fail = |e: String| {
+        let _ = io::stdout().lock().flush();
+        eprintln!("error: {e}");
+        Ok(false)
+    };
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return fail(format!("{label}: cannot read: {e}")),
+    };
+    let lazy = match LazyDocument::index(BufReader::with_capacity(1 << 20, file), Some(&label)) {
+        Ok(l) => l,
+        Err(e) if e.kind == ErrorKind::Shape => {
+            // Not streamable: the ordinary path, for this one input.
+            let results = read_input(path);
+            let mut ok = true;
+            for (label, r) in results {
+                match r {
+                    Ok(Loaded::Document(d)) => {
+                        let (o, notes) = layers.for_doc::<W>(&d);
+                        let rendered = W::render(&d, &o);
+                        for w in notes.iter().chain(&rendered.warnings) {
+                            eprintln!("warning: {label}: {w}");
+                        }
+                        match dest {
+                            Dest::Dir(dir) => {
+                                let base = names.take(path, None);
+                                write_dir::<W>(dir, &base, &rendered, false)?;
+                            }
+                            _ => out.write(rendered.output.as_bytes())?,
+                        }
+                    }
+                    Ok(other) => {
+                        ok = false;
+                        eprintln!(
+                            "error: {label}: this is a {} body, not a parse result; nothing to render",
+                            other.format()
+                        );
+                    }
+                    Err(e) => {
+                        ok = false;
+                        eprintln!("error: {e}");
+                    }
+                }
+            }
+            return Ok(ok);
+        }
+        Err(e) => return fail(e.to_string()),
+    };
+    let mut probe = lazy.assemble(Vec::new());
+    probe.warnings = lazy.warnings.clone();
+    let (o, notes) = layers.for_doc::<W>(&probe);
+    for w in &notes {
+        eprintln!("warning: {label}: {w}");
+    }
+    let opts = W::convert_options(o);
+    let mut reader = BufReader::with_capacity(
+        1 << 16,
+        File::open(path).with_context(|| format!("cannot read {label}"))?,
+    );
+    let result = match dest {
+        Dest::Dir(dir) => {
+            let target = dir.join(format!("{}.{}", names.take(path, None), W::EXT));
+            let tmp = temp_beside(&target);
+            let mut w = BufWriter::with_capacity(
+                1 << 20,
+                File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?,
+            );
+            let r = convert_lazy(
+                &lazy,
+                &mut reader,
+                &opts,
+                &mut OneFile {
+                    want: W::OUT,
+                    w: &mut w,
+                },
+            );
+            let r = r.and_then(|s| {
+                w.flush()?;
+                std::fs::rename(&tmp, &target)?;
+                Ok(s)
+            });
+            if r.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            r
+        }
+        _ => {
+            let mut adapter = OutWriter(out);
+            convert_lazy(
+                &lazy,
+                &mut reader,
+                &opts,
+                &mut OneFile {
+                    want: W::OUT,
+                    w: &mut adapter,
+                },
+            )
+        }
+    };
+    match result {
+        Ok(stats) => {
+            for w in &stats.warnings {
+                eprintln!("warning: {label}: {w}");
+            }
+            Ok(true)
+        }
+        Err(ConvertError::Io(e)) => {
+            Err(e).with_context(|| format!("cannot write the output of {label}"))
+        }
+        // A page that does not parse mid-way: the output so far cannot be trusted, so the
+        // whole command fails (the -o file is not put in place).
+        Err(ConvertError::Load(e)) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+/// `Write` over the command's output.
+struct OutWriter<'a>(&'a mut Out);
+
+impl Write for OutWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Writes one document into the output directory: one file, or one per page.

@@ -15,7 +15,7 @@ use pagetree_convert::{
     ConvertOptions, ConvertStats, MarkdownOptions, OutFile, Outputs, Sink, TextOptions, Warning,
     convert_document, convert_lazy,
 };
-use pagetree_model::{Document, ErrorKind, LazyDocument, LoadError, Loaded};
+use pagetree_model::{Document, ErrorKind, LazyDocument, Loaded};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -438,7 +438,7 @@ fn convert_streamed(
     let lazy = match LazyDocument::index(BufReader::with_capacity(1 << 20, file), Some(&name)) {
         Ok(l) => l,
         // Arrays at the top (v1 lists), JSON Lines, job listings: load whole.
-        Err(e) if matches!(e.kind, ErrorKind::Shape) || looks_like_many(&e) => return Ok(None),
+        Err(e) if e.kind == ErrorKind::Shape => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
     let mut probe = lazy.assemble(Vec::new());
@@ -452,11 +452,6 @@ fn convert_streamed(
         convert_lazy(&lazy, &mut reader, &opts, sink).map_err(|e| e.to_string())
     })?;
     Ok(Some((stats, notes)))
-}
-
-/// A scan error that means "more than one JSON value" (JSON Lines) or "not an object".
-fn looks_like_many(e: &LoadError) -> bool {
-    e.message.contains("after the top-level") || e.message.contains("expected a JSON object")
 }
 
 /// The convert options for one document: markdown and text options layered as the

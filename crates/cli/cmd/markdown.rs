@@ -3,6 +3,7 @@
 use anyhow::Result;
 use pagetree_convert::markdown::{ImageStyle, LinkStyle, TableFormat, TableStyle};
 use pagetree_convert::pages::PageOptions;
+use pagetree_convert::{ConvertOptions, OutFile, Outputs};
 use pagetree_convert::{MarkdownOptions, Rendered, Warning};
 use pagetree_model::Document;
 use serde_json::{Map, Value};
@@ -24,6 +25,22 @@ impl Writer for Markdown {
 
     fn pages(opts: &mut MarkdownOptions) -> &mut PageOptions {
         &mut opts.pages
+    }
+
+    const OUT: OutFile = OutFile::Markdown;
+
+    fn convert_options(opts: MarkdownOptions) -> ConvertOptions {
+        let outputs = Outputs {
+            markdown: true,
+            text: false,
+            tables: false,
+            elements: false,
+        };
+        ConvertOptions {
+            outputs,
+            markdown: opts,
+            ..ConvertOptions::default()
+        }
     }
 
     fn render(doc: &Document, opts: &MarkdownOptions) -> Rendered {

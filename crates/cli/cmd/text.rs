@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use pagetree_convert::pages::PageOptions;
+use pagetree_convert::{ConvertOptions, OutFile, Outputs};
 use pagetree_convert::{Rendered, TextOptions, Warning};
 use pagetree_model::Document;
 use serde_json::{Map, Value};
@@ -23,6 +24,22 @@ impl Writer for Text {
 
     fn pages(opts: &mut TextOptions) -> &mut PageOptions {
         &mut opts.pages
+    }
+
+    const OUT: OutFile = OutFile::Text;
+
+    fn convert_options(opts: TextOptions) -> ConvertOptions {
+        let outputs = Outputs {
+            markdown: false,
+            text: true,
+            tables: false,
+            elements: false,
+        };
+        ConvertOptions {
+            outputs,
+            text: opts,
+            ..ConvertOptions::default()
+        }
     }
 
     fn render(doc: &Document, opts: &TextOptions) -> Rendered {

@@ -81,7 +81,15 @@ impl LazyDocument {
         let mut subs: [Map<String, Value>; 4] = Default::default();
         loop {
             let event = scanner.next_event().map_err(|e| {
-                let kind = if e.message.contains("end of input") {
+                // Not one object at the top (an array, JSON Lines): a shape to load whole.
+                let shape = e
+                    .message
+                    .starts_with("expected a JSON object at the top level")
+                    || e.message
+                        .starts_with("trailing characters after the top-level object");
+                let kind = if shape {
+                    ErrorKind::Shape
+                } else if e.message.contains("end of input") {
                     ErrorKind::Eof
                 } else {
                     ErrorKind::Syntax
