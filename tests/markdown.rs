@@ -196,7 +196,7 @@ fn spans_are_consistent_on_every_fixture() {
                             failed || r.span(w.index).is_some(),
                             "{}: no span for {}",
                             doc.name(),
-                            w.path
+                            w.path(&walk)
                         );
                     }
                 }

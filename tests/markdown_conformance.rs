@@ -98,7 +98,7 @@ fn check_document(doc: &Document) -> Result<(usize, usize), String> {
             };
             let mut md = String::new();
             render_table_markdown(rows, &opts, &mut md);
-            check_table(&format!("{file} {} {style:?}", w.path), rows, &md)?;
+            check_table(&format!("{file} {} {style:?}", w.path(&walk)), rows, &md)?;
         }
     }
     // Inside the whole document: each table's span holds exactly that table.
@@ -112,7 +112,7 @@ fn check_document(doc: &Document) -> Result<(usize, usize), String> {
         }
         if let Some(s) = r.span(w.index) {
             check_table(
-                &format!("{file} {} in output", w.path),
+                &format!("{file} {} in output", w.path(&walk)),
                 rows,
                 &r.output[s.bytes.clone()],
             )?;

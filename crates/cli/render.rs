@@ -349,7 +349,7 @@ fn temp_beside(path: &Path) -> PathBuf {
 /// Passes one writer's file of a conversion on to a byte sink.
 struct OneFile<'a> {
     want: OutFile,
-    w: &'a mut dyn Write,
+    w: &'a mut (dyn Write + Send),
 }
 
 impl Sink for OneFile<'_> {

@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         let reps = Representations::of(walk[index].item);
-        println!("{id} ({})", walk[index].path);
+        println!("{id} ({})", walk[index].path(&walk));
         for source in Source::ALL {
             if let Some(g) = reps.get(source) {
                 println!(

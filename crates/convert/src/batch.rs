@@ -11,7 +11,7 @@
 use std::io::{self, Read, Seek};
 use std::ops::Range;
 
-use pagetree_model::{Document, ItemKind, LazyDocument, LoadError, Piece, RawPiece};
+use pagetree_model::{Document, ItemKind, LazyDocument, LoadError, Piece, Projection, RawPiece};
 use rayon::prelude::*;
 
 use crate::elements::{ElementOptions, ElementsFormat, ElementsStream, ElementsWriter, MdOffset};
@@ -108,8 +108,9 @@ impl OutFile {
     }
 }
 
-/// Where a conversion's bytes go: appended to the named file, in order.
-pub trait Sink {
+/// Where a conversion's bytes go: appended to the named file, in order. (`Send`: batches are
+/// written while the next one is read.)
+pub trait Sink: Send {
     /// Appends `bytes` to `file` (created on first write).
     fn write(&mut self, file: &OutFile, bytes: &[u8]) -> io::Result<()>;
 }
@@ -172,7 +173,7 @@ pub fn convert_document(
 /// Converts an indexed document batch by batch, reading pages from `reader` (the input the
 /// document was indexed from). The files equal those [`convert_document`] writes for the
 /// whole document.
-pub fn convert_lazy<R: Read + Seek>(
+pub fn convert_lazy<R: Read + Seek + Send>(
     lazy: &LazyDocument,
     reader: &mut R,
     opts: &ConvertOptions,
@@ -182,36 +183,73 @@ pub fn convert_lazy<R: Read + Seek>(
     let empty = lazy.assemble(Vec::new());
     let mut state = State::new(&empty, opts, has_items)?;
     let cross_page = opts.markdown.merge_tables || opts.tables.stitch;
+    // Markdown and text never read boxes, and boxes are most of the parsing work (numbers).
+    let projection = if opts.outputs.elements || opts.outputs.tables {
+        Projection::default()
+    } else {
+        Projection {
+            skip: &["bbox", "bBox"],
+        }
+    };
     let n = lazy.pages.len();
+    let mut next: Option<(Range<usize>, Vec<(usize, Piece)>)> = None;
     let mut start = 0;
     while start < n {
-        let mut end = batch_end(lazy, start, opts.batch_bytes);
-        let mut pieces = load_pieces(lazy, reader, start..end)?;
-        let doc = loop {
-            let doc = lazy.assemble(pieces.clone());
-            let need = needed_end(lazy, &doc, end, cross_page);
-            if need <= end {
-                break doc;
+        let (mut range, pieces) = match next.take() {
+            Some(loaded) => loaded,
+            None => {
+                let end = batch_end(lazy, start, opts.batch_bytes);
+                (
+                    start..end,
+                    load_pieces(lazy, reader, start..end, projection)?,
+                )
             }
-            pieces.extend(load_pieces(lazy, reader, end..need)?);
-            end = need;
         };
-        state.batch(&doc, sink)?;
-        start = end;
+        let mut doc = lazy.assemble(pieces);
+        loop {
+            let need = needed_end(lazy, &doc, range.end, cross_page);
+            if need <= range.end {
+                break;
+            }
+            let more = load_pieces(lazy, reader, range.end..need, projection)?;
+            doc = lazy.extend(doc, more);
+            range.end = need;
+        }
+        start = range.end;
+        // Read and parse the next batch while this one is rendered and written.
+        let following = (start < n).then(|| {
+            let end = batch_end(lazy, start, opts.batch_bytes);
+            start..end
+        });
+        let (loaded, written) = rayon::join(
+            || {
+                following
+                    .map(|r| load_pieces(lazy, reader, r.clone(), projection).map(|p| (r, p)))
+                    .transpose()
+            },
+            || state.batch(&doc, sink),
+        );
+        written?;
+        next = loaded?;
     }
     Ok(state.finish(sink)?)
 }
 
 /// Reads and parses the pages `range` of the join, in parallel (order kept).
-fn load_pieces<R: Read + Seek>(
+fn load_pieces<R: Read + Seek + Send>(
     lazy: &LazyDocument,
     reader: &mut R,
     range: Range<usize>,
+    projection: Projection,
 ) -> Result<Vec<(usize, Piece)>, ConvertError> {
     let raw = lazy.read_batch(reader, range)?;
     let source = lazy.source.as_deref();
     raw.par_iter()
-        .map(|r: &RawPiece| r.parse_fast(source).map(|p| (r.index, p)))
+        .map(|r: &RawPiece| {
+            projection
+                .with(|| r.parse_fast(source))
+                .map(|p| (r.index, p))
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(ConvertError::Load)
 }

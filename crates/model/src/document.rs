@@ -139,8 +139,28 @@ pub struct ItemRef<'a> {
     pub depth: usize,
     /// Whether it is, or sits inside, a header or footer container.
     pub furniture: bool,
-    /// Its JSON path in the response, e.g. `items.pages[2].items[5].items[0]`.
-    pub path: String,
+    /// Its position among its parent's children (or its page's items).
+    pub slot: usize,
+    /// The position of its page in the input's `items.pages`.
+    pub list_index: usize,
+}
+
+impl ItemRef<'_> {
+    /// Its JSON path in the response, e.g. `items.pages[2].items[5].items[0]`; `walk` is the
+    /// walk this reference came from (paths are built on demand: most walks never need them).
+    pub fn path(&self, walk: &[ItemRef<'_>]) -> String {
+        let mut slots = vec![self.slot];
+        let mut cur = self.parent;
+        while let Some(p) = cur {
+            slots.push(walk[p].slot);
+            cur = walk[p].parent;
+        }
+        let mut s = format!("items.pages[{}]", self.list_index);
+        for slot in slots.iter().rev() {
+            s.push_str(&format!(".items[{slot}]"));
+        }
+        s
+    }
 }
 
 impl Document {
@@ -231,8 +251,14 @@ impl Document {
                 .get(list_index)
                 .copied()
                 .unwrap_or(list_index);
-            let base = format!("items.pages[{list_index}]");
-            walk_items(page.items(), page.number(), None, 0, false, &base, &mut out);
+            let at = Place {
+                page: page.number(),
+                list_index,
+                parent: None,
+                depth: 0,
+                furniture: false,
+            };
+            walk_items(page.items(), at, &mut out);
         }
         out
     }
@@ -352,38 +378,38 @@ fn numbers<P>(pages: &[P], f: impl Fn(&P) -> Option<u32>) -> Vec<Option<u32>> {
     pages.iter().map(f).collect()
 }
 
-fn walk_items<'a>(
-    items: &'a [Item],
+/// Where a run of sibling items sits.
+#[derive(Clone, Copy)]
+struct Place {
     page: u32,
+    list_index: usize,
     parent: Option<usize>,
     depth: usize,
     furniture: bool,
-    base: &str,
-    out: &mut Vec<ItemRef<'a>>,
-) {
-    for (i, item) in items.iter().enumerate() {
+}
+
+fn walk_items<'a>(items: &'a [Item], at: Place, out: &mut Vec<ItemRef<'a>>) {
+    for (slot, item) in items.iter().enumerate() {
         let index = out.len();
-        let path = format!("{base}.items[{i}]");
-        let furniture = furniture || item.kind().is_furniture();
+        let furniture = at.furniture || item.kind().is_furniture();
         out.push(ItemRef {
             item,
-            page,
+            page: at.page,
             index,
-            parent,
-            depth,
+            parent: at.parent,
+            depth: at.depth,
             furniture,
-            path: path.clone(),
+            slot,
+            list_index: at.list_index,
         });
         // The JSON reader's depth limit bounds this recursion.
-        walk_items(
-            item.children(),
-            page,
-            Some(index),
-            depth + 1,
+        let inner = Place {
+            parent: Some(index),
+            depth: at.depth + 1,
             furniture,
-            &path,
-            out,
-        );
+            ..at
+        };
+        walk_items(item.children(), inner, out);
     }
 }
 

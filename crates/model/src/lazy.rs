@@ -345,13 +345,41 @@ impl LazyDocument {
     /// ([`RawPiece::index`]), in input order: the skeleton's fields plus these pages, joined as
     /// the whole document joins them.
     pub fn assemble(&self, pieces: Vec<(usize, Piece)>) -> Document {
-        let mut r = self.skeleton.clone();
-        let mut items = Vec::new();
-        let mut markdown = Vec::new();
-        let mut text = Vec::new();
-        let mut metadata = Vec::new();
-        let mut positions = Vec::new();
-        // Keep the lists in input order within the batch, as the whole document has them.
+        self.build(self.skeleton.clone(), Vec::new(), pieces)
+    }
+
+    /// Adds the pieces of more pages to a document [`assemble`](Self::assemble)d before (a
+    /// batch that has to reach further), without parsing its pages again.
+    pub fn extend(&self, doc: Document, pieces: Vec<(usize, Piece)>) -> Document {
+        self.build(doc.response, doc.items_positions, pieces)
+    }
+
+    fn build(
+        &self,
+        mut r: ParseResponse,
+        mut positions: Vec<usize>,
+        pieces: Vec<(usize, Piece)>,
+    ) -> Document {
+        let mut items = r
+            .items
+            .as_mut()
+            .and_then(|l| l.pages.take())
+            .unwrap_or_default();
+        let mut markdown = r
+            .markdown
+            .as_mut()
+            .and_then(|l| l.pages.take())
+            .unwrap_or_default();
+        let mut text = r
+            .text
+            .as_mut()
+            .and_then(|l| l.pages.take())
+            .unwrap_or_default();
+        let mut metadata = r
+            .metadata
+            .as_mut()
+            .and_then(|l| l.pages.take())
+            .unwrap_or_default();
         for (index, piece) in pieces {
             if matches!(piece, Piece::Items(_) | Piece::V1(_)) {
                 positions.push(index);

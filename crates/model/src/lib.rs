@@ -51,4 +51,4 @@ pub use page::{
 pub use response::{Job, JobStatus, ParseResponse};
 pub use stream::{PageStream, Piece, PieceKind, RawPiece};
 pub use v1::{V1Item, V1Page, V1Parts, V1Response};
-pub use wire::{WireMeta, WireValue};
+pub use wire::{Projection, WireMeta, WireValue};

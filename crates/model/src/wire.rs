@@ -166,10 +166,34 @@ impl<T: WireValue> Serialize for WireOut<'_, T> {
 }
 
 /// A key of a wire object: the index of a known field (and whether its alternate spelling was
-/// used), or an unknown key kept verbatim.
+/// used), an unknown key kept verbatim, or a key the current [`Projection`] skips.
 pub(crate) enum Key {
     Known(usize, bool),
     Unknown(String),
+    Skipped,
+}
+
+/// Field names that a reading skips (their values are stepped over, never built), for callers
+/// that need only part of each item: rendering markdown does not read boxes, for instance.
+/// Such documents are not lossless; the loader's ordinary reads never skip anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Projection {
+    /// Names to skip wherever they occur.
+    pub skip: &'static [&'static str],
+}
+
+thread_local! {
+    static PROJECTION: std::cell::Cell<Projection> = const { std::cell::Cell::new(Projection { skip: &[] }) };
+}
+
+impl Projection {
+    /// Runs `f` with this projection on the current thread (restoring the previous one after).
+    pub fn with<R>(self, f: impl FnOnce() -> R) -> R {
+        let old = PROJECTION.with(|p| p.replace(self));
+        let r = f();
+        PROJECTION.with(|p| p.set(old));
+        r
+    }
 }
 
 /// Matches object keys against a type's known field names without allocating for known keys.
@@ -188,6 +212,10 @@ impl Visitor<'_> for KeySeed {
         f.write_str("a field name")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+        let skip = PROJECTION.with(|p| p.get().skip);
+        if !skip.is_empty() && skip.contains(&v) {
+            return Ok(Key::Skipped);
+        }
         for (i, (name, alt)) in self.0.iter().enumerate() {
             if *name == v {
                 return Ok(Key::Known(i, false));
@@ -246,6 +274,9 @@ macro_rules! wire_object {
                             map.next_key_seed($crate::wire::KeySeed($name::FIELDS))?
                         {
                             match key {
+                                $crate::wire::Key::Skipped => {
+                                    map.next_value::<serde::de::IgnoredAny>()?;
+                                }
                                 $crate::wire::Key::Unknown(k) => {
                                     let v: serde_json::Value = map.next_value()?;
                                     out.unknown.insert(k, v);

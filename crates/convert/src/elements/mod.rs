@@ -161,7 +161,7 @@ impl ElementsStream {
                 md_range: ranges.get(&r.index).copied(),
                 table: (kind == ItemKind::Table).then(|| table_info(item, tables.get(&r.index))),
                 boxes: boxes(doc, r, &duplicates),
-                path: r.path.clone(),
+                path: r.path(&walk),
             });
         }
         self.order_base += walk.len();

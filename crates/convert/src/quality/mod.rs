@@ -82,6 +82,8 @@ impl Default for QualityOptions {
 
 /// One table item after its own checks, before the document-wide ones.
 struct Analysed<'w, 'd> {
+    /// The table item's JSON path.
+    path: String,
     r: &'w ItemRef<'d>,
     id: String,
     reps: Representations,
@@ -100,7 +102,11 @@ pub fn quality(doc: &Document, opts: &QualityOptions) -> QualityReport {
     let ids = ids_of(&walk);
     let mut tables: Vec<Analysed<'_, '_>> = ids
         .par_iter()
-        .map(|(index, id)| analyse(doc, &walk[*index], id.clone(), opts))
+        .map(|(index, id)| {
+            let mut a = analyse(doc, &walk[*index], id.clone(), opts);
+            a.path = walk[*index].path(&walk);
+            a
+        })
         .collect();
     let failed_pages: Vec<u32> = doc.failed_pages().map(|p| p.number()).collect();
 
@@ -171,6 +177,7 @@ fn analyse<'w, 'd>(
     let mut out = Findings::default();
     let reps = Representations::of(item);
     let mut a = Analysed {
+        path: String::new(),
         r,
         id,
         reps: Representations::default(),
@@ -245,7 +252,7 @@ fn finish(
     TableReport {
         id: t.id,
         page: t.r.page,
-        path: t.r.path.clone(),
+        path: t.path,
         furniture: t.r.furniture,
         source: t.reps.preferred().and_then(|g: &Grid| g.source),
         shape: t.shape,

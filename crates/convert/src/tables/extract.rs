@@ -20,6 +20,8 @@ use super::{Table, TableFormat, TableOptions, TableWarning, TablesOutput};
 
 /// One table item with everything read from it.
 struct Found<'w, 'd> {
+    /// The item's JSON path.
+    path: String,
     r: &'w ItemRef<'d>,
     id: String,
     reps: Representations,
@@ -63,6 +65,7 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
             let reps = Representations::of(r.item);
             let agreement = Agreement::of(&reps);
             Found {
+                path: r.path(&walk),
                 r,
                 id: id.clone(),
                 reps,
@@ -149,7 +152,7 @@ fn skip(f: &Found<'_, '_>, reason: &'static str, merged_into: Option<String>) ->
         reason,
         merged_into_page: f.r.item.merged_into_page,
         merged_into,
-        path: f.r.path.clone(),
+        path: f.path.clone(),
     }
 }
 
@@ -381,7 +384,7 @@ fn finish(
         merged,
         stitched,
         agreement: head.agreement.clone(),
-        path: head.r.path.clone(),
+        path: head.path.clone(),
         furniture: head.r.furniture,
     };
     let table = Table {
