@@ -58,39 +58,18 @@ pub fn elements(doc: &Document, opts: &ElementOptions, markdown: Option<&Rendere
     let ranges = markdown.map(md_ranges).unwrap_or_default();
 
     // Ids first: parents are referred to by id.
-    let mut ids = Vec::with_capacity(walk.len());
-    let mut per_page: BTreeMap<u32, usize> = BTreeMap::new();
-    for r in &walk {
-        let n = per_page.entry(r.page).or_default();
-        *n += 1;
-        ids.push(format!("p{}-e{}", r.page, n));
-    }
+    let ids = element_ids(&walk);
+    let mut paths = heading_paths(&walk, &furniture).into_iter();
 
-    let mut headings: Vec<(u8, String)> = Vec::new();
     let mut out = Vec::with_capacity(walk.len());
     for r in &walk {
         let layer = furniture.get(r.index).copied().flatten();
         let item = r.item;
         let kind = item.kind();
-        let path_above: Vec<String> = headings.iter().map(|(_, t)| t.clone()).collect();
-        if kind == ItemKind::Heading && layer.is_none() {
-            let level = item.heading_level();
-            while headings.last().is_some_and(|(l, _)| *l >= level) {
-                headings.pop();
-            }
-            headings.push((level, heading_text(item)));
-        }
+        let heading_path = paths.next().unwrap_or_default();
         if layer.is_some() && !opts.furniture {
             continue;
         }
-        let heading_path = if kind == ItemKind::Heading && layer.is_none() {
-            headings[..headings.len() - 1]
-                .iter()
-                .map(|(_, t)| t.clone())
-                .collect()
-        } else {
-            path_above
-        };
         out.push(Element {
             id: ids[r.index].clone(),
             page: r.page,
@@ -198,8 +177,51 @@ fn table_info(item: &Item, id: Option<&String>) -> TableInfo {
     }
 }
 
+/// The element id of every item of a walk (by walk index): `p{page}-e{n}`, `n` counting the
+/// page's items from 1 in reading order. The one id scheme: `elements` and `chunks` both use it.
+pub(crate) fn element_ids(walk: &[ItemRef<'_>]) -> Vec<String> {
+    let mut per_page: BTreeMap<u32, usize> = BTreeMap::new();
+    walk.iter()
+        .map(|r| {
+            let n = per_page.entry(r.page).or_default();
+            *n += 1;
+            format!("p{}-e{}", r.page, n)
+        })
+        .collect()
+}
+
+/// For every item of a walk (by walk index): the headings above it, outermost first, across
+/// pages. A heading's own path holds the headings above it, not itself. Headings in page
+/// furniture (`furniture`, from [`walk_furniture`]) take no part. The one heading-path rule:
+/// `elements` and `chunks` both use it.
+pub(crate) fn heading_paths(
+    walk: &[ItemRef<'_>],
+    furniture: &[Option<Furniture>],
+) -> Vec<Vec<String>> {
+    let mut headings: Vec<(u8, String)> = Vec::new();
+    walk.iter()
+        .map(|r| {
+            let above: Vec<String> = headings.iter().map(|(_, t)| t.clone()).collect();
+            let layer = furniture.get(r.index).copied().flatten();
+            if r.item.kind() == ItemKind::Heading && layer.is_none() {
+                let level = r.item.heading_level();
+                while headings.last().is_some_and(|(l, _)| *l >= level) {
+                    headings.pop();
+                }
+                headings.push((level, heading_text(r.item)));
+                // Only the headings above this one, whatever it popped.
+                return headings[..headings.len() - 1]
+                    .iter()
+                    .map(|(_, t)| t.clone())
+                    .collect();
+            }
+            above
+        })
+        .collect()
+}
+
 /// A heading's text for the heading path: its value, else its markdown without the `#`s.
-fn heading_text(item: &Item) -> String {
+pub(crate) fn heading_text(item: &Item) -> String {
     match &item.value {
         Some(v) => v.trim().to_owned(),
         None => item.md().trim_start_matches('#').trim().to_owned(),
