@@ -49,6 +49,7 @@ fn main() -> ExitCode {
         Command::Inspect(a) => cmd::inspect::run(a),
         Command::Tables(a) => cmd::tables::run(a),
         Command::Elements(a) => cmd::elements::run(a),
+        Command::Chunks(a) => cmd::chunks::run(a),
         Command::Markdown(a) => cmd::markdown::run(a),
         Command::Text(a) => cmd::text::run(a),
     };

@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod boxes;
+pub mod chunks;
 pub mod elements;
 pub mod furniture;
 pub mod inspect;
@@ -32,6 +33,7 @@ pub mod text;
 mod warning;
 mod writer;
 
+pub use chunks::{ChunkOptions, Chunks, chunks};
 pub use elements::{ElementOptions, Elements, elements};
 pub use furniture::{Furniture, FurnitureMode};
 pub use inspect::{InspectReport, inspect, render_text as render_inspect_text};

@@ -478,7 +478,8 @@ pub(crate) fn failed_content(page: &Page<'_>, opts: &PageOptions) -> PageContent
     }
 }
 
-fn fill(template: &str, page: u32) -> std::borrow::Cow<'_, str> {
+/// `template` with [`PAGE_NUMBER`] replaced by `page`.
+pub(crate) fn fill(template: &str, page: u32) -> std::borrow::Cow<'_, str> {
     if template.contains(PAGE_NUMBER) {
         template.replace(PAGE_NUMBER, &page.to_string()).into()
     } else {
