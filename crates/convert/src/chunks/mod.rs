@@ -11,7 +11,8 @@
 //!   included). A block that does not fit starts a new chunk, or, when the chunk so far is
 //!   small (below [`ChunkOptions::min`]), is split so that its first piece fills it.
 //! - Then two neighbouring chunks that are both small are merged when they share a heading
-//!   path (sibling sections, or a section's text and its first subsection) and fit together.
+//!   path (sibling sections, or a section's text and its first subsection) and fit together;
+//!   so is a small chunk with its neighbour in the same section (left apart by a split table).
 //! - Splitting: prose at blank lines, then sentences, then lines, then words; lists between
 //!   entries first; code between lines (each piece fenced again); tables between rows, the
 //!   header row repeated in every piece. Only a single word, or a single row with its header,
@@ -319,9 +320,10 @@ impl Builder<'_> {
         s.whole && self.blocks[s.block].kind == BlockKind::Heading
     }
 
-    /// Merges each pair of neighbouring chunks that are both small, on the same side of any
-    /// failed page, neither a piece of a split table, sharing a heading path (the second's
-    /// parent path is the first's path or its parent), when they fit together.
+    /// Merges neighbouring chunks on the same side of any failed page when they fit together
+    /// and either both are small and share a heading path (the second's parent path is the
+    /// first's path or its parent), or one is small and the second continues the first's
+    /// section (what the first pass leaves apart after a split table).
     fn merge_small(&mut self) {
         let done = std::mem::take(&mut self.done);
         for d in done {
@@ -338,13 +340,14 @@ impl Builder<'_> {
         let (Some(last), Some(first)) = (a.segs.last(), b.segs.first()) else {
             return None;
         };
-        let split_table = |s: &Seg| s.table.is_some() && !s.whole;
-        if self.blocks[last.block].segment != self.blocks[first.block].segment
-            || split_table(last)
-            || split_table(first)
-            || self.measure.len(&a.body()) >= self.opts.min
-            || self.measure.len(&b.body()) >= self.opts.min
-        {
+        if self.blocks[last.block].segment != self.blocks[first.block].segment {
+            return None;
+        }
+        let small_a = self.measure.len(&a.body()) < self.opts.min;
+        let small_b = self.measure.len(&b.body()) < self.opts.min;
+        let same_section = !self.is_heading(first)
+            && self.blocks[first.block].context == self.blocks[last.block].context;
+        if !(small_a && small_b || (small_a || small_b) && same_section) {
             return None;
         }
         let path = self.common_path(&a.segs);
@@ -357,7 +360,7 @@ impl Builder<'_> {
         };
         let shares =
             parent == path.as_slice() || (!path.is_empty() && parent == &path[..path.len() - 1]);
-        if !shares {
+        if !shares && !same_section {
             return None;
         }
         let mut segs = a.segs.clone();
@@ -592,7 +595,18 @@ impl Builder<'_> {
         wrap: &dyn Fn(&str) -> String,
     ) -> Vec<Range<usize>> {
         let crumb = &self.draft.breadcrumb;
-        let fits = |s: &str| self.measure.len(&compose(crumb, "", &wrap(s))) <= self.opts.max;
+        // Headings waiting in the draft must fit beside the first piece: cut atoms for that,
+        // so a heading is not left alone in a chunk.
+        let segs = &self.draft.segs;
+        let lead = if !segs.is_empty() && segs.iter().all(|s| self.is_heading(s)) {
+            join(segs.iter().map(|s| s.text.as_str())) + "\n\n"
+        } else {
+            String::new()
+        };
+        let fits = |s: &str| {
+            let body = lead.clone() + &wrap(s);
+            self.measure.len(&compose(crumb, "", &body)) <= self.opts.max
+        };
         let mut out = Vec::new();
         // Whitespace around the range is not content.
         let text = &self.md[range.clone()];
