@@ -2,6 +2,7 @@
 
 mod common;
 
+mod chunks;
 mod cli_convert;
 mod cli_inspect;
 mod cli_markdown;

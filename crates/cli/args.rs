@@ -74,6 +74,20 @@ pub enum Command {
     /// options understand `\n`, `\t` and `\\`. Warnings (failed pages, missing sources) go to
     /// standard error and do not change the exit code.
     Markdown(MarkdownArgs),
+    /// RAG chunks with provenance, as JSON Lines (one chunk per line): structure-aware
+    /// (chunks break at headings; small neighbouring sections that share a heading path are
+    /// merged), sized in characters or cl100k_base tokens, tables kept whole or split by rows
+    /// with the header repeated, headers and footers left out, failed pages never bridged.
+    ///
+    /// Each line is `{"schema", "version", "id", "text", "page_content", "metadata"}`:
+    /// `text` and `page_content` are the same, so a line loads as a LlamaIndex `TextNode` or a
+    /// LangChain `Document`. The metadata gives the heading path, pages, the union box and the
+    /// boxes per page (points and normalised), element ids (as `pagetree elements` names them),
+    /// table ids and row ranges, and `md_range`/`md_parts` in the markdown `pagetree markdown`
+    /// prints with the same options and `--headers hide --footers hide` (unless --furniture).
+    /// To standard output, to `-o FILE`, or with several inputs to `-o DIR` as
+    /// `DIR/<name>.chunks.jsonl`.
+    Chunks(ChunksArgs),
     /// Render plain text from saved responses, with the same page options as `markdown`.
     ///
     /// Options are layered as for `markdown`. From items: headings, paragraphs and code as
@@ -584,4 +598,55 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
         return Err(format!("shard {i}/{n}: need 1 ≤ I ≤ N"));
     }
     Ok((i, n))
+}
+
+/// `pagetree chunks`.
+#[derive(Debug, Args)]
+pub struct ChunksArgs {
+    /// Inputs, output and the markdown options chunks are rendered with.
+    #[command(flatten)]
+    pub markdown: MarkdownArgs,
+
+    /// Largest chunk in characters (default: 1500 when no size is given).
+    #[arg(long, value_name = "N", conflicts_with = "max_tokens")]
+    pub max_chars: Option<usize>,
+
+    /// Largest chunk in cl100k_base tokens (GPT-4, text-embedding-3), counted offline.
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<usize>,
+
+    /// Soft minimum, in the same unit: smaller chunks are merged with a neighbour when they
+    /// can be (default: a fifth of the maximum).
+    #[arg(long, value_name = "N")]
+    pub min: Option<usize>,
+
+    /// Start each chunk with up to N units from the end of the previous one, when both are
+    /// text of the same section (default: 0).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub overlap: usize,
+
+    /// Do not start chunks with their heading path (`Report > Results`).
+    #[arg(long)]
+    pub no_breadcrumb: bool,
+
+    /// How tables are written inside chunks (default: html with `--tables html`, else
+    /// markdown).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub table_text: Option<TableTextArg>,
+
+    /// Keep page headers and footers (as --headers/--footers say); by default they are left
+    /// out.
+    #[arg(long)]
+    pub furniture: bool,
+}
+
+/// `--table-text`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableTextArg {
+    /// GFM pipe tables.
+    Markdown,
+    /// HTML tables.
+    Html,
+    /// CSV.
+    Csv,
 }

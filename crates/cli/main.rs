@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         Command::Tables(a) => cmd::tables::run(a),
         Command::Elements(a) => cmd::elements::run(a),
         Command::Convert(a) => cmd::convert::run(a),
+        Command::Chunks(a) => cmd::chunks::run(a),
         Command::Markdown(a) => cmd::markdown::run(a),
         Command::Text(a) => cmd::text::run(a),
         Command::Quality(a) => cmd::quality::run(a),

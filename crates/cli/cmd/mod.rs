@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod chunks;
 pub mod convert;
 pub mod elements;
 pub mod inspect;

@@ -21,6 +21,7 @@
 
 pub mod batch;
 pub mod boxes;
+pub mod chunks;
 pub mod elements;
 pub mod furniture;
 pub mod inspect;
@@ -39,6 +40,7 @@ pub use batch::{
     ConvertError, ConvertOptions, ConvertStats, OutFile, Outputs, Sink, convert_document,
     convert_lazy,
 };
+pub use chunks::{ChunkOptions, Chunks, chunks};
 pub use elements::{ElementOptions, Elements, elements};
 pub use furniture::{Furniture, FurnitureMode};
 pub use inspect::{InspectReport, inspect, render_text as render_inspect_text};

@@ -483,7 +483,8 @@ pub fn separator_for(template: &str, next_page: u32) -> std::borrow::Cow<'_, str
     fill(template, next_page)
 }
 
-fn fill(template: &str, page: u32) -> std::borrow::Cow<'_, str> {
+/// `template` with [`PAGE_NUMBER`] replaced by `page`.
+pub(crate) fn fill(template: &str, page: u32) -> std::borrow::Cow<'_, str> {
     if template.contains(PAGE_NUMBER) {
         template.replace(PAGE_NUMBER, &page.to_string()).into()
     } else {

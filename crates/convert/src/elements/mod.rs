@@ -111,36 +111,17 @@ impl ElementsStream {
             .unwrap_or_default();
 
         // Ids first: parents are referred to by id.
-        let mut ids = Vec::with_capacity(walk.len());
-        let mut per_page: BTreeMap<u32, usize> = BTreeMap::new();
-        for r in &walk {
-            let n = per_page.entry(r.page).or_default();
-            *n += 1;
-            ids.push(format!("p{}-e{}", r.page, n));
-        }
+        let ids = element_ids(&walk);
+        let paths = heading_paths_from(&walk, &furniture, &mut self.headings);
 
         let mut out = Vec::with_capacity(walk.len());
-        for r in &walk {
+        for (r, heading_path) in walk.iter().zip(paths) {
             let layer = furniture.get(r.index).copied().flatten();
             let item = r.item;
             let kind = item.kind();
-            let path_above: Vec<String> = self.headings.iter().map(|(_, t)| t.clone()).collect();
-            if kind == ItemKind::Heading && layer.is_none() {
-                let level = item.heading_level();
-                while self.headings.last().is_some_and(|(l, _)| *l >= level) {
-                    self.headings.pop();
-                }
-                self.headings.push((level, heading_text(item)));
-            }
             if layer.is_some() && !self.opts.furniture {
                 continue;
             }
-            let heading_path = if kind == ItemKind::Heading && layer.is_none() {
-                let above = &self.headings[..self.headings.len() - 1];
-                above.iter().map(|(_, t)| t.clone()).collect()
-            } else {
-                path_above
-            };
             out.push(Element {
                 id: ids[r.index].clone(),
                 page: r.page,
@@ -259,8 +240,60 @@ fn table_info(item: &Item, id: Option<&String>) -> TableInfo {
     }
 }
 
+/// Element ids for every item of a walk (by walk index): `p{page}-e{n}`, `n` counting the
+/// page's items from 1 in reading order.
+pub(crate) fn element_ids(walk: &[ItemRef<'_>]) -> Vec<String> {
+    let mut per_page: BTreeMap<u32, usize> = BTreeMap::new();
+    walk.iter()
+        .map(|r| {
+            let n = per_page.entry(r.page).or_default();
+            *n += 1;
+            format!("p{}-e{}", r.page, n)
+        })
+        .collect()
+}
+
+/// For every item of a walk (by walk index): the headings above it, outermost first, across
+/// pages. A heading's own path holds the headings above it, not itself. Headings in page
+/// furniture (`furniture`, from [`walk_furniture`]) take no part. The one heading-path rule:
+/// `elements` and `chunks` both use it.
+pub(crate) fn heading_paths(
+    walk: &[ItemRef<'_>],
+    furniture: &[Option<Furniture>],
+) -> Vec<Vec<String>> {
+    heading_paths_from(walk, furniture, &mut Vec::new())
+}
+
+/// [`heading_paths`] continuing from the open headings `stack` (level, text) of the pages
+/// before, which it leaves as this walk leaves them (for batch-by-batch conversion).
+fn heading_paths_from(
+    walk: &[ItemRef<'_>],
+    furniture: &[Option<Furniture>],
+    stack: &mut Vec<(u8, String)>,
+) -> Vec<Vec<String>> {
+    walk.iter()
+        .map(|r| {
+            let above: Vec<String> = stack.iter().map(|(_, t)| t.clone()).collect();
+            let layer = furniture.get(r.index).copied().flatten();
+            if r.item.kind() == ItemKind::Heading && layer.is_none() {
+                let level = r.item.heading_level();
+                while stack.last().is_some_and(|(l, _)| *l >= level) {
+                    stack.pop();
+                }
+                stack.push((level, heading_text(r.item)));
+                // Only the headings above this one, whatever it popped.
+                return stack[..stack.len() - 1]
+                    .iter()
+                    .map(|(_, t)| t.clone())
+                    .collect();
+            }
+            above
+        })
+        .collect()
+}
+
 /// A heading's text for the heading path: its value, else its markdown without the `#`s.
-fn heading_text(item: &Item) -> String {
+pub(crate) fn heading_text(item: &Item) -> String {
     match &item.value {
         Some(v) => v.trim().to_owned(),
         None => item.md().trim_start_matches('#').trim().to_owned(),

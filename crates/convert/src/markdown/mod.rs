@@ -46,13 +46,15 @@ pub use escape::{
 pub use render::render_item;
 pub(crate) use render::{heading_text, list_start, strip_fence};
 pub use table::{TableStyle, column_count, render_table_html, render_table_markdown};
+// The chunker re-renders tables with the renderer's own writers to find each row's line.
+pub(crate) use merge::MergePlan;
+pub(crate) use table::{gfm as gfm_rows, html as html_rows};
 
 use crate::furniture::{FurnitureMode, contains_words};
 use crate::pages::{self, PageContent, PageKind, PageOptions, PlannedPage, Rendered, ServerList};
 use crate::params::Params;
 use crate::warning::Warning;
 use crate::writer::Out;
-use merge::MergePlan;
 use render::Renderer;
 
 /// How tables are written.

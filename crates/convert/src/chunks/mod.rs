@@ -1,0 +1,805 @@
+//! RAG chunks with provenance: the document markdown cut at its structure, each chunk with its
+//! heading path, pages, boxes, element ids and exact place in the markdown.
+//!
+//! Chunks are cut from the markdown [`markdown`](crate::markdown()) renders (as docling's
+//! chunker reuses its markdown serializer): every top-level item the renderer wrote is a block,
+//! and a chunk's body is made of whole blocks or pieces of one, each an exact slice of that
+//! markdown (see [`Part`]). The rules:
+//!
+//! - A heading starts a new chunk, unless the chunk so far holds only headings.
+//! - Blocks are added while the chunk fits in [`ChunkOptions::max`] (breadcrumb and overlap
+//!   included). A block that does not fit starts a new chunk, or, when the chunk so far is
+//!   small (below [`ChunkOptions::min`]), is split so that its first piece fills it.
+//! - Then two neighbouring chunks that are both small are merged when they share a heading
+//!   path (sibling sections, or a section's text and its first subsection) and fit together;
+//!   so is a small chunk with its neighbour in the same section (left apart by a split table).
+//! - Splitting: prose at blank lines, then sentences, then lines, then words; lists between
+//!   entries first; code between lines (each piece fenced again); tables between rows, the
+//!   header row repeated in every piece. Only a single word, or a single row with its header,
+//!   larger than the maximum makes a larger chunk, flagged `oversize`.
+//! - Failed pages are never bridged: chunks on either side stay apart, and a failed page's raw
+//!   text (when the markdown writes it) is chunked on its own.
+//!
+//! ```
+//! use pagetree_convert::chunks::{ChunkOptions, chunks};
+//! use pagetree_convert::markdown;
+//!
+//! let json = br##"{"pages": [{"page_number": 1, "page_width": 600, "page_height": 800, "items": [
+//!     {"type": "heading", "level": 1, "md": "# Scope", "value": "Scope"},
+//!     {"type": "text", "md": "All sites. Every year.", "value": "All sites. Every year.",
+//!      "bbox": [{"x": 60, "y": 80, "w": 300, "h": 20}]}]}]}"##;
+//! let doc = pagetree_model::load_document(json, Some("scope.json")).unwrap();
+//! let opts = ChunkOptions::default();
+//! let out = chunks(&doc, &opts);
+//! let c = &out.chunks[0];
+//! assert_eq!(c.text, "# Scope\n\nAll sites. Every year.");
+//! assert_eq!(c.metadata.heading_path, ["Scope"]);
+//! assert_eq!(c.metadata.elements, ["p1-e1", "p1-e2"]);
+//! assert_eq!(c.metadata.page_boxes[0].bbox, Some([60.0, 80.0, 360.0, 100.0]));
+//! let md = markdown(&doc, &opts.markdown_options());
+//! let [a, b] = c.metadata.md_range.bytes;
+//! assert_eq!(&md.output[a..b], c.body());
+//! ```
+
+mod blocks;
+mod measure;
+mod options;
+mod provenance;
+mod schema;
+mod split;
+mod table;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use pagetree_model::{Cell, Document};
+
+use crate::elements::{CharIndex, TextRange, heading_paths};
+use crate::furniture::walk_furniture;
+use crate::markdown::{MarkdownOptions, MergePlan};
+use crate::pages::{self, PageKind, ServerList};
+use crate::tables::table_ids;
+use crate::warning::Warning;
+use blocks::{Block, BlockKind, Origin};
+use measure::Measure;
+use provenance::{Provenance, stable_id};
+use split::Level;
+use table::TableRows;
+
+#[cfg(feature = "tokens")]
+pub use measure::count_tokens;
+pub use options::{ChunkOptions, ChunkOptionsError, SizeUnit, TableText};
+pub use schema::{
+    Chunk, ChunkBox, ChunkMetadata, Chunks, PageBoxes, Part, SCHEMA, TablePiece, TextPos, VERSION,
+};
+
+/// Cuts a document into chunks. Options are used as given; check them first with
+/// [`ChunkOptions::validate`] (a maximum below the breadcrumb's size still works, with
+/// every chunk flagged `oversize`).
+pub fn chunks(doc: &Document, opts: &ChunkOptions) -> Chunks {
+    let md_opts = opts.markdown_options();
+    let md = crate::markdown(doc, &md_opts);
+    let walk = doc.walk();
+    let furniture = walk_furniture(doc);
+    let paths = heading_paths(&walk, &furniture);
+    let blocks = blocks::blocks(doc, &walk, &md, &paths, &md_opts.pages);
+
+    // Tables: their rows as the renderer joined them (merged parts appended).
+    let plan = pages::plan(doc, &md_opts.pages, ServerList::Markdown);
+    let merge = MergePlan::new(&plan.pages, md_opts.merge_tables);
+    let ids: BTreeMap<usize, String> = table_ids(doc).into_iter().collect();
+    let tables: BTreeMap<usize, TableRows<'_>> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.kind == BlockKind::Table)
+        .map(|(bi, b)| {
+            let head = b.items[0];
+            let mut rows: Vec<&[Cell]> = walk[head]
+                .item
+                .table_rows()
+                .iter()
+                .map(Vec::as_slice)
+                .collect();
+            for c in merge.continuations(head) {
+                let skip = usize::from(c.skip_header);
+                rows.extend(c.item.table_rows().iter().skip(skip).map(Vec::as_slice));
+            }
+            let id = ids.get(&head).cloned().unwrap_or_default();
+            (
+                bi,
+                TableRows::new(id, rows, &md.output, b.range.clone(), &md_opts),
+            )
+        })
+        .collect();
+
+    let mut b = Builder {
+        opts,
+        md_opts: &md_opts,
+        md: &md.output,
+        measure: Measure::new(opts.unit),
+        blocks: &blocks,
+        tables: &tables,
+        draft: Draft::default(),
+        done: Vec::new(),
+    };
+    for bi in 0..blocks.len() {
+        b.add(bi);
+    }
+    b.flush();
+    b.merge_small();
+
+    let prov = Provenance::new(doc, &walk, &md);
+    let chars = CharIndex::new(&md.output);
+    let failed: Vec<u32> = md
+        .pages
+        .iter()
+        .filter(|p| p.kind == PageKind::Failed)
+        .map(|p| p.number)
+        .collect();
+    let source = doc.source.clone();
+    let mut out: Vec<Chunk> = b
+        .done
+        .iter()
+        .enumerate()
+        .map(|(index, d)| finish(d, index, &b, &prov, &chars, &walk, source.as_deref()))
+        .collect();
+    for f in failed {
+        if let Some(c) = out.iter_mut().rev().find(|c| c.metadata.pages[1] < f) {
+            c.metadata.adjacent_failed_pages.push(f);
+        }
+        if let Some(c) = out.iter_mut().find(|c| c.metadata.pages[0] > f) {
+            c.metadata.adjacent_failed_pages.push(f);
+        }
+    }
+    let mut warnings = md.warnings.clone();
+    let oversize = out.iter().filter(|c| c.metadata.oversize).count();
+    if oversize > 0 {
+        warnings.push(Warning::doc(
+            "oversize_chunk",
+            format!(
+                "{oversize} chunk(s) exceed the maximum of {} {}: a single word or table row \
+                 is larger than it",
+                opts.max,
+                opts.unit.as_str()
+            ),
+        ));
+    }
+    Chunks {
+        source,
+        chunks: out,
+        warnings,
+    }
+}
+
+/// What a body part is (see [`Part::kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PartKind {
+    Text,
+    Code,
+    Table,
+}
+
+impl PartKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            PartKind::Text => "text",
+            PartKind::Code => "code",
+            PartKind::Table => "table",
+        }
+    }
+}
+
+/// One piece of a chunk's body: a block or a piece of one.
+#[derive(Debug, Clone)]
+struct Seg {
+    text: String,
+    part: Range<usize>,
+    kind: PartKind,
+    block: usize,
+    table: Option<TablePiece>,
+    /// The whole block (not a piece of it).
+    whole: bool,
+}
+
+/// The chunk being built.
+#[derive(Debug, Default)]
+struct Draft {
+    started: bool,
+    segs: Vec<Seg>,
+    /// Empty when off, or given up so that a single oversize unit is as small as it can be.
+    breadcrumb: String,
+    overlap: String,
+    segment: usize,
+}
+
+/// A chunk built, before its provenance is looked up.
+#[derive(Debug)]
+struct Done {
+    segs: Vec<Seg>,
+    overlap: String,
+    /// Whether the chunk has a breadcrumb (recomputed from its segments, which may share less
+    /// of their path than the block it started with).
+    crumb: bool,
+}
+
+impl Done {
+    fn body(&self) -> String {
+        join(self.segs.iter().map(|s| s.text.as_str()))
+    }
+}
+
+fn join<'s>(parts: impl Iterator<Item = &'s str>) -> String {
+    parts.collect::<Vec<_>>().join("\n\n")
+}
+
+/// The breadcrumb, overlap and body joined as chunk text.
+fn compose(breadcrumb: &str, overlap: &str, body: &str) -> String {
+    let mut s = String::with_capacity(breadcrumb.len() + overlap.len() + body.len() + 4);
+    for prefix in [breadcrumb, overlap] {
+        if !prefix.is_empty() {
+            s.push_str(prefix);
+            s.push_str("\n\n");
+        }
+    }
+    s.push_str(body);
+    s
+}
+
+struct Builder<'a> {
+    opts: &'a ChunkOptions,
+    md_opts: &'a MarkdownOptions,
+    md: &'a str,
+    measure: Measure,
+    blocks: &'a [Block],
+    tables: &'a BTreeMap<usize, TableRows<'a>>,
+    draft: Draft,
+    done: Vec<Done>,
+}
+
+impl Builder<'_> {
+    /// The whole block as one body piece.
+    fn whole(&self, bi: usize) -> Seg {
+        let b = &self.blocks[bi];
+        match self.tables.get(&bi) {
+            Some(t) => {
+                let n = t.len();
+                Seg {
+                    text: t.text(1, n, self.opts.tables, self.md, self.md_opts, true),
+                    part: b.range.clone(),
+                    kind: PartKind::Table,
+                    block: bi,
+                    table: Some(TablePiece {
+                        id: t.id.clone(),
+                        rows: [1.min(n), n],
+                        of: n,
+                        header_repeated: false,
+                    }),
+                    whole: true,
+                }
+            }
+            None => Seg {
+                text: self.md[b.range.clone()].to_owned(),
+                part: b.range.clone(),
+                kind: PartKind::Text,
+                block: bi,
+                table: None,
+                whole: true,
+            },
+        }
+    }
+
+    fn add(&mut self, bi: usize) {
+        let blocks = self.blocks;
+        let b = &blocks[bi];
+        if !self.draft.segs.is_empty() && (b.segment != self.draft.segment || self.breaks_at(bi)) {
+            self.flush();
+        }
+        self.start(bi);
+        let whole = self.whole(bi);
+        if self.try_push(&whole) {
+            return;
+        }
+        if !self.draft.segs.is_empty() && !self.draft_is_small() {
+            self.flush();
+            self.start(bi);
+            if self.try_push(&whole) {
+                return;
+            }
+        }
+        self.split(bi);
+    }
+
+    /// Whether the block must start a new chunk: a heading does, unless the chunk so far
+    /// holds only headings (they stay with the content under them).
+    fn breaks_at(&self, bi: usize) -> bool {
+        self.blocks[bi].kind == BlockKind::Heading
+            && !self.draft.segs.iter().all(|s| self.is_heading(s))
+    }
+
+    fn is_heading(&self, s: &Seg) -> bool {
+        s.whole && self.blocks[s.block].kind == BlockKind::Heading
+    }
+
+    /// Merges neighbouring chunks on the same side of any failed page when they fit together
+    /// and either both are small and share a heading path (the second's parent path is the
+    /// first's path or its parent), or one is small and the second continues the first's
+    /// section (what the first pass leaves apart after a split table).
+    fn merge_small(&mut self) {
+        let done = std::mem::take(&mut self.done);
+        for d in done {
+            let merged = self.done.last().and_then(|prev| self.merged(prev, &d));
+            if let (Some(m), Some(prev)) = (merged, self.done.last_mut()) {
+                *prev = m;
+                continue;
+            }
+            self.done.push(d);
+        }
+    }
+
+    fn merged(&self, a: &Done, b: &Done) -> Option<Done> {
+        let (Some(last), Some(first)) = (a.segs.last(), b.segs.first()) else {
+            return None;
+        };
+        if self.blocks[last.block].segment != self.blocks[first.block].segment {
+            return None;
+        }
+        let small_a = self.measure.len(&a.body()) < self.opts.min;
+        let small_b = self.measure.len(&b.body()) < self.opts.min;
+        let same_section = !self.is_heading(first)
+            && self.blocks[first.block].context == self.blocks[last.block].context;
+        if !(small_a && small_b || (small_a || small_b) && same_section) {
+            return None;
+        }
+        let path = self.common_path(&a.segs);
+        // Where the second chunk starts: a heading's parent path, or the section it continues.
+        let ctx = &self.blocks[first.block].context;
+        let parent = if self.is_heading(first) {
+            &ctx[..ctx.len().saturating_sub(1)]
+        } else {
+            &ctx[..]
+        };
+        let shares =
+            parent == path.as_slice() || (!path.is_empty() && parent == &path[..path.len() - 1]);
+        if !shares && !same_section {
+            return None;
+        }
+        let mut segs = a.segs.clone();
+        segs.extend(b.segs.iter().cloned());
+        let merged = Done {
+            segs,
+            overlap: a.overlap.clone(),
+            crumb: a.crumb,
+        };
+        let crumb = if merged.crumb {
+            self.breadcrumb(&merged.segs)
+        } else {
+            String::new()
+        };
+        let text = compose(&crumb, &merged.overlap, &merged.body());
+        (self.measure.len(&text) <= self.opts.max).then_some(merged)
+    }
+
+    fn draft_is_small(&self) -> bool {
+        let body = join(self.draft.segs.iter().map(|s| s.text.as_str()));
+        self.measure.len(&body) < self.opts.min
+    }
+
+    /// The heading path the segments share.
+    fn common_path(&self, segs: &[Seg]) -> Vec<String> {
+        let mut it = segs.iter().map(|s| &self.blocks[s.block].context);
+        let Some(first) = it.next() else {
+            return Vec::new();
+        };
+        let mut n = first.len();
+        for c in it {
+            n = n.min(first.iter().zip(c).take_while(|(a, b)| a == b).count());
+        }
+        first[..n].to_vec()
+    }
+
+    /// The breadcrumb for segments: their shared path without the headings they open; empty
+    /// when off or when it would take more than half the maximum.
+    fn breadcrumb(&self, segs: &[Seg]) -> String {
+        if !self.opts.breadcrumb {
+            return String::new();
+        }
+        let path = self.common_path(segs);
+        let opened = segs
+            .iter()
+            .filter(|s| s.whole)
+            .filter_map(|s| self.blocks[s.block].opens)
+            .min()
+            .unwrap_or(path.len());
+        let crumb = path[..opened.min(path.len())].join(" > ");
+        if self.measure.len(&crumb) * 2 > self.opts.max {
+            return String::new();
+        }
+        crumb
+    }
+
+    /// Starts the draft (once) with the block that opens it: its breadcrumb and, when the
+    /// previous chunk is prose of the same section, the overlap.
+    fn start(&mut self, bi: usize) {
+        if self.draft.started {
+            return;
+        }
+        let blocks = self.blocks;
+        let b = &blocks[bi];
+        let probe = [Seg {
+            text: String::new(),
+            part: 0..0,
+            kind: PartKind::Text,
+            block: bi,
+            table: None,
+            whole: true,
+        }];
+        let breadcrumb = self.breadcrumb(&probe);
+        let mut overlap = String::new();
+        if let Some(prev) = self.done.last().filter(|_| self.opts.overlap > 0) {
+            let last = prev.segs.last().map(|s| &self.blocks[s.block]);
+            if last.is_some_and(|l| {
+                l.segment == b.segment
+                    && l.kind.is_prose()
+                    && b.kind.is_prose()
+                    && l.context == b.context
+            }) {
+                let body = prev.body();
+                let n = self.opts.overlap.min(self.opts.max / 2);
+                overlap = body[self.measure.tail(&body, n)..].to_owned();
+            }
+        }
+        self.draft = Draft {
+            started: true,
+            segs: Vec::new(),
+            breadcrumb,
+            overlap,
+            segment: b.segment,
+        };
+    }
+
+    /// Whether the draft with `text` appended is within the maximum.
+    fn fits(&self, text: &str) -> bool {
+        let mut body = join(self.draft.segs.iter().map(|s| s.text.as_str()));
+        if !body.is_empty() {
+            body.push_str("\n\n");
+        }
+        body.push_str(text);
+        let all = compose(&self.draft.breadcrumb, &self.draft.overlap, &body);
+        self.measure.len(&all) <= self.opts.max
+    }
+
+    /// Appends `seg` when it fits (giving up the overlap to keep a block whole).
+    fn try_push(&mut self, seg: &Seg) -> bool {
+        if self.fits(&seg.text) {
+            self.draft.segs.push(seg.clone());
+            return true;
+        }
+        if self.draft.segs.is_empty() && !self.draft.overlap.is_empty() {
+            let overlap = std::mem::take(&mut self.draft.overlap);
+            if self.fits(&seg.text) {
+                self.draft.segs.push(seg.clone());
+                return true;
+            }
+            self.draft.overlap = overlap;
+        }
+        false
+    }
+
+    fn split(&mut self, bi: usize) {
+        // Copies of the shared references, so the piece closures do not borrow `self`.
+        let (blocks, tables, md, opts, md_opts) =
+            (self.blocks, self.tables, self.md, self.opts, self.md_opts);
+        let b = &blocks[bi];
+        let range = b.range.clone();
+        match b.kind {
+            BlockKind::Table => {
+                let t = &tables[&bi];
+                let n = t.len();
+                // A header row that alone takes half the limit is written once, not repeated.
+                let header = t.text(1, 1, opts.tables, md, md_opts, true);
+                let repeat = self.measure.len(&header) * 2 <= opts.max;
+                // Units are the body rows 1..n (a header-only table is one unit: its header).
+                self.pieces(bi, (n - 1).max(1), &|a, z| {
+                    let (a, z) = if n == 1 { (1, 1) } else { (a + 1, z + 1) };
+                    Seg {
+                        text: t.text(a, z, opts.tables, md, md_opts, repeat),
+                        part: t.part(a, z),
+                        kind: PartKind::Table,
+                        block: bi,
+                        table: Some(TablePiece {
+                            id: t.id.clone(),
+                            rows: [a, z],
+                            of: n,
+                            header_repeated: a > 1 && repeat,
+                        }),
+                        whole: false,
+                    }
+                });
+                // A table piece is never merged with what follows.
+                self.flush();
+            }
+            BlockKind::Code => {
+                let text = &md[range.clone()];
+                let open_end = text.find('\n').unwrap_or(text.len());
+                let close_start = text.rfind('\n').map_or(text.len(), |i| i + 1);
+                if close_start <= open_end + 1 {
+                    return self.split_prose(bi, split::WORDS);
+                }
+                let (open, close) = (&text[..open_end], &text[close_start..]);
+                let inner = range.start + open_end + 1..range.start + close_start - 1;
+                let fenced = |body: &str| format!("{open}\n{body}\n{close}");
+                let atoms = self.atoms(inner, split::LINES, &fenced);
+                self.pieces(bi, atoms.len(), &|a, z| {
+                    let part = atoms[a].start..atoms[z - 1].end;
+                    Seg {
+                        text: fenced(&md[part.clone()]),
+                        part,
+                        kind: PartKind::Code,
+                        block: bi,
+                        table: None,
+                        whole: false,
+                    }
+                });
+            }
+            BlockKind::Heading => self.split_prose(bi, split::WORDS),
+            BlockKind::Lines => self.split_prose(bi, split::LINES),
+            BlockKind::Text | BlockKind::PageText | BlockKind::List => {
+                self.split_prose(bi, split::PROSE)
+            }
+        }
+    }
+
+    /// Splits a block of text (a list first between its entries).
+    fn split_prose(&mut self, bi: usize, levels: &[Level]) {
+        let (blocks, md) = (self.blocks, self.md);
+        let b = &blocks[bi];
+        let same = |s: &str| s.to_owned();
+        let atoms = if b.kind == BlockKind::List {
+            // Entries start at their markers: the list's lines that are not indented.
+            let text = &md[b.range.clone()];
+            let mut starts: Vec<usize> = text
+                .match_indices('\n')
+                .map(|(i, _)| i + 1)
+                .filter(|&i| text[i..].starts_with(|c: char| !c.is_whitespace()))
+                .collect();
+            starts.insert(0, 0);
+            starts.push(text.len());
+            let mut atoms = Vec::new();
+            for w in starts.windows(2) {
+                let entry = b.range.start + w[0]..b.range.start + w[1];
+                atoms.extend(self.atoms(entry, levels, &same));
+            }
+            atoms
+        } else {
+            self.atoms(b.range.clone(), levels, &same)
+        };
+        self.pieces(bi, atoms.len(), &|a, z| {
+            let part = atoms[a].start..atoms[z - 1].end;
+            Seg {
+                text: md[part.clone()].to_owned(),
+                part,
+                kind: PartKind::Text,
+                block: bi,
+                table: None,
+                whole: false,
+            }
+        });
+    }
+
+    /// Atoms of `range` small enough to fit, wrapped as `wrap` says, in an otherwise empty
+    /// chunk of this block.
+    fn atoms(
+        &self,
+        range: Range<usize>,
+        levels: &[Level],
+        wrap: &dyn Fn(&str) -> String,
+    ) -> Vec<Range<usize>> {
+        let crumb = &self.draft.breadcrumb;
+        // Headings waiting in the draft must fit beside the first piece: cut atoms for that,
+        // so a heading is not left alone in a chunk.
+        let segs = &self.draft.segs;
+        let lead = if !segs.is_empty() && segs.iter().all(|s| self.is_heading(s)) {
+            join(segs.iter().map(|s| s.text.as_str())) + "\n\n"
+        } else {
+            String::new()
+        };
+        let fits = |s: &str| {
+            let body = lead.clone() + &wrap(s);
+            self.measure.len(&compose(crumb, "", &body)) <= self.opts.max
+        };
+        let mut out = Vec::new();
+        // Whitespace around the range is not content.
+        let text = &self.md[range.clone()];
+        let lead = text.len() - text.trim_start_matches(['\n', '\r']).len();
+        let trail = text.len() - text.trim_end().len();
+        if lead + trail < text.len() {
+            split::atoms(
+                self.md,
+                range.start + lead..range.end - trail,
+                levels,
+                &fits,
+                &mut out,
+            );
+        }
+        out
+    }
+
+    /// Packs `n` units into pieces, each as large as fits: the first joins the draft, the rest
+    /// start new chunks. `piece(a, z)` is units `a..z` as one piece.
+    fn pieces(&mut self, bi: usize, n: usize, piece: &dyn Fn(usize, usize) -> Seg) {
+        let mut pos = 0;
+        while pos < n {
+            self.start(bi);
+            let mut end = pos;
+            while end < n && self.fits(&piece(pos, end + 1).text) {
+                end += 1;
+            }
+            if end == pos {
+                if !self.draft.segs.is_empty() {
+                    self.flush();
+                    continue;
+                }
+                if !self.draft.overlap.is_empty() {
+                    self.draft.overlap.clear();
+                    continue;
+                }
+                if !self.draft.breadcrumb.is_empty() {
+                    self.draft.breadcrumb.clear();
+                    continue;
+                }
+                // One unit alone is larger than the maximum: it stays whole.
+                end = pos + 1;
+            }
+            self.draft.segs.push(piece(pos, end));
+            pos = end;
+            if pos < n {
+                self.flush();
+            }
+        }
+    }
+
+    /// Closes the draft. Headings at its end move on to open the next chunk.
+    fn flush(&mut self) {
+        let mut draft = std::mem::take(&mut self.draft);
+        if draft.segs.is_empty() {
+            return;
+        }
+        let mut carry = Vec::new();
+        if !draft.segs.iter().all(|s| self.is_heading(s)) {
+            while draft.segs.last().is_some_and(|s| self.is_heading(s)) {
+                carry.extend(draft.segs.pop());
+            }
+        }
+        self.done.push(Done {
+            segs: draft.segs,
+            overlap: draft.overlap,
+            crumb: !draft.breadcrumb.is_empty(),
+        });
+        if let Some(first) = carry.last() {
+            self.start(first.block);
+            while let Some(s) = carry.pop() {
+                self.draft.segs.push(s);
+            }
+        }
+    }
+}
+
+/// The chunk for a built draft: text, ranges, tables and provenance.
+fn finish(
+    d: &Done,
+    index: usize,
+    b: &Builder<'_>,
+    prov: &Provenance<'_>,
+    chars: &CharIndex,
+    walk: &[pagetree_model::ItemRef<'_>],
+    source: Option<&str>,
+) -> Chunk {
+    let breadcrumb = if d.crumb {
+        b.breadcrumb(&d.segs)
+    } else {
+        String::new()
+    };
+    let body = d.body();
+    let text = compose(&breadcrumb, &d.overlap, &body);
+    let body_bytes = text.len() - body.len();
+    let body_offset = TextPos {
+        chars: text[..body_bytes].chars().count(),
+        bytes: body_bytes,
+    };
+
+    // Neighbouring verbatim parts that the markdown separates by just a blank line are one.
+    let mut parts: Vec<(Range<usize>, PartKind)> = Vec::new();
+    for s in &d.segs {
+        match parts.last_mut() {
+            Some((r, PartKind::Text))
+                if s.kind == PartKind::Text && b.md.get(r.end..s.part.start) == Some("\n\n") =>
+            {
+                r.end = s.part.end;
+            }
+            _ => parts.push((s.part.clone(), s.kind)),
+        }
+    }
+    let range = |r: &Range<usize>| TextRange {
+        chars: [chars.char_of(r.start), chars.char_of(r.end)],
+        bytes: [r.start, r.end],
+    };
+    let first = parts.first().map_or(0, |p| p.0.start);
+    let last = parts.last().map_or(0, |p| p.0.end);
+    let md_range = range(&(first..last));
+    let md_parts: Vec<Part> = parts
+        .iter()
+        .map(|(r, k)| Part {
+            range: range(r),
+            kind: k.as_str(),
+        })
+        .collect();
+    let tables: Vec<TablePiece> = d.segs.iter().filter_map(|s| s.table.clone()).collect();
+
+    let mut blocks: Vec<&Block> = d.segs.iter().map(|s| &b.blocks[s.block]).collect();
+    blocks.dedup_by_key(|blk| blk.range.start);
+    let ranges: Vec<Range<usize>> = parts.iter().map(|p| p.0.clone()).collect();
+    let found = prov.of(&blocks, &ranges);
+    let pages = [
+        found.pages.first().copied().unwrap_or(0),
+        found.pages.last().copied().unwrap_or(0),
+    ];
+    let mut kinds: Vec<&'static str> = Vec::new();
+    for blk in &blocks {
+        let k = match blk.items.first() {
+            Some(&i) if blk.items.len() == 1 || blk.kind != BlockKind::Text => {
+                walk[i].item.kind().as_str()
+            }
+            Some(_) => "text",
+            None => "page_text",
+        };
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    }
+    let origin = match (
+        blocks.iter().all(|x| x.origin == Origin::Items),
+        blocks.first().map(|x| x.origin),
+    ) {
+        (true, _) => "items",
+        (false, Some(o)) if blocks.iter().all(|x| x.origin == o) => o.as_str(),
+        _ => "mixed",
+    };
+    let size = b.measure.len(&text);
+    let key = format!(
+        "{}\n{:?}\n{}\n{}",
+        source.unwrap_or(""),
+        md_range.bytes,
+        parts
+            .iter()
+            .map(|(r, k)| format!("{}:{}-{}", k.as_str(), r.start, r.end))
+            .collect::<Vec<_>>()
+            .join(","),
+        tables
+            .iter()
+            .map(|t| format!("{}:{}-{}", t.id, t.rows[0], t.rows[1]))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    Chunk {
+        id: stable_id(&key),
+        metadata: ChunkMetadata {
+            source: source.map(str::to_owned),
+            index,
+            heading_path: b.common_path(&d.segs),
+            body_offset,
+            pages,
+            origin,
+            kinds,
+            chars: text.chars().count(),
+            tokens: b.measure.is_tokens().then_some(size),
+            oversize: size > b.opts.max,
+            md_range,
+            md_parts,
+            tables,
+            elements: found.elements,
+            page_boxes: found.page_boxes,
+            adjacent_failed_pages: Vec::new(),
+        },
+        text,
+    }
+}

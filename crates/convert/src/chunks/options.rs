@@ -1,0 +1,200 @@
+//! What a chunker can be asked: the size limit and its unit, the soft minimum, overlap,
+//! breadcrumbs, how tables are written, furniture, and the markdown options the chunks (and
+//! their `md_range`) are rendered with.
+
+use std::fmt;
+
+use crate::furniture::FurnitureMode;
+use crate::markdown::MarkdownOptions;
+
+/// What chunk sizes (`max`, `min`, `overlap`) are counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SizeUnit {
+    /// Unicode scalar values (what Python's `len(str)` counts).
+    #[default]
+    Chars,
+    /// Tokens of OpenAI's `cl100k_base` encoding (GPT-4, GPT-3.5, text-embedding-3), counted
+    /// offline with the ranks embedded in the `tiktoken-rs` crate.
+    #[cfg(feature = "tokens")]
+    Tokens,
+}
+
+impl SizeUnit {
+    /// `chars` or `tokens`, as written in the output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SizeUnit::Chars => "chars",
+            #[cfg(feature = "tokens")]
+            SizeUnit::Tokens => "tokens",
+        }
+    }
+}
+
+/// How a table is written inside a chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TableText {
+    /// A GFM pipe table, laid out as [`MarkdownOptions::table_style`] says.
+    #[default]
+    Markdown,
+    /// An HTML `<table>` generated from the rows.
+    Html,
+    /// CSV (RFC 4180 quoting, as `pagetree tables` writes it).
+    Csv,
+}
+
+impl TableText {
+    /// `markdown`, `html` or `csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TableText::Markdown => "markdown",
+            TableText::Html => "html",
+            TableText::Csv => "csv",
+        }
+    }
+}
+
+/// How to cut a document into chunks. Sizes are in [`ChunkOptions::unit`]s and count the whole
+/// chunk text, breadcrumb and overlap included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkOptions {
+    /// What sizes are counted in. Default: [`SizeUnit::Chars`].
+    pub unit: SizeUnit,
+    /// Largest chunk. Only a chunk holding a single word or a single table row (with its
+    /// header) that alone exceeds it may be larger, and it is flagged `oversize`. Default: 1500.
+    pub max: usize,
+    /// Soft minimum: a chunk smaller than this is merged with its neighbour in the same
+    /// section, or with a small neighbouring section that shares its heading path, when the
+    /// result fits in `max`; a heading is never left alone at the end of a chunk. Default: 300.
+    pub min: usize,
+    /// How much of the end of the previous chunk (cut at a word boundary) starts the next one,
+    /// when both are text in the same section. Counted in `max`; at most half of it is used.
+    /// Default: 0.
+    pub overlap: usize,
+    /// Start each chunk's text with its heading path (`Report > Results`) and a blank line,
+    /// leaving out headings the chunk itself opens. Default: `true`.
+    pub breadcrumb: bool,
+    /// How tables are written in chunk text. Default: [`TableText::Markdown`].
+    pub tables: TableText,
+    /// Keep page headers and footers (as [`MarkdownOptions::pages`] says). When `false` they
+    /// are hidden in the markdown the chunks come from. Default: `false`.
+    pub include_furniture: bool,
+    /// The markdown the chunks are cut from and their `md_range` refers to (with headers and
+    /// footers hidden unless `include_furniture`; see [`ChunkOptions::markdown_options`]).
+    /// Default: [`MarkdownOptions::default`].
+    pub markdown: MarkdownOptions,
+}
+
+impl Default for ChunkOptions {
+    fn default() -> Self {
+        ChunkOptions::chars(1500)
+    }
+}
+
+/// Why chunk options cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkOptionsError(String);
+
+impl fmt::Display for ChunkOptionsError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ChunkOptionsError {}
+
+impl ChunkOptions {
+    /// Defaults with chunks of at most `max` characters and a soft minimum of a fifth of it.
+    pub fn chars(max: usize) -> Self {
+        ChunkOptions {
+            unit: SizeUnit::Chars,
+            max,
+            min: max / 5,
+            overlap: 0,
+            breadcrumb: true,
+            tables: TableText::Markdown,
+            include_furniture: false,
+            markdown: MarkdownOptions::default(),
+        }
+    }
+
+    /// Defaults with chunks of at most `max` `cl100k_base` tokens and a soft minimum of a fifth
+    /// of it.
+    #[cfg(feature = "tokens")]
+    pub fn tokens(max: usize) -> Self {
+        ChunkOptions {
+            unit: SizeUnit::Tokens,
+            ..ChunkOptions::chars(max)
+        }
+    }
+
+    /// Checks the sizes: `max` at least 16, `min` below `max`, `overlap` below half of `max`.
+    pub fn validate(&self) -> Result<(), ChunkOptionsError> {
+        let unit = self.unit.as_str();
+        if self.max < 16 {
+            return Err(ChunkOptionsError(format!(
+                "the maximum chunk size must be at least 16 {unit} (got {})",
+                self.max
+            )));
+        }
+        if self.min >= self.max {
+            return Err(ChunkOptionsError(format!(
+                "the minimum chunk size ({} {unit}) must be below the maximum ({})",
+                self.min, self.max
+            )));
+        }
+        if self.overlap * 2 > self.max {
+            return Err(ChunkOptionsError(format!(
+                "the overlap ({} {unit}) must be at most half the maximum chunk size ({})",
+                self.overlap, self.max
+            )));
+        }
+        Ok(())
+    }
+
+    /// The markdown options the chunks are cut from: [`ChunkOptions::markdown`], with page
+    /// headers and footers hidden unless [`ChunkOptions::include_furniture`]. Every `md_range`
+    /// refers to [`markdown`](crate::markdown())`(doc, &opts.markdown_options())`.
+    pub fn markdown_options(&self) -> MarkdownOptions {
+        let mut o = self.markdown.clone();
+        if !self.include_furniture {
+            o.pages.headers = FurnitureMode::Hide;
+            o.pages.footers = FurnitureMode::Hide;
+        }
+        o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_validated() {
+        assert!(ChunkOptions::default().validate().is_ok());
+        let mut o = ChunkOptions::chars(10);
+        assert_eq!(
+            o.validate().unwrap_err().to_string(),
+            "the maximum chunk size must be at least 16 chars (got 10)"
+        );
+        o = ChunkOptions::chars(100);
+        o.min = 100;
+        assert!(o.validate().is_err());
+        o.min = 10;
+        o.overlap = 51;
+        assert_eq!(
+            o.validate().unwrap_err().to_string(),
+            "the overlap (51 chars) must be at most half the maximum chunk size (100)"
+        );
+    }
+
+    #[test]
+    fn furniture_is_hidden_unless_asked_for() {
+        let o = ChunkOptions::default();
+        assert!(o.markdown_options().pages.headers.is_hidden());
+        let o = ChunkOptions {
+            include_furniture: true,
+            ..ChunkOptions::default()
+        };
+        assert_eq!(o.markdown_options(), MarkdownOptions::default());
+    }
+}

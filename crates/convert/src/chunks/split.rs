@@ -1,0 +1,209 @@
+//! Splitting text that does not fit in one chunk: into paragraphs, then sentences, then lines,
+//! then words, only as far down as needed ("atoms"); the chunker packs consecutive atoms back
+//! into pieces that fit. Every atom is a range of the document markdown with only whitespace
+//! between neighbours, so a piece is always an exact slice of it and no word is ever lost.
+
+use std::ops::Range;
+
+/// A way of cutting text, coarsest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Level {
+    /// At blank lines.
+    Paragraph,
+    /// After sentence-ending punctuation followed by whitespace and a capital, digit or
+    /// opening mark.
+    Sentence,
+    /// At line breaks, keeping each line's indentation.
+    Line,
+    /// At whitespace.
+    Word,
+}
+
+/// Levels for prose.
+pub(crate) const PROSE: &[Level] = &[Level::Paragraph, Level::Sentence, Level::Line, Level::Word];
+/// Levels for line-oriented text (code, tables written as text).
+pub(crate) const LINES: &[Level] = &[Level::Line, Level::Word];
+/// Levels for a single line (headings).
+pub(crate) const WORDS: &[Level] = &[Level::Word];
+
+/// Cuts `range` of `text` into atoms that each satisfy `fits` (cutting only as deep as
+/// needed), in order. An atom that does not fit even as a single word is kept whole.
+pub(crate) fn atoms(
+    text: &str,
+    range: Range<usize>,
+    levels: &[Level],
+    fits: &dyn Fn(&str) -> bool,
+    out: &mut Vec<Range<usize>>,
+) {
+    let Some((&level, rest)) = levels.split_first() else {
+        out.push(range);
+        return;
+    };
+    for part in cut(text, range, level) {
+        if rest.is_empty() || fits(&text[part.clone()]) {
+            out.push(part);
+        } else {
+            atoms(text, part, rest, fits, out);
+        }
+    }
+}
+
+/// Cuts `range` at one level; parts are non-empty and trimmed (lines keep their indentation).
+pub(crate) fn cut(text: &str, range: Range<usize>, level: Level) -> Vec<Range<usize>> {
+    let s = &text[range.clone()];
+    let base = range.start;
+    let mut out = Vec::new();
+    let mut push = |a: usize, b: usize, keep_indent: bool| {
+        let piece = &s[a..b];
+        let lead = if keep_indent {
+            piece.len() - piece.trim_start_matches(['\n', '\r']).len()
+        } else {
+            piece.len() - piece.trim_start().len()
+        };
+        let trail = piece.len() - piece.trim_end().len();
+        if lead + trail < piece.len() {
+            out.push(base + a + lead..base + b - trail);
+        }
+    };
+    match level {
+        Level::Paragraph => {
+            // A blank line (only whitespace) separates paragraphs.
+            let mut start = 0;
+            let mut pos = 0;
+            for line in s.split_inclusive('\n') {
+                if line.trim().is_empty() {
+                    push(start, pos, true);
+                    start = pos + line.len();
+                }
+                pos += line.len();
+            }
+            push(start, s.len(), true);
+        }
+        Level::Line => {
+            let mut pos = 0;
+            for line in s.split_inclusive('\n') {
+                push(pos, pos + line.len(), true);
+                pos += line.len();
+            }
+        }
+        Level::Word => {
+            let mut start = None;
+            for (i, c) in s.char_indices() {
+                match (c.is_whitespace(), start) {
+                    (true, Some(a)) => {
+                        push(a, i, false);
+                        start = None;
+                    }
+                    (false, None) => start = Some(i),
+                    _ => {}
+                }
+            }
+            if let Some(a) = start {
+                push(a, s.len(), false);
+            }
+        }
+        Level::Sentence => {
+            let mut start = 0;
+            for b in sentence_ends(s) {
+                push(start, b, false);
+                start = b;
+            }
+            push(start, s.len(), false);
+        }
+    }
+    out
+}
+
+/// Byte offsets just after each sentence end: `.`, `!`, `?` or `…` (and closing quotes or
+/// brackets after it), then whitespace, then a capital letter, a digit or an opening mark. The
+/// last condition keeps `e.g. this` and `3.5 mm` whole.
+fn sentence_ends(s: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (_, c) = chars[i];
+        if matches!(c, '.' | '!' | '?' | '…') {
+            let mut j = i + 1;
+            while j < chars.len()
+                && matches!(chars[j].1, '"' | '\'' | ')' | ']' | '”' | '’' | '*' | '_')
+            {
+                j += 1;
+            }
+            let end = chars.get(j).map_or(s.len(), |(b, _)| *b);
+            let mut k = j;
+            while k < chars.len() && chars[k].1.is_whitespace() {
+                k += 1;
+            }
+            let next = chars.get(k).map(|(_, c)| *c);
+            if k > j
+                && next.is_some_and(|n| {
+                    n.is_uppercase() || n.is_ascii_digit() || "\"'“‘([*_#-".contains(n)
+                })
+            {
+                out.push(end);
+                i = k;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts<'a>(s: &'a str, r: &[Range<usize>]) -> Vec<&'a str> {
+        r.iter().map(|r| &s[r.clone()]).collect()
+    }
+
+    #[test]
+    fn levels_cut_where_they_should() {
+        let s = "First one. Second, e.g. this one! Third 3.5 mm?\n\n  Next para\nline two";
+        let all = 0..s.len();
+        assert_eq!(
+            texts(s, &cut(s, all.clone(), Level::Paragraph)),
+            [
+                "First one. Second, e.g. this one! Third 3.5 mm?",
+                "  Next para\nline two"
+            ]
+        );
+        assert_eq!(
+            texts(s, &cut(s, all.clone(), Level::Sentence)),
+            [
+                "First one.",
+                "Second, e.g. this one!",
+                "Third 3.5 mm?",
+                "Next para\nline two"
+            ]
+        );
+        assert_eq!(
+            texts(s, &cut(s, all.clone(), Level::Line))[1..],
+            ["  Next para", "line two"]
+        );
+        assert_eq!(cut(s, all, Level::Word).len(), 13);
+    }
+
+    #[test]
+    fn atoms_go_only_as_deep_as_needed() {
+        let s = "Alpha beta. Gamma delta epsilon zeta eta theta. Iota.";
+        let fits = |t: &str| t.len() <= 20;
+        let mut out = Vec::new();
+        atoms(s, 0..s.len(), PROSE, &fits, &mut out);
+        assert_eq!(
+            texts(s, &out),
+            [
+                "Alpha beta.",
+                "Gamma",
+                "delta",
+                "epsilon",
+                "zeta",
+                "eta",
+                "theta.",
+                "Iota."
+            ]
+        );
+    }
+}
