@@ -192,7 +192,7 @@ pub fn convert_lazy<R: Read + Seek + Send>(
         }
     };
     let n = lazy.pages.len();
-    let mut next: Option<(Range<usize>, Vec<(usize, Piece)>)> = None;
+    let mut next: Option<Loaded> = None;
     let mut start = 0;
     while start < n {
         let (mut range, pieces) = match next.take() {
@@ -234,6 +234,9 @@ pub fn convert_lazy<R: Read + Seek + Send>(
     }
     Ok(state.finish(sink)?)
 }
+
+/// A batch's range of joined pages and its parsed pieces (with their list indexes).
+type Loaded = (Range<usize>, Vec<(usize, Piece)>);
 
 /// Reads and parses the pages `range` of the join, in parallel (order kept).
 fn load_pieces<R: Read + Seek + Send>(
