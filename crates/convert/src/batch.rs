@@ -387,9 +387,7 @@ impl<'o> State<'o> {
             if let Some((stream, writer)) = &mut self.elements {
                 let els = stream.push(doc, Some((md, at)));
                 self.stats.elements += els.len();
-                for e in &els {
-                    writer.element(e)?;
-                }
+                writer.elements(&els)?;
                 // Flush what this batch wrote, keeping memory to one batch.
                 let bytes = std::mem::take(writer.get_mut());
                 sink.write(&OutFile::Elements(self.opts.elements_format), &bytes)?;

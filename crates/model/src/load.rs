@@ -224,6 +224,10 @@ fn offset_in(text: &str, raw: &RawValue) -> usize {
 
 /// Parses `text` as `T`, with the JSON path of any error.
 fn parse<T: DeserializeOwned>(text: &str) -> Result<T, LoadError> {
+    // Tracking the JSON path costs about a third of the parse: only a failure pays for it.
+    if let Ok(v) = serde_json::from_str(text) {
+        return Ok(v);
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de)
         .map_err(|e| LoadError::from_json(e.inner(), e.path().to_string()))?;

@@ -26,6 +26,7 @@ mod write;
 use std::collections::BTreeMap;
 
 use pagetree_model::{BoxProblem, Document, Item, ItemKind, ItemRef};
+use rayon::prelude::*;
 
 use crate::boxes::duplicate_boxes;
 use crate::furniture::{Furniture, walk_furniture};
@@ -114,37 +115,44 @@ impl ElementsStream {
         let ids = element_ids(&walk);
         let paths = heading_paths_from(&walk, &furniture, &mut self.headings);
 
-        let mut out = Vec::with_capacity(walk.len());
-        for (r, heading_path) in walk.iter().zip(paths) {
-            let layer = furniture.get(r.index).copied().flatten();
-            let item = r.item;
-            let kind = item.kind();
-            if layer.is_some() && !self.opts.furniture {
-                continue;
-            }
-            out.push(Element {
-                id: ids[r.index].clone(),
-                page: r.page,
-                kind: kind.as_str(),
-                unknown_type: item.unknown_type().map(str::to_owned),
-                kind_inferred: item.kind_is_inferred(),
-                parent: r.parent.map(|p| ids[p].clone()),
-                order: self.order_base + r.index,
-                depth: r.depth,
-                level: (kind == ItemKind::Heading).then(|| item.heading_level()),
-                heading_path,
-                furniture: layer.map(|f| match f {
-                    Furniture::Header => "header",
-                    Furniture::Footer => "footer",
-                }),
-                text: plain_text(item),
-                md: item.md().to_owned(),
-                md_range: ranges.get(&r.index).copied(),
-                table: (kind == ItemKind::Table).then(|| table_info(item, tables.get(&r.index))),
-                boxes: boxes(doc, r, &duplicates),
-                path: r.path(&walk),
-            });
-        }
+        // Building elements is independent per item: in parallel, in order.
+        let order_base = self.order_base;
+        let furniture_on = self.opts.furniture;
+        let out: Vec<Element> = walk
+            .par_iter()
+            .zip(paths)
+            .filter_map(|(r, heading_path)| {
+                let layer = furniture.get(r.index).copied().flatten();
+                if layer.is_some() && !furniture_on {
+                    return None;
+                }
+                let item = r.item;
+                let kind = item.kind();
+                Some(Element {
+                    id: ids[r.index].clone(),
+                    page: r.page,
+                    kind: kind.as_str(),
+                    unknown_type: item.unknown_type().map(str::to_owned),
+                    kind_inferred: item.kind_is_inferred(),
+                    parent: r.parent.map(|p| ids[p].clone()),
+                    order: order_base + r.index,
+                    depth: r.depth,
+                    level: (kind == ItemKind::Heading).then(|| item.heading_level()),
+                    heading_path,
+                    furniture: layer.map(|f| match f {
+                        Furniture::Header => "header",
+                        Furniture::Footer => "footer",
+                    }),
+                    text: plain_text(item),
+                    md: item.md().to_owned(),
+                    md_range: ranges.get(&r.index).copied(),
+                    table: (kind == ItemKind::Table)
+                        .then(|| table_info(item, tables.get(&r.index))),
+                    boxes: boxes(doc, r, &duplicates),
+                    path: r.path(&walk),
+                })
+            })
+            .collect();
         self.order_base += walk.len();
         for e in &out {
             *self.summary.kinds.entry(e.kind).or_default() += 1;

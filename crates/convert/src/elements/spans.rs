@@ -13,32 +13,54 @@ pub struct TextRange {
 }
 
 /// Byte offset of every character boundary of `s` (one more entry than characters), so that
-/// many spans over the same text are converted without rescanning it.
+/// many spans over the same text are converted without rescanning it. ASCII text (most text)
+/// needs no table: characters are bytes.
 #[derive(Debug, Clone)]
 pub struct CharIndex {
+    /// Empty for ASCII text of `ascii_len` bytes.
     boundaries: Vec<usize>,
+    ascii_len: usize,
 }
 
 impl CharIndex {
     /// Indexes `s`.
     pub fn new(s: &str) -> Self {
+        if s.is_ascii() {
+            return CharIndex {
+                boundaries: Vec::new(),
+                ascii_len: s.len(),
+            };
+        }
         let mut boundaries: Vec<usize> = s.char_indices().map(|(b, _)| b).collect();
         boundaries.push(s.len());
-        CharIndex { boundaries }
+        CharIndex {
+            boundaries,
+            ascii_len: 0,
+        }
     }
 
     /// Number of characters.
     pub fn chars(&self) -> usize {
-        self.boundaries.len() - 1
+        if self.boundaries.is_empty() {
+            self.ascii_len
+        } else {
+            self.boundaries.len() - 1
+        }
     }
 
     /// Byte offset of character `c` (clamped to the end).
     pub fn byte_of(&self, c: usize) -> usize {
+        if self.boundaries.is_empty() {
+            return c.min(self.ascii_len);
+        }
         self.boundaries[c.min(self.chars())]
     }
 
     /// Character offset of byte `b` (the boundary at or before it).
     pub fn char_of(&self, b: usize) -> usize {
+        if self.boundaries.is_empty() {
+            return b.min(self.ascii_len);
+        }
         match self.boundaries.binary_search(&b) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
