@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use pagetree_convert::pages::PageOptions;
 use pagetree_convert::{ConvertError, ConvertOptions, OutFile, Sink, convert_lazy};
 use pagetree_convert::{FailedPageMode, FurnitureMode, PageSelection, Rendered, Source, Warning};
-use pagetree_model::{Document, ErrorKind, LazyDocument, Loaded};
+use pagetree_model::{Document, ErrorKind, LazyDocument, Loaded, Projection};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
@@ -271,6 +271,11 @@ impl<F> OptionLayers<F> {
     }
 }
 
+/// What markdown and text need not read.
+const SKIP_BOXES: Projection = Projection {
+    skip: &["bbox", "bBox"],
+};
+
 /// Inputs this large or larger are rendered page by page with bounded memory (unless
 /// --per-page asks for every page at once).
 pub const STREAM_THRESHOLD: u64 = 64 << 20;
@@ -407,7 +412,9 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
                 .enumerate()
                 .map(|(i, f)| {
                     let input = start + i;
-                    let results = read_input(f);
+                    // Markdown and text never read boxes, and boxes are most of the parsing
+                    // work (their numbers): step over them.
+                    let results = SKIP_BOXES.with(|| read_input(f));
                     results
                     .into_iter()
                     .map(|(label, r)| {

@@ -61,7 +61,7 @@ pub struct ConvertOptions {
     pub elements: ElementOptions,
     /// Elements as one JSON document or JSON Lines. Default: JSON.
     pub elements_format: ElementsFormat,
-    /// Input bytes per batch of pages for [`convert_lazy`]. Default: 8 MiB.
+    /// Input bytes per batch of pages for [`convert_lazy`]. Default: 4 MiB.
     pub batch_bytes: u64,
 }
 
@@ -74,7 +74,7 @@ impl Default for ConvertOptions {
             tables: TableOptions::default(),
             elements: ElementOptions::default(),
             elements_format: ElementsFormat::Json,
-            batch_bytes: 8 << 20,
+            batch_bytes: 4 << 20,
         }
     }
 }
