@@ -79,7 +79,7 @@ fn a_broken_input_fails_alone() {
     let out = path(&dir, "md");
     let o = pagetree(&[
         "markdown",
-        "testdata/invalid/wrong_type_bbox.json",
+        "testdata/invalid/wrong_type_page_number.json",
         "testdata/v2_nojob.json",
         "testdata/job_list.json",
         "-o",
@@ -88,7 +88,7 @@ fn a_broken_input_fails_alone() {
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(
-        err.contains("wrong_type_bbox.json: items.pages[1].items[2].bbox[0].x"),
+        err.contains("wrong_type_page_number.json: items.pages[2].page_number: invalid type"),
         "{err}"
     );
     assert!(
@@ -96,6 +96,16 @@ fn a_broken_input_fails_alone() {
         "{err}"
     );
     assert!(dir.path().join("md/v2_nojob.md").exists());
+}
+
+#[test]
+fn markdown_does_not_read_boxes_so_a_broken_box_does_not_stop_it() {
+    // Boxes are skipped when only markdown or text is written (they are most of the parse
+    // work); `inspect`, `elements`, `tables` and `convert` read them and report the error.
+    let o = pagetree(&["markdown", "testdata/invalid/wrong_type_bbox.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = pagetree(&["inspect", "testdata/invalid/wrong_type_bbox.json"]);
+    assert_eq!(o.status.code(), Some(1));
 }
 
 #[test]
