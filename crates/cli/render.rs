@@ -660,6 +660,89 @@ impl Names {
     }
 }
 
+/// One document turned into bytes, with the warnings to print; or why not.
+pub type DocOutput = std::result::Result<(Vec<u8>, Vec<String>), String>;
+
+/// Runs `convert` on every document of every input, inputs in parallel, and writes the bytes
+/// in input order: to standard output, to `-o FILE` (atomically, only when something was
+/// converted), or with several inputs, an existing directory or a trailing `/` to
+/// `DIR/<name>.<ext>`. `convert` gets each document and its label; other bodies (job
+/// listings...) fail with "<label>: this is a … body, not a parse result; `none`".
+pub fn per_document(
+    a: &RenderArgs,
+    ext: &str,
+    none: &str,
+    convert: impl Fn(&Document, &str) -> DocOutput + Sync,
+) -> Result<Outcome> {
+    let to_dir = a
+        .output
+        .as_ref()
+        .filter(|p| a.files.len() > 1 || p.is_dir() || p.to_string_lossy().ends_with(['/', '\\']));
+    let done: Vec<Vec<(String, DocOutput)>> = a
+        .files
+        .par_iter()
+        .map(|f| {
+            read_input(f)
+                .into_iter()
+                .map(|(label, r)| {
+                    let result = match r {
+                        Ok(Loaded::Document(doc)) => convert(&doc, &label),
+                        Ok(other) => Err(format!(
+                            "{label}: this is a {} body, not a parse result; {none}",
+                            other.format()
+                        )),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    (label, result)
+                })
+                .collect()
+        })
+        .collect();
+
+    let mut failed = 0usize;
+    let mut names = Names::default();
+    let mut single = Vec::new();
+    let mut wrote_any = false;
+    let mut stdout = io::stdout().lock();
+    for (input, docs) in done.into_iter().enumerate() {
+        let many = docs.len() > 1;
+        for (k, (label, result)) in docs.into_iter().enumerate() {
+            let (bytes, notes) = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    failed += 1;
+                    stdout.flush()?;
+                    eprintln!("error: {e}");
+                    continue;
+                }
+            };
+            for w in &notes {
+                eprintln!("warning: {label}: {w}");
+            }
+            wrote_any = true;
+            match (&a.output, to_dir) {
+                (_, Some(dir)) => {
+                    let base = names.take(&a.files[input], many.then_some(k + 1));
+                    let path = dir.join(format!("{base}.{ext}"));
+                    write_atomic(&path, &bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                }
+                (Some(_), None) => single.extend_from_slice(&bytes),
+                (None, None) => stdout.write_all(&bytes)?,
+            }
+        }
+    }
+    if let (Some(path), None, true) = (&a.output, to_dir, wrote_any) {
+        write_atomic(path, &single).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    stdout.flush()?;
+    Ok(if failed > 0 {
+        Outcome::Partial
+    } else {
+        Outcome::Ok
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
