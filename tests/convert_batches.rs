@@ -57,7 +57,7 @@ fn batches_write_the_same_files_as_the_whole_document() {
         let Ok(doc) = pagetree_model::load_document(&bytes, Some(&file)) else {
             continue;
         };
-        let Ok(lazy) = LazyDocument::index(&bytes[..], Some(&file)) else {
+        let Ok(lazy) = LazyDocument::index(std::io::Cursor::new(&bytes), Some(&file)) else {
             continue;
         };
         for (label, opts) in option_sets() {

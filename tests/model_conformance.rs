@@ -199,7 +199,7 @@ fn lazy_batches_equal_the_whole_document() {
         let Ok(whole) = pagetree_model::load_document(&bytes, Some(&file)) else {
             continue;
         };
-        let Ok(lazy) = LazyDocument::index(&bytes[..], Some(&file)) else {
+        let Ok(lazy) = LazyDocument::index(std::io::Cursor::new(&bytes), Some(&file)) else {
             assert!(
                 bytes.trim_ascii_start().starts_with(b"["),
                 "{file}: object inputs index"

@@ -60,7 +60,7 @@ pub enum Command {
     /// never leaves partial output: each document is written into a temporary folder that
     /// replaces its output folder only when complete. A manifest in OUT
     /// (`pagetree-manifest.json`) records each input's hash, the options and the version, so
-    /// a re-run skips unchanged inputs (unless --force). Responses of 64 MiB or more are
+    /// a re-run skips unchanged inputs (unless --force). Responses of 8 MiB or more are
     /// converted page by page with bounded memory (--stream).
     ///
     /// Exit codes: 0 every input converted (or unchanged), 1 some inputs failed, 2 usage error.
@@ -136,7 +136,7 @@ pub struct RenderArgs {
     #[arg(long, requires = "output")]
     pub per_page: bool,
 
-    /// Render page by page with bounded memory: inputs of 64 MiB or more (auto), every input
+    /// Render page by page with bounded memory: inputs of 8 MiB or more (auto), every input
     /// that can be (always), or none (never). The output is the same either way.
     #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
     pub stream: StreamArg,
@@ -534,7 +534,7 @@ pub struct ConvertArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
-    /// Convert page by page with bounded memory: for inputs of 64 MiB or more (auto), always,
+    /// Convert page by page with bounded memory: for inputs of 8 MiB or more (auto), always,
     /// or never. The output is the same either way.
     #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
     pub stream: StreamArg,
@@ -576,7 +576,7 @@ pub enum OutputArg {
 /// `--stream`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StreamArg {
-    /// Inputs of 64 MiB or more.
+    /// Inputs of 8 MiB or more.
     Auto,
     /// Every input that can be (object-rooted responses).
     Always,

@@ -26,10 +26,7 @@ use crate::cmd::text::Text;
 use crate::inputs::{Input, expand};
 use crate::manifest::{Entry, Manifest, hash_hex};
 use crate::output::write_atomic;
-use crate::render::OptionLayers;
-
-/// Inputs this large or larger are converted page by page with `--stream auto`.
-pub const STREAM_THRESHOLD: u64 = 64 << 20;
+use crate::render::{OptionLayers, STREAM_THRESHOLD};
 
 /// Temporary folders live here inside OUT until they replace their output folder.
 const TMP: &str = ".pagetree-tmp";

@@ -36,6 +36,10 @@ pub struct PieceLoc {
     pub index: usize,
 }
 
+/// Bytes of each page kept while indexing: enough for the top-level keys API output writes
+/// before a page's items.
+const PROBE_BYTES: usize = 4096;
+
 /// The lists a page can come from, in [`PageIndex`] order.
 const LISTS: [ArrayPath; 4] = [
     ArrayPath::ItemsPages,
@@ -68,9 +72,12 @@ impl LazyDocument {
     /// Indexes a response read from `reader`. Shapes other than a v2 response, a v2 `items`
     /// object or a v1 result (a JSON array at the top, job listings...) are a `Shape` error:
     /// load those whole.
-    pub fn index<R: Read>(reader: R, source: Option<&str>) -> Result<Self, LoadError> {
+    pub fn index<R: Read + Seek>(reader: R, source: Option<&str>) -> Result<Self, LoadError> {
         let located = |e: LoadError| e.with_source(source);
-        let mut scanner = Scanner::new(reader);
+        // Pages are not kept, only where they are: copy just enough of each to read its
+        // number from the keys API output puts first; pages that need more are read again.
+        let mut scanner = Scanner::new(reader).with_element_limit(PROBE_BYTES);
+        let mut again: Vec<(ArrayPath, usize)> = Vec::new();
         let mut lists: [Vec<PieceLoc>; 4] = Default::default();
         let mut numbers: [Vec<Option<u32>>; 4] = Default::default();
         let mut present = [false; 4];
@@ -107,13 +114,26 @@ impl LazyDocument {
                     raw,
                     pos,
                 }) => {
+                    let len = scanner.last_len();
                     let loc = PieceLoc {
                         offset: pos.offset,
-                        len: raw.len() as u64,
+                        len,
                         pos,
                         index,
                     };
-                    let probe = PageProbe::read(&raw);
+                    let probe = if raw.len() as u64 == len {
+                        PageProbe::read(&raw)
+                    } else {
+                        leading_scalars(&raw).unwrap_or_else(|| {
+                            let at = if array == ArrayPath::RootPages {
+                                root_pages.len()
+                            } else {
+                                lists[list_slot(array)].len()
+                            };
+                            again.push((array, at));
+                            PageProbe::default()
+                        })
+                    };
                     if array == ArrayPath::RootPages {
                         root_pages.push((loc, probe));
                         continue;
@@ -153,6 +173,36 @@ impl LazyDocument {
             }
         }
         let bytes = scanner.bytes_read();
+        // Pages whose first bytes did not settle their number: read them whole, once.
+        if !again.is_empty() {
+            let mut reader = scanner.into_inner();
+            let io = |e: io::Error| {
+                located(LoadError::new(
+                    ErrorKind::Io,
+                    format!("cannot read again: {e}"),
+                ))
+            };
+            for (array, at) in again {
+                let loc = if array == ArrayPath::RootPages {
+                    root_pages[at].0
+                } else {
+                    lists[list_slot(array)][at]
+                };
+                reader.seek(SeekFrom::Start(loc.offset)).map_err(io)?;
+                let mut raw = vec![0; loc.len as usize];
+                reader.read_exact(&mut raw).map_err(io)?;
+                let probe = PageProbe::read(&raw);
+                if array == ArrayPath::RootPages {
+                    root_pages[at].1 = probe;
+                } else {
+                    let slot = list_slot(array);
+                    numbers[slot][at] = probe.page_number;
+                    if slot == 0 {
+                        items_facts[at] = probe.has_page_facts;
+                    }
+                }
+            }
+        }
 
         // Root `pages`: the v2 `items` object alone, or a v1 result.
         let mut format = None;

@@ -242,6 +242,13 @@ pub struct Scanner<R> {
     state: State,
     /// Expected closing brackets of the containers open inside the piece being captured.
     stack: Vec<u8>,
+    /// At most this many bytes of each page element are kept in its `raw` (fields are always
+    /// whole): an index that only needs where elements are skips copying them.
+    element_limit: usize,
+    /// Length in bytes of the last value captured (even when `raw` was cut at the limit).
+    last_len: u64,
+    /// The limit of the capture under way.
+    limit: usize,
 }
 
 impl<R: Read> Scanner<R> {
@@ -264,7 +271,27 @@ impl<R: Read> Scanner<R> {
             nl_pos: 0,
             state: State::BeforeRoot,
             stack: Vec::new(),
+            element_limit: usize::MAX,
+            last_len: 0,
+            limit: usize::MAX,
         }
+    }
+
+    /// Keeps only the first `limit` bytes of each page element's `raw` (the scan still checks
+    /// the whole element; [`Scanner::last_len`] gives its full length).
+    pub fn with_element_limit(mut self, limit: usize) -> Self {
+        self.element_limit = limit;
+        self
+    }
+
+    /// Full length in bytes of the value of the last event.
+    pub fn last_len(&self) -> u64 {
+        self.last_len
+    }
+
+    /// The reader back (to read elements again by offset, for instance).
+    pub fn into_inner(self) -> R {
+        self.reader
     }
 
     /// Bytes consumed so far (for progress bars).
@@ -605,6 +632,10 @@ impl<R: Read> Scanner<R> {
         let pos = self.position_here();
         let first = self.buf[self.pos];
         let mut out = Vec::new();
+        self.limit = match what {
+            Target::Element(..) => self.element_limit,
+            Target::Field(_) => usize::MAX,
+        };
         match first {
             b'"' | b'{' | b'[' => self.capture_nested(&mut out, depth, pos, &what)?,
             b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => self.capture_scalar(&mut out)?,
@@ -615,6 +646,7 @@ impl<R: Read> Scanner<R> {
                 )));
             }
         }
+        self.last_len = self.base + self.pos as u64 - pos.offset;
         Ok((out, pos))
     }
 
@@ -628,7 +660,7 @@ impl<R: Read> Scanner<R> {
                 .iter()
                 .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
                 .unwrap_or(chunk.len());
-            out.extend_from_slice(&chunk[..n]);
+            extend_limited(out, &chunk[..n], self.limit);
             self.pos = start + n;
             if n < chunk.len() || !self.fill()? {
                 return Ok(());
@@ -724,7 +756,7 @@ impl<R: Read> Scanner<R> {
             }
             match stop {
                 Some(Stop::Done(end)) => {
-                    out.extend_from_slice(&chunk[start..end]);
+                    extend_limited(out, &chunk[start..end], self.limit);
                     self.pos = end;
                     return Ok(());
                 }
@@ -743,7 +775,7 @@ impl<R: Read> Scanner<R> {
                         .error_here(format!("nesting deeper than {MAX_DEPTH} levels in {what}")));
                 }
                 None => {
-                    out.extend_from_slice(&chunk[start..]);
+                    extend_limited(out, &chunk[start..], self.limit);
                     self.pos = self.len;
                     if !self.fill()? {
                         let inside = if in_string {
@@ -866,6 +898,12 @@ static STRUCTURAL: [bool; 256] = {
 /// Number of `\n` bytes in `s`. Counting into a `u8` per 128-byte block lets the compiler
 /// vectorise the comparison and sum; a plain `filter().count()` widens every byte to `usize`
 /// and was ~40% of the scanning time.
+/// Appends as much of `bytes` as keeps `out` within `limit`.
+fn extend_limited(out: &mut Vec<u8>, bytes: &[u8], limit: usize) {
+    let room = limit.saturating_sub(out.len());
+    out.extend_from_slice(&bytes[..bytes.len().min(room)]);
+}
+
 fn count_newlines(s: &[u8]) -> usize {
     let mut blocks = s.chunks_exact(128);
     let mut count = 0;
@@ -2035,5 +2073,29 @@ mod tests {
             mb / serde_best,
             serde_best / scan_best
         );
+    }
+
+    #[test]
+    fn element_limit_keeps_a_prefix_and_reports_the_full_length() {
+        let input = br#"{"job": {"id": "a-long-job-id"}, "items": {"pages": [{"page_number": 1, "items": ["x", "y"]}, 7]}}"#;
+        let mut s = Scanner::with_chunk_size(&input[..], 5).with_element_limit(10);
+        let mut seen = Vec::new();
+        while let Some(e) = s.next_event().unwrap() {
+            match e {
+                Event::Field { raw, .. } => seen.push((raw, s.last_len())),
+                Event::Element { raw, .. } => seen.push((raw, s.last_len())),
+            }
+        }
+        assert_eq!(
+            seen[0].0,
+            br#"{"id": "a-long-job-id"}"#.to_vec(),
+            "fields stay whole"
+        );
+        assert_eq!(seen[1].0, br#"{"page_num"#.to_vec());
+        assert_eq!(
+            seen[1].1,
+            br#"{"page_number": 1, "items": ["x", "y"]}"#.len() as u64
+        );
+        assert_eq!((seen[2].0.as_slice(), seen[2].1), (&b"7"[..], 1));
     }
 }
