@@ -534,10 +534,8 @@ fn stream<W: Writer>(
         eprintln!("warning: {label}: {w}");
     }
     let opts = W::convert_options(o);
-    let mut reader = BufReader::with_capacity(
-        1 << 16,
-        File::open(path).with_context(|| format!("cannot read {label}"))?,
-    );
+    // Batches are read in runs straight into their buffers: no BufReader in between.
+    let mut reader = File::open(path).with_context(|| format!("cannot read {label}"))?;
     let result = match dest {
         Dest::Dir(dir) => {
             let target = dir.join(format!("{}.{}", names.take(path, None), W::EXT));

@@ -441,10 +441,8 @@ fn convert_streamed(
     let mut probe = lazy.assemble(Vec::new());
     probe.warnings = lazy.warnings.clone();
     let (opts, notes) = options_for(ctx, &probe);
-    let mut reader = BufReader::with_capacity(
-        1 << 16,
-        File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?,
-    );
+    // Batches are read in runs straight into their buffers: no BufReader in between.
+    let mut reader = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
     let stats = write_document(ctx, &input.key, |sink| {
         convert_lazy(&lazy, &mut reader, &opts, sink).map_err(|e| e.to_string())
     })?;

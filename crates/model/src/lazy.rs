@@ -40,6 +40,12 @@ pub struct PieceLoc {
 /// before a page's items.
 const PROBE_BYTES: usize = 4096;
 
+/// Bytes between two entries (commas, whitespace) still read as one run.
+const MAX_GAP: u64 = 4096;
+
+/// Largest run of entries read at once (bounds the extra buffer).
+const RUN_BYTES: u64 = 1 << 20;
+
 /// The lists a page can come from, in [`PageIndex`] order.
 const LISTS: [ArrayPath; 4] = [
     ArrayPath::ItemsPages,
@@ -377,16 +383,37 @@ impl LazyDocument {
         }
         wanted.sort_by_key(|(loc, _)| loc.offset);
         let mut out = Vec::with_capacity(wanted.len());
-        for (loc, array) in wanted {
-            reader.seek(SeekFrom::Start(loc.offset))?;
-            let mut bytes = vec![0; loc.len as usize];
-            reader.read_exact(&mut bytes)?;
-            out.push(RawPiece {
-                kind: PieceKind::Page(array),
-                index: loc.index,
-                bytes,
-                pos: loc.pos,
-            });
+        // Entries next to each other in the input (the usual case: a list in page order) are
+        // read in runs of up to RUN_BYTES: one seek and one read per run instead of per entry,
+        // and nothing read twice through a buffer that every seek would throw away.
+        let mut i = 0;
+        let mut run = Vec::new();
+        while i < wanted.len() {
+            let start = wanted[i].0.offset;
+            let mut end = start + wanted[i].0.len;
+            let mut j = i + 1;
+            while j < wanted.len() {
+                let next = &wanted[j].0;
+                let near = next.offset >= end && next.offset <= end + MAX_GAP;
+                if !near || next.offset + next.len - start > RUN_BYTES {
+                    break;
+                }
+                end = next.offset + next.len;
+                j += 1;
+            }
+            reader.seek(SeekFrom::Start(start))?;
+            run.resize((end - start) as usize, 0);
+            reader.read_exact(&mut run)?;
+            for (loc, array) in &wanted[i..j] {
+                let at = (loc.offset - start) as usize;
+                out.push(RawPiece {
+                    kind: PieceKind::Page(*array),
+                    index: loc.index,
+                    bytes: run[at..at + loc.len as usize].to_vec(),
+                    pos: loc.pos,
+                });
+            }
+            i = j;
         }
         Ok(out)
     }
