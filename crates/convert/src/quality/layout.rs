@@ -302,12 +302,7 @@ mod tests {
     use crate::tables::Grid;
 
     fn grid(rows: &[&[&str]]) -> Grid {
-        Grid::new(
-            rows.iter()
-                .map(|r| r.iter().map(|s| s.to_string()).collect())
-                .collect(),
-            None,
-        )
+        crate::tables::grid_of(rows, None)
     }
 
     #[test]

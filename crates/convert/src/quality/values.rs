@@ -200,16 +200,7 @@ fn strip_tags(s: &str) -> String {
     out
 }
 
-/// The length of the HTML tag at the start of `s`, if it is one (`<br/>`, `</sup>`, `<td a="x">`).
-pub(crate) fn tag_len(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
-    let name_at = if b.get(1) == Some(&b'/') { 2 } else { 1 };
-    if !b.get(name_at).is_some_and(u8::is_ascii_alphabetic) {
-        return None;
-    }
-    let end = s.find('>')?;
-    (!s[1..end].contains('<')).then_some(end + 1)
-}
+pub(crate) use crate::tables::tag_len;
 
 /// The lower-case name of a tag (`<BR />` → `br`).
 pub(crate) fn tag_name(tag: &str) -> String {

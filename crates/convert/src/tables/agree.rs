@@ -221,8 +221,8 @@ fn normalize(s: &str) -> String {
 }
 
 /// The length of the HTML tag at the start of `s` (`<br/>`, `</sup>`, `<td class="x">`), if
-/// it is one.
-fn tag_len(s: &str) -> Option<usize> {
+/// it is one. Shared with the quality checks' markup-residue detection.
+pub(crate) fn tag_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     let name_at = if b.get(1) == Some(&b'/') { 2 } else { 1 };
     if !b.get(name_at).is_some_and(u8::is_ascii_alphabetic) {
@@ -238,12 +238,7 @@ mod tests {
     use super::*;
 
     fn g(rows: &[&[&str]]) -> Grid {
-        Grid::new(
-            rows.iter()
-                .map(|r| r.iter().map(|s| s.to_string()).collect())
-                .collect(),
-            Some(Source::Rows),
-        )
+        crate::tables::grid_of(rows, Some(Source::Rows))
     }
 
     #[test]

@@ -197,17 +197,23 @@ pub fn grid_from_rows(rows: &[Vec<Cell>]) -> Grid {
     Grid::new(cells, Some(Source::Rows))
 }
 
+/// A grid from string slices, for tests across the crate.
+#[cfg(test)]
+pub(crate) fn grid_of(rows: &[&[&str]], source: Option<Source>) -> Grid {
+    Grid::new(
+        rows.iter()
+            .map(|r| r.iter().map(|s| s.to_string()).collect())
+            .collect(),
+        source,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn grid(rows: &[&[&str]]) -> Grid {
-        Grid::new(
-            rows.iter()
-                .map(|r| r.iter().map(|s| s.to_string()).collect())
-                .collect(),
-            None,
-        )
+        grid_of(rows, None)
     }
 
     #[test]

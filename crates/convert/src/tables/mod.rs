@@ -36,8 +36,11 @@ use std::fmt;
 use pagetree_model::Document;
 use serde::Serialize;
 
+pub(crate) use agree::tag_len;
 pub use agree::{Agreement, Comparison, Difference, Representations, compare};
 pub use csv_in::grid_from_csv;
+#[cfg(test)]
+pub(crate) use grid::grid_of;
 pub use grid::{Grid, Source, Span, grid_from_rows};
 pub use html::grid_from_html;
 pub use ids::{table_id, table_ids};

@@ -123,12 +123,7 @@ mod tests {
     use super::*;
 
     fn g(rows: &[&[&str]]) -> Grid {
-        Grid::new(
-            rows.iter()
-                .map(|r| r.iter().map(|s| s.to_string()).collect())
-                .collect(),
-            Some(Source::Rows),
-        )
+        crate::tables::grid_of(rows, Some(Source::Rows))
     }
 
     #[test]
