@@ -34,8 +34,14 @@ fn option_sets() -> Vec<(&'static str, ConvertOptions)> {
     merged.tables.stitch = true;
     let mut jsonl = all.clone();
     jsonl.elements_format = pagetree_convert::elements::ElementsFormat::Jsonl;
+    // The server's pages as the source: a batch read then needs the page strings that it skips
+    // where items pages stand in (as it does for failed pages' raw text, the default).
+    let mut server = all.clone();
+    server.markdown.pages.source = pagetree_convert::Source::Server;
+    server.text.pages.source = pagetree_convert::Source::Server;
     vec![
         ("all", all),
+        ("server", server),
         ("hidden", hidden),
         ("merged", merged),
         ("jsonl", jsonl),

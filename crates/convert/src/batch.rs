@@ -11,7 +11,10 @@
 use std::io::{self, Read, Seek};
 use std::ops::Range;
 
-use pagetree_model::{Document, ItemKind, LazyDocument, LoadError, Piece, Projection, RawPiece};
+use pagetree_model::scan::ArrayPath;
+use pagetree_model::{
+    Document, ItemKind, LazyDocument, LoadError, Piece, PieceKind, Projection, RawPiece,
+};
 use rayon::prelude::*;
 
 use crate::elements::{ElementOptions, ElementsFormat, ElementsStream, ElementsWriter, MdOffset};
@@ -191,6 +194,17 @@ pub fn convert_lazy<R: Read + Seek + Send>(
             skip: &["bbox", "bBox"],
         }
     };
+    // Rendering from the item tree reads the server's page markdown and text only for pages
+    // without a usable items page; elsewhere those strings (as large as the items' markdown)
+    // need not be built.
+    let light = (!(opts.outputs.markdown || opts.outputs.elements)
+        || state.markdown.pages.source == Source::Items)
+        && (!opts.outputs.text || state.text.pages.source == Source::Items);
+    let load = Load {
+        lazy,
+        projection,
+        light,
+    };
     let n = lazy.pages.len();
     let mut next: Option<Loaded> = None;
     let mut start = 0;
@@ -199,10 +213,7 @@ pub fn convert_lazy<R: Read + Seek + Send>(
             Some(loaded) => loaded,
             None => {
                 let end = batch_end(lazy, start, opts.batch_bytes);
-                (
-                    start..end,
-                    load_pieces(lazy, reader, start..end, projection)?,
-                )
+                (start..end, load.pieces(reader, start..end)?)
             }
         };
         let mut doc = lazy.assemble(pieces);
@@ -211,7 +222,7 @@ pub fn convert_lazy<R: Read + Seek + Send>(
             if need <= range.end {
                 break;
             }
-            let more = load_pieces(lazy, reader, range.end..need, projection)?;
+            let more = load.pieces(reader, range.end..need)?;
             doc = lazy.extend(doc, more);
             range.end = need;
         }
@@ -224,7 +235,7 @@ pub fn convert_lazy<R: Read + Seek + Send>(
         let (loaded, written) = rayon::join(
             || {
                 following
-                    .map(|r| load_pieces(lazy, reader, r.clone(), projection).map(|p| (r, p)))
+                    .map(|r| load.pieces(reader, r.clone()).map(|p| (r, p)))
                     .transpose()
             },
             || state.batch(&doc, sink),
@@ -238,23 +249,103 @@ pub fn convert_lazy<R: Read + Seek + Send>(
 /// A batch's range of joined pages and its parsed pieces (with their list indexes).
 type Loaded = (Range<usize>, Vec<(usize, Piece)>);
 
-/// Reads and parses the pages `range` of the join, in parallel (order kept).
-fn load_pieces<R: Read + Seek + Send>(
-    lazy: &LazyDocument,
-    reader: &mut R,
-    range: Range<usize>,
+/// How a lazy conversion reads its batches.
+struct Load<'a> {
+    lazy: &'a LazyDocument,
+    /// Fields skipped everywhere.
     projection: Projection,
-) -> Result<Vec<(usize, Piece)>, ConvertError> {
-    let raw = lazy.read_batch(reader, range)?;
-    let source = lazy.source.as_deref();
-    raw.par_iter()
-        .map(|r: &RawPiece| {
-            projection
-                .with(|| r.parse_fast(source))
-                .map(|p| (r.index, p))
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(ConvertError::Load)
+    /// Whether server page markdown and text may be skipped where an items page stands in.
+    light: bool,
+}
+
+/// The field a light read skips in `markdown.pages` entries (the page's whole markdown).
+const SKIP_PAGE_MARKDOWN: &[&str] = &["markdown"];
+
+impl Load<'_> {
+    /// Reads and parses the pages `range` of the join, in parallel (order kept).
+    fn pieces<R: Read + Seek + Send>(
+        &self,
+        reader: &mut R,
+        range: Range<usize>,
+    ) -> Result<Vec<(usize, Piece)>, ConvertError> {
+        // A light read leaves `text.pages` on disk until a page turns out to need it.
+        let lists = [true, true, !self.light, true];
+        let raw = self.lazy.read_lists(reader, range.clone(), lists)?;
+        let mut pieces = self.parse(&raw, self.light)?;
+        if self.light {
+            // Pages without an items page, or failed, are rendered from the server's pages:
+            // read those whole.
+            let (markdown, pages) = self.server_pages(&pieces, range);
+            for at in markdown {
+                pieces[at] = self.parse(&raw[at..=at], false)?.remove(0);
+            }
+            let mut text = Vec::new();
+            for page in pages {
+                let only_text = [false, false, true, false];
+                text.extend(self.lazy.read_lists(reader, page..page + 1, only_text)?);
+            }
+            // In input order, as a whole read would have them.
+            text.sort_by_key(|r| r.index);
+            pieces.extend(self.parse(&text, false)?);
+        }
+        Ok(pieces)
+    }
+
+    /// Parses raw pieces in parallel, in order.
+    fn parse(&self, raw: &[RawPiece], light: bool) -> Result<Vec<(usize, Piece)>, ConvertError> {
+        let source = self.lazy.source.as_deref();
+        raw.par_iter()
+            .map(|r| {
+                let projection = match &r.kind {
+                    PieceKind::Page(ArrayPath::MarkdownPages) if light => Projection {
+                        skip: SKIP_PAGE_MARKDOWN,
+                    },
+                    _ => self.projection,
+                };
+                projection
+                    .with(|| r.parse_fast(source))
+                    .map(|p| (r.index, p))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ConvertError::Load)
+    }
+
+    /// For the joined pages of `range` that lack a usable items page: the positions in
+    /// `pieces` of their markdown pages, and the pages themselves (whose text pages are
+    /// still to read), in order.
+    fn server_pages(
+        &self,
+        pieces: &[(usize, Piece)],
+        range: Range<usize>,
+    ) -> (Vec<usize>, Vec<usize>) {
+        use std::collections::HashMap;
+        let mut items = HashMap::new();
+        let mut markdown = HashMap::new();
+        for (at, (index, piece)) in pieces.iter().enumerate() {
+            match piece {
+                Piece::Items(p) => {
+                    items.insert(*index, p.is_failed());
+                }
+                Piece::Markdown(p) => {
+                    markdown.insert(*index, (at, p.is_failed()));
+                }
+                _ => {}
+            }
+        }
+        let (mut md_at, mut pages) = (Vec::new(), Vec::new());
+        for (j, page) in self.lazy.pages[range.clone()].iter().enumerate() {
+            let md = page.markdown.and_then(|i| markdown.get(&i));
+            let usable = page.items.and_then(|i| items.get(&i)) == Some(&false)
+                && !md.is_some_and(|(_, failed)| *failed);
+            if !usable {
+                md_at.extend(md.map(|(at, _)| *at));
+                if page.text.is_some() {
+                    pages.push(range.start + j);
+                }
+            }
+        }
+        (md_at, pages)
+    }
 }
 
 /// The end of a batch starting at `start`: pages until their entries reach `budget` bytes

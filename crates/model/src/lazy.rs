@@ -363,6 +363,18 @@ impl LazyDocument {
         reader: &mut R,
         range: Range<usize>,
     ) -> io::Result<Vec<RawPiece>> {
+        self.read_lists(reader, range, [true; 4])
+    }
+
+    /// Like [`read_batch`](Self::read_batch), reading only the entries of the lists marked
+    /// in `lists` (in [`PageIndex`] order: items, markdown, text, metadata). A v1 page is one
+    /// entry, read when `lists[0]` is set.
+    pub fn read_lists<R: Read + Seek>(
+        &self,
+        reader: &mut R,
+        range: Range<usize>,
+        lists: [bool; 4],
+    ) -> io::Result<Vec<RawPiece>> {
         let mut wanted: Vec<(PieceLoc, ArrayPath)> = Vec::new();
         let v1 = self.format == Format::V1;
         for p in &self.pages[range] {
@@ -370,6 +382,9 @@ impl LazyDocument {
             for (slot, at) in slots.iter().enumerate() {
                 if v1 && slot > 0 {
                     break; // one v1 element holds the whole page
+                }
+                if !lists[slot] {
+                    continue;
                 }
                 if let Some(i) = at {
                     let path = if v1 || self.items_only {
