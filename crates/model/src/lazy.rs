@@ -38,7 +38,7 @@ pub struct PieceLoc {
 
 /// Bytes of each page kept while indexing: enough for the top-level keys API output writes
 /// before a page's items.
-const PROBE_BYTES: usize = 4096;
+const PROBE_BYTES: usize = 512;
 
 /// Bytes between two entries (commas, whitespace) still read as one run.
 const MAX_GAP: u64 = 4096;
@@ -127,10 +127,11 @@ impl LazyDocument {
                         pos,
                         index,
                     };
+                    let need = Need::of(array);
                     let probe = if raw.len() as u64 == len {
-                        PageProbe::read(&raw)
+                        PageProbe::read(&raw, need)
                     } else {
-                        leading_scalars(&raw).unwrap_or_else(|| {
+                        leading_scalars(&raw, need).unwrap_or_else(|| {
                             let at = if array == ArrayPath::RootPages {
                                 root_pages.len()
                             } else {
@@ -197,7 +198,7 @@ impl LazyDocument {
                 reader.seek(SeekFrom::Start(loc.offset)).map_err(io)?;
                 let mut raw = vec![0; loc.len as usize];
                 reader.read_exact(&mut raw).map_err(io)?;
-                let probe = PageProbe::read(&raw);
+                let probe = PageProbe::read(&raw, Need::of(array));
                 if array == ArrayPath::RootPages {
                     root_pages[at].1 = probe;
                 } else {
@@ -544,7 +545,7 @@ impl PageProbe {
     /// Reads the page's top-level scalar keys. API output puts them before `items`, so the
     /// usual case reads a few dozen bytes; otherwise the whole entry is skimmed (nested values
     /// skipped without being built).
-    fn read(raw: &[u8]) -> Self {
+    fn read(raw: &[u8], need: Need) -> Self {
         #[derive(serde::Deserialize)]
         struct Probe {
             page_number: Option<u32>,
@@ -555,7 +556,7 @@ impl PageProbe {
             error: Option<serde::de::IgnoredAny>,
             text: Option<serde::de::IgnoredAny>,
         }
-        if let Some(p) = leading_scalars(raw) {
+        if let Some(p) = leading_scalars(raw, need) {
             return p;
         }
         match serde_json::from_slice::<Probe>(raw) {
@@ -573,11 +574,42 @@ impl PageProbe {
     }
 }
 
+/// What indexing must learn about an entry of a page list before it can stop reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// `markdown.pages`, `text.pages`, `metadata.pages`: the page number alone.
+    Number,
+    /// `items.pages`: the number and whether page facts are present.
+    Facts,
+    /// Root `pages` (a v1 result or the v2 `items` object): every top-level scalar key.
+    All,
+}
+
+impl Need {
+    fn of(array: ArrayPath) -> Self {
+        match array {
+            ArrayPath::ItemsPages => Need::Facts,
+            ArrayPath::RootPages => Need::All,
+            _ => Need::Number,
+        }
+    }
+
+    /// Whether `p` already holds all that is needed.
+    fn met(self, p: &PageProbe) -> bool {
+        match self {
+            Need::Number => p.page_number.is_some(),
+            Need::Facts => p.page_number.is_some() && p.has_page_facts,
+            Need::All => false,
+        }
+    }
+}
+
 /// Reads `{"key": scalar, ...` from the start of an object up to the first key whose value is
 /// an object or array; `Some` only when `page_number` (or v1's `page`) was among them and no
 /// later key could matter (`page_width`, `success`... come before `items` in API output; when
-/// they come after, the full probe runs).
-fn leading_scalars(raw: &[u8]) -> Option<PageProbe> {
+/// they come after, the full probe runs). Stops as soon as `need` is met, so the usual entry
+/// is settled by its first few dozen bytes, however long its strings.
+fn leading_scalars(raw: &[u8], need: Need) -> Option<PageProbe> {
     let mut p = PageProbe::default();
     let mut i = 0;
     let ws = |i: &mut usize| {
@@ -620,12 +652,17 @@ fn leading_scalars(raw: &[u8]) -> Option<PageProbe> {
                 return settled.then_some(p);
             }
             b'"' => {
-                let s = i + 1;
-                let e = s + raw[s..].iter().position(|b| *b == b'"' || *b == b'\\')?;
-                if raw[e] == b'\\' {
-                    return None;
+                // Step over the string, escapes included; a string cut off by the end of the
+                // probe leaves the entry to the full read (unless `need` was met before it).
+                i += 1;
+                loop {
+                    match raw.get(i)? {
+                        b'"' => break,
+                        b'\\' => i += 2,
+                        _ => i += 1,
+                    }
                 }
-                i = e + 1;
+                i += 1;
             }
             _ => {
                 let s = i;
@@ -644,11 +681,40 @@ fn leading_scalars(raw: &[u8]) -> Option<PageProbe> {
         if matches!(key, b"page_width" | b"page_height" | b"success" | b"error") {
             p.has_page_facts = true;
         }
+        if need.met(&p) {
+            return Some(p);
+        }
         ws(&mut i);
         match raw.get(i)? {
             b',' => i += 1,
             b'}' => return p.page_number.is_some().then_some(p),
             _ => return None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probes_settle_on_what_each_list_needs() {
+        // A markdown page is settled by its number, however its markdown goes on (escapes, or
+        // cut off by the end of the probe).
+        let md = br#"{"page_number": 7, "markdown": "line\n\"quoted\" \\ and more that was cut"#;
+        let p = leading_scalars(md, Need::Number).expect("settled");
+        assert_eq!(p.page_number, Some(7));
+        // An items page needs a page fact too; escapes in strings before it are stepped over.
+        let items = br#"{"page_number": 3, "note": "a \"b\" \\", "success": true, "items": []"#;
+        let p = leading_scalars(items, Need::Facts).expect("settled");
+        assert_eq!((p.page_number, p.has_page_facts), (Some(3), true));
+        // Without a fact before the items, the full read decides (client dumps have none).
+        assert!(leading_scalars(br#"{"page_number": 3, "items": ["#, Need::Facts).is_none());
+        // A string cut off before the number is known leaves it to the full read.
+        assert!(leading_scalars(br#"{"markdown": "cut \" off"#, Need::Number).is_none());
+        // Root pages read every leading scalar: v1's `page` and `text`.
+        let v1 = br##"{"page": 2, "text": "x\ny", "md": "# x", "items": []}"##;
+        let p = PageProbe::read(v1, Need::All);
+        assert_eq!((p.v1_page, p.has_text), (Some(2), true));
     }
 }

@@ -18,7 +18,7 @@ use std::fmt;
 use std::io::{self, Read};
 
 /// Default size of the read buffer used by [`Scanner::new`].
-const DEFAULT_CHUNK: usize = 4 << 20;
+const DEFAULT_CHUNK: usize = 256 << 10;
 
 /// Maximum nesting depth, counting the root object as depth 1.
 const MAX_DEPTH: usize = 512;

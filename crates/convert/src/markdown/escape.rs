@@ -74,8 +74,19 @@ pub fn escape_block_start(s: &str) -> Cow<'_, str> {
 /// escape the next pipe (before a `|`, or at the end of the cell). Other markdown in the cell
 /// (emphasis, `<sup>`, code spans, `$\kappa$`) is kept: cells hold inline markdown.
 pub fn escape_cell(s: &str, line_break: &str) -> String {
-    let s = s.trim();
     let mut out = String::with_capacity(s.len() + 4);
+    escape_cell_into(s, line_break, &mut out);
+    out
+}
+
+/// [`escape_cell`], appending to `out`.
+pub fn escape_cell_into(s: &str, line_break: &str, out: &mut String) {
+    let s = s.trim();
+    // Most cells need no escaping at all: copy them whole.
+    if !s.contains(['|', '\\', '\r', '\n']) {
+        out.push_str(s);
+        return;
+    }
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -91,7 +102,6 @@ pub fn escape_cell(s: &str, line_break: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Escapes link text or image alt text: brackets and backslashes; line breaks become spaces.

@@ -10,7 +10,7 @@ use std::ops::Range;
 use pagetree_model::Cell;
 
 use super::MarkdownOptions;
-use super::escape::escape_cell;
+use super::escape::escape_cell_into;
 use crate::writer::Out;
 
 /// How a GFM table is laid out.
@@ -60,45 +60,21 @@ pub(crate) fn gfm(
     if cols == 0 {
         return Vec::new();
     }
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            (0..cols)
-                .map(|c| {
-                    r.get(c)
-                        .map_or(String::new(), |x| escape_cell(&x.as_text(), line_break))
-                })
-                .collect()
-        })
-        .collect();
-    let widths: Vec<usize> = match style {
-        TableStyle::Aligned => (0..cols)
-            .map(|c| {
-                cells
-                    .iter()
-                    .map(|r| r[c].chars().count())
-                    .max()
-                    .unwrap_or(0)
-                    .max(3)
-            })
-            .collect(),
-        _ => vec![0; cols],
-    };
-    let line = |row: &[String]| -> String {
-        match style {
-            TableStyle::Compact => format!("|{}|", row.join("|")),
-            _ => {
-                let padded: Vec<String> = row
-                    .iter()
-                    .zip(&widths)
-                    .map(|(cell, w)| {
-                        let pad = w.saturating_sub(cell.chars().count());
-                        format!("{cell}{}", " ".repeat(pad))
-                    })
-                    .collect();
-                format!("| {} |", padded.join(" | "))
+    let compact = style == TableStyle::Compact;
+    // Only the aligned style needs every cell before the first line: its column widths.
+    let widths: Vec<usize> = if style == TableStyle::Aligned {
+        let mut cell = String::new();
+        let mut widths = vec![3; cols];
+        for r in rows {
+            for (c, x) in r.iter().enumerate() {
+                cell.clear();
+                escape_cell_into(&x.as_text(), line_break, &mut cell);
+                widths[c] = widths[c].max(cell.chars().count());
             }
         }
+        widths
+    } else {
+        Vec::new()
     };
     let delimiter = match style {
         TableStyle::Compact => format!("|{}|", vec!["-"; cols].join("|")),
@@ -108,13 +84,34 @@ pub(crate) fn gfm(
             format!("| {} |", dashes.join(" | "))
         }
     };
+    // One line buffer and one cell buffer for the whole table: tables are most of the
+    // rendering work on table-heavy documents, and per-cell strings dominated it.
     let mut ranges = Vec::with_capacity(rows.len());
-    for (i, row) in cells.iter().enumerate() {
+    let mut line = String::new();
+    let mut cell = String::new();
+    for (i, row) in rows.iter().enumerate() {
         if i > 0 {
             out.push("\n");
         }
+        line.clear();
+        line.push_str(if compact { "|" } else { "| " });
+        for c in 0..cols {
+            if c > 0 {
+                line.push_str(if compact { "|" } else { " | " });
+            }
+            cell.clear();
+            if let Some(x) = row.get(c) {
+                escape_cell_into(&x.as_text(), line_break, &mut cell);
+            }
+            line.push_str(&cell);
+            if let Some(w) = widths.get(c) {
+                let pad = w.saturating_sub(cell.chars().count());
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        line.push_str(if compact { "|" } else { " |" });
         let start = out.start();
-        out.push(&line(row));
+        out.push(&line);
         ranges.push(start..out.len());
         if i == 0 {
             out.push("\n");
