@@ -458,8 +458,46 @@ impl<'o> State<'o> {
         self.stats
             .failed_pages
             .extend(doc.failed_pages().map(|p| p.number()));
-        let need_md = self.opts.outputs.markdown || self.opts.outputs.elements;
-        let md = need_md.then(|| markdown(doc, &self.markdown));
+        let opts = self.opts;
+        let need_md = opts.outputs.markdown || opts.outputs.elements;
+        let (mopts, topts) = (&self.markdown, &self.text);
+        let (md_pages, md_offset) = (self.md_pages, self.md_offset);
+        let elements = &mut self.elements;
+        // The markdown with the elements that point into it, the text, and the tables are
+        // independent: build them side by side, then write in a fixed order.
+        let ((md, els), (txt, tabs)) = rayon::join(
+            || {
+                let Some(md) = need_md.then(|| markdown(doc, mopts)) else {
+                    return (None, None);
+                };
+                let els = elements.as_mut().map(|(stream, writer)| {
+                    let at = batch_start(&md, &mopts.pages.separator, md_pages, md_offset);
+                    let els = stream.push(doc, Some((&md, at)));
+                    // Serialised here, in parallel with the tables; written below. What the
+                    // writer holds is taken, keeping memory to one batch.
+                    writer
+                        .elements(&els)
+                        .map(|()| (els.len(), std::mem::take(writer.get_mut())))
+                });
+                (Some(md), els)
+            },
+            || {
+                rayon::join(
+                    || opts.outputs.text.then(|| text(doc, topts)),
+                    || {
+                        opts.outputs.tables.then(|| {
+                            let out = tables(doc, &opts.tables);
+                            let csvs: Vec<Vec<u8>> = out
+                                .tables
+                                .par_iter()
+                                .map(|t| render_table(t, &opts.tables))
+                                .collect();
+                            (out, csvs)
+                        })
+                    },
+                )
+            },
+        );
         if let Some(md) = &md {
             let at = append_pages(
                 md,
@@ -467,21 +505,18 @@ impl<'o> State<'o> {
                 &mut self.md_pages,
                 &self.md_offset,
                 |b| {
-                    if self.opts.outputs.markdown {
+                    if opts.outputs.markdown {
                         sink.write(&OutFile::Markdown, b)
                     } else {
                         Ok(())
                     }
                 },
             )?;
-            self.warn(&md.warnings.clone());
-            if let Some((stream, writer)) = &mut self.elements {
-                let els = stream.push(doc, Some((md, at)));
-                self.stats.elements += els.len();
-                writer.elements(&els)?;
-                // Flush what this batch wrote, keeping memory to one batch.
-                let bytes = std::mem::take(writer.get_mut());
-                sink.write(&OutFile::Elements(self.opts.elements_format), &bytes)?;
+            self.warn(&md.warnings);
+            if let Some(els) = els {
+                let (n, bytes) = els?;
+                self.stats.elements += n;
+                sink.write(&OutFile::Elements(opts.elements_format), &bytes)?;
             }
             if !md.pages.is_empty() {
                 self.md_offset = MdOffset {
@@ -490,8 +525,7 @@ impl<'o> State<'o> {
                 };
             }
         }
-        if self.opts.outputs.text {
-            let t = text(doc, &self.text);
+        if let Some(t) = txt {
             append_pages(
                 &t,
                 &self.text.pages.separator,
@@ -499,15 +533,11 @@ impl<'o> State<'o> {
                 &MdOffset::default(),
                 |b| sink.write(&OutFile::Text, b),
             )?;
-            self.warn(&t.warnings.clone());
+            self.warn(&t.warnings);
         }
-        if self.opts.outputs.tables {
-            let out = tables(doc, &self.opts.tables);
-            for t in &out.tables {
-                sink.write(
-                    &OutFile::Table(t.file_name.clone()),
-                    &render_table(t, &self.opts.tables),
-                )?;
+        if let Some((out, csvs)) = tabs {
+            for (t, csv) in out.tables.iter().zip(&csvs) {
+                sink.write(&OutFile::Table(t.file_name.clone()), csv)?;
             }
             self.stats.tables += out.tables.len();
             match &mut self.tables_index {
@@ -544,9 +574,22 @@ impl<'o> State<'o> {
     }
 }
 
+/// Where a batch's rendered output will start in the document output: after the output so
+/// far and, when pages came before, the separator the writer puts before the batch's first
+/// page.
+fn batch_start(r: &Rendered, separator: &str, pages_so_far: usize, offset: MdOffset) -> MdOffset {
+    let mut at = offset;
+    if let Some(first) = r.pages.first().filter(|_| pages_so_far > 0) {
+        let sep = separator_for(separator, first.number);
+        at.bytes += sep.len();
+        at.chars += sep.chars().count();
+    }
+    at
+}
+
 /// Appends a batch's rendered pages to the document output: the separator before the batch's
 /// first page when pages came before, as the writer puts one between pages. Returns where the
-/// batch's output starts in the document output.
+/// batch's output starts in the document output (as [`batch_start`] says).
 fn append_pages(
     r: &Rendered,
     separator: &str,
@@ -554,16 +597,13 @@ fn append_pages(
     offset: &MdOffset,
     mut write: impl FnMut(&[u8]) -> io::Result<()>,
 ) -> io::Result<MdOffset> {
-    let mut at = *offset;
     if let Some(first) = r.pages.first() {
         if *pages_so_far > 0 {
-            let sep = separator_for(separator, first.number);
-            write(sep.as_bytes())?;
-            at.bytes += sep.len();
-            at.chars += sep.chars().count();
+            write(separator_for(separator, first.number).as_bytes())?;
         }
         write(r.output.as_bytes())?;
     }
+    let at = batch_start(r, separator, *pages_so_far, *offset);
     *pages_so_far += r.pages.len();
     Ok(at)
 }
