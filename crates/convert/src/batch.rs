@@ -514,9 +514,14 @@ impl<'o> State<'o> {
             )?;
             self.warn(&md.warnings);
             if let Some(els) = els {
-                let (n, bytes) = els?;
+                let (n, mut bytes) = els?;
                 self.stats.elements += n;
                 sink.write(&OutFile::Elements(opts.elements_format), &bytes)?;
+                // Hand the buffer back: the next batch writes into memory already touched.
+                bytes.clear();
+                if let Some((_, writer)) = &mut self.elements {
+                    *writer.get_mut() = bytes;
+                }
             }
             if !md.pages.is_empty() {
                 self.md_offset = MdOffset {

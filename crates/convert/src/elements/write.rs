@@ -86,20 +86,37 @@ impl<W: Write> ElementsWriter<W> {
     /// Writes many elements, serialised in parallel (the bytes are the same as one by one).
     pub fn elements(&mut self, es: &[Element]) -> io::Result<()> {
         use rayon::prelude::*;
-        let jsons: Vec<Vec<u8>> = es
-            .par_iter()
-            .map(serde_json::to_vec)
-            .collect::<Result<_, _>>()?;
-        for json in jsons {
-            match self.format {
-                ElementsFormat::Json => {
-                    self.w.write_all(if self.first { b"\n" } else { b",\n" })?;
-                    self.w.write_all(&json)?;
+        // A buffer per run of elements rather than per element: a batch has tens of thousands.
+        const RUN: usize = 256;
+        let format = self.format;
+        let first = self.first;
+        let runs: Vec<Vec<u8>> = es
+            .par_chunks(RUN)
+            .enumerate()
+            .map(|(k, run)| -> io::Result<Vec<u8>> {
+                let mut buf = Vec::with_capacity(run.len() * 1024);
+                let mut json = Vec::new();
+                for (i, e) in run.iter().enumerate() {
+                    match format {
+                        ElementsFormat::Json => {
+                            let very_first = first && k == 0 && i == 0;
+                            buf.extend_from_slice(if very_first { b"\n" } else { b",\n" });
+                            serde_json::to_writer(&mut buf, e)?;
+                        }
+                        ElementsFormat::Jsonl => {
+                            json.clear();
+                            serde_json::to_writer(&mut json, e)?;
+                            record(&mut buf, "element", &json)?;
+                        }
+                    }
                 }
-                ElementsFormat::Jsonl => record(&mut self.w, "element", &json)?,
-            }
-            self.first = false;
+                Ok(buf)
+            })
+            .collect::<Result<_, _>>()?;
+        for run in runs {
+            self.w.write_all(&run)?;
         }
+        self.first &= es.is_empty();
         Ok(())
     }
 
