@@ -11,6 +11,8 @@
 #   BENCH_REPEAT       runs per measurement, the median is reported (default 3)
 #   BENCH_DIR          where inputs and outputs go (default: a temp dir, removed at the end);
 #                      inputs already there are reused, since the generator is deterministic
+#   BENCH_OUT          where outputs go instead (e.g. /dev/shm, to take the file system's cost
+#                      of creating thousands of table files out of the figures)
 #   BENCH_PEER         the Python peer script (default ../shared/bench/py_md.py)
 #   BENCH_TIMER        gnu-time, python3 or wall-only (default: the first that works here)
 #
@@ -27,7 +29,7 @@ while [[ $# -gt 0 ]]; do
     case $1 in
         --json) json_out=${2:?--json needs a file}; shift 2 ;;
         --repeat) repeat=${2:?--repeat needs a number}; shift 2 ;;
-        -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -144,7 +146,7 @@ for size in "${sizes[@]}"; do
     for c in "${contenders[@]}"; do
         name=${c%%$'\t'*}
         cmd=${c#*$'\t'}
-        out=$dir/out-$name
+        out=${BENCH_OUT:-$dir}/out-$name
         cmd=${cmd//\{FILE\}/$(printf %q "$input")}
         cmd=${cmd//\{OUT\}/$(printf %q "$out")}
         walls="" rsss="" ok=1

@@ -39,8 +39,21 @@ fn option_sets() -> Vec<(&'static str, ConvertOptions)> {
     let mut server = all.clone();
     server.markdown.pages.source = pagetree_convert::Source::Server;
     server.text.pages.source = pagetree_convert::Source::Server;
+    // Markdown alone reads items leaner (no values of plain paragraphs, no html/csv of tables
+    // with cells); with HTML tables it reads their html again.
+    let mut md_only = ConvertOptions::default();
+    md_only.outputs = pagetree_convert::Outputs {
+        markdown: true,
+        text: false,
+        tables: false,
+        elements: false,
+    };
+    let mut md_html = md_only.clone();
+    md_html.markdown.tables = pagetree_convert::markdown::TableFormat::Html;
     vec![
         ("all", all),
+        ("markdown", md_only),
+        ("markdown-html", md_html),
         ("server", server),
         ("hidden", hidden),
         ("merged", merged),

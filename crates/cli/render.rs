@@ -274,6 +274,7 @@ impl<F> OptionLayers<F> {
 /// What markdown and text need not read.
 const SKIP_BOXES: Projection = Projection {
     skip: &["bbox", "bBox"],
+    markdown_only: false,
 };
 
 /// Inputs this large or larger are converted page by page with bounded memory (unless

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use crate::elements::{ElementOptions, ElementsFormat, ElementsStream, ElementsWriter, MdOffset};
 use crate::furniture::page_furniture;
-use crate::markdown::{MarkdownOptions, markdown};
+use crate::markdown::{MarkdownOptions, TableFormat, markdown};
 use crate::pages::{Rendered, Source, separator_for};
 use crate::tables::{TableOptions, TablesIndex, render_table, tables};
 use crate::text::{TextOptions, text};
@@ -192,6 +192,9 @@ pub fn convert_lazy<R: Read + Seek + Send>(
     } else {
         Projection {
             skip: &["bbox", "bBox"],
+            // Markdown alone, with GFM tables: text items' values and tables' html and csv
+            // are not read either (a quarter of an API items page).
+            markdown_only: !opts.outputs.text && opts.markdown.tables == TableFormat::Markdown,
         }
     };
     // Rendering from the item tree reads the server's page markdown and text only for pages
@@ -299,6 +302,7 @@ impl Load<'_> {
                 let projection = match &r.kind {
                     PieceKind::Page(ArrayPath::MarkdownPages) if light => Projection {
                         skip: SKIP_PAGE_MARKDOWN,
+                        markdown_only: false,
                     },
                     _ => self.projection,
                 };
@@ -366,14 +370,19 @@ fn batch_end(lazy: &LazyDocument, start: usize, budget: u64) -> usize {
 fn needed_end(lazy: &LazyDocument, doc: &Document, end: usize, cross_page: bool) -> usize {
     let index_of = |page: u32| lazy.pages.partition_point(|p| p.number <= page);
     let mut need = end;
-    for t in doc.tables() {
-        if let Some(last) = t
-            .item
-            .merged_from_pages
-            .as_ref()
-            .and_then(|p| p.iter().max())
-        {
-            need = need.max(index_of(*last).min(lazy.pages.len()));
+    // Straight over the items (no walk is built: this runs for every batch).
+    fn last_merged(items: &[pagetree_model::Item]) -> Option<u32> {
+        items
+            .iter()
+            .flat_map(|i| {
+                let own = i.merged_from_pages.iter().flatten().copied().max();
+                own.into_iter().chain(last_merged(i.children()))
+            })
+            .max()
+    }
+    for page in doc.pages() {
+        if let Some(last) = last_merged(page.items()) {
+            need = need.max(index_of(last).min(lazy.pages.len()));
         }
     }
     let last = doc

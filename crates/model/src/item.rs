@@ -8,13 +8,13 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Number, Value};
 
 use crate::bbox::BBox;
-use crate::wire::wire_object;
+use crate::wire::{Projection, wire_object};
 
 wire_object! {
     /// One item of a page. The API's items are a tagged union; real data sometimes omits the
     /// tag and carries kinds we do not know, so the item is one struct of optional fields and
     /// [`Item::kind`] says what it is (from `type`, else inferred from the fields present).
-    pub struct Item {
+    pub struct Item [skip_if markdown_only_skip] {
         /// The `type` tag as written (`text`, `heading`, `list`, `code`, `table`, `image`,
         /// `link`, `header`, `footer`, or anything else).
         type_name: String => "type",
@@ -52,6 +52,33 @@ wire_object! {
         text: String => "text",
         /// The item's boxes (segments); early v2 wrote `bBox`.
         bbox: Vec<BBox> => "bbox" | "bBox",
+    }
+}
+
+/// Under [`Projection::markdown_only`]: whether field `i` of an item being read can be stepped
+/// over because rendering markdown from the item tree would not read it, given the fields read
+/// so far. A text item's `value` is read only when its `md` is empty or may start with a list
+/// marker (the renderer then compares the two); a table's `html` and `csv` only when it has no
+/// cells (GFM tables are written from `rows`). Whatever was not read first is kept: with keys
+/// in another order (client-library dumps write `type` last) nothing is skipped.
+fn markdown_only_skip(item: &Item, i: usize) -> bool {
+    // Field indexes in `Item::FIELDS` (checked by a test).
+    const VALUE: usize = 2;
+    const CSV: usize = 8;
+    const HTML: usize = 9;
+    if !matches!(i, VALUE | CSV | HTML) || !Projection::current().markdown_only {
+        return false;
+    }
+    match item.type_name.as_deref() {
+        Some("text") if i == VALUE => item.md.as_deref().is_some_and(|md| {
+            let marker = |c: char| matches!(c, '-' | '*' | '+') || c.is_ascii_digit();
+            !md.is_empty() && !md.trim_start().starts_with(marker)
+        }),
+        Some("table") if i != VALUE => item
+            .rows
+            .as_ref()
+            .is_some_and(|rows| rows.iter().any(|r| !r.is_empty())),
+        _ => false,
     }
 }
 
@@ -398,6 +425,49 @@ mod tests {
 
     fn item(v: Value) -> Item {
         serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn markdown_only_reading_skips_what_markdown_does_not_read() {
+        assert_eq!(
+            [Item::FIELDS[2].0, Item::FIELDS[8].0, Item::FIELDS[9].0],
+            ["value", "csv", "html"]
+        );
+        let lean = Projection {
+            skip: &[],
+            markdown_only: true,
+        };
+        let read = |json: &str| lean.with(|| serde_json::from_str::<Item>(json).unwrap());
+        // API order: the value of a plain paragraph is not needed.
+        let text = read(r#"{"type": "text", "md": "A **b**", "value": "A b"}"#);
+        assert_eq!((text.md.as_deref(), text.value), (Some("A **b**"), None));
+        // Kept where the renderer reads it: an empty md, a possible list marker, other kinds,
+        // and whenever `type`/`md` come after it.
+        for json in [
+            r#"{"type": "text", "md": "", "value": "v"}"#,
+            r#"{"type": "text", "md": " 1. x", "value": "v"}"#,
+            r#"{"type": "text", "md": "- x", "value": "v"}"#,
+            r##"{"type": "heading", "md": "# v", "value": "v"}"##,
+            r#"{"value": "v", "md": "x", "type": "text"}"#,
+        ] {
+            assert_eq!(read(json).value.as_deref(), Some("v"), "{json}");
+        }
+        // A table with cells loses its html and csv, a table without cells keeps them.
+        let t =
+            read(r#"{"type": "table", "md": "|a|", "rows": [["a"]], "html": "<t>", "csv": "a"}"#);
+        assert_eq!(
+            (t.html, t.csv, t.rows.map(|r| r.len())),
+            (None, None, Some(1))
+        );
+        let stub = read(r#"{"type": "table", "rows": [], "html": "<t>", "csv": "a"}"#);
+        assert_eq!(
+            (stub.html.as_deref(), stub.csv.as_deref()),
+            (Some("<t>"), Some("a"))
+        );
+        // Without the projection everything is read.
+        let all: Item =
+            serde_json::from_str(r#"{"type": "text", "md": "x", "value": "v"}"#).unwrap();
+        assert_eq!(all.value.as_deref(), Some("v"));
     }
 
     #[test]

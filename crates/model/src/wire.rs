@@ -180,13 +180,24 @@ pub(crate) enum Key {
 pub struct Projection {
     /// Names to skip wherever they occur.
     pub skip: &'static [&'static str],
+    /// Also skip, item by item, what rendering markdown from the item tree with GFM tables
+    /// never reads, judged from the fields read before (API output writes `type` and `md`
+    /// first): see [`crate::Item`]'s reading. Off for every other use.
+    pub markdown_only: bool,
 }
 
 thread_local! {
-    static PROJECTION: std::cell::Cell<Projection> = const { std::cell::Cell::new(Projection { skip: &[] }) };
+    static PROJECTION: std::cell::Cell<Projection> = const {
+        std::cell::Cell::new(Projection { skip: &[], markdown_only: false })
+    };
 }
 
 impl Projection {
+    /// The projection in force on this thread.
+    pub(crate) fn current() -> Projection {
+        PROJECTION.with(std::cell::Cell::get)
+    }
+
     /// Runs `f` with this projection on the current thread (restoring the previous one after).
     pub fn with<R>(self, f: impl FnOnce() -> R) -> R {
         let old = PROJECTION.with(|p| p.replace(self));
@@ -231,10 +242,12 @@ impl Visitor<'_> for KeySeed {
 /// Declares a wire object: a struct whose known fields are all `Option`s, plus `unknown` (fields
 /// we do not know, kept verbatim) and `wire` (how the input spelled them), with lossless serde
 /// impls. `field: Type => "name"` or `=> "name" | "altName"` for a legacy spelling.
+/// `pub struct Name [skip_if path] { ... }` names a `fn(&Name, field_index) -> bool` asked
+/// before each known field is read; `true` steps over its value (see [`Projection`]).
 macro_rules! wire_object {
     (
         $(#[$meta:meta])*
-        pub struct $name:ident {
+        pub struct $name:ident $([skip_if $hook:path])? {
             $(
                 $(#[$fmeta:meta])*
                 $field:ident : $ty:ty => $key:literal $(| $alt:literal)?
@@ -282,6 +295,12 @@ macro_rules! wire_object {
                                     out.unknown.insert(k, v);
                                 }
                                 $crate::wire::Key::Known(i, alt) => {
+                                    $(
+                                        if $hook(&out, i) {
+                                            map.next_value::<serde::de::IgnoredAny>()?;
+                                            continue;
+                                        }
+                                    )?
                                     let mut n = 0usize;
                                     $(
                                         if i == n {
