@@ -141,41 +141,50 @@ for size in "${sizes[@]}"; do
         "$synth" "$pages" "$input" 2>/dev/null
     fi
     bytes=$(wc -c <"$input")
-    base_s=""
-    json_rows=()
-    for c in "${contenders[@]}"; do
-        name=${c%%$'\t'*}
-        cmd=${c#*$'\t'}
-        out=${BENCH_OUT:-$dir}/out-$name
-        cmd=${cmd//\{FILE\}/$(printf %q "$input")}
-        cmd=${cmd//\{OUT\}/$(printf %q "$out")}
-        walls="" rsss="" ok=1
-        for ((i = 0; i < repeat; i++)); do
+    # Rounds: every contender once per round, so a change in the machine's load (it is shared)
+    # shifts all of them alike instead of one contender's whole series.
+    n=${#contenders[@]}
+    walls=() rsss=() oks=()
+    for ((k = 0; k < n; k++)); do walls[k]="" rsss[k]="" oks[k]=1; done
+    for ((i = 0; i < repeat; i++)); do
+        for ((k = 0; k < n; k++)); do
+            [[ ${oks[k]} -eq 1 ]] || continue
+            c=${contenders[k]}
+            name=${c%%$'\t'*}
+            cmd=${c#*$'\t'}
+            out=${BENCH_OUT:-$dir}/out-$name
+            cmd=${cmd//\{FILE\}/$(printf %q "$input")}
+            cmd=${cmd//\{OUT\}/$(printf %q "$out")}
             rm -rf "$out.md" "$out.d"
             if ! m=$(eval "run_timed $(printf %q "$dir/$name.log") $cmd"); then
                 echo "error: $name failed on $input; last output:" >&2
                 tail -n 5 "$dir/$name.log" >&2
-                ok=0
+                oks[k]=0
                 failed=1
-                break
+            else
+                walls[k]+=" ${m%% *}"
+                rsss[k]+=" ${m#* }"
             fi
-            walls+=" ${m%% *}"
-            rsss+=" ${m#* }"
+            rm -rf "$out.md" "$out.d"
         done
-        rm -rf "$out.md" "$out.d"
-        if [[ $ok -eq 0 ]]; then
+    done
+    base_s=""
+    json_rows=()
+    for ((k = 0; k < n; k++)); do
+        name=${contenders[k]%%$'\t'*}
+        if [[ ${oks[k]} -eq 0 ]]; then
             json_rows+=("{\"contender\":\"$name\",\"failed\":true}")
             continue
         fi
-        s=$(echo "$walls" | median)
+        s=$(echo "${walls[k]}" | median)
         [[ -n $base_s ]] || base_s=$s
-        if [[ $rsss == *null* ]]; then rss_mib=null; else
-            rss_mib=$(echo "$rsss" | median | awk '{printf "%.1f", $1 / 1024}')
+        if [[ ${rsss[k]} == *null* ]]; then rss_mib=null; else
+            rss_mib=$(echo "${rsss[k]}" | median | awk '{printf "%.1f", $1 / 1024}')
         fi
         mbs=$(awk -v b="$bytes" -v s="$s" 'BEGIN {printf "%.1f", b / 1e6 / s}')
         ratio=$(awk -v b="$base_s" -v s="$s" 'BEGIN {printf "%.2f", b / s}')
         printf '%-6s %-18s %10s %8sx %9s %10.3f\n' "$label" "$name" "$mbs" "$ratio" "$rss_mib" "$s"
-        runs=$(echo "$walls" | awk '{for (i = 1; i <= NF; i++) printf "%s%.4f", (i > 1 ? "," : ""), $i}')
+        runs=$(echo "${walls[k]}" | awk '{for (i = 1; i <= NF; i++) printf "%s%.4f", (i > 1 ? "," : ""), $i}')
         json_rows+=("{\"contender\":\"$name\",\"median_s\":$(printf '%.4f' "$s"),\"mb_per_s\":$mbs,\"ratio_to_baseline\":$ratio,\"peak_rss_mib\":$rss_mib,\"runs_s\":[$runs]}")
     done
     rows=$(IFS=,; echo "${json_rows[*]}")
