@@ -1,7 +1,7 @@
 //! Box checks that need more than one box: the same box on unrelated items (a layout
 //! fallback the server repeats), shared by `inspect`, `elements` and `chunks`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use pagetree_model::ItemRef;
 
@@ -9,26 +9,33 @@ use pagetree_model::ItemRef;
 /// another item on the same page, when neither item contains the other (a list and its
 /// entries, or a header container and its text, legitimately share boxes).
 pub fn duplicate_boxes(walk: &[ItemRef<'_>]) -> BTreeSet<(usize, usize)> {
-    // (page, exact rectangle) -> every (walk index, box index) with that rectangle.
-    type Groups = BTreeMap<(u32, [u64; 4]), Vec<(usize, usize)>>;
-    let mut groups = Groups::new();
-    for r in walk {
-        for (b, bx) in r.item.boxes().iter().enumerate() {
-            if let Some(rect) = bx.rect() {
-                groups
-                    .entry((r.page, rect.map(f64::to_bits)))
-                    .or_default()
-                    .push((r.index, b));
-            }
-        }
-    }
+    // Every box as (page, exact rectangle, walk index, box index), sorted so that equal
+    // rectangles of a page sit together: a flat sort, where a map of groups allocated a node
+    // per box (this runs over every box of every batch).
+    let mut boxes: Vec<(u32, [u64; 4], usize, usize)> = walk
+        .iter()
+        .flat_map(|r| {
+            r.item
+                .boxes()
+                .iter()
+                .enumerate()
+                .filter_map(move |(b, bx)| {
+                    bx.rect()
+                        .map(|rect| (r.page, rect.map(f64::to_bits), r.index, b))
+                })
+        })
+        .collect();
+    boxes.sort_unstable();
     let related = |a: usize, b: usize| is_ancestor(walk, a, b) || is_ancestor(walk, b, a);
     let mut out = BTreeSet::new();
-    for members in groups.values().filter(|m| m.len() > 1) {
-        for &(item, b) in members {
+    for members in boxes.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+        if members.len() < 2 {
+            continue;
+        }
+        for &(_, _, item, b) in members {
             if members
                 .iter()
-                .any(|&(other, _)| other != item && !related(item, other))
+                .any(|&(_, _, other, _)| other != item && !related(item, other))
             {
                 out.insert((item, b));
             }

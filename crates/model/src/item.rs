@@ -140,16 +140,18 @@ impl ItemKind {
 
     /// The kind named by a `type` tag, if it is one we know.
     pub fn from_tag(tag: &str) -> Option<ItemKind> {
-        Some(match tag {
-            "text" => ItemKind::Text,
-            "heading" => ItemKind::Heading,
-            "list" => ItemKind::List,
-            "code" => ItemKind::Code,
-            "table" => ItemKind::Table,
-            "image" => ItemKind::Image,
-            "link" => ItemKind::Link,
-            "header" => ItemKind::Header,
-            "footer" => ItemKind::Footer,
+        // Byte patterns compile to a length check and byte compares, where string patterns
+        // call memcmp per candidate; writers ask for an item's kind many times.
+        Some(match tag.as_bytes() {
+            [b't', b'e', b'x', b't'] => ItemKind::Text,
+            [b'h', b'e', b'a', b'd', b'i', b'n', b'g'] => ItemKind::Heading,
+            [b'l', b'i', b's', b't'] => ItemKind::List,
+            [b'c', b'o', b'd', b'e'] => ItemKind::Code,
+            [b't', b'a', b'b', b'l', b'e'] => ItemKind::Table,
+            [b'i', b'm', b'a', b'g', b'e'] => ItemKind::Image,
+            [b'l', b'i', b'n', b'k'] => ItemKind::Link,
+            [b'h', b'e', b'a', b'd', b'e', b'r'] => ItemKind::Header,
+            [b'f', b'o', b'o', b't', b'e', b'r'] => ItemKind::Footer,
             _ => return None,
         })
     }
@@ -425,6 +427,17 @@ mod tests {
 
     fn item(v: Value) -> Item {
         serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn tags_name_their_kinds() {
+        for kind in ItemKind::ALL {
+            let expected = (kind != ItemKind::Unknown).then_some(kind);
+            assert_eq!(ItemKind::from_tag(kind.as_str()), expected, "{kind}");
+        }
+        for other in ["", "Text", "texts", "tex", "chart", "heading "] {
+            assert_eq!(ItemKind::from_tag(other), None, "{other:?}");
+        }
     }
 
     #[test]
