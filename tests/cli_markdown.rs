@@ -208,3 +208,61 @@ fn text_from_server_and_items() {
     ]);
     assert!(stdout(&o).starts_with("2024 at a glance\n\n• Opened"));
 }
+
+#[test]
+fn streaming_reports_bad_inputs_as_the_whole_load_does() {
+    // Page by page (forced here; the default for inputs of 8 MiB and more), a page that does
+    // not parse and a body that is not a parse result fail alone, with the same located
+    // messages as a whole load, and leave no file behind.
+    let run = |stream: &str| {
+        let dir = tmp();
+        let out = path(&dir, "md");
+        let o = pagetree(&[
+            "markdown",
+            "--stream",
+            stream,
+            "testdata/v2_full.json",
+            "testdata/invalid/wrong_type_page_number.json",
+            "testdata/job_list.json",
+            "testdata/extract_job.json",
+            "testdata/v2_nojob.json",
+            "-o",
+            &out,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let mut errors: Vec<String> = stderr(&o)
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .map(str::to_owned)
+            .collect();
+        errors.sort();
+        let mut names: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        (errors, names)
+    };
+    let whole = run("never");
+    assert_eq!(whole.0.len(), 3, "{:?}", whole.0);
+    assert_eq!(whole.1, ["v2_full.md", "v2_nojob.md"]);
+    assert_eq!(run("always"), whole);
+    // A single input into one file: no file when it fails part-way.
+    let dir = tmp();
+    let out = path(&dir, "one.md");
+    let o = pagetree(&[
+        "markdown",
+        "--stream",
+        "always",
+        "testdata/invalid/wrong_type_page_number.json",
+        "-o",
+        &out,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!std::path::Path::new(&out).exists());
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no temporary left"
+    );
+}

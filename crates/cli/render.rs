@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -489,7 +489,7 @@ fn stream<W: Writer>(
         Ok(f) => f,
         Err(e) => return fail(format!("{label}: cannot read: {e}")),
     };
-    let lazy = match LazyDocument::index(BufReader::with_capacity(1 << 20, file), Some(&label)) {
+    let lazy = match LazyDocument::index(file, Some(&label)) {
         Ok(l) => l,
         Err(e) if e.kind == ErrorKind::Shape => {
             // Not streamable: the ordinary path, for this one input.
@@ -587,9 +587,11 @@ fn stream<W: Writer>(
         Err(ConvertError::Io(e)) => {
             Err(e).with_context(|| format!("cannot write the output of {label}"))
         }
-        // A page that does not parse mid-way: the output so far cannot be trusted, so the
-        // whole command fails (the -o file is not put in place).
-        Err(ConvertError::Load(e)) => Err(anyhow::anyhow!("{e}")),
+        // On standard output the pages before cannot be taken back: the whole command fails.
+        Err(ConvertError::Load(e)) if matches!(dest, Dest::Stdout) => Err(anyhow::anyhow!("{e}")),
+        // Into a folder (its own file, removed) or an -o file (there is one input; nothing
+        // rendered, so the file is not put in place): this input failed, the others go on.
+        Err(ConvertError::Load(e)) => fail(e.to_string()),
     }
 }
 

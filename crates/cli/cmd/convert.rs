@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -432,7 +432,7 @@ fn convert_streamed(
 ) -> std::result::Result<Option<(ConvertStats, Vec<String>)>, String> {
     let name = input.display();
     let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let lazy = match LazyDocument::index(BufReader::with_capacity(1 << 20, file), Some(&name)) {
+    let lazy = match LazyDocument::index(file, Some(&name)) {
         Ok(l) => l,
         // Arrays at the top (v1 lists), JSON Lines, job listings: load whole.
         Err(e) if e.kind == ErrorKind::Shape => return Ok(None),

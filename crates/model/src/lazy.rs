@@ -252,12 +252,12 @@ impl LazyDocument {
             ParseResponse::default()
         } else {
             serde_json::from_value(skeleton_value.clone())
-                .map_err(|e| located(LoadError::new(ErrorKind::Data, e.to_string())))?
+                .map_err(|e| located(not_streamable(&e)))?
         };
         if format == Some(Format::V1) {
             // v1's root fields (job_metadata, job_id, file_path) mapped as the loader maps them.
-            let v1: crate::v1::V1Response = serde_json::from_value(skeleton_value)
-                .map_err(|e| located(LoadError::new(ErrorKind::Data, e.to_string())))?;
+            let v1: crate::v1::V1Response =
+                serde_json::from_value(skeleton_value).map_err(|e| located(not_streamable(&e)))?;
             skeleton = v1.into_response();
         }
         let format = match format {
@@ -511,6 +511,16 @@ impl LazyDocument {
         doc.warnings.clear();
         doc
     }
+}
+
+/// Top-level fields that do not fit a parse response (a job listing's `items` array, a `job`
+/// of the wrong type): a `Shape` error, so that the caller loads the input whole, which says
+/// what the input is or where exactly it is wrong (line, column and JSON path).
+fn not_streamable(e: &serde_json::Error) -> LoadError {
+    LoadError::new(
+        ErrorKind::Shape,
+        format!("top-level fields do not fit a parse response ({e}); load this input whole"),
+    )
 }
 
 fn list_slot(a: ArrayPath) -> usize {
