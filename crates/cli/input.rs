@@ -43,8 +43,8 @@ pub fn document(name: &str, input: InputResult) -> Result<Document> {
     match input {
         Ok(Loaded::Document(d)) => Ok(*d),
         Ok(other) => bail!(
-            "{name}: this is a {} body, not a parse result; it has no tables",
-            other.format()
+            "{name}: this is {} body, not a parse result; it has no tables",
+            other.format().with_article()
         ),
         Err(e) => Err(e.into()),
     }

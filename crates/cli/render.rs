@@ -424,8 +424,8 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
                         let result = match r {
                             Ok(Loaded::Document(d)) => Ok(render(&d)),
                             Ok(other) => Err(format!(
-                                "{label}: this is a {} body, not a parse result; nothing to render",
-                                other.format()
+                                "{label}: this is {} body, not a parse result; nothing to render",
+                                other.format().with_article()
                             )),
                             Err(e) => Err(e.to_string()),
                         };
@@ -514,8 +514,8 @@ fn stream<W: Writer>(
                     Ok(other) => {
                         ok = false;
                         eprintln!(
-                            "error: {label}: this is a {} body, not a parse result; nothing to render",
-                            other.format()
+                            "error: {label}: this is {} body, not a parse result; nothing to render",
+                            other.format().with_article()
                         );
                     }
                     Err(e) => {
@@ -691,8 +691,8 @@ pub fn per_document(
                     let result = match r {
                         Ok(Loaded::Document(doc)) => convert(&doc, &label),
                         Ok(other) => Err(format!(
-                            "{label}: this is a {} body, not a parse result; {none}",
-                            other.format()
+                            "{label}: this is {} body, not a parse result; {none}",
+                            other.format().with_article()
                         )),
                         Err(e) => Err(e.to_string()),
                     };

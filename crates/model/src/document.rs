@@ -47,6 +47,16 @@ impl Format {
         }
     }
 
+    /// The name with its indefinite article, for messages (`a job-list`, `an extract-job`).
+    pub fn with_article(self) -> String {
+        let article = if self == Format::ExtractJob {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {}", self.as_str())
+    }
+
     /// Whether this is one of the v1 shapes.
     pub fn is_v1(self) -> bool {
         matches!(self, Format::V1 | Format::V1List)

@@ -58,7 +58,10 @@ pub fn load_document(bytes: &[u8], source: Option<&str>) -> Result<Document, Loa
         Some(Ok(Loaded::Document(d))) => Ok(*d),
         Some(Ok(other)) => Err(LoadError::new(
             ErrorKind::Shape,
-            format!("this is a {} body, not a parse result", other.format()),
+            format!(
+                "this is {} body, not a parse result",
+                other.format().with_article()
+            ),
         )
         .with_source(source)),
         Some(Err(e)) => Err(e),
