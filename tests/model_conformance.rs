@@ -248,3 +248,63 @@ fn lazy_batches_equal_the_whole_document() {
     }
     assert!(checked >= 15, "checked {checked}");
 }
+
+/// A file indexed by two threads (split at an `items.pages` element found by its bytes) gives
+/// exactly the index one thread gives: same lists, offsets, lines and columns, join, skeleton.
+#[test]
+fn split_index_equals_the_sequential_index() {
+    use pagetree_model::LazyDocument;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = fixtures();
+    files.extend(realdata().unwrap_or_default());
+    // Generated responses: with every list, and with items only; pretty-printed as well (lines
+    // and columns then differ between the halves).
+    for (k, (markdown, text, pretty)) in [
+        (true, true, false),
+        (false, false, false),
+        (true, true, true),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let opts = pagetree_synth::SynthOptions {
+            pages: 60,
+            with_markdown: markdown,
+            with_text: text,
+            failed_every: 7,
+            ..Default::default()
+        };
+        let mut bytes = Vec::new();
+        pagetree_synth::write_response(&opts, &mut bytes).expect("generated");
+        if pretty {
+            let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+            bytes = serde_json::to_vec_pretty(&v).expect("pretty");
+        }
+        let path = dir.path().join(format!("synth-{k}.json"));
+        std::fs::write(&path, bytes).expect("written");
+        files.push(path);
+    }
+    let (mut checked, mut split) = (0, 0);
+    for path in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
+        let file = name(path);
+        let bytes = std::fs::read(path).expect("readable");
+        let one = LazyDocument::index(std::io::Cursor::new(&bytes), Some(&file));
+        let two = LazyDocument::index_file_split(path, Some(&file), 0);
+        match (one, two) {
+            (Ok(one), Ok((two, held))) => {
+                assert_eq!(format!("{one:?}"), format!("{two:?}"), "{file}");
+                split += usize::from(held);
+            }
+            (Err(one), Err(two)) => assert_eq!(one.to_string(), two.to_string(), "{file}"),
+            (one, two) => panic!("{file}: {one:?} against {two:?}"),
+        }
+        checked += 1;
+    }
+    eprintln!("split index: the split held for {split} of {checked} files");
+    assert!(checked >= 18, "checked {checked}");
+    // The generated files and most real v2 responses really were split.
+    assert!(split >= 10, "only {split} splits held");
+}

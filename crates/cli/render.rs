@@ -485,11 +485,7 @@ fn stream<W: Writer>(
         eprintln!("error: {e}");
         Ok(false)
     };
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) => return fail(format!("{label}: cannot read: {e}")),
-    };
-    let lazy = match LazyDocument::index(file, Some(&label)) {
+    let lazy = match LazyDocument::index_file(path, Some(&label)) {
         Ok(l) => l,
         Err(e) if e.kind == ErrorKind::Shape => {
             // Not streamable: the ordinary path, for this one input.

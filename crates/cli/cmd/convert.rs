@@ -431,8 +431,7 @@ fn convert_streamed(
     path: &Path,
 ) -> std::result::Result<Option<(ConvertStats, Vec<String>)>, String> {
     let name = input.display();
-    let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let lazy = match LazyDocument::index(file, Some(&name)) {
+    let lazy = match LazyDocument::index_file(path, Some(&name)) {
         Ok(l) => l,
         // Arrays at the top (v1 lists), JSON Lines, job listings: load whole.
         Err(e) if e.kind == ErrorKind::Shape => return Ok(None),

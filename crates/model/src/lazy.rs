@@ -11,8 +11,10 @@
 //! The whole-document fields `markdown_full` and `text_full` are not kept: they are as large
 //! as the pages together and no writer reads them.
 
+use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
+use std::path::Path;
 
 use serde_json::{Map, Value};
 
@@ -79,110 +81,105 @@ impl LazyDocument {
     /// object or a v1 result (a JSON array at the top, job listings...) are a `Shape` error:
     /// load those whole.
     pub fn index<R: Read + Seek>(reader: R, source: Option<&str>) -> Result<Self, LoadError> {
-        let located = |e: LoadError| e.with_source(source);
         // Pages are not kept, only where they are: copy just enough of each to read its
         // number from the keys API output puts first; pages that need more are read again.
         let mut scanner = Scanner::new(reader).with_element_limit(PROBE_BYTES);
-        let mut again: Vec<(ArrayPath, usize)> = Vec::new();
-        let mut lists: [Vec<PieceLoc>; 4] = Default::default();
-        let mut numbers: [Vec<Option<u32>>; 4] = Default::default();
-        let mut present = [false; 4];
-        // Whether each `items.pages` entry has page size or status (client dumps have none).
-        let mut items_facts: Vec<bool> = Vec::new();
-        let mut root_pages: Vec<(PieceLoc, PageProbe)> = Vec::new();
-        let mut root = Map::new();
-        let mut subs: [Map<String, Value>; 4] = Default::default();
-        loop {
-            let event = scanner.next_event().map_err(|e| {
-                // Not one object at the top (an array, JSON Lines): a shape to load whole.
-                let shape = e
-                    .message
-                    .starts_with("expected a JSON object at the top level")
-                    || e.message
-                        .starts_with("trailing characters after the top-level object");
-                let kind = if shape {
-                    ErrorKind::Shape
-                } else if e.message.contains("end of input") {
-                    ErrorKind::Eof
-                } else {
-                    ErrorKind::Syntax
-                };
-                located(
-                    LoadError::new(kind, e.message.clone())
-                        .at(e.pos.line as usize, e.pos.column as usize),
-                )
-            })?;
-            match event {
-                None => break,
-                Some(Event::Element {
-                    array,
-                    index,
-                    raw,
-                    pos,
-                }) => {
-                    let len = scanner.last_len();
-                    let loc = PieceLoc {
-                        offset: pos.offset,
-                        len,
-                        pos,
-                        index,
-                    };
-                    let need = Need::of(array);
-                    let probe = if raw.len() as u64 == len {
-                        PageProbe::read(&raw, need)
-                    } else {
-                        leading_scalars(&raw, need).unwrap_or_else(|| {
-                            let at = if array == ArrayPath::RootPages {
-                                root_pages.len()
-                            } else {
-                                lists[list_slot(array)].len()
-                            };
-                            again.push((array, at));
-                            PageProbe::default()
-                        })
-                    };
-                    if array == ArrayPath::RootPages {
-                        root_pages.push((loc, probe));
-                        continue;
-                    }
-                    let slot = list_slot(array);
-                    present[slot] = true;
-                    if slot == 0 {
-                        items_facts.push(probe.has_page_facts);
-                    }
-                    numbers[slot].push(probe.page_number);
-                    lists[slot].push(loc);
+        let mut g = Gathered::default();
+        gather(&mut scanner, &mut g, None, source)?;
+        let bytes = scanner.bytes_read();
+        Self::from_gathered(g, bytes, scanner.into_inner(), source)
+    }
+
+    /// Like [`index`](Self::index), for a file: one of 16 MiB or more is indexed by two
+    /// threads, each scanning about half of it, with the same result. The second half starts
+    /// at an `items.pages` element found by its bytes (`{"page_number":` after a comma); the
+    /// first half confirms it on reaching that offset, else it simply reads on alone.
+    pub fn index_file(path: &Path, source: Option<&str>) -> Result<Self, LoadError> {
+        Self::index_file_split(path, source, SPLIT_MIN).map(|(lazy, _)| lazy)
+    }
+
+    /// [`index_file`](Self::index_file) splitting files of `min` bytes or more; also says
+    /// whether the split held (for tests).
+    #[doc(hidden)]
+    pub fn index_file_split(
+        path: &Path,
+        source: Option<&str>,
+        min: u64,
+    ) -> Result<(Self, bool), LoadError> {
+        let io = |e: io::Error| {
+            LoadError::new(ErrorKind::Io, format!("cannot read: {e}")).with_source(source)
+        };
+        let file = File::open(path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        let at = if size >= min {
+            split_point(&file, size).map_err(io)?
+        } else {
+            None
+        };
+        let Some(at) = at else {
+            return Self::index(file, source).map(|l| (l, false));
+        };
+        let mut second = File::open(path).map_err(io)?;
+        second.seek(SeekFrom::Start(at)).map_err(io)?;
+        let mut scanner = Scanner::new(file).with_element_limit(PROBE_BYTES);
+        let mut first = Gathered::default();
+        // The second half is read as the rest of an `items.pages` array: a prefix opens the
+        // objects that the first half leaves open at the split (when it is such an element).
+        let (stopped, rest) = std::thread::scope(|s| {
+            let rest = s.spawn(|| {
+                let reader = io::Cursor::new(SPLIT_PREFIX).chain(second);
+                let mut scanner = Scanner::new(reader).with_element_limit(PROBE_BYTES);
+                let mut g = Gathered::default();
+                gather(&mut scanner, &mut g, None, source).map(|_| (g, scanner.bytes_read()))
+            });
+            let stopped = gather(&mut scanner, &mut first, Some(at), source);
+            (stopped, rest.join())
+        });
+        match (stopped?, rest) {
+            (Some(st), Ok(Ok((rest, read))))
+                if st.pos.offset == at
+                    && st.array == ArrayPath::ItemsPages
+                    && rest.continues_items() =>
+            {
+                first.append(rest, &st);
+                let bytes = at + read - SPLIT_PREFIX.len() as u64;
+                let reader = File::open(path).map_err(io)?;
+                Self::from_gathered(first, bytes, reader, source).map(|l| (l, true))
+            }
+            (stopped, _) => {
+                // The split was not an `items.pages` element (or the second half did not
+                // read as one): go on alone from where the first half stopped.
+                if let Some(st) = stopped {
+                    first.element(st.array, st.index, &st.raw, st.len, st.pos);
+                    gather(&mut scanner, &mut first, None, source)?;
                 }
-                Some(Event::Field { key, raw, pos }) => {
-                    if key == "markdown_full" || key == "text_full" {
-                        continue;
-                    }
-                    let value: Value = RawPiece {
-                        kind: PieceKind::Field(key.clone()),
-                        index: 0,
-                        bytes: raw,
-                        pos,
-                    }
-                    .parse(source)
-                    .map(|p| match p {
-                        Piece::Field(_, v) => v,
-                        _ => Value::Null,
-                    })?;
-                    match key.split_once('.') {
-                        Some((list, sub)) if sub_slot(list).is_some() => {
-                            subs[sub_slot(list).expect("checked")].insert(sub.to_owned(), value);
-                        }
-                        _ => {
-                            root.insert(key, value);
-                        }
-                    }
-                }
+                let bytes = scanner.bytes_read();
+                Self::from_gathered(first, bytes, scanner.into_inner(), source).map(|l| (l, false))
             }
         }
-        let bytes = scanner.bytes_read();
+    }
+
+    /// The index from what the scanner gathered (`reader` reads the input again, for entries
+    /// whose probe did not settle).
+    fn from_gathered<R: Read + Seek>(
+        g: Gathered,
+        bytes: u64,
+        mut reader: R,
+        source: Option<&str>,
+    ) -> Result<Self, LoadError> {
+        let located = |e: LoadError| e.with_source(source);
+        let Gathered {
+            again,
+            mut lists,
+            mut numbers,
+            mut present,
+            mut items_facts,
+            mut root_pages,
+            root,
+            mut subs,
+        } = g;
         // Pages whose first bytes did not settle their number: read them whole, once.
         if !again.is_empty() {
-            let mut reader = scanner.into_inner();
             let io = |e: io::Error| {
                 located(LoadError::new(
                     ErrorKind::Io,
@@ -521,6 +518,251 @@ fn not_streamable(e: &serde_json::Error) -> LoadError {
         ErrorKind::Shape,
         format!("top-level fields do not fit a parse response ({e}); load this input whole"),
     )
+}
+
+/// Files this large or larger are indexed by two threads ([`LazyDocument::index_file`]).
+const SPLIT_MIN: u64 = 16 << 20;
+
+/// What the second half of a split file is read after: the objects an `items.pages` element
+/// sits in, so the scanner sees the rest of the file as the rest of that array (and then the
+/// rest of the response, named as usual).
+const SPLIT_PREFIX: &[u8] = br#"{"items":{"pages":["#;
+
+/// Bytes searched for a split point.
+const SPLIT_WINDOW: usize = 1 << 20;
+
+/// Where to split a file: the first object after its middle that starts with the key
+/// `"page_number"` and follows a comma (whitespace allowed around). Inside a JSON string every
+/// `"` is escaped, so those bytes only occur where such an object starts: usually a page list
+/// element, which the first half then confirms.
+fn split_point(file: &File, size: u64) -> io::Result<Option<u64>> {
+    const KEY: &[u8] = br#""page_number""#;
+    let mut f = file;
+    let from = size / 2;
+    f.seek(SeekFrom::Start(from))?;
+    let mut window = Vec::with_capacity(SPLIT_WINDOW);
+    f.take(SPLIT_WINDOW as u64).read_to_end(&mut window)?;
+    f.seek(SeekFrom::Start(0))?;
+    // The last byte before `end` that is not whitespace, with its index.
+    let before = |end: usize| {
+        window[..end]
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .map(|i| (i, window[i]))
+    };
+    let after = |start: usize| window[start..].iter().find(|b| !b.is_ascii_whitespace());
+    let found = window.windows(KEY.len()).enumerate().find_map(|(i, w)| {
+        if w != KEY || after(i + KEY.len()) != Some(&b':') {
+            return None;
+        }
+        let (open, b) = before(i)?;
+        (b == b'{' && before(open)?.1 == b',').then_some(open)
+    });
+    Ok(found.map(|i| from + i as u64))
+}
+
+/// What indexing gathers from the scanner's events, before the page lists are joined.
+#[derive(Debug, Default)]
+struct Gathered {
+    /// Entries whose probe did not settle: (list, position in `lists`/`root_pages`).
+    again: Vec<(ArrayPath, usize)>,
+    lists: [Vec<PieceLoc>; 4],
+    numbers: [Vec<Option<u32>>; 4],
+    present: [bool; 4],
+    /// Whether each `items.pages` entry has page size or status (client dumps have none).
+    items_facts: Vec<bool>,
+    root_pages: Vec<(PieceLoc, PageProbe)>,
+    root: Map<String, Value>,
+    subs: [Map<String, Value>; 4],
+}
+
+/// The element gathering stopped at (not gathered).
+struct Stopped {
+    array: ArrayPath,
+    index: usize,
+    raw: Vec<u8>,
+    len: u64,
+    pos: Position,
+}
+
+impl Gathered {
+    fn element(&mut self, array: ArrayPath, index: usize, raw: &[u8], len: u64, pos: Position) {
+        let loc = PieceLoc {
+            offset: pos.offset,
+            len,
+            pos,
+            index,
+        };
+        let need = Need::of(array);
+        let probe = if raw.len() as u64 == len {
+            PageProbe::read(raw, need)
+        } else {
+            leading_scalars(raw, need).unwrap_or_else(|| {
+                let at = if array == ArrayPath::RootPages {
+                    self.root_pages.len()
+                } else {
+                    self.lists[list_slot(array)].len()
+                };
+                self.again.push((array, at));
+                PageProbe::default()
+            })
+        };
+        if array == ArrayPath::RootPages {
+            self.root_pages.push((loc, probe));
+            return;
+        }
+        let slot = list_slot(array);
+        self.present[slot] = true;
+        if slot == 0 {
+            self.items_facts.push(probe.has_page_facts);
+        }
+        self.numbers[slot].push(probe.page_number);
+        self.lists[slot].push(loc);
+    }
+
+    fn field(
+        &mut self,
+        key: String,
+        raw: Vec<u8>,
+        pos: Position,
+        source: Option<&str>,
+    ) -> Result<(), LoadError> {
+        if key == "markdown_full" || key == "text_full" {
+            return Ok(());
+        }
+        let value: Value = RawPiece {
+            kind: PieceKind::Field(key.clone()),
+            index: 0,
+            bytes: raw,
+            pos,
+        }
+        .parse(source)
+        .map(|p| match p {
+            Piece::Field(_, v) => v,
+            _ => Value::Null,
+        })?;
+        match key.split_once('.') {
+            Some((list, sub)) if sub_slot(list).is_some() => {
+                self.subs[sub_slot(list).expect("checked")].insert(sub.to_owned(), value);
+            }
+            _ => {
+                self.root.insert(key, value);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a second half read as the rest of `items.pages` holds one run of it (a
+    /// second `items.pages` array would restart the count) and no root pages.
+    fn continues_items(&self) -> bool {
+        self.root_pages.is_empty()
+            && self.lists[0]
+                .iter()
+                .enumerate()
+                .all(|(i, loc)| loc.index == i)
+    }
+
+    /// Appends the second half of a split file, `st` being the element the first half
+    /// stopped at (the second half's first element): positions are moved from the second
+    /// half's reading (prefix included) to the file, and its `items.pages` indexes follow on.
+    fn append(&mut self, rest: Gathered, st: &Stopped) {
+        let prefix = SPLIT_PREFIX.len() as u64;
+        let shift = |pos: Position| {
+            let offset = st.pos.offset + pos.offset - prefix;
+            if pos.line == 1 {
+                Position {
+                    offset,
+                    line: st.pos.line,
+                    column: st.pos.column + pos.column - 1 - prefix,
+                }
+            } else {
+                Position {
+                    offset,
+                    line: st.pos.line + pos.line - 1,
+                    column: pos.column,
+                }
+            }
+        };
+        let bases: [usize; 4] = std::array::from_fn(|s| self.lists[s].len());
+        for (array, at) in rest.again {
+            self.again.push((array, at + bases[list_slot(array)]));
+        }
+        for (slot, (list, numbers)) in rest.lists.into_iter().zip(rest.numbers).enumerate() {
+            for loc in list {
+                let pos = shift(loc.pos);
+                let index = if slot == 0 {
+                    st.index + loc.index
+                } else {
+                    loc.index
+                };
+                self.lists[slot].push(PieceLoc {
+                    offset: pos.offset,
+                    pos,
+                    index,
+                    ..loc
+                });
+            }
+            self.numbers[slot].extend(numbers);
+            self.present[slot] |= rest.present[slot];
+        }
+        self.items_facts.extend(rest.items_facts);
+        self.root.extend(rest.root);
+        for (mine, theirs) in self.subs.iter_mut().zip(rest.subs) {
+            mine.extend(theirs);
+        }
+    }
+}
+
+/// Reads the scanner's events into `g`, to the end, or up to the first element starting at or
+/// after `stop_at` (returned, not gathered).
+fn gather<R: Read>(
+    scanner: &mut Scanner<R>,
+    g: &mut Gathered,
+    stop_at: Option<u64>,
+    source: Option<&str>,
+) -> Result<Option<Stopped>, LoadError> {
+    loop {
+        let event = scanner.next_event().map_err(|e| {
+            // Not one object at the top (an array, JSON Lines): a shape to load whole.
+            let shape = e
+                .message
+                .starts_with("expected a JSON object at the top level")
+                || e.message
+                    .starts_with("trailing characters after the top-level object");
+            let kind = if shape {
+                ErrorKind::Shape
+            } else if e.message.contains("end of input") {
+                ErrorKind::Eof
+            } else {
+                ErrorKind::Syntax
+            };
+            LoadError::new(kind, e.message.clone())
+                .at(e.pos.line as usize, e.pos.column as usize)
+                .with_source(source)
+        })?;
+        match event {
+            None => return Ok(None),
+            Some(Event::Element {
+                array,
+                index,
+                raw,
+                pos,
+            }) => {
+                let len = scanner.last_len();
+                if stop_at.is_some_and(|at| pos.offset >= at) {
+                    return Ok(Some(Stopped {
+                        array,
+                        index,
+                        raw,
+                        len,
+                        pos,
+                    }));
+                }
+                g.element(array, index, &raw, len, pos);
+            }
+            Some(Event::Field { key, raw, pos }) => g.field(key, raw, pos, source)?,
+        }
+    }
 }
 
 fn list_slot(a: ArrayPath) -> usize {
