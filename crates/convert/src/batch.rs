@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use pagetree_model::scan::ArrayPath;
 use pagetree_model::{
-    Document, ItemKind, LazyDocument, LoadError, Piece, PieceKind, Projection, RawPiece,
+    Document, Format, ItemKind, LazyDocument, LoadError, Piece, PieceKind, Projection, RawPiece,
 };
 use rayon::prelude::*;
 
@@ -199,9 +199,10 @@ pub fn convert_lazy<R: Read + Seek + Send>(
     };
     // Rendering from the item tree reads the server's page markdown and text only for pages
     // without a usable items page; elsewhere those strings (as large as the items' markdown)
-    // need not be built.
-    let light = (!(opts.outputs.markdown || opts.outputs.elements)
-        || state.markdown.pages.source == Source::Items)
+    // need not be built. (A v1 page is one entry holding all of it: nothing to leave out.)
+    let light = lazy.format != Format::V1
+        && (!(opts.outputs.markdown || opts.outputs.elements)
+            || state.markdown.pages.source == Source::Items)
         && (!opts.outputs.text || state.text.pages.source == Source::Items);
     let load = Load {
         lazy,

@@ -176,7 +176,7 @@ impl LazyDocument {
             mut items_facts,
             mut root_pages,
             root,
-            mut subs,
+            subs,
         } = g;
         // Pages whose first bytes did not settle their number: read them whole, once.
         if !again.is_empty() {
@@ -286,8 +286,7 @@ impl LazyDocument {
             }
         };
         // Page list objects keep their other keys.
-        let sub_maps = std::mem::take(&mut subs);
-        let [items_u, md_u, text_u, meta_u] = sub_maps;
+        let [items_u, md_u, text_u, meta_u] = subs;
         if present[0] && !items_only && format != Format::V1 {
             skeleton
                 .items

@@ -223,7 +223,7 @@ impl Visitor<'_> for KeySeed {
         f.write_str("a field name")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-        let skip = PROJECTION.with(|p| p.get().skip);
+        let skip = Projection::current().skip;
         if !skip.is_empty() && skip.contains(&v) {
             return Ok(Key::Skipped);
         }
