@@ -239,6 +239,8 @@ fn stdin_jsonl_streaming_and_threads_give_the_same_files() {
             "convert",
             "testdata/v2_full.json",
             "testdata/v2_merged_tables.json",
+            // A false page boundary for the search-based index: converted again exactly.
+            "testdata/v2_nested_page_number.json",
             "testdata/many.jsonl",
             "-o",
             out.to_str().unwrap(),

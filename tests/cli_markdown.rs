@@ -266,3 +266,48 @@ fn streaming_reports_bad_inputs_as_the_whole_load_does() {
         "no temporary left"
     );
 }
+
+#[test]
+fn a_page_boundary_found_by_search_that_is_wrong_is_found_again_exactly() {
+    // Large inputs are indexed by searching for each page's `"page_number"` key; this fixture
+    // has an object nested in page 1 that starts with that key after a comma, so the search
+    // cuts page 1 there. The cut pieces fail to parse, the input is indexed again with every
+    // boundary walked, and the output is the whole load's, wherever it goes.
+    let input = "testdata/v2_nested_page_number.json";
+    let run = |stream: &str| {
+        let dir = tmp();
+        let one = path(&dir, "one.md");
+        let o = pagetree(&["markdown", "--stream", stream, input, "-o", &one]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let folder = path(&dir, "md");
+        let o = pagetree(&[
+            "markdown",
+            "--stream",
+            stream,
+            input,
+            "testdata/v2_nojob.json",
+            "-o",
+            &folder,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let out = pagetree(&["markdown", "--stream", stream, input]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["md", "one.md"], "no temporary left");
+        (
+            fs::read_to_string(&one).unwrap(),
+            fs::read_to_string(format!("{folder}/v2_nested_page_number.md")).unwrap(),
+            stdout(&out),
+            stderr(&out),
+        )
+    };
+    let whole = run("never");
+    assert!(whole.0.contains("the night crossing is withdrawn") && whole.0.contains("| Return"));
+    assert_eq!(whole.0, whole.1);
+    assert_eq!(whole.0, whole.2);
+    assert_eq!(run("always"), whole);
+}

@@ -284,7 +284,7 @@ fn split_index_equals_the_sequential_index() {
         std::fs::write(&path, bytes).expect("written");
         files.push(path);
     }
-    let (mut checked, mut split) = (0, 0);
+    let (mut checked, mut split, mut jumped) = (0, 0, 0);
     for path in files
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
@@ -292,19 +292,72 @@ fn split_index_equals_the_sequential_index() {
         let file = name(path);
         let bytes = std::fs::read(path).expect("readable");
         let one = LazyDocument::index(std::io::Cursor::new(&bytes), Some(&file));
-        let two = LazyDocument::index_file_split(path, Some(&file), 0);
-        match (one, two) {
-            (Ok(one), Ok((two, held))) => {
-                assert_eq!(format!("{one:?}"), format!("{two:?}"), "{file}");
-                split += usize::from(held);
+        // Two threads, every boundary walked; then two threads with page boundaries found by
+        // searching for the next page's key (the index the CLI uses).
+        for jumps in [false, true] {
+            let two = LazyDocument::index_file_split(path, Some(&file), 0, jumps);
+            if jumps && file == "v2_nested_page_number.json" {
+                // Its false boundary is checked on its own (jumps_take_a_nested_page_key...).
+                continue;
             }
-            (Err(one), Err(two)) => assert_eq!(one.to_string(), two.to_string(), "{file}"),
-            (one, two) => panic!("{file}: {one:?} against {two:?}"),
+            match (&one, two) {
+                (Ok(one), Ok((two, held))) => {
+                    jumped += usize::from(two.jumped());
+                    let two = format!("{two:?}").replace("jumped: true", "jumped: false");
+                    assert_eq!(format!("{one:?}"), two, "{file} (jumps: {jumps})");
+                    split += usize::from(held);
+                }
+                (Err(one), Err(two)) => assert_eq!(one.to_string(), two.to_string(), "{file}"),
+                (one, two) => panic!("{file} (jumps: {jumps}): {one:?} against {two:?}"),
+            }
         }
         checked += 1;
     }
-    eprintln!("split index: the split held for {split} of {checked} files");
+    eprintln!(
+        "split index: the split held {split} times over {checked} files (twice each); \
+         {jumped} indexes found boundaries by search"
+    );
     assert!(checked >= 18, "checked {checked}");
-    // The generated files and most real v2 responses really were split.
-    assert!(split >= 10, "only {split} splits held");
+    // The generated files and most real v2 responses really were split, and searched.
+    assert!(split >= 20, "only {split} splits held");
+    assert!(jumped >= 10, "only {jumped} indexes searched");
+}
+
+/// An object nested in a page whose first key is `page_number`, after a comma, looks like the
+/// next page to the search: the searched index cuts there (and says so with `jumped`), the
+/// pieces it cut do not parse, and the exact index has the real pages. The CLI then indexes
+/// exactly and converts again (tested in `cli_markdown`).
+#[test]
+fn jumps_take_a_nested_page_key_for_a_page_and_the_exact_index_does_not() {
+    use pagetree_model::{LazyDocument, PieceKind};
+    let path = std::path::Path::new("testdata/v2_nested_page_number.json");
+    let numbers = |lazy: &LazyDocument| lazy.pages.iter().map(|p| p.number).collect::<Vec<_>>();
+    let searched = LazyDocument::index_file(path, None).expect("indexed");
+    assert!(searched.jumped());
+    assert!(searched.warnings.is_empty(), "{:?}", searched.warnings);
+    assert_eq!(numbers(&searched), [1, 2, 3, 4]);
+    let raw = searched
+        .read_batch(&mut std::fs::File::open(path).unwrap(), 0..4)
+        .expect("read");
+    let failed: Vec<_> = raw
+        .iter()
+        .filter(|r| r.parse_fast(None).is_err())
+        .map(|r| (r.kind.clone(), r.index))
+        .collect();
+    let pages = PieceKind::Page(pagetree_model::scan::ArrayPath::RootPages);
+    assert_eq!(
+        failed,
+        [(pages.clone(), 0), (pages, 1)],
+        "both cut pieces fail"
+    );
+    let exact = LazyDocument::index_file_exact(path, None).expect("indexed");
+    assert!(!exact.jumped());
+    assert_eq!(numbers(&exact), [1, 3, 4]);
+    assert_eq!(format!("{exact:?}"), {
+        let bytes = std::fs::read(path).unwrap();
+        format!(
+            "{:?}",
+            LazyDocument::index(std::io::Cursor::new(bytes), None).unwrap()
+        )
+    });
 }

@@ -321,6 +321,17 @@ impl Out {
         }
     }
 
+    /// Throws away what was written to an output file, to write it again (standard output
+    /// cannot be taken back: nothing to do there).
+    fn restart(&mut self) -> io::Result<()> {
+        if let Out::File { tmp, w, .. } = self {
+            let fresh = BufWriter::with_capacity(1 << 20, File::create(&*tmp)?);
+            // Not a flush: the buffered bytes belong to the attempt being thrown away.
+            let _ = std::mem::replace(w, fresh).into_parts();
+        }
+        Ok(())
+    }
+
     /// Puts the file in place when something was rendered, else removes it (a file is never
     /// left empty, or half written, by failures).
     fn finish(self, rendered_any: bool) -> Result<()> {
@@ -485,7 +496,15 @@ fn stream<W: Writer>(
         eprintln!("error: {e}");
         Ok(false)
     };
-    let lazy = match LazyDocument::index_file(path, Some(&label)) {
+    // Pages written to standard output cannot be taken back, so there every page boundary is
+    // checked before the first page is written; elsewhere an input whose boundaries were taken
+    // on trust is converted again if a page fails to parse (see `LazyDocument::index_file`).
+    let index = if matches!(dest, Dest::Stdout) {
+        LazyDocument::index_file_exact
+    } else {
+        LazyDocument::index_file
+    };
+    let lazy = match index(path, Some(&label)) {
         Ok(l) => l,
         Err(e) if e.kind == ErrorKind::Shape => {
             // Not streamable: the ordinary path, for this one input.
@@ -533,46 +552,64 @@ fn stream<W: Writer>(
     let opts = W::convert_options(o);
     // Batches are read in runs straight into their buffers: no BufReader in between.
     let mut reader = File::open(path).with_context(|| format!("cannot read {label}"))?;
-    let result = match dest {
-        Dest::Dir(dir) => {
-            let target = dir.join(format!("{}.{}", names.take(path, None), W::EXT));
-            let tmp = temp_beside(&target);
-            let mut w = BufWriter::with_capacity(
-                1 << 20,
-                File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?,
-            );
-            let r = convert_lazy(
-                &lazy,
-                &mut reader,
-                &opts,
-                &mut OneFile {
-                    want: W::OUT,
-                    w: &mut w,
-                },
-            );
-            let r = r.and_then(|s| {
-                w.flush()?;
-                std::fs::rename(&tmp, &target)?;
-                Ok(s)
-            });
-            if r.is_err() {
-                let _ = std::fs::remove_file(&tmp);
-            }
-            r
-        }
-        _ => {
-            let mut adapter = OutWriter(out);
-            convert_lazy(
-                &lazy,
-                &mut reader,
-                &opts,
-                &mut OneFile {
-                    want: W::OUT,
-                    w: &mut adapter,
-                },
-            )
-        }
+    let target = match dest {
+        Dest::Dir(dir) => Some(dir.join(format!("{}.{}", names.take(path, None), W::EXT))),
+        _ => None,
     };
+    let mut convert = |lazy: &LazyDocument, out: &mut Out| -> Result<_> {
+        Ok(match &target {
+            Some(target) => {
+                let tmp = temp_beside(target);
+                let mut w = BufWriter::with_capacity(
+                    1 << 20,
+                    File::create(&tmp)
+                        .with_context(|| format!("cannot write {}", tmp.display()))?,
+                );
+                let r = convert_lazy(
+                    lazy,
+                    &mut reader,
+                    &opts,
+                    &mut OneFile {
+                        want: W::OUT,
+                        w: &mut w,
+                    },
+                );
+                let r = r.and_then(|s| {
+                    w.flush()?;
+                    std::fs::rename(&tmp, target)?;
+                    Ok(s)
+                });
+                if r.is_err() {
+                    let _ = std::fs::remove_file(&tmp);
+                }
+                r
+            }
+            None => {
+                let mut adapter = OutWriter(out);
+                convert_lazy(
+                    lazy,
+                    &mut reader,
+                    &opts,
+                    &mut OneFile {
+                        want: W::OUT,
+                        w: &mut adapter,
+                    },
+                )
+            }
+        })
+    };
+    let mut result = convert(&lazy, out)?;
+    if matches!(result, Err(ConvertError::Unchecked(_))) {
+        result = match LazyDocument::index_file_exact(path, Some(&label)) {
+            Ok(exact) => {
+                if target.is_none() {
+                    out.restart()?;
+                }
+                convert(&exact, out)?
+            }
+            Err(e) => Err(ConvertError::Load(e)),
+        };
+    }
     match result {
         Ok(stats) => {
             for w in &stats.warnings {
@@ -587,7 +624,7 @@ fn stream<W: Writer>(
         Err(ConvertError::Load(e)) if matches!(dest, Dest::Stdout) => Err(anyhow::anyhow!("{e}")),
         // Into a folder (its own file, removed) or an -o file (there is one input; nothing
         // rendered, so the file is not put in place): this input failed, the others go on.
-        Err(ConvertError::Load(e)) => fail(e.to_string()),
+        Err(ConvertError::Load(e) | ConvertError::Unchecked(e)) => fail(e.to_string()),
     }
 }
 

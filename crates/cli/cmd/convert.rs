@@ -12,8 +12,8 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use pagetree_convert::elements::ElementsFormat;
 use pagetree_convert::{
-    ConvertOptions, ConvertStats, MarkdownOptions, OutFile, Outputs, Sink, TextOptions, Warning,
-    convert_document, convert_lazy,
+    ConvertError, ConvertOptions, ConvertStats, MarkdownOptions, OutFile, Outputs, Sink,
+    TextOptions, Warning, convert_document, convert_lazy,
 };
 use pagetree_model::{Document, ErrorKind, LazyDocument, Loaded};
 use rayon::prelude::*;
@@ -442,9 +442,25 @@ fn convert_streamed(
     let (opts, notes) = options_for(ctx, &probe);
     // Batches are read in runs straight into their buffers: no BufReader in between.
     let mut reader = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let stats = write_document(ctx, &input.key, |sink| {
-        convert_lazy(&lazy, &mut reader, &opts, sink).map_err(|e| e.to_string())
-    })?;
+    let mut unchecked = false;
+    let first = write_document(ctx, &input.key, |sink| {
+        convert_lazy(&lazy, &mut reader, &opts, sink).map_err(|e| {
+            unchecked = matches!(e, ConvertError::Unchecked(_));
+            e.to_string()
+        })
+    });
+    let stats = match first {
+        // Page boundaries were taken on trust and a page failed to parse: check them all, and
+        // convert again (the first attempt's files are already gone).
+        Err(_) if unchecked => {
+            let exact =
+                LazyDocument::index_file_exact(path, Some(&name)).map_err(|e| e.to_string())?;
+            write_document(ctx, &input.key, |sink| {
+                convert_lazy(&exact, &mut reader, &opts, sink).map_err(|e| e.to_string())
+            })?
+        }
+        r => r?,
+    };
     Ok(Some((stats, notes)))
 }
 

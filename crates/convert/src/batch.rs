@@ -142,12 +142,17 @@ pub enum ConvertError {
     Load(LoadError),
     /// Writing failed.
     Io(io::Error),
+    /// A page failed to parse, but the index had found page boundaries by searching
+    /// ([`LazyDocument::jumped`]), so the cut may be wrong rather than the page: index the
+    /// input again with [`LazyDocument::index_file_exact`] and convert again, which gives the
+    /// right output or the real error. (What was written so far is to be discarded.)
+    Unchecked(LoadError),
 }
 
 impl std::fmt::Display for ConvertError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ConvertError::Load(e) => e.fmt(f),
+            ConvertError::Load(e) | ConvertError::Unchecked(e) => e.fmt(f),
             ConvertError::Io(e) => e.fmt(f),
         }
     }
@@ -176,7 +181,24 @@ pub fn convert_document(
 /// Converts an indexed document batch by batch, reading pages from `reader` (the input the
 /// document was indexed from). The files equal those [`convert_document`] writes for the
 /// whole document.
+///
+/// # Errors
+///
+/// [`ConvertError::Unchecked`] instead of [`ConvertError::Load`] when the index took page
+/// boundaries on trust: index exactly and convert again.
 pub fn convert_lazy<R: Read + Seek + Send>(
+    lazy: &LazyDocument,
+    reader: &mut R,
+    opts: &ConvertOptions,
+    sink: &mut dyn Sink,
+) -> Result<ConvertStats, ConvertError> {
+    match convert_batches(lazy, reader, opts, sink) {
+        Err(ConvertError::Load(e)) if lazy.jumped() => Err(ConvertError::Unchecked(e)),
+        r => r,
+    }
+}
+
+fn convert_batches<R: Read + Seek + Send>(
     lazy: &LazyDocument,
     reader: &mut R,
     opts: &ConvertOptions,

@@ -249,6 +249,11 @@ pub struct Scanner<R> {
     last_len: u64,
     /// The limit of the capture under way.
     limit: usize,
+    /// Whether page elements may be delimited by a search for the next one instead of being
+    /// walked ([`Scanner::with_page_jumps`]).
+    jumps: bool,
+    /// Whether some element was delimited that way.
+    jumped: bool,
 }
 
 impl<R: Read> Scanner<R> {
@@ -274,7 +279,27 @@ impl<R: Read> Scanner<R> {
             element_limit: usize::MAX,
             last_len: 0,
             limit: usize::MAX,
+            jumps: false,
+            jumped: false,
         }
+    }
+
+    /// Lets the scanner delimit an `items.pages` (or root `pages`) element that starts with
+    /// the key `"page_number"` by searching for the next such element (a SIMD substring
+    /// search, several times faster than walking its strings and brackets), when that one is
+    /// already in the read buffer. The boundary is taken on trust: the element's own brackets
+    /// and strings are not checked, so its bytes must be parsed before they are used. A parse
+    /// that fails means either a broken element or a false boundary, and [`Scanner::jumped`]
+    /// says that the scan must then be done again without jumps to tell which. See
+    /// [`jump_end`] for why, in valid JSON, the boundaries found this way are the real ones.
+    pub fn with_page_jumps(mut self, jumps: bool) -> Self {
+        self.jumps = jumps;
+        self
+    }
+
+    /// Whether some element was delimited by a jump (see [`Scanner::with_page_jumps`]).
+    pub fn jumped(&self) -> bool {
+        self.jumped
     }
 
     /// Keeps only the first `limit` bytes of each page element's `raw` (the scan still checks
@@ -636,14 +661,26 @@ impl<R: Read> Scanner<R> {
             Target::Element(..) => self.element_limit,
             Target::Field(_) => usize::MAX,
         };
-        match first {
-            b'"' | b'{' | b'[' => self.capture_nested(&mut out, depth, pos, &what)?,
-            b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => self.capture_scalar(&mut out)?,
-            b => {
-                return Err(self.error_here(format!(
-                    "expected a value for {what}, found {}",
-                    describe_byte(b)
-                )));
+        let jump = match what {
+            Target::Element(ArrayPath::ItemsPages | ArrayPath::RootPages, _) if self.jumps => {
+                jump_end(&self.buf[self.pos..self.len])
+            }
+            _ => None,
+        };
+        if let Some(end) = jump {
+            extend_limited(&mut out, &self.buf[self.pos..self.pos + end], self.limit);
+            self.pos += end;
+            self.jumped = true;
+        } else {
+            match first {
+                b'"' | b'{' | b'[' => self.capture_nested(&mut out, depth, pos, &what)?,
+                b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => self.capture_scalar(&mut out)?,
+                b => {
+                    return Err(self.error_here(format!(
+                        "expected a value for {what}, found {}",
+                        describe_byte(b)
+                    )));
+                }
             }
         }
         self.last_len = self.base + self.pos as u64 - pos.offset;
@@ -895,15 +932,47 @@ static STRUCTURAL: [bool; 256] = {
     table
 };
 
-/// Number of `\n` bytes in `s`. Counting into a `u8` per 128-byte block lets the compiler
-/// vectorise the comparison and sum; a plain `filter().count()` widens every byte to `usize`
-/// and was ~40% of the scanning time.
 /// Appends as much of `bytes` as keeps `out` within `limit`.
 fn extend_limited(out: &mut Vec<u8>, bytes: &[u8], limit: usize) {
     let room = limit.saturating_sub(out.len());
     out.extend_from_slice(&bytes[..bytes.len().min(room)]);
 }
 
+/// The key that page elements start with, quotes included.
+const PAGE_KEY: &[u8] = br#""page_number""#;
+
+/// For `buf` starting at a page element `{"page_number": ...`: the length of that element,
+/// found as the bytes up to the `}` before the next `, {"page_number" :` in `buf`, or `None`
+/// (not such an element, no next one in `buf`, or the next hit not preceded by `}` `,` `{`).
+///
+/// Why the boundary is real in valid JSON: a `"` byte inside a string is always escaped, so an
+/// unescaped `"page_number"` followed by `:` is a key, and a `{` right before it opens the
+/// object that key starts; a `,` before that object puts it in an array or after another
+/// value. The one way it is not the next page is an object nested inside this page (in an
+/// array of objects that start with `page_number`): the element cut there is then unbalanced
+/// and fails to parse, which is why the bytes must be parsed before use.
+fn jump_end(buf: &[u8]) -> Option<usize> {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(PAGE_KEY));
+    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let last_solid = |s: &[u8]| s.iter().rposition(|b| !ws(b));
+    let key = 1 + buf.get(1..)?.iter().position(|b| !ws(b))?;
+    if buf[0] != b'{' || !buf[key..].starts_with(PAGE_KEY) {
+        return None;
+    }
+    let from = key + PAGE_KEY.len();
+    let hit = from + FINDER.find(&buf[from..])?;
+    let colon = buf[hit + PAGE_KEY.len()..].iter().find(|b| !ws(b))?;
+    let open = last_solid(&buf[..hit])?;
+    let comma = last_solid(&buf[..open])?;
+    let close = last_solid(&buf[..comma])?;
+    (*colon == b':' && buf[open] == b'{' && buf[comma] == b',' && buf[close] == b'}')
+        .then_some(close + 1)
+}
+
+/// Number of `\n` bytes in `s`. Counting into a `u8` per 128-byte block lets the compiler
+/// vectorise the comparison and sum; a plain `filter().count()` widens every byte to `usize`
+/// and was ~40% of the scanning time.
 fn count_newlines(s: &[u8]) -> usize {
     let mut blocks = s.chunks_exact(128);
     let mut count = 0;
@@ -2072,6 +2141,146 @@ mod tests {
             mb / scan_best,
             mb / serde_best,
             serde_best / scan_best
+        );
+    }
+
+    #[test]
+    fn jump_end_finds_the_next_page_or_declines() {
+        let end = |s: &str| jump_end(s.as_bytes());
+        let two = r#"{"page_number":1,"x":[1]},{"page_number":2}"#;
+        assert_eq!(end(two), Some(r#"{"page_number":1,"x":[1]}"#.len()));
+        // Whitespace anywhere JSON allows it.
+        let pretty = "{ \"page_number\" : 1 }\n ,\n { \"page_number\" :2}";
+        assert_eq!(end(pretty), Some("{ \"page_number\" : 1 }".len()));
+        // Declined: not a page-number element, no next page in the buffer, the next hit
+        // after `[` or after another key, an escaped quote, or no `:` after the key.
+        assert_eq!(end(r#"{"page":1},{"page_number":2}"#), None);
+        assert_eq!(end(r#"{"page_number":1,"x":2}"#), None);
+        assert_eq!(end(r#"{"page_number":1,"r":[{"page_number":2}]}"#), None);
+        assert_eq!(
+            end(r#"{"page_number":1,"r":{"a":1,"page_number":2}}"#),
+            None
+        );
+        assert_eq!(end(r#"{"page_number":1,"s":"a\"page_number\":2"}"#), None);
+        assert_eq!(
+            end(r#"{"page_number":1,"s":["page_number"]},{"page_number":2}"#),
+            None
+        );
+        // Taken, and wrong: an object nested in the page that starts with the key after a
+        // comma. The cut piece is unbalanced, so it cannot parse.
+        let nested = r#"{"page_number":1,"r":[{"a":1},{"page_number":2}]},{"page_number":3}"#;
+        let cut = end(nested).expect("taken");
+        assert_eq!(&nested[..cut], r#"{"page_number":1,"r":[{"a":1}"#);
+        assert!(serde_json::from_str::<Value>(&nested[..cut]).is_err());
+    }
+
+    /// Scans with page jumps (and a given buffer size); also says whether any jump was taken.
+    fn scan_jumping(input: &[u8], chunk: usize) -> Result<(Vec<Event>, bool), ScanError> {
+        let mut s = Scanner::with_chunk_size(input, chunk).with_page_jumps(true);
+        let mut events = Vec::new();
+        while let Some(e) = s.next_event()? {
+            events.push(e);
+        }
+        Ok((events, s.jumped()))
+    }
+
+    impl Gen {
+        /// An object whose first key is `"page_number"` written plainly (as the API writes
+        /// it), then `rest` keys with values from `value`.
+        fn page_object(&mut self, number: u64, rest: &[&str], mut value: impl FnMut(&mut Self)) {
+            self.out.push('{');
+            self.ws();
+            self.out.push_str("\"page_number\"");
+            self.ws();
+            self.out.push(':');
+            self.ws();
+            self.out.push_str(&number.to_string());
+            for key in rest {
+                self.ws();
+                self.out.push(',');
+                self.ws();
+                self.string(key);
+                self.ws();
+                self.out.push(':');
+                self.ws();
+                value(self);
+            }
+            self.ws();
+            self.out.push('}');
+        }
+    }
+
+    /// The guarantee page jumps rest on: over random page lists whose pages start with
+    /// `page_number` and often nest objects that do too, a jumping scan either gives exactly
+    /// the walking scan's events, or some element it gave does not parse, or it fails (the
+    /// caller then scans again without jumps).
+    #[test]
+    fn jumping_scans_agree_with_walking_scans_or_give_themselves_away() {
+        let mut rng = Rng(0xA5A5_1234_5678_9ABC);
+        let (mut agreed, mut jumped, mut given_away) = (0, 0, 0);
+        for _ in 0..600 {
+            let mut g = Gen {
+                rng: Rng(rng.next()),
+                out: String::new(),
+            };
+            let pages = 1 + rng.below(5);
+            g.out.push_str("{\"items\":{\"pages\":[");
+            for p in 0..pages {
+                if p > 0 {
+                    g.out.push(',');
+                }
+                g.ws();
+                let nest = g.rng.chance(35);
+                g.page_object(p + 1, &["md", "refs"], |g| {
+                    if !nest {
+                        return g.value(3);
+                    }
+                    // An array of objects, some starting with `page_number` too.
+                    g.out.push('[');
+                    for k in 0..3 {
+                        if k > 0 {
+                            g.out.push(',');
+                            g.ws();
+                        }
+                        if g.rng.chance(50) {
+                            let n = g.rng.below(9);
+                            g.page_object(n, &["x"], |g| g.value(4));
+                        } else {
+                            g.object(&["x"], |g, _| g.value(4));
+                        }
+                    }
+                    g.out.push(']');
+                });
+                g.ws();
+            }
+            g.out
+                .push_str("]},\"markdown\":{\"pages\":[{\"page_number\":1}]}}");
+            let doc = std::mem::take(&mut g.out);
+            let walked = scan(doc.as_bytes(), DEFAULT_CHUNK).expect("valid document");
+            for chunk in [DEFAULT_CHUNK, 64, 7] {
+                match scan_jumping(doc.as_bytes(), chunk) {
+                    Ok((events, took)) if events == walked => {
+                        agreed += 1;
+                        jumped += usize::from(took);
+                    }
+                    Ok((events, _)) => {
+                        let unparsable = events.iter().any(|e| match e {
+                            Event::Element { raw, .. } => {
+                                serde_json::from_slice::<Value>(raw).is_err()
+                            }
+                            Event::Field { .. } => false,
+                        });
+                        assert!(unparsable, "silently different events for {doc}");
+                        given_away += 1;
+                    }
+                    Err(_) => given_away += 1,
+                }
+            }
+        }
+        eprintln!("jumps: {agreed} agreed ({jumped} jumping), {given_away} gave themselves away");
+        assert!(
+            jumped > 150 && given_away > 100,
+            "{agreed} {jumped} {given_away}"
         );
     }
 

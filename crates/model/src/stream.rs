@@ -194,31 +194,38 @@ impl RawPiece {
 
     fn typed<T: DeserializeOwned>(&self) -> Result<T, LoadError> {
         let mut de = serde_json::Deserializer::from_slice(&self.bytes);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let inner = e.inner();
-            let sub = e.path().to_string();
-            let mut err = LoadError::from_json(inner, String::new());
-            let base = self.path();
-            err.path = match sub.as_str() {
-                "." | "" => base,
-                s if s.starts_with('[') => format!("{base}{s}"),
-                s => format!("{base}.{s}"),
+        let value = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| self.located(e.inner(), &e.path().to_string()))?;
+        // Nothing may follow the value: a piece cut in the wrong place (see
+        // `LazyDocument::index_file`) must not pass for a page.
+        de.end().map_err(|e| self.located(&e, ""))?;
+        Ok(value)
+    }
+
+    /// A serde error inside the piece, with `sub` (its JSON path within the piece) and its
+    /// position moved to the whole input.
+    fn located(&self, inner: &serde_json::Error, sub: &str) -> LoadError {
+        let mut err = LoadError::from_json(inner, String::new());
+        let base = self.path();
+        err.path = match sub {
+            "." | "" => base,
+            s if s.starts_with('[') => format!("{base}{s}"),
+            s => format!("{base}.{s}"),
+        };
+        if inner.line() > 0 {
+            // Positions inside the piece are relative to its first byte.
+            let (l, c) = (inner.line(), inner.column());
+            let (pl, pc) = (self.pos.line as usize, self.pos.column as usize);
+            err = if l == 1 {
+                err.at(pl, pc + c - 1)
+            } else {
+                err.at(pl + l - 1, c)
             };
-            if inner.line() > 0 {
-                // Positions inside the piece are relative to its first byte.
-                let (l, c) = (inner.line(), inner.column());
-                let (pl, pc) = (self.pos.line as usize, self.pos.column as usize);
-                err = if l == 1 {
-                    err.at(pl, pc + c - 1)
-                } else {
-                    err.at(pl + l - 1, c)
-                };
-            }
-            if err.kind == ErrorKind::Eof {
-                err.kind = ErrorKind::Syntax;
-            }
-            err
-        })
+        }
+        if err.kind == ErrorKind::Eof {
+            err.kind = ErrorKind::Syntax;
+        }
+        err
     }
 }
 
