@@ -15,6 +15,13 @@ use clap::Parser;
 
 use args::{Cli, Command};
 
+/// mimalloc instead of glibc's malloc: a batch of pages is parsed on some threads and freed on
+/// another while the next batch is parsed and rendered, which glibc serialises on arena locks;
+/// mimalloc frees across threads without them (markdown of a 310 MB response ~20% faster).
+/// Built without transparent huge pages, which kept ~25 MiB more resident for no speed.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// How a command ended, when it did not fail outright.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

@@ -257,7 +257,7 @@ pub struct Scanner<R> {
 }
 
 impl<R: Read> Scanner<R> {
-    /// Creates a scanner that reads `reader` in chunks of 4 MiB.
+    /// Creates a scanner that reads `reader` in chunks of 256 KiB.
     pub fn new(reader: R) -> Self {
         Self::with_chunk_size(reader, DEFAULT_CHUNK)
     }
