@@ -403,18 +403,20 @@ fn batch_end(lazy: &LazyDocument, start: usize, budget: u64) -> usize {
 fn needed_end(lazy: &LazyDocument, doc: &Document, end: usize, cross_page: bool) -> usize {
     let index_of = |page: u32| lazy.pages.partition_point(|p| p.number <= page);
     let mut need = end;
-    // Straight over the items (no walk is built: this runs for every batch).
-    fn last_merged(items: &[pagetree_model::Item]) -> Option<u32> {
-        items
-            .iter()
-            .flat_map(|i| {
-                let own = i.merged_from_pages.iter().flatten().copied().max();
-                own.into_iter().chain(last_merged(i.children()))
-            })
-            .max()
+    // Straight over the items, with plain loops (no walk is built, no iterator adapters:
+    // this runs for every batch, between batches, when nothing else does).
+    fn last_merged(items: &[pagetree_model::Item], last: &mut Option<u32>) {
+        for item in items {
+            if let Some(pages) = &item.merged_from_pages {
+                *last = pages.iter().copied().chain(*last).max();
+            }
+            last_merged(item.children(), last);
+        }
     }
     for page in doc.pages() {
-        if let Some(last) = last_merged(page.items()) {
+        let mut last = None;
+        last_merged(page.items(), &mut last);
+        if let Some(last) = last {
             need = need.max(index_of(last).min(lazy.pages.len()));
         }
     }
