@@ -23,6 +23,11 @@ impl Out {
     /// Writes `s`, indenting every non-empty line that starts in it. Blank lines stay empty
     /// (markdown does not need them indented, and trailing spaces would be noise).
     pub fn push(&mut self, s: &str) {
+        if self.indent == 0 {
+            // Nothing to indent (most writes): the same bytes, without splitting lines.
+            self.buf.push_str(s);
+            return;
+        }
         for (i, piece) in s.split('\n').enumerate() {
             if i > 0 {
                 self.buf.push('\n');

@@ -12,7 +12,7 @@
 //! as the pages together and no writer reads them.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, IoSliceMut, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
 
@@ -464,7 +464,7 @@ impl LazyDocument {
         // read in runs of up to RUN_BYTES: one seek and one read per run instead of per entry,
         // and nothing read twice through a buffer that every seek would throw away.
         let mut i = 0;
-        let mut run = Vec::new();
+        let mut gaps = Vec::new();
         while i < wanted.len() {
             let start = wanted[i].0.offset;
             let mut end = start + wanted[i].0.len;
@@ -478,15 +478,35 @@ impl LazyDocument {
                 end = next.offset + next.len;
                 j += 1;
             }
+            // One vectored read per run, straight into each entry's own buffer (the bytes
+            // between entries go to a scratch buffer): no second copy of the pages.
             reader.seek(SeekFrom::Start(start))?;
-            run.resize((end - start) as usize, 0);
-            reader.read_exact(&mut run)?;
-            for (loc, array) in &wanted[i..j] {
-                let at = (loc.offset - start) as usize;
+            let run = &wanted[i..j];
+            let mut pieces: Vec<Vec<u8>> = run
+                .iter()
+                .map(|(loc, _)| vec![0; loc.len as usize])
+                .collect();
+            let gap_total = (end - start) - run.iter().map(|(loc, _)| loc.len).sum::<u64>();
+            gaps.clear();
+            gaps.resize(gap_total as usize, 0);
+            let mut slices = Vec::with_capacity(2 * run.len());
+            let mut rest = gaps.as_mut_slice();
+            let mut at = start;
+            for ((loc, _), piece) in run.iter().zip(&mut pieces) {
+                let (gap, tail) = rest.split_at_mut((loc.offset - at) as usize);
+                rest = tail;
+                if !gap.is_empty() {
+                    slices.push(IoSliceMut::new(gap));
+                }
+                slices.push(IoSliceMut::new(piece));
+                at = loc.offset + loc.len;
+            }
+            read_exact_vectored(reader, &mut slices)?;
+            for ((loc, array), bytes) in run.iter().zip(pieces) {
                 out.push(RawPiece {
                     kind: PieceKind::Page(*array),
                     index: loc.index,
-                    bytes: run[at..at + loc.len as usize].to_vec(),
+                    bytes,
                     pos: loc.pos,
                 });
             }
@@ -572,6 +592,22 @@ impl LazyDocument {
         doc.warnings.clear();
         doc
     }
+}
+
+/// Fills `slices` completely from `reader` (like `read_exact`, over several buffers).
+fn read_exact_vectored<R: Read>(
+    reader: &mut R,
+    mut slices: &mut [IoSliceMut<'_>],
+) -> io::Result<()> {
+    while !slices.is_empty() {
+        match reader.read_vectored(slices) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => IoSliceMut::advance_slices(&mut slices, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Top-level fields that do not fit a parse response (a job listing's `items` array, a `job`
