@@ -1940,6 +1940,15 @@ mod tests {
             }
         }
 
+        /// Writes `"key": value` (with random whitespace around the colon).
+        fn member(&mut self, key: &str, value: impl FnOnce(&mut Self)) {
+            self.string(key);
+            self.ws();
+            self.out.push(':');
+            self.ws();
+            value(self);
+        }
+
         /// Writes an object with the given (distinct) keys and values written by `value`.
         fn object(&mut self, keys: &[&str], mut value: impl FnMut(&mut Self, &str)) {
             self.out.push('{');
@@ -1949,11 +1958,7 @@ mod tests {
                     self.out.push(',');
                     self.ws();
                 }
-                self.string(key);
-                self.ws();
-                self.out.push(':');
-                self.ws();
-                value(self, key);
+                self.member(key, |g| value(g, key));
                 self.ws();
             }
             self.out.push('}');
@@ -2199,11 +2204,7 @@ mod tests {
                 self.ws();
                 self.out.push(',');
                 self.ws();
-                self.string(key);
-                self.ws();
-                self.out.push(':');
-                self.ws();
-                value(self);
+                self.member(key, &mut value);
             }
             self.ws();
             self.out.push('}');
