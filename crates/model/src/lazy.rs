@@ -142,7 +142,11 @@ impl LazyDocument {
             }
             // A wrong cut can also end the page list early for the scanner (the rest then
             // does not read as a response); and the real error is the exact scan's anyway.
-            Err(_) if jumps => Self::index_file_once(path, source, min, false),
+            // (A shape error needs no second look: the caller loads such an input whole,
+            // which reads it right whatever the cause, and JSON Lines land here.)
+            Err(e) if jumps && e.kind != ErrorKind::Shape => {
+                Self::index_file_once(path, source, min, false)
+            }
             r => r,
         }
     }
