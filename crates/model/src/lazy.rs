@@ -84,13 +84,20 @@ impl LazyDocument {
     /// object or a v1 result (a JSON array at the top, job listings...) are a `Shape` error:
     /// load those whole.
     pub fn index<R: Read + Seek>(reader: R, source: Option<&str>) -> Result<Self, LoadError> {
-        // Pages are not kept, only where they are: copy just enough of each to read its
-        // number from the keys API output puts first; pages that need more are read again.
-        let mut scanner = Scanner::new(reader).with_element_limit(PROBE_BYTES);
+        Self::index_alone(reader, source, false)
+    }
+
+    /// Indexes `reader` with one scanner, with or without page jumps.
+    fn index_alone<R: Read + Seek>(
+        reader: R,
+        source: Option<&str>,
+        jumps: bool,
+    ) -> Result<Self, LoadError> {
+        let mut scanner = probe_scanner(reader, jumps);
         let mut g = Gathered::default();
         gather(&mut scanner, &mut g, None, source)?;
-        let bytes = scanner.bytes_read();
-        Self::from_gathered(g, bytes, scanner.into_inner(), source, false)
+        let (bytes, jumped) = (scanner.bytes_read(), scanner.jumped());
+        Self::from_gathered(g, bytes, scanner.into_inner(), source, jumped)
     }
 
     /// Like [`index`](Self::index), for a file, and faster:
@@ -168,30 +175,18 @@ impl LazyDocument {
             None
         };
         let Some(at) = at else {
-            let mut scanner = Scanner::new(file)
-                .with_element_limit(PROBE_BYTES)
-                .with_page_jumps(jumps);
-            let mut g = Gathered::default();
-            gather(&mut scanner, &mut g, None, source)?;
-            let bytes = scanner.bytes_read();
-            let jumped = scanner.jumped();
-            return Self::from_gathered(g, bytes, scanner.into_inner(), source, jumped)
-                .map(|l| (l, false));
+            return Self::index_alone(file, source, jumps).map(|l| (l, false));
         };
         let mut second = File::open(path).map_err(io)?;
         second.seek(SeekFrom::Start(at)).map_err(io)?;
-        let mut scanner = Scanner::new(file)
-            .with_element_limit(PROBE_BYTES)
-            .with_page_jumps(jumps);
+        let mut scanner = probe_scanner(file, jumps);
         let mut first = Gathered::default();
         // The second half is read as the rest of an `items.pages` array: a prefix opens the
         // objects that the first half leaves open at the split (when it is such an element).
         let (stopped, rest) = std::thread::scope(|s| {
             let rest = s.spawn(|| {
                 let reader = io::Cursor::new(SPLIT_PREFIX).chain(second);
-                let mut scanner = Scanner::new(reader)
-                    .with_element_limit(PROBE_BYTES)
-                    .with_page_jumps(jumps);
+                let mut scanner = probe_scanner(reader, jumps);
                 let mut g = Gathered::default();
                 gather(&mut scanner, &mut g, None, source)
                     .map(|_| (g, scanner.bytes_read(), scanner.jumped()))
@@ -622,6 +617,15 @@ fn not_streamable(e: &serde_json::Error) -> LoadError {
         ErrorKind::Shape,
         format!("top-level fields do not fit a parse response ({e}); load this input whole"),
     )
+}
+
+/// The scanner indexing uses. Pages are not kept, only where they are: it copies just enough
+/// of each to read its number from the keys API output puts first (pages that need more are
+/// read again).
+fn probe_scanner<R: Read>(reader: R, jumps: bool) -> Scanner<R> {
+    Scanner::new(reader)
+        .with_element_limit(PROBE_BYTES)
+        .with_page_jumps(jumps)
 }
 
 /// Files this large or larger are indexed by two threads ([`LazyDocument::index_file`]).
