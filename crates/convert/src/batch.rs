@@ -232,6 +232,7 @@ fn convert_batches<R: Read + Seek + Send>(
         lazy,
         projection,
         light,
+        spare: std::sync::Mutex::default(),
     };
     let n = lazy.pages.len();
     // Batches are freed on a thread of their own: done between batches, with nothing else
@@ -293,6 +294,8 @@ struct Load<'a> {
     projection: Projection,
     /// Whether server page markdown and text may be skipped where an items page stands in.
     light: bool,
+    /// Buffers of parsed pages, read into again ([`LazyDocument::read_lists_reusing`]).
+    spare: std::sync::Mutex<Vec<Vec<u8>>>,
 }
 
 /// The field a light read skips in `markdown.pages` entries (the page's whole markdown).
@@ -307,7 +310,10 @@ impl Load<'_> {
     ) -> Result<Vec<(usize, Piece)>, ConvertError> {
         // A light read leaves `text.pages` on disk until a page turns out to need it.
         let lists = [true, true, !self.light, true];
-        let raw = self.lazy.read_lists(reader, range.clone(), lists)?;
+        let mut spare = std::mem::take(&mut *self.spare.lock().unwrap_or_else(|e| e.into_inner()));
+        let raw = self
+            .lazy
+            .read_lists_reusing(reader, range.clone(), lists, &mut spare)?;
         let mut pieces = self.parse(&raw, self.light)?;
         if self.light {
             // Pages without an items page, or failed, are rendered from the server's pages:
@@ -325,6 +331,8 @@ impl Load<'_> {
             text.sort_by_key(|r| r.index);
             pieces.extend(self.parse(&text, false)?);
         }
+        spare.extend(raw.into_iter().map(|r| r.bytes));
+        *self.spare.lock().unwrap_or_else(|e| e.into_inner()) = spare;
         Ok(pieces)
     }
 
