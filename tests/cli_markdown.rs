@@ -311,3 +311,85 @@ fn a_page_boundary_found_by_search_that_is_wrong_is_found_again_exactly() {
     assert_eq!(whole.0, whole.2);
     assert_eq!(run("always"), whole);
 }
+
+#[test]
+fn a_wrong_page_boundary_is_cut_back_out_of_a_file_on_standard_output() {
+    // Standard output redirected to a file is indexed by search, like an -o file: when a cut
+    // turns out wrong after pages were written, the file is cut back to where this input
+    // began and the input is rendered again. Here the wrong cut (an object nested in a page
+    // that starts with the page key after a comma, numbered as the page missing there, so the
+    // index has nothing to note) lies past the first batch, so pages are written before it.
+    let dir = tmp();
+    let big = path(&dir, "big.json");
+    let words = "word ".repeat(1200);
+    let pages: Vec<String> = (1..=301)
+        .filter(|n| *n != 290)
+        .map(|n| {
+            let nested = if n == 289 {
+                r#","refs":[{"a":1},{"page_number":290}]"#
+            } else {
+                ""
+            };
+            format!(
+                r#"{{"page_number":{n},"page_width":612,"page_height":792,"success":true,"items":[{{"type":"text","md":"{words}{n}","value":"x"}}]{nested}}}"#
+            )
+        })
+        .collect();
+    fs::write(
+        &big,
+        format!(r#"{{"items":{{"pages":[{}]}}}}"#, pages.join(",")),
+    )
+    .unwrap();
+    assert!(
+        fs::metadata(&big).unwrap().len() > 3 << 20 >> 1,
+        "more than one batch"
+    );
+    let whole = pagetree(&[
+        "markdown",
+        "--stream",
+        "never",
+        "testdata/v2_nojob.json",
+        &big,
+    ]);
+    assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
+    assert!(stdout(&whole).contains("word 301"));
+    // Into a file on standard output, after another input's output (and after bytes the file
+    // held already, with `>>`, where they end it).
+    for append in [false, true] {
+        let target = path(&dir, "out.md");
+        fs::write(&target, if append { "kept\n" } else { "" }).unwrap();
+        let file = fs::OpenOptions::new()
+            .append(append)
+            .write(true)
+            .truncate(!append)
+            .open(&target)
+            .unwrap();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_pagetree"))
+            .args([
+                "markdown",
+                "--stream",
+                "always",
+                "testdata/v2_nojob.json",
+                &big,
+            ])
+            .current_dir(crate::common::root())
+            .stdout(file)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let want = format!("{}{}", if append { "kept\n" } else { "" }, stdout(&whole));
+        assert!(
+            fs::read_to_string(&target).unwrap() == want,
+            "append: {append}"
+        );
+    }
+    // Through a pipe, every boundary is checked first.
+    let piped = pagetree(&[
+        "markdown",
+        "--stream",
+        "always",
+        "testdata/v2_nojob.json",
+        &big,
+    ]);
+    assert_eq!(stdout(&piped), stdout(&whole));
+}

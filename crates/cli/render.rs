@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -286,7 +286,11 @@ pub const STREAM_THRESHOLD: u64 = 8 << 20;
 /// Where rendered output goes while the command runs: standard output, or a temporary file
 /// that replaces the -o file at the end (only when something was rendered into it).
 enum Out {
-    Stdout,
+    /// Standard output; `file` when it is a regular file (`> out.md`), where what was written
+    /// can be cut back ([`Out::mark`]).
+    Stdout {
+        file: Option<File>,
+    },
     File {
         tmp: PathBuf,
         path: PathBuf,
@@ -298,7 +302,9 @@ enum Out {
 impl Out {
     fn new(dest: &Dest) -> Result<Self> {
         Ok(match dest {
-            Dest::Stdout => Out::Stdout,
+            Dest::Stdout => Out::Stdout {
+                file: stdout_file(),
+            },
             Dest::Dir(_) => Out::Dir,
             Dest::File(path) => {
                 let tmp = temp_beside(path);
@@ -315,19 +321,43 @@ impl Out {
 
     fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
         match self {
-            Out::Stdout => io::stdout().lock().write_all(bytes),
+            Out::Stdout { .. } => io::stdout().lock().write_all(bytes),
             Out::File { w, .. } => w.write_all(bytes),
             Out::Dir => Ok(()),
         }
     }
 
-    /// Throws away what was written to an output file, to write it again (standard output
-    /// cannot be taken back: nothing to do there).
-    fn restart(&mut self) -> io::Result<()> {
-        if let Out::File { tmp, w, .. } = self {
-            let fresh = BufWriter::with_capacity(1 << 20, File::create(&*tmp)?);
-            // Not a flush: the buffered bytes belong to the attempt being thrown away.
-            let _ = std::mem::replace(w, fresh).into_parts();
+    /// Where the next input's output starts, when what is written from here on can be thrown
+    /// away ([`Out::restart`]): always in an output file (it holds one input), on standard
+    /// output only when that is a regular file that ends where it is written (`>`, or `>>`
+    /// to an empty file); a pipe or terminal cannot be taken back.
+    fn mark(&mut self) -> Option<u64> {
+        match self {
+            Out::Stdout { file: Some(f) } => {
+                io::stdout().lock().flush().ok()?;
+                let at = f.stream_position().ok()?;
+                (f.metadata().ok()?.len() == at).then_some(at)
+            }
+            Out::Stdout { file: None } | Out::Dir => None,
+            Out::File { .. } => Some(0),
+        }
+    }
+
+    /// Throws away what was written since `mark`, to write it again.
+    fn restart(&mut self, mark: u64) -> io::Result<()> {
+        match self {
+            Out::File { tmp, w, .. } => {
+                let fresh = BufWriter::with_capacity(1 << 20, File::create(&*tmp)?);
+                // Not a flush: the buffered bytes belong to the attempt being thrown away.
+                let _ = std::mem::replace(w, fresh).into_parts();
+            }
+            Out::Stdout { file: Some(f) } => {
+                // Standard output's buffer cannot be emptied but into the file; cut after.
+                io::stdout().lock().flush()?;
+                f.set_len(mark)?;
+                f.seek(io::SeekFrom::Start(mark))?;
+            }
+            Out::Stdout { file: None } | Out::Dir => {}
         }
         Ok(())
     }
@@ -336,7 +366,7 @@ impl Out {
     /// left empty, or half written, by failures).
     fn finish(self, rendered_any: bool) -> Result<()> {
         match self {
-            Out::Stdout => io::stdout().lock().flush()?,
+            Out::Stdout { .. } => io::stdout().lock().flush()?,
             Out::Dir => {}
             Out::File { tmp, path, mut w } => {
                 let done = if rendered_any {
@@ -353,6 +383,20 @@ impl Out {
         }
         Ok(())
     }
+}
+
+/// Standard output as a file, when it is a regular one. (The handle shares standard output's
+/// file position: seeking it moves where standard output writes.)
+#[cfg(unix)]
+fn stdout_file() -> Option<File> {
+    use std::os::fd::AsFd;
+    let f = File::from(io::stdout().as_fd().try_clone_to_owned().ok()?);
+    f.metadata().ok()?.is_file().then_some(f)
+}
+
+#[cfg(not(unix))]
+fn stdout_file() -> Option<File> {
+    None
 }
 
 /// A temporary name in the same folder as `path` (so the final rename stays on one file
@@ -496,10 +540,12 @@ fn stream<W: Writer>(
         eprintln!("error: {e}");
         Ok(false)
     };
-    // Pages written to standard output cannot be taken back, so there every page boundary is
-    // checked before the first page is written; elsewhere an input whose boundaries were taken
-    // on trust is converted again if a page fails to parse (see `LazyDocument::index_file`).
-    let index = if matches!(dest, Dest::Stdout) {
+    // Pages written to a pipe or terminal cannot be taken back, so there every page boundary
+    // is checked before the first page is written; elsewhere an input whose boundaries were
+    // taken on trust is converted again if a page fails to parse (see
+    // `LazyDocument::index_file`), over what it wrote.
+    let mark = out.mark();
+    let index = if matches!(dest, Dest::Stdout) && mark.is_none() {
         LazyDocument::index_file_exact
     } else {
         LazyDocument::index_file
@@ -602,8 +648,8 @@ fn stream<W: Writer>(
     if matches!(result, Err(ConvertError::Unchecked(_))) {
         result = match LazyDocument::index_file_exact(path, Some(&label)) {
             Ok(exact) => {
-                if target.is_none() {
-                    out.restart()?;
+                if let (None, Some(mark)) = (&target, mark) {
+                    out.restart(mark)?;
                 }
                 convert(&exact, out)?
             }
