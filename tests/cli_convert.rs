@@ -270,6 +270,21 @@ fn stdin_jsonl_streaming_and_threads_give_the_same_files() {
     ]
     .concat());
     assert_eq!(tree(&outs[0]), tree(&outs[1]));
+    // The first streamed run hashed its inputs while converting them; the re-run, which
+    // hashes first, finds every one unchanged.
+    let report = outs[1].with_extension("report.json");
+    go([
+        args(&outs[1], &["--stream", "always", "--report"]),
+        vec![report.display().to_string()],
+    ]
+    .concat());
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    assert_eq!(
+        (r["unchanged_inputs"].as_u64(), r["documents"].as_u64()),
+        (Some(4), Some(0)),
+        "{r}"
+    );
 
     // Standard input is one more input, named `stdin`.
     let mut child = Command::new(env!("CARGO_BIN_EXE_pagetree"))
