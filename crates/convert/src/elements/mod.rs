@@ -19,6 +19,7 @@
 //! assert_eq!(out.elements[0].boxes[0].normalized, Some([0.1, 0.05, 0.43333333333333335, 0.075]));
 //! ```
 
+mod json;
 mod schema;
 pub mod spans;
 mod write;

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::json::write_element;
 use super::schema::{Element, Elements, PageInfo, SCHEMA, Summary, VERSION};
 
 /// The two output forms.
@@ -74,10 +75,15 @@ impl<W: Write> ElementsWriter<W> {
         match self.format {
             ElementsFormat::Json => {
                 // Straight into the writer: elements are most of the output.
-                self.w.write_all(if self.first { b"\n" } else { b",\n" })?;
-                serde_json::to_writer(&mut self.w, e)?;
+                let mut json = Vec::from(if self.first { &b"\n"[..] } else { b",\n" });
+                write_element(&mut json, e);
+                self.w.write_all(&json)?;
             }
-            ElementsFormat::Jsonl => record(&mut self.w, "element", &serde_json::to_vec(e)?)?,
+            ElementsFormat::Jsonl => {
+                let mut json = Vec::new();
+                write_element(&mut json, e);
+                record(&mut self.w, "element", &json)?;
+            }
         }
         self.first = false;
         Ok(())
@@ -101,11 +107,11 @@ impl<W: Write> ElementsWriter<W> {
                         ElementsFormat::Json => {
                             let very_first = first && k == 0 && i == 0;
                             buf.extend_from_slice(if very_first { b"\n" } else { b",\n" });
-                            serde_json::to_writer(&mut buf, e)?;
+                            write_element(&mut buf, e);
                         }
                         ElementsFormat::Jsonl => {
                             json.clear();
-                            serde_json::to_writer(&mut json, e)?;
+                            write_element(&mut json, e);
                             record(&mut buf, "element", &json)?;
                         }
                     }
