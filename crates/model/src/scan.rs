@@ -982,20 +982,31 @@ fn count_newlines(s: &[u8]) -> usize {
     count + blocks.remainder().iter().filter(|&&b| b == b'\n').count()
 }
 
-/// Index of the first `"` or `\` in `s`. Scans eight bytes at a time with the classic
-/// "has zero byte" bit trick, which is exact for the lowest matching byte.
+/// Index of the first `"` or `\` in `s`.
 #[inline]
 fn find_quote_or_backslash(s: &[u8]) -> Option<usize> {
+    find_string_special(s, false)
+}
+
+/// Index of the first `"` or `\` in `s`, and with `control` the first byte below 0x20 too
+/// (the bytes a JSON string must escape; writers use it). Scans eight bytes at a time with the
+/// classic "has a zero byte" and "has a byte below n" bit tricks; each is exact for the lowest
+/// byte it flags, so the lowest flag of all is the first match.
+#[inline]
+pub fn find_string_special(s: &[u8], control: bool) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
     let mut i = 0;
     while i + 8 <= s.len() {
         let mut word = [0u8; 8];
         word.copy_from_slice(&s[i..i + 8]);
         let w = u64::from_le_bytes(word);
-        let q = w ^ (ONES * b'"' as u64);
-        let b = w ^ (ONES * b'\\' as u64);
-        let hits = (q.wrapping_sub(ONES) & !q | b.wrapping_sub(ONES) & !b) & HIGHS;
+        let mut hits = zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\')));
+        if control {
+            hits |= w.wrapping_sub(ONES * 0x20) & !w;
+        }
+        hits &= HIGHS;
         if hits != 0 {
             return Some(i + (hits.trailing_zeros() / 8) as usize);
         }
@@ -1003,7 +1014,7 @@ fn find_quote_or_backslash(s: &[u8]) -> Option<usize> {
     }
     s[i..]
         .iter()
-        .position(|&c| c == b'"' || c == b'\\')
+        .position(|&c| c == b'"' || c == b'\\' || control && c < 0x20)
         .map(|k| i + k)
 }
 
@@ -1779,11 +1790,15 @@ mod tests {
                     2 => 0x22 + 0x80,
                     3 => 0x5c ^ 0x01,
                     4 => 0,
+                    5 => 0x1f,
+                    6 => 0x20,
                     _ => rng.below(256) as u8,
                 })
                 .collect();
             let naive = s.iter().position(|&c| c == b'"' || c == b'\\');
             assert_eq!(find_quote_or_backslash(&s), naive, "{s:?}");
+            let naive = s.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+            assert_eq!(find_string_special(&s, true), naive, "{s:?}");
         }
     }
 

@@ -4,6 +4,8 @@
 //! string in an escape table; here eight bytes are checked at a time and runs that need no
 //! escape are copied whole. On the 310 MB bench input string escaping was ~8% of `convert`.
 
+use pagetree_model::scan::find_string_special;
+
 use super::schema::{Element, ElementBox, TableInfo};
 use super::spans::TextRange;
 
@@ -32,14 +34,9 @@ pub(crate) fn write_element(out: &mut Vec<u8>, e: &Element) {
         Some(l) => int(out, l.into()),
         None => out.extend_from_slice(b"null"),
     }
-    out.extend_from_slice(b",\"heading_path\":[");
-    for (i, h) in e.heading_path.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(out, h);
-    }
-    out.extend_from_slice(b"],\"furniture\":");
+    out.extend_from_slice(b",\"heading_path\":");
+    list(out, &e.heading_path, |out, h| string(out, h));
+    out.extend_from_slice(b",\"furniture\":");
     opt_string(out, e.furniture);
     out.extend_from_slice(b",\"text\":");
     string(out, &e.text);
@@ -51,14 +48,9 @@ pub(crate) fn write_element(out: &mut Vec<u8>, e: &Element) {
         out.extend_from_slice(b",\"table\":");
         table(out, t);
     }
-    out.extend_from_slice(b",\"boxes\":[");
-    for (i, b) in e.boxes.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        element_box(out, b);
-    }
-    out.extend_from_slice(b"],\"path\":");
+    out.extend_from_slice(b",\"boxes\":");
+    list(out, &e.boxes, element_box);
+    out.extend_from_slice(b",\"path\":");
     string(out, &e.path);
     out.push(b'}');
 }
@@ -72,16 +64,7 @@ fn table(out: &mut Vec<u8>, t: &TableInfo) {
     int(out, t.columns as u64);
     out.extend_from_slice(b",\"merged_from_pages\":");
     match &t.merged_from_pages {
-        Some(pages) => {
-            out.push(b'[');
-            for (i, p) in pages.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                int(out, (*p).into());
-            }
-            out.push(b']');
-        }
+        Some(pages) => list(out, pages, |out, p| int(out, (*p).into())),
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b",\"merged_into_page\":");
@@ -104,16 +87,7 @@ fn element_box(out: &mut Vec<u8>, b: &ElementBox) {
     }
     out.extend_from_slice(b",\"normalized\":");
     match &b.normalized {
-        Some(n) => {
-            out.push(b'[');
-            for (i, v) in n.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                float(out, *v);
-            }
-            out.push(b']');
-        }
+        Some(n) => list(out, n, |out, v| float(out, *v)),
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b",\"label\":");
@@ -122,14 +96,21 @@ fn element_box(out: &mut Vec<u8>, b: &ElementBox) {
     opt_float(out, b.confidence);
     out.extend_from_slice(b",\"span\":");
     opt_range(out, b.span.as_ref());
-    out.extend_from_slice(b",\"problems\":[");
-    for (i, p) in b.problems.iter().enumerate() {
+    out.extend_from_slice(b",\"problems\":");
+    list(out, &b.problems, |out, p| string(out, p));
+    out.push(b'}');
+}
+
+/// A JSON array of `items`, each written by `each`.
+fn list<T>(out: &mut Vec<u8>, items: &[T], mut each: impl FnMut(&mut Vec<u8>, &T)) {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        string(out, p);
+        each(out, item);
     }
-    out.extend_from_slice(b"]}");
+    out.push(b']');
 }
 
 fn opt_range(out: &mut Vec<u8>, r: Option<&TextRange>) {
@@ -189,7 +170,7 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
     out.reserve(b.len() + 2);
     out.push(b'"');
     let mut from = 0;
-    while let Some(k) = find_escape(&b[from..]) {
+    while let Some(k) = find_string_special(&b[from..], true) {
         let at = from + k;
         out.extend_from_slice(&b[from..at]);
         let c = b[at];
@@ -212,32 +193,6 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
     }
     out.extend_from_slice(&b[from..]);
     out.push(b'"');
-}
-
-/// Index of the first byte of `s` that needs an escape (`"`, `\`, or below 0x20). Eight bytes
-/// at a time: the "has a zero byte" and "has a byte below n" bit tricks, exact for the lowest
-/// flagged byte, which is the one taken.
-fn find_escape(s: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while i + 8 <= s.len() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&s[i..i + 8]);
-        let x = u64::from_le_bytes(word);
-        let quote = x ^ (ONES * u64::from(b'"'));
-        let backslash = x ^ (ONES * u64::from(b'\\'));
-        let zero = |v: u64| v.wrapping_sub(ONES) & !v;
-        let hits = (zero(quote) | zero(backslash) | x.wrapping_sub(ONES * 0x20) & !x) & HIGHS;
-        if hits != 0 {
-            return Some(i + (hits.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    s[i..]
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-        .map(|k| i + k)
 }
 
 #[cfg(test)]
