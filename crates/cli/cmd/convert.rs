@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -313,8 +314,7 @@ fn convert_one(ctx: &Ctx<'_>, input: &Input) -> std::result::Result<Converted, S
     let mut later = None;
     let (hash, bytes) = match &input.path {
         Some(p) if stream && previous.is_none() => {
-            let p = p.clone();
-            later = Some(std::thread::spawn(move || hash_file(&p)));
+            later = Some(PendingHash::start(p.clone()));
             (String::new(), None)
         }
         None => {
@@ -420,8 +420,7 @@ fn convert_one(ctx: &Ctx<'_>, input: &Input) -> std::result::Result<Converted, S
     }
     let hash = match later {
         Some(h) => h
-            .join()
-            .map_err(|_| format!("{name}: hashing failed"))?
+            .finish()
             .map_err(|e| format!("{name}: cannot read: {e}"))?,
         None => hash,
     };
@@ -601,10 +600,18 @@ impl DirSink {
 
 /// xxh3-128 of a file, read in chunks.
 fn hash_file(path: &Path) -> io::Result<String> {
+    hash_file_unless(path, &AtomicBool::new(false))
+}
+
+/// [`hash_file`], given up (an error) once `stop` is set.
+fn hash_file_unless(path: &Path, stop: &AtomicBool) -> io::Result<String> {
     let mut file = File::open(path)?;
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     let mut buf = vec![0; 1 << 20];
     loop {
+        if stop.load(Ordering::Relaxed) {
+            return Err(io::Error::other("hashing given up"));
+        }
         let n = file.read(&mut buf)?;
         if n == 0 {
             break;
@@ -612,4 +619,63 @@ fn hash_file(path: &Path) -> io::Result<String> {
         hasher.update(&buf[..n]);
     }
     Ok(format!("{:032x}", hasher.digest128()))
+}
+
+/// A file being hashed on a thread of its own while it converts. Dropped unfinished (the input
+/// failed), the thread stops at its next chunk and is waited for, so failing inputs do not
+/// leave threads reading files behind them.
+struct PendingHash {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<io::Result<String>>>,
+}
+
+impl PendingHash {
+    fn start(path: PathBuf) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || hash_file_unless(&path, &flag));
+        PendingHash {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// The hash, once the thread has read the whole file.
+    fn finish(mut self) -> io::Result<String> {
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(hash)) => hash,
+            _ => Err(io::Error::other("the hashing thread failed")),
+        }
+    }
+}
+
+impl Drop for PendingHash {
+    fn drop(&mut self) {
+        if let Some(t) = self.thread.take() {
+            self.stop.store(true, Ordering::Relaxed);
+            let _ = t.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_taken_aside_is_the_hash_and_can_be_given_up() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("in.json");
+        std::fs::write(&path, vec![b'x'; 3 << 20]).expect("write");
+        let want = hash_file(&path).expect("hash");
+        assert_eq!(want, hash_hex(&std::fs::read(&path).expect("read")));
+        assert_eq!(
+            PendingHash::start(path.clone()).finish().expect("hash"),
+            want
+        );
+        // Given up: the thread stops before the next chunk.
+        let stop = AtomicBool::new(true);
+        assert!(hash_file_unless(&path, &stop).is_err());
+        drop(PendingHash::start(path));
+    }
 }
