@@ -112,6 +112,8 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[i
 contenders=()
 add() { contenders+=("$1"$'\t'"$2"); }
 add baseline "$(printf %q "$parse_value") {FILE}"
+# Parse and write the value back: a reference for `convert`, which writes more than it reads.
+add serde-rewrite "$(printf %q "$parse_value") {FILE} {OUT}.json"
 if [[ -f $peer ]] && command -v python3 >/dev/null; then
     add python-json "python3 $(printf %q "$peer") json {FILE} {OUT}.md"
     if python3 -c 'import orjson' 2>/dev/null; then
@@ -155,7 +157,7 @@ for size in "${sizes[@]}"; do
             out=${BENCH_OUT:-$dir}/out-$name
             cmd=${cmd//\{FILE\}/$(printf %q "$input")}
             cmd=${cmd//\{OUT\}/$(printf %q "$out")}
-            rm -rf "$out.md" "$out.d"
+            rm -rf "$out.md" "$out.d" "$out.json"
             if ! m=$(eval "run_timed $(printf %q "$dir/$name.log") $cmd"); then
                 echo "error: $name failed on $input; last output:" >&2
                 tail -n 5 "$dir/$name.log" >&2
@@ -165,7 +167,7 @@ for size in "${sizes[@]}"; do
                 walls[k]+=" ${m%% *}"
                 rsss[k]+=" ${m#* }"
             fi
-            rm -rf "$out.md" "$out.d"
+            rm -rf "$out.md" "$out.d" "$out.json"
         done
     done
     base_s=""

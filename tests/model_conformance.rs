@@ -256,7 +256,9 @@ fn split_index_equals_the_sequential_index() {
     use pagetree_model::LazyDocument;
     let dir = tempfile::tempdir().expect("temp dir");
     let mut files = fixtures();
-    files.extend(realdata().unwrap_or_default());
+    let real = realdata().unwrap_or_default();
+    let with_real = !real.is_empty();
+    files.extend(real);
     // Generated responses: with every list, and with items only; pretty-printed as well (lines
     // and columns then differ between the halves).
     for (k, (markdown, text, pretty)) in [
@@ -318,8 +320,11 @@ fn split_index_equals_the_sequential_index() {
          {jumped} indexes found boundaries by search"
     );
     assert!(checked >= 18, "checked {checked}");
-    // The generated files and most real v2 responses really were split, and searched.
-    assert!(split >= 20, "only {split} splits held");
+    // The generated files, most fixtures and most real v2 responses really were split, and
+    // searched. (Without ../shared/realdata, as on a machine that has only the repository,
+    // the fixtures and generated files alone give 16.)
+    let least = if with_real { 20 } else { 16 };
+    assert!(split >= least, "only {split} splits held");
     assert!(jumped >= 10, "only {jumped} indexes searched");
 }
 
