@@ -109,7 +109,7 @@ impl ElementsStream {
         let duplicates = duplicate_boxes(&walk);
         let tables: BTreeMap<usize, String> = table_ids(doc).into_iter().collect();
         let ranges = markdown
-            .map(|(md, at)| md_ranges(md, at))
+            .map(|(md, at)| md_ranges(md, at, walk.len()))
             .unwrap_or_default();
 
         // Ids first: parents are referred to by id.
@@ -146,7 +146,7 @@ impl ElementsStream {
                     }),
                     text: plain_text(item),
                     md: item.md().to_owned(),
-                    md_range: ranges.get(&r.index).copied(),
+                    md_range: ranges.get(r.index).copied().flatten(),
                     table: (kind == ItemKind::Table)
                         .then(|| table_info(item, tables.get(&r.index))),
                     boxes: boxes(doc, r, &duplicates),
@@ -343,36 +343,44 @@ pub fn plain_text(item: &Item) -> String {
     }
 }
 
-/// Byte and character ranges of every rendered item, keyed by walk index. Characters are
-/// counted in one pass over the output (spans are not always in output order, so the needed
-/// offsets are sorted first), without indexing every character of a large document.
-fn md_ranges(md: &Rendered, at: MdOffset) -> BTreeMap<usize, TextRange> {
+/// Byte and character ranges of the batch's `items` walked items, by walk index (`None`: not
+/// rendered). Characters are counted in one pass over the output (spans are not always in
+/// output order, so the needed offsets are sorted first), without indexing every character of
+/// a large document.
+fn md_ranges(md: &Rendered, at: MdOffset, items: usize) -> Vec<Option<TextRange>> {
+    let len = md.output.len();
     let mut offsets: Vec<usize> = md
         .spans
         .iter()
-        .flat_map(|s| [s.bytes.start, s.bytes.end])
+        .flat_map(|s| [s.bytes.start.min(len), s.bytes.end.min(len)])
         .collect();
     offsets.sort_unstable();
     offsets.dedup();
-    let mut chars = BTreeMap::new();
+    // Character offset of each byte offset, counted in one pass; looked up by binary search
+    // (a map per batch here was ~1% of `convert`, on one thread).
     let (mut at_byte, mut at_char) = (0usize, 0usize);
-    for off in offsets {
-        let off = off.min(md.output.len());
-        at_char += md.output[at_byte..off].chars().count();
-        at_byte = off;
-        chars.insert(off, at_char);
-    }
-    md.spans
+    let chars: Vec<usize> = offsets
         .iter()
-        .map(|s| {
-            let c = |b: usize| chars.get(&b.min(md.output.len())).copied().unwrap_or(0);
-            let range = TextRange {
-                chars: [at.chars + c(s.bytes.start), at.chars + c(s.bytes.end)],
-                bytes: [at.bytes + s.bytes.start, at.bytes + s.bytes.end],
-            };
-            (s.walk_index, range)
+        .map(|&off| {
+            at_char += md.output[at_byte..off].chars().count();
+            at_byte = off;
+            at_char
         })
-        .collect()
+        .collect();
+    let char_of = |b: usize| offsets.binary_search(&b.min(len)).map_or(0, |i| chars[i]);
+    let mut ranges = vec![None; items];
+    for s in &md.spans {
+        if let Some(slot) = ranges.get_mut(s.walk_index) {
+            *slot = Some(TextRange {
+                chars: [
+                    at.chars + char_of(s.bytes.start),
+                    at.chars + char_of(s.bytes.end),
+                ],
+                bytes: [at.bytes + s.bytes.start, at.bytes + s.bytes.end],
+            });
+        }
+    }
+    ranges
 }
 
 /// Adds one to `key`'s count in a short list of counts.
