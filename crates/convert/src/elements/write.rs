@@ -72,21 +72,7 @@ impl<W: Write> ElementsWriter<W> {
 
     /// Writes one element.
     pub fn element(&mut self, e: &Element) -> io::Result<()> {
-        match self.format {
-            ElementsFormat::Json => {
-                // Straight into the writer: elements are most of the output.
-                let mut json = Vec::from(if self.first { &b"\n"[..] } else { b",\n" });
-                write_element(&mut json, e);
-                self.w.write_all(&json)?;
-            }
-            ElementsFormat::Jsonl => {
-                let mut json = Vec::new();
-                write_element(&mut json, e);
-                record(&mut self.w, "element", &json)?;
-            }
-        }
-        self.first = false;
-        Ok(())
+        self.elements(std::slice::from_ref(e))
     }
 
     /// Writes many elements, serialised in parallel (the bytes are the same as one by one).
@@ -164,8 +150,6 @@ fn record<W: Write>(w: &mut W, name: &str, json: &[u8]) -> io::Result<()> {
 /// Writes a whole [`Elements`] in one of the two forms.
 pub fn write_elements<W: Write>(els: &Elements, format: ElementsFormat, w: W) -> io::Result<W> {
     let mut out = ElementsWriter::new(w, format, &els.source, &els.format)?;
-    for e in &els.elements {
-        out.element(e)?;
-    }
+    out.elements(&els.elements)?;
     out.finish(&els.pages, &els.summary)
 }
