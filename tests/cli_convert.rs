@@ -307,3 +307,152 @@ fn stdin_jsonl_streaming_and_threads_give_the_same_files() {
         std::fs::read(outs[0].join("v2_full/document.md")).expect("file output")
     );
 }
+
+/// Runs pagetree in the repository root with `input` on standard input.
+fn run_piped(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pagetree"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut pipe = child.stdin.take().expect("stdin");
+    // Written from a thread: the child may fill its output pipe before it has read all.
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut pipe, &input));
+    let o = child.wait_with_output().expect("wait");
+    writer.join().expect("writer").expect("written");
+    o
+}
+
+#[test]
+fn large_standard_input_is_streamed_from_a_copy_and_converts_like_the_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // Above the 8 MiB threshold, so `--stream auto` (the default) streams it; with failed
+    // pages, tables and server page lists.
+    let opts = pagetree_synth::SynthOptions {
+        pages: 600,
+        with_markdown: true,
+        with_text: true,
+        failed_every: 50,
+        ..Default::default()
+    };
+    let mut big = Vec::new();
+    pagetree_synth::write_response(&opts, &mut big).expect("generated");
+    assert!(big.len() > 8 << 20, "{} bytes", big.len());
+    let file = tmp.path().join("big.json");
+    std::fs::write(&file, &big).expect("written");
+    let file_arg = file.to_str().unwrap();
+
+    let (from_file, from_pipe) = (tmp.path().join("file"), tmp.path().join("pipe"));
+    let to = ["--to", "markdown,text,tables,elements", "--report"];
+    let o = run(&[
+        &[
+            "convert",
+            file_arg,
+            "-o",
+            from_file.to_str().unwrap(),
+            "--stream",
+            "never",
+        ][..],
+        &to,
+        &[tmp.path().join("file.json").to_str().unwrap()],
+    ]
+    .concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report_path = tmp.path().join("pipe.json");
+    let o = run_piped(
+        &[
+            &["convert", "-", "-o", from_pipe.to_str().unwrap()][..],
+            &to,
+            &[report_path.to_str().unwrap()],
+        ]
+        .concat(),
+        &big,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report_path).expect("report")).expect("json");
+    assert_eq!(report["streamed_documents"], 1, "{report}");
+
+    // The same files, but for the input's name in the JSON outputs and the manifest.
+    let named = |dir: &Path, sub: &str| -> BTreeMap<String, Vec<u8>> {
+        tree(&dir.join(sub))
+            .into_iter()
+            .map(|(k, v)| {
+                let text = String::from_utf8(v).expect("utf-8");
+                (k, text.replace(file_arg, "<stdin>").into_bytes())
+            })
+            .collect()
+    };
+    let (a, b) = (named(&from_file, "big"), named(&from_pipe, "stdin"));
+    assert!(a.len() > 10, "{:?}", a.keys());
+    assert_eq!(a, b);
+    let hash = |dir: &Path, key: &str| {
+        let m: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.join("pagetree-manifest.json")).expect("manifest"),
+        )
+        .expect("json");
+        m["entries"][key]["hash"].clone()
+    };
+    assert_eq!(hash(&from_file, "big"), hash(&from_pipe, "stdin"));
+    // The copy is gone, and so is the temporary folder it was in.
+    assert!(!from_pipe.join(".pagetree-tmp").exists());
+
+    // `markdown -` streams the same way and writes what it writes for the file.
+    let md_file = run(&["markdown", file_arg]);
+    let md_pipe = run_piped(&["markdown", "-"], &big);
+    assert!(md_pipe.status.success(), "{}", stderr(&md_pipe));
+    assert!(md_file.stdout.len() > 1 << 20);
+    assert!(md_file.stdout == md_pipe.stdout, "markdown differs");
+    assert_eq!(
+        stderr(&md_file).replace(file_arg, "<stdin>"),
+        stderr(&md_pipe)
+    );
+}
+
+#[test]
+fn standard_input_copied_aside_survives_a_false_page_boundary() {
+    // `--stream always` copies even a small standard input aside; this one has an object
+    // nested in a page that starts like a page, so the searched index cuts it wrongly and the
+    // copy is indexed again exactly.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let fixture = std::fs::read(testdata().join("v2_nested_page_number.json")).expect("fixture");
+    let out = tmp.path().join("o");
+    let o = run_piped(
+        &[
+            "convert",
+            "-",
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+            "--stream",
+            "always",
+        ],
+        &fixture,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let whole = tmp.path().join("whole");
+    let o = run(&[
+        "convert",
+        "testdata/v2_nested_page_number.json",
+        "-o",
+        whole.to_str().unwrap(),
+        "-q",
+        "--stream",
+        "never",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(out.join("stdin/document.md")).expect("piped"),
+        std::fs::read(whole.join("v2_nested_page_number/document.md")).expect("file")
+    );
+    let md = run_piped(&["markdown", "--stream", "always", "-"], &fixture);
+    assert!(md.status.success(), "{}", stderr(&md));
+    assert_eq!(
+        md.stdout,
+        std::fs::read(whole.join("v2_nested_page_number/document.md")).expect("file")
+    );
+}

@@ -13,24 +13,33 @@ pub type InputResult = Result<Loaded, LoadError>;
 /// used in messages.
 pub fn read_input(path: &Path) -> Vec<(String, InputResult)> {
     let name = path.display().to_string();
-    let results = if name == "-" {
+    if name == "-" {
         let mut bytes = Vec::new();
-        match std::io::stdin().lock().read_to_end(&mut bytes) {
-            Ok(_) => pagetree_model::load_all(&bytes, Some("<stdin>")),
-            Err(e) => vec![Err(io_error("<stdin>", &e))],
-        }
-    } else {
-        pagetree_model::load_file(path)
-    };
+        return match std::io::stdin().lock().read_to_end(&mut bytes) {
+            Ok(_) => read_stdin(&bytes),
+            Err(e) => vec![(name, Err(io_error("<stdin>", &e)))],
+        };
+    }
+    labelled(&name, pagetree_model::load_file(path))
+}
+
+/// Every response in `bytes`, read from standard input (`-`).
+pub fn read_stdin(bytes: &[u8]) -> Vec<(String, InputResult)> {
+    labelled("-", pagetree_model::load_all(bytes, Some("<stdin>")))
+}
+
+/// Names the responses of one input for messages: a document by its source, anything else by
+/// the input's name (with `#i` when the input holds several).
+fn labelled(name: &str, results: Vec<InputResult>) -> Vec<(String, InputResult)> {
     let many = results.len() > 1;
     results
         .into_iter()
         .enumerate()
         .map(|(i, r)| {
             let label = match &r {
-                Ok(Loaded::Document(d)) => d.source.clone().unwrap_or_else(|| name.clone()),
+                Ok(Loaded::Document(d)) => d.source.clone().unwrap_or_else(|| name.to_owned()),
                 _ if many => format!("{name}#{i}"),
-                _ => name.clone(),
+                _ => name.to_owned(),
             };
             (label, r)
         })

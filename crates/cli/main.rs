@@ -8,6 +8,7 @@ mod inputs;
 mod manifest;
 mod output;
 mod render;
+mod spool;
 
 use std::process::ExitCode;
 

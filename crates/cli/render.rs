@@ -17,8 +17,9 @@ use serde_json::{Map, Value};
 
 use crate::Outcome;
 use crate::args::{FailedArg, FromArg, FurnitureArg, PageArgs, RenderArgs, StreamArg};
-use crate::input::read_input;
+use crate::input::{read_input, read_stdin};
 use crate::output::write_atomic;
+use crate::spool::{self, Stdin};
 
 /// A writer the shared driver can run.
 pub trait Writer {
@@ -433,13 +434,36 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
         let (o, notes) = layers.for_doc::<W>(doc);
         (W::render(doc, &o), notes)
     };
+    // Standard input is read once, before anything else: whole while small, else copied to a
+    // temporary file and streamed from there like a large file (see `spool`).
+    let stdin = if a.files.iter().any(|f| f.as_os_str() == "-") {
+        let spool_at = match a.stream {
+            _ if a.per_page => None,
+            StreamArg::Never => None,
+            StreamArg::Always => Some(0),
+            StreamArg::Auto => Some(STREAM_THRESHOLD),
+        };
+        let taken = spool::take(io::stdin().lock(), spool_at, &std::env::temp_dir())
+            .context("cannot read standard input")?;
+        Some(taken.input)
+    } else {
+        None
+    };
+    let is_stdin = |f: &PathBuf| f.as_os_str() == "-";
     let big = |f: &PathBuf| {
-        let file = !a.per_page && f.as_os_str() != "-";
+        if is_stdin(f) {
+            return matches!(stdin, Some(Stdin::Spooled(_)));
+        }
+        let file = !a.per_page;
         match a.stream {
             StreamArg::Never => false,
             StreamArg::Always => file && f.is_file(),
             StreamArg::Auto => file && f.metadata().is_ok_and(|m| m.len() >= STREAM_THRESHOLD),
         }
+    };
+    let read = |f: &PathBuf| match &stdin {
+        Some(Stdin::Bytes(b)) if is_stdin(f) => read_stdin(b),
+        _ => read_input(f),
     };
 
     let mut failed = 0usize;
@@ -449,7 +473,20 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
     let mut start = 0;
     while start < a.files.len() {
         if big(&a.files[start]) {
-            match stream::<W>(&layers, &a.files[start], &dest, &mut names, &mut out) {
+            let f = &a.files[start];
+            let input = match &stdin {
+                Some(Stdin::Spooled(copy)) if is_stdin(f) => Streamed {
+                    path: copy.path(),
+                    label: "<stdin>".to_owned(),
+                    stdin: true,
+                },
+                _ => Streamed {
+                    path: f,
+                    label: f.display().to_string(),
+                    stdin: false,
+                },
+            };
+            match stream::<W>(&layers, &input, f, &dest, &mut names, &mut out) {
                 Ok(true) => rendered_any = true,
                 Ok(false) => failed += 1,
                 Err(e) => {
@@ -472,7 +509,7 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
                     let input = start + i;
                     // Markdown and text never read boxes, and boxes are most of the parsing
                     // work (their numbers): step over them.
-                    let results = SKIP_BOXES.with(|| read_input(f));
+                    let results = SKIP_BOXES.with(|| read(f));
                     results
                     .into_iter()
                     .map(|(label, r)| {
@@ -524,17 +561,28 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
     })
 }
 
-/// Renders one large input page by page into the output. `Ok(false)`: the input failed (its
-/// error is printed). Shapes that cannot be streamed (arrays at the top, JSON Lines) are
-/// rendered whole instead.
+/// A large input to stream: a file, or the temporary copy of standard input.
+struct Streamed<'a> {
+    /// The file read.
+    path: &'a Path,
+    /// The input's name in messages and outputs (`<stdin>` for the copy).
+    label: String,
+    /// Whether this is the copy of standard input.
+    stdin: bool,
+}
+
+/// Renders one large input page by page into the output (`arg` is the input as given, which
+/// names its output file). `Ok(false)`: the input failed (its error is printed). Shapes that
+/// cannot be streamed (arrays at the top, JSON Lines) are rendered whole instead.
 fn stream<W: Writer>(
     layers: &OptionLayers<impl Fn(&mut W::Options) + Sync>,
-    path: &Path,
+    input: &Streamed<'_>,
+    arg: &Path,
     dest: &Dest,
     names: &mut Names,
     out: &mut Out,
 ) -> Result<bool> {
-    let label = path.display().to_string();
+    let (path, label) = (input.path, input.label.clone());
     let fail = |e: String| {
         let _ = io::stdout().lock().flush();
         eprintln!("error: {e}");
@@ -554,7 +602,14 @@ fn stream<W: Writer>(
         Ok(l) => l,
         Err(e) if e.kind == ErrorKind::Shape => {
             // Not streamable: the ordinary path, for this one input.
-            let results = read_input(path);
+            let results = if input.stdin {
+                match std::fs::read(path) {
+                    Ok(bytes) => read_stdin(&bytes),
+                    Err(e) => return fail(format!("{label}: cannot read: {e}")),
+                }
+            } else {
+                read_input(path)
+            };
             let mut ok = true;
             for (label, r) in results {
                 match r {
@@ -566,7 +621,7 @@ fn stream<W: Writer>(
                         }
                         match dest {
                             Dest::Dir(dir) => {
-                                let base = names.take(path, None);
+                                let base = names.take(arg, None);
                                 write_dir::<W>(dir, &base, &rendered, false)?;
                             }
                             _ => out.write(rendered.output.as_bytes())?,
@@ -599,7 +654,7 @@ fn stream<W: Writer>(
     // Batches are read in runs straight into their buffers: no BufReader in between.
     let mut reader = File::open(path).with_context(|| format!("cannot read {label}"))?;
     let target = match dest {
-        Dest::Dir(dir) => Some(dir.join(format!("{}.{}", names.take(path, None), W::EXT))),
+        Dest::Dir(dir) => Some(dir.join(format!("{}.{}", names.take(arg, None), W::EXT))),
         _ => None,
     };
     let mut convert = |lazy: &LazyDocument, out: &mut Out| -> Result<_> {

@@ -28,6 +28,7 @@ use crate::inputs::{Input, expand};
 use crate::manifest::{Entry, Manifest, hash_hex};
 use crate::output::write_atomic;
 use crate::render::{OptionLayers, STREAM_THRESHOLD};
+use crate::spool::{self, Stdin};
 
 /// Temporary folders live here inside OUT until they replace their output folder.
 const TMP: &str = ".pagetree-tmp";
@@ -312,18 +313,32 @@ fn convert_one(ctx: &Ctx<'_>, input: &Input) -> std::result::Result<Converted, S
     // while it converts (a whole extra read of the file before the conversion's own, ~5% of
     // converting the 310 MB bench input).
     let mut later = None;
+    let mut spooled = None;
     let (hash, bytes) = match &input.path {
         Some(p) if stream && previous.is_none() => {
             later = Some(PendingHash::start(p.clone()));
             (String::new(), None)
         }
+        // Standard input that reaches the threshold is copied to a file inside OUT (and
+        // hashed on the way), then streamed from there like any large file.
         None => {
-            let mut b = Vec::new();
-            io::stdin()
-                .lock()
-                .read_to_end(&mut b)
-                .map_err(|e| format!("<stdin>: cannot read: {e}"))?;
-            (hash_hex(&b), Some(b))
+            let spool_at = match args.stream {
+                StreamArg::Never => None,
+                StreamArg::Always => Some(0),
+                StreamArg::Auto => Some(STREAM_THRESHOLD),
+            };
+            let dir = args.output.join(TMP);
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            let taken = spool::take(io::stdin().lock(), spool_at, &dir)
+                .map_err(|e| format!("{name}: cannot read: {e}"))?;
+            match taken.input {
+                Stdin::Bytes(b) => (taken.hash, Some(b)),
+                Stdin::Spooled(file) => {
+                    spooled = Some(file);
+                    (taken.hash, None)
+                }
+            }
         }
         Some(p) if stream => (
             hash_file(p).map_err(|e| format!("{name}: cannot read: {e}"))?,
@@ -355,7 +370,12 @@ fn convert_one(ctx: &Ctx<'_>, input: &Input) -> std::result::Result<Converted, S
     let mut outputs = Vec::new();
     let mut notes = Vec::new();
     let mut streamed = false;
-    if let (Some(path), true) = (&input.path, stream) {
+    let stream_from = match (&input.path, &spooled) {
+        (Some(path), _) if stream => Some(path.as_path()),
+        (None, Some(file)) => Some(file.path()),
+        _ => None,
+    };
+    if let Some(path) = stream_from {
         match convert_streamed(ctx, input, path) {
             Ok(Some((s, n))) => {
                 streamed = true;
@@ -370,7 +390,8 @@ fn convert_one(ctx: &Ctx<'_>, input: &Input) -> std::result::Result<Converted, S
     if !streamed {
         let bytes = match bytes {
             Some(b) => b,
-            None => std::fs::read(input.path.as_ref().expect("files only"))
+            // A file, or standard input copied aside, that turned out not to be streamable.
+            None => std::fs::read(stream_from.expect("read already unless streamed"))
                 .map_err(|e| format!("{name}: cannot read: {e}"))?,
         };
         let loaded = pagetree_model::load_all(&bytes, Some(&name));
