@@ -456,3 +456,87 @@ fn standard_input_copied_aside_survives_a_false_page_boundary() {
         std::fs::read(whole.join("v2_nested_page_number/document.md")).expect("file")
     );
 }
+
+#[test]
+fn json_lines_read_line_by_line_fail_whole_and_move_between_one_and_many_responses() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let lines: Vec<String> = std::fs::read_to_string(testdata().join("many.jsonl"))
+        .expect("fixture")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let input = tmp.path().join("in.jsonl");
+    let out = tmp.path().join("out");
+    let convert = |stream: &str| {
+        run(&[
+            "convert",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+            "--stream",
+            stream,
+        ])
+    };
+    let folders = || {
+        let mut v: Vec<String> = tree(&out)
+            .into_keys()
+            .filter(|k| k.ends_with("document.md"))
+            .collect();
+        v.sort();
+        v
+    };
+
+    // A broken line, or a line that is not a parse result, fails the whole input: nothing of
+    // its good lines (converted before the bad one was read) is left, in either mode.
+    let broken = format!("{}\n{{\"pages\": [\n{}\n", lines[0], lines[1]);
+    let job_list: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(testdata().join("job_list.json")).expect("fixture"))
+            .expect("json");
+    let listing = format!("{}\n{}\n{job_list}\n", lines[0], lines[1]);
+    for (text, error) in [
+        (&broken, "line 2 of JSON Lines"),
+        (&listing, "not a parse result"),
+    ] {
+        std::fs::write(&input, text).expect("written");
+        for stream in ["always", "never"] {
+            let o = convert(stream);
+            assert_eq!(o.status.code(), Some(1), "{stream}: {}", stderr(&o));
+            assert!(stderr(&o).contains(error), "{stream}: {}", stderr(&o));
+            assert!(folders().is_empty(), "{stream}: {:?}", folders());
+            assert!(!out.join(".pagetree-tmp").exists());
+        }
+    }
+    let o = convert("always");
+    assert!(
+        stderr(&o).contains("in.jsonl: line 3: not a parse result"),
+        "{}",
+        stderr(&o)
+    );
+
+    // One response: OUT/in/. Then three: OUT/in/1..3, and the old single-response files go.
+    // Then one again.
+    std::fs::write(&input, format!("{}\n", lines[0])).expect("written");
+    let o = convert("always");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(folders(), ["in/document.md"]);
+    std::fs::write(&input, lines.join("\n")).expect("written");
+    let o = convert("always");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        folders(),
+        ["in/1/document.md", "in/2/document.md", "in/3/document.md"]
+    );
+    assert!(!out.join("in/elements.json").exists());
+    let many = tree(&out);
+    std::fs::write(&input, format!("{}\n", lines[1])).expect("written");
+    let o = convert("always");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(folders(), ["in/document.md"]);
+    assert_eq!(
+        tree(&out)["in/document.md"],
+        many["in/2/document.md"],
+        "the second line alone converts as it did among the others"
+    );
+}

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -16,7 +16,7 @@ use pagetree_convert::{
     ConvertError, ConvertOptions, ConvertStats, MarkdownOptions, OutFile, Outputs, Sink,
     TextOptions, Warning, convert_document, convert_lazy,
 };
-use pagetree_model::{Document, ErrorKind, LazyDocument, Loaded};
+use pagetree_model::{Document, ErrorKind, JsonLines, LazyDocument, Loaded, is_json_lines};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -375,19 +375,34 @@ fn convert_one(ctx: &Ctx<'_>, input: &Input) -> std::result::Result<Converted, S
         (None, Some(file)) => Some(file.path()),
         _ => None,
     };
+    let mut by_lines = false;
     if let Some(path) = stream_from {
-        match convert_streamed(ctx, input, path) {
-            Ok(Some((s, n))) => {
-                streamed = true;
-                outputs.push(input.key.clone());
-                stats.push(s);
-                notes.extend(n);
+        // A file named as JSON Lines holds no single response to index: straight to its lines.
+        by_lines = is_json_lines(&[], Some(&name));
+        if !by_lines {
+            match convert_streamed(ctx, input, path) {
+                Ok(Some((s, n))) => {
+                    streamed = true;
+                    outputs.push(input.key.clone());
+                    stats.push(s);
+                    notes.extend(n);
+                }
+                // Not streamable: JSON Lines go line by line, the rest is loaded whole below.
+                Ok(None) => {
+                    by_lines =
+                        sniff_json_lines(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+                }
+                Err(e) => return Err(e),
             }
-            Ok(None) => {} // not streamable: load it whole below
-            Err(e) => return Err(e),
+        }
+        if by_lines {
+            let w = convert_json_lines(ctx, input, path)?;
+            stats.extend(w.stats);
+            notes.extend(w.notes);
+            outputs.extend(w.outputs);
         }
     }
-    if !streamed {
+    if !streamed && !by_lines {
         let bytes = match bytes {
             Some(b) => b,
             // A file, or standard input copied aside, that turned out not to be streamable.
@@ -434,7 +449,7 @@ fn convert_one(ctx: &Ctx<'_>, input: &Input) -> std::result::Result<Converted, S
     // Outputs an earlier run wrote for this input that this run did not (a shorter JSON
     // Lines file) would be stale: remove them.
     for old in old_outputs.iter().filter(|o| !outputs.contains(o)) {
-        let _ = std::fs::remove_dir_all(out.join(old));
+        remove_stale(out, old, &outputs);
     }
     for s in &stats {
         notes.extend(s.warnings.iter().cloned());
@@ -458,6 +473,177 @@ fn convert_one(ctx: &Ctx<'_>, input: &Input) -> std::result::Result<Converted, S
         streamed,
         notes,
     })
+}
+
+/// Removes the folder an earlier run wrote for an input and this run did not, except for the
+/// folders this run wrote inside it (an input that held one response and now holds several
+/// writes `OUT/<name>/1/`... inside its old `OUT/<name>/`).
+fn remove_stale(out: &Path, old: &str, outputs: &[String]) {
+    let inside: Vec<&str> = outputs
+        .iter()
+        .filter_map(|o| o.strip_prefix(old)?.strip_prefix('/'))
+        .map(|rest| rest.split('/').next().unwrap_or(rest))
+        .collect();
+    let dir = out.join(old);
+    if inside.is_empty() {
+        let _ = std::fs::remove_dir_all(dir);
+        return;
+    }
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let keep = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| inside.contains(&n));
+        if !keep {
+            let p = entry.path();
+            let _ = if p.is_dir() {
+                std::fs::remove_dir_all(p)
+            } else {
+                std::fs::remove_file(p)
+            };
+        }
+    }
+}
+
+/// Lines of a JSON Lines input converted at once (in parallel): at most this many bytes, and
+/// at most [`LINES_AT_ONCE`] lines, so memory is bounded by a chunk, not by the file.
+const LINE_BYTES_AT_ONCE: usize = 8 << 20;
+const LINES_AT_ONCE: usize = 256;
+
+/// Whether the file at `path` is JSON Lines, judged from its first line and the start of the
+/// next value as the whole-input reader judges the whole file.
+fn sniff_json_lines(path: &Path) -> io::Result<bool> {
+    let mut reader = BufReader::new(File::open(path)?);
+    let mut head = Vec::new();
+    reader.read_until(b'\n', &mut head)?;
+    // Blank lines may come between the values (a bounded number of bytes of them).
+    for _ in 0..1 << 16 {
+        let Some(&b) = reader.fill_buf()?.first() else {
+            break;
+        };
+        head.push(b);
+        reader.consume(1);
+        if !b.is_ascii_whitespace() {
+            break;
+        }
+    }
+    Ok(is_json_lines(&head, None))
+}
+
+/// What converting an input of several responses wrote.
+#[derive(Default)]
+struct Written {
+    stats: Vec<ConvertStats>,
+    notes: Vec<String>,
+    /// The output folders, relative to OUT.
+    outputs: Vec<String>,
+}
+
+/// One response of a JSON Lines input, converted into its temporary folder.
+struct Staged {
+    dir: PathBuf,
+    stats: ConvertStats,
+    notes: Vec<String>,
+}
+
+/// Converts a JSON Lines input a chunk of lines at a time, each response into a temporary
+/// folder; only when every line has converted are the folders put in place (`OUT/<name>/` for
+/// a single response, else `OUT/<name>/1/`, `2/`...), so a broken line leaves nothing behind,
+/// exactly as when the file is loaded whole.
+fn convert_json_lines(
+    ctx: &Ctx<'_>,
+    input: &Input,
+    path: &Path,
+) -> std::result::Result<Written, String> {
+    let name = input.display();
+    let remove = |staged: &[Staged]| {
+        for s in staged {
+            let _ = std::fs::remove_dir_all(&s.dir);
+        }
+    };
+    let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let mut lines = JsonLines::new(BufReader::with_capacity(1 << 20, file), Some(&name));
+    let mut staged: Vec<Staged> = Vec::new();
+    loop {
+        let mut chunk = Vec::new();
+        let mut bytes = 0;
+        while bytes < LINE_BYTES_AT_ONCE && chunk.len() < LINES_AT_ONCE {
+            match lines.next_line() {
+                Ok(Some(line)) => {
+                    bytes += line.bytes.len();
+                    chunk.push(line);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    remove(&staged);
+                    return Err(format!("{name}: cannot read: {e}"));
+                }
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let results: Vec<Vec<std::result::Result<Staged, String>>> = chunk
+            .par_iter()
+            .map(|line| {
+                line.load()
+                    .into_iter()
+                    .map(|loaded| match loaded {
+                        Ok(Loaded::Document(doc)) => {
+                            let (opts, notes) = options_for(ctx, &doc);
+                            let (dir, stats) = stage_document(ctx, |sink| {
+                                convert_document(&doc, &opts, sink).map_err(|e| e.to_string())
+                            })?;
+                            Ok(Staged { dir, stats, notes })
+                        }
+                        Ok(other) => Err(format!(
+                            "{name}: line {}: not a parse result (detected shape: {}); nothing \
+                             to convert",
+                            line.number,
+                            other.format()
+                        )),
+                        Err(e) => Err(e.to_string()),
+                    })
+                    .collect()
+            })
+            .collect();
+        // The first error in input order fails the input; what the others staged goes.
+        let mut error = None;
+        for r in results.into_iter().flatten() {
+            match r {
+                Ok(s) => staged.push(s),
+                Err(e) => {
+                    error.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = error {
+            remove(&staged);
+            return Err(e);
+        }
+    }
+    if let Some(e) = lines.finish() {
+        return Err(e.to_string());
+    }
+    let many = staged.len() > 1;
+    let mut written = Written::default();
+    let mut staged = staged.into_iter().enumerate();
+    while let Some((i, s)) = staged.next() {
+        let rel = if many {
+            format!("{}/{}", input.key, i + 1)
+        } else {
+            input.key.clone()
+        };
+        if let Err(e) = place_document(ctx, &s.dir, &rel) {
+            let rest: Vec<Staged> = staged.map(|(_, s)| s).collect();
+            remove(&rest);
+            return Err(e);
+        }
+        written.stats.push(s.stats);
+        written.notes.extend(s.notes);
+        written.outputs.push(rel);
+    }
+    Ok(written)
 }
 
 /// Converts a large input page by page; `Ok(None)` when its shape cannot be streamed.
@@ -538,10 +724,20 @@ fn write_document(
     rel: &str,
     convert: impl FnOnce(&mut dyn Sink) -> std::result::Result<ConvertStats, String>,
 ) -> std::result::Result<ConvertStats, String> {
+    let (tmp, stats) = stage_document(ctx, convert)?;
+    place_document(ctx, &tmp, rel)?;
+    Ok(stats)
+}
+
+/// Runs `convert` into a new temporary folder inside OUT and returns the folder; on failure
+/// the folder goes.
+fn stage_document(
+    ctx: &Ctx<'_>,
+    convert: impl FnOnce(&mut dyn Sink) -> std::result::Result<ConvertStats, String>,
+) -> std::result::Result<(PathBuf, ConvertStats), String> {
     let out = &ctx.args.output;
     let n = ctx.tmp_counter.fetch_add(1, Ordering::Relaxed);
     let tmp = out.join(TMP).join(format!("{}-{n}", std::process::id()));
-    let final_dir = out.join(rel);
     let result = (|| -> std::result::Result<ConvertStats, String> {
         std::fs::create_dir_all(&tmp)
             .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
@@ -552,16 +748,30 @@ fn write_document(
         let stats = convert(&mut sink)?;
         sink.close()
             .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        Ok(stats)
+    })();
+    match result {
+        Ok(stats) => Ok((tmp, stats)),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// Puts a staged folder in place of `OUT/<rel>`; on failure the staged folder goes.
+fn place_document(ctx: &Ctx<'_>, tmp: &Path, rel: &str) -> std::result::Result<(), String> {
+    let final_dir = ctx.args.output.join(rel);
+    let result = (|| {
         if let Some(parent) = final_dir.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
-        replace_dir(&tmp, &final_dir)
-            .map_err(|e| format!("cannot move output to {}: {e}", final_dir.display()))?;
-        Ok(stats)
+        replace_dir(tmp, &final_dir)
+            .map_err(|e| format!("cannot move output to {}: {e}", final_dir.display()))
     })();
     if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
+        let _ = std::fs::remove_dir_all(tmp);
     }
     result
 }

@@ -26,6 +26,7 @@ mod document;
 mod error;
 mod item;
 mod jobs;
+mod jsonl;
 mod lazy;
 mod load;
 mod page;
@@ -42,6 +43,7 @@ pub use item::{Cell, ConcernObject, Item, ItemKind, ParseConcern};
 pub use jobs::{
     BatchResults, ExtractJob, ExtractMetadata, ExtractUsage, JobConfig, JobList, ProcessingResult,
 };
+pub use jsonl::{JsonLines, Line, is_json_lines};
 pub use lazy::{LazyDocument, PieceLoc};
 pub use load::{Loaded, load_all, load_document, load_file};
 pub use page::{

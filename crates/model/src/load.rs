@@ -89,15 +89,16 @@ fn decode(bytes: &[u8]) -> Result<&str, LoadError> {
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
         let (line, column) = line_column(bytes, at);
-        LoadError::new(
-            ErrorKind::Encoding,
-            format!(
-                "invalid UTF-8 (byte 0x{:02X} at offset {at}); save the file as UTF-8",
-                bytes[at]
-            ),
-        )
-        .at(line, column)
+        bad_utf8(bytes[at], at as u64).at(line, column)
     })
+}
+
+/// Invalid UTF-8: `byte` at `offset` of the input (after any byte-order mark).
+pub(crate) fn bad_utf8(byte: u8, offset: u64) -> LoadError {
+    LoadError::new(
+        ErrorKind::Encoding,
+        format!("invalid UTF-8 (byte 0x{byte:02X} at offset {offset}); save the file as UTF-8"),
+    )
 }
 
 /// 1-based line and byte column of an offset.
@@ -108,7 +109,7 @@ pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-fn looks_like_jsonl(text: &str) -> bool {
+pub(crate) fn looks_like_jsonl(text: &str) -> bool {
     // A JSON Lines file is a complete value followed by another value on a later line. Only
     // objects qualify, so "[1] [2]" stays a syntax error.
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<de::IgnoredAny>();
@@ -127,27 +128,39 @@ fn load_lines(text: &str, source: Option<&str>) -> Vec<Result<Loaded, LoadError>
         if line.trim().is_empty() {
             continue;
         }
-        let name = format!("{}:{}", source.unwrap_or("<input>"), i + 1);
-        match load_text(line, Some(&name)) {
-            Ok(v) => out.extend(v),
-            Err(mut e) => {
-                // Report the position in the whole file, not in the line.
-                e.line = Some(i + 1);
-                e.source = source.map(str::to_owned);
-                e.message = format!("line {} of JSON Lines: {}", i + 1, e.message);
-                out.push(Err(e));
-            }
-        }
+        out.extend(load_line(i + 1, line, source));
     }
     if out.is_empty() {
-        out.push(Err(LoadError::new(
-            ErrorKind::Eof,
-            "empty input: no JSON value",
-        )
-        .at(1, 1)
-        .with_source(source)));
+        out.push(Err(no_lines(source)));
     }
     out
+}
+
+/// The responses on line `number` (1-based) of a JSON Lines input; errors are located in the
+/// whole input. The one reading of a line: [`load_all`] and [`crate::JsonLines`] share it.
+pub(crate) fn load_line(
+    number: usize,
+    line: &str,
+    source: Option<&str>,
+) -> Vec<Result<Loaded, LoadError>> {
+    let name = format!("{}:{}", source.unwrap_or("<input>"), number);
+    match load_text(line, Some(&name)) {
+        Ok(v) => v,
+        Err(mut e) => {
+            // Report the position in the whole file, not in the line.
+            e.line = Some(number);
+            e.source = source.map(str::to_owned);
+            e.message = format!("line {number} of JSON Lines: {}", e.message);
+            vec![Err(e)]
+        }
+    }
+}
+
+/// The error for a JSON Lines input without a single value.
+pub(crate) fn no_lines(source: Option<&str>) -> LoadError {
+    LoadError::new(ErrorKind::Eof, "empty input: no JSON value")
+        .at(1, 1)
+        .with_source(source)
 }
 
 /// The top level of an input, with values left unparsed (borrowed slices of the input).
