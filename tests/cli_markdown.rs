@@ -393,3 +393,69 @@ fn a_wrong_page_boundary_is_cut_back_out_of_a_file_on_standard_output() {
     ]);
     assert_eq!(stdout(&piped), stdout(&whole));
 }
+
+#[test]
+fn json_lines_read_line_by_line_render_and_fail_as_read_whole() {
+    let dir = tmp();
+    let lines: Vec<String> = fs::read_to_string("testdata/many.jsonl")
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let job_list: serde_json::Value =
+        serde_json::from_slice(&fs::read("testdata/job_list.json").unwrap()).unwrap();
+    let inputs = [
+        // Good lines around blank ones, a broken line and a job listing.
+        format!(
+            "{}\n\n{}\n{{\"pages\": [\n  \n{job_list}\n{}\n",
+            lines[0], lines[1], lines[2]
+        ),
+        // One response, a job listing alone, nothing at all: named without a number.
+        format!("{}\n", lines[2]),
+        format!("{job_list}\n"),
+        "\n\n".to_owned(),
+    ];
+    for (k, text) in inputs.iter().enumerate() {
+        let input = path(&dir, &format!("in{k}.jsonl"));
+        fs::write(&input, text).unwrap();
+        let run = |stream: &str, out: Option<&str>| {
+            let mut args = vec!["markdown", "--stream", stream, input.as_str()];
+            if let Some(out) = out {
+                args.extend(["-o", out]);
+            }
+            pagetree(&args)
+        };
+        let (whole, lines) = (run("never", None), run("always", None));
+        assert_eq!(lines.status.code(), whole.status.code(), "input {k}");
+        assert_eq!(stdout(&lines), stdout(&whole), "input {k}");
+        assert_eq!(stderr(&lines), stderr(&whole), "input {k}");
+        let (a, b) = (path(&dir, &format!("whole{k}/")), path(&dir, &format!("lines{k}/")));
+        run("never", Some(&a));
+        run("always", Some(&b));
+        let files = |d: &str| -> Vec<(String, String)> {
+            let mut v: Vec<_> = fs::read_dir(d)
+                .map(|r| {
+                    r.flatten()
+                        .map(|e| {
+                            let name = e.file_name().to_string_lossy().into_owned();
+                            (name, fs::read_to_string(e.path()).unwrap())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            v.sort();
+            v
+        };
+        assert_eq!(files(&b), files(&a), "input {k}");
+        if k == 0 {
+            assert_eq!(whole.status.code(), Some(1));
+            assert!(stderr(&whole).contains("line 4 of JSON Lines"), "{}", stderr(&whole));
+            assert!(stderr(&whole).contains("#3: this is a job-list body"), "{}", stderr(&whole));
+            let names: Vec<String> = files(&b).into_iter().map(|(n, _)| n).collect();
+            assert_eq!(names, ["in0-1.md", "in0-2.md", "in0-5.md"]);
+        }
+        if k == 1 {
+            assert_eq!(files(&b)[0].0, "in1.md");
+        }
+    }
+}

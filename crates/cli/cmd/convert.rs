@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -16,7 +16,9 @@ use pagetree_convert::{
     ConvertError, ConvertOptions, ConvertStats, MarkdownOptions, OutFile, Outputs, Sink,
     TextOptions, Warning, convert_document, convert_lazy,
 };
-use pagetree_model::{Document, ErrorKind, JsonLines, LazyDocument, Loaded, is_json_lines};
+use pagetree_model::{
+    Document, ErrorKind, JsonLines, LazyDocument, Loaded, file_is_json_lines, is_json_lines,
+};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -389,8 +391,8 @@ fn convert_one(ctx: &Ctx<'_>, input: &Input) -> std::result::Result<Converted, S
                 }
                 // Not streamable: JSON Lines go line by line, the rest is loaded whole below.
                 Ok(None) => {
-                    by_lines =
-                        sniff_json_lines(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+                    by_lines = file_is_json_lines(path, None)
+                        .map_err(|e| format!("{name}: cannot read: {e}"))?;
                 }
                 Err(e) => return Err(e),
             }
@@ -509,26 +511,6 @@ fn remove_stale(out: &Path, old: &str, outputs: &[String]) {
 /// at most [`LINES_AT_ONCE`] lines, so memory is bounded by a chunk, not by the file.
 const LINE_BYTES_AT_ONCE: usize = 8 << 20;
 const LINES_AT_ONCE: usize = 256;
-
-/// Whether the file at `path` is JSON Lines, judged from its first line and the start of the
-/// next value as the whole-input reader judges the whole file.
-fn sniff_json_lines(path: &Path) -> io::Result<bool> {
-    let mut reader = BufReader::new(File::open(path)?);
-    let mut head = Vec::new();
-    reader.read_until(b'\n', &mut head)?;
-    // Blank lines may come between the values (a bounded number of bytes of them).
-    for _ in 0..1 << 16 {
-        let Some(&b) = reader.fill_buf()?.first() else {
-            break;
-        };
-        head.push(b);
-        reader.consume(1);
-        if !b.is_ascii_whitespace() {
-            break;
-        }
-    }
-    Ok(is_json_lines(&head, None))
-}
 
 /// What converting an input of several responses wrote.
 #[derive(Default)]

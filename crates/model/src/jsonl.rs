@@ -2,7 +2,9 @@
 //! whole. Each line reads exactly as [`crate::load_all`] reads it in the whole file: the same
 //! names, the same located errors (line numbers and offsets in the whole input).
 
-use std::io::{self, BufRead};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::Path;
 
 use crate::error::LoadError;
 use crate::load::{Loaded, bad_utf8, load_line, looks_like_jsonl, no_lines};
@@ -135,6 +137,28 @@ pub fn is_json_lines(head: &[u8], source: Option<&str>) -> bool {
     looks_like_jsonl(valid)
 }
 
+/// [`is_json_lines`] for a file: reads its first line and the start of the next value (past
+/// at most 64 KiB of blank lines).
+pub fn file_is_json_lines(path: &Path, source: Option<&str>) -> io::Result<bool> {
+    if is_json_lines(&[], source) {
+        return Ok(true);
+    }
+    let mut reader = BufReader::new(File::open(path)?);
+    let mut head = Vec::new();
+    reader.read_until(b'\n', &mut head)?;
+    for _ in 0..1 << 16 {
+        let Some(&b) = reader.fill_buf()?.first() else {
+            break;
+        };
+        head.push(b);
+        reader.consume(1);
+        if !b.is_ascii_whitespace() {
+            break;
+        }
+    }
+    Ok(is_json_lines(&head, None))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,5 +217,16 @@ mod tests {
         assert!(!is_json_lines(b"{\"pages\": [{\"page_number\": 1}, ", None));
         assert!(!is_json_lines(b"[1]\n[2]\n", None));
         assert!(is_json_lines(b"", Some("x.ndjson")));
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.json");
+        for (text, yes) in [
+            (&[one, &b"\n\n\n{\"pages\": []}\n"[..]].concat(), true),
+            (&[one, &b"\n"[..]].concat(), false),
+            (&b"{\n}\n{}"[..].to_vec(), false),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            assert_eq!(file_is_json_lines(&path, None).unwrap(), yes);
+        }
     }
 }

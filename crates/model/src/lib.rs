@@ -43,7 +43,7 @@ pub use item::{Cell, ConcernObject, Item, ItemKind, ParseConcern};
 pub use jobs::{
     BatchResults, ExtractJob, ExtractMetadata, ExtractUsage, JobConfig, JobList, ProcessingResult,
 };
-pub use jsonl::{JsonLines, Line, is_json_lines};
+pub use jsonl::{JsonLines, Line, file_is_json_lines, is_json_lines};
 pub use lazy::{LazyDocument, PieceLoc};
 pub use load::{Loaded, load_all, load_document, load_file};
 pub use page::{
