@@ -500,20 +500,33 @@ fn json_lines_read_line_by_line_fail_whole_and_move_between_one_and_many_respons
         (&listing, "not a parse result"),
     ] {
         std::fs::write(&input, text).expect("written");
+        let mut messages = Vec::new();
         for stream in ["always", "never"] {
             let o = convert(stream);
             assert_eq!(o.status.code(), Some(1), "{stream}: {}", stderr(&o));
             assert!(stderr(&o).contains(error), "{stream}: {}", stderr(&o));
             assert!(folders().is_empty(), "{stream}: {:?}", folders());
             assert!(!out.join(".pagetree-tmp").exists());
+            messages.push(stderr(&o));
         }
+        assert_eq!(messages[0], messages[1]);
     }
-    let o = convert("always");
+    // The same message either way.
+    let (a, b) = (convert("always"), convert("never"));
     assert!(
-        stderr(&o).contains("in.jsonl: line 3: not a parse result"),
+        stderr(&a).contains("in.jsonl (response 3): not a parse result"),
         "{}",
-        stderr(&o)
+        stderr(&a)
     );
+    assert_eq!(stderr(&a), stderr(&b));
+    std::fs::write(&input, format!("{job_list}\n")).expect("written");
+    let (a, b) = (convert("always"), convert("never"));
+    assert!(
+        stderr(&a).contains("in.jsonl: not a parse result"),
+        "{}",
+        stderr(&a)
+    );
+    assert_eq!(stderr(&a), stderr(&b));
 
     // One response: OUT/in/. Then three: OUT/in/1..3, and the old single-response files go.
     // Then one again.

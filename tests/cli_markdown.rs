@@ -429,7 +429,10 @@ fn json_lines_read_line_by_line_render_and_fail_as_read_whole() {
         assert_eq!(lines.status.code(), whole.status.code(), "input {k}");
         assert_eq!(stdout(&lines), stdout(&whole), "input {k}");
         assert_eq!(stderr(&lines), stderr(&whole), "input {k}");
-        let (a, b) = (path(&dir, &format!("whole{k}/")), path(&dir, &format!("lines{k}/")));
+        let (a, b) = (
+            path(&dir, &format!("whole{k}/")),
+            path(&dir, &format!("lines{k}/")),
+        );
         run("never", Some(&a));
         run("always", Some(&b));
         let files = |d: &str| -> Vec<(String, String)> {
@@ -449,8 +452,16 @@ fn json_lines_read_line_by_line_render_and_fail_as_read_whole() {
         assert_eq!(files(&b), files(&a), "input {k}");
         if k == 0 {
             assert_eq!(whole.status.code(), Some(1));
-            assert!(stderr(&whole).contains("line 4 of JSON Lines"), "{}", stderr(&whole));
-            assert!(stderr(&whole).contains("#3: this is a job-list body"), "{}", stderr(&whole));
+            assert!(
+                stderr(&whole).contains("line 4 of JSON Lines"),
+                "{}",
+                stderr(&whole)
+            );
+            assert!(
+                stderr(&whole).contains("#3: this is a job-list body"),
+                "{}",
+                stderr(&whole)
+            );
             let names: Vec<String> = files(&b).into_iter().map(|(n, _)| n).collect();
             assert_eq!(names, ["in0-1.md", "in0-2.md", "in0-5.md"]);
         }

@@ -17,7 +17,7 @@ use pagetree_convert::{
     TextOptions, Warning, convert_document, convert_lazy,
 };
 use pagetree_model::{
-    Document, ErrorKind, JsonLines, LazyDocument, Loaded, file_is_json_lines, is_json_lines,
+    Document, ErrorKind, Format, JsonLines, LazyDocument, Loaded, file_is_json_lines, is_json_lines,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -419,17 +419,7 @@ fn convert_one(ctx: &Ctx<'_>, input: &Input) -> std::result::Result<Converted, S
         for (i, l) in loaded.into_iter().enumerate() {
             match l {
                 Ok(Loaded::Document(d)) => docs.push(*d),
-                Ok(other) => {
-                    return Err(format!(
-                        "{name}{}: not a parse result (detected shape: {}); nothing to convert",
-                        if many {
-                            format!(" (response {})", i + 1)
-                        } else {
-                            String::new()
-                        },
-                        other.format()
-                    ));
-                }
+                Ok(other) => return Err(not_a_parse_result(&name, many, i, other.format())),
                 Err(e) => return Err(e.to_string()),
             }
         }
@@ -512,6 +502,22 @@ fn remove_stale(out: &Path, old: &str, outputs: &[String]) {
 const LINE_BYTES_AT_ONCE: usize = 8 << 20;
 const LINES_AT_ONCE: usize = 256;
 
+/// The error for the `i`-th response of an input that is not a parse result.
+fn not_a_parse_result(name: &str, many: bool, i: usize, format: Format) -> String {
+    let which = if many {
+        format!(" (response {})", i + 1)
+    } else {
+        String::new()
+    };
+    format!("{name}{which}: not a parse result (detected shape: {format}); nothing to convert")
+}
+
+/// Why a response of a JSON Lines input did not convert.
+enum Failed {
+    NotDocument(Format),
+    Error(String),
+}
+
 /// What converting an input of several responses wrote.
 #[derive(Default)]
 struct Written {
@@ -546,16 +552,22 @@ fn convert_json_lines(
     let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
     let mut lines = JsonLines::new(BufReader::with_capacity(1 << 20, file), Some(&name));
     let mut staged: Vec<Staged> = Vec::new();
+    // Responses read so far (documents or not): messages number them as the whole read does.
+    let mut index = 0usize;
     loop {
         let mut chunk = Vec::new();
         let mut bytes = 0;
+        let mut end = false;
         while bytes < LINE_BYTES_AT_ONCE && chunk.len() < LINES_AT_ONCE {
             match lines.next_line() {
                 Ok(Some(line)) => {
                     bytes += line.bytes.len();
                     chunk.push(line);
                 }
-                Ok(None) => break,
+                Ok(None) => {
+                    end = true;
+                    break;
+                }
                 Err(e) => {
                     remove(&staged);
                     return Err(format!("{name}: cannot read: {e}"));
@@ -565,7 +577,7 @@ fn convert_json_lines(
         if chunk.is_empty() {
             break;
         }
-        let results: Vec<Vec<std::result::Result<Staged, String>>> = chunk
+        let results: Vec<Vec<std::result::Result<Staged, Failed>>> = chunk
             .par_iter()
             .map(|line| {
                 line.load()
@@ -575,29 +587,36 @@ fn convert_json_lines(
                             let (opts, notes) = options_for(ctx, &doc);
                             let (dir, stats) = stage_document(ctx, |sink| {
                                 convert_document(&doc, &opts, sink).map_err(|e| e.to_string())
-                            })?;
+                            })
+                            .map_err(Failed::Error)?;
                             Ok(Staged { dir, stats, notes })
                         }
-                        Ok(other) => Err(format!(
-                            "{name}: line {}: not a parse result (detected shape: {}); nothing \
-                             to convert",
-                            line.number,
-                            other.format()
-                        )),
-                        Err(e) => Err(e.to_string()),
+                        Ok(other) => Err(Failed::NotDocument(other.format())),
+                        Err(e) => Err(Failed::Error(e.to_string())),
                     })
                     .collect()
             })
             .collect();
         // The first error in input order fails the input; what the others staged goes.
+        let count: usize = results.iter().map(Vec::len).sum();
         let mut error = None;
         for r in results.into_iter().flatten() {
             match r {
                 Ok(s) => staged.push(s),
-                Err(e) => {
-                    error.get_or_insert(e);
+                Err(e) if error.is_none() => {
+                    // Whether the input holds several responses: known unless this is the
+                    // first and the last one read.
+                    let many = index > 0 || count > 1 || !end;
+                    error = Some(match e {
+                        Failed::Error(e) => e,
+                        Failed::NotDocument(format) => {
+                            not_a_parse_result(&name, many, index, format)
+                        }
+                    });
                 }
+                Err(_) => {}
             }
+            index += 1;
         }
         if let Some(e) = error {
             remove(&staged);
