@@ -41,8 +41,10 @@ pub fn take(mut reader: impl Read, spool_at: Option<u64>, dir: &Path) -> io::Res
     if (head.len() as u64) < limit {
         return Ok(taken(Stdin::Bytes(head), &hasher));
     }
+    // Named after this process, so that a later run can tell a copy left by a killed run.
+    let prefix = format!(".pagetree-stdin-{}-", std::process::id());
     let mut file = tempfile::Builder::new()
-        .prefix(".pagetree-stdin-")
+        .prefix(&prefix)
         .suffix(".json")
         .tempfile_in(dir)?;
     file.write_all(&head)?;
