@@ -300,12 +300,69 @@ fn fingerprint(args: &ConvertArgs) -> Result<String> {
 
 fn convert_input(ctx: &Ctx<'_>, input: Input) -> InputResult {
     ctx.progress.set_message(input.key.clone());
-    let outcome = convert_one(ctx, &input);
-    ctx.progress.inc(input.size);
+    // Large inputs move the bar as they are read (see `Counted`); the rest of the input's
+    // size counts when it is done.
+    let done = AtomicU64::new(0);
+    let outcome = convert_one(ctx, &input, &done);
+    ctx.progress
+        .inc(input.size.saturating_sub(done.load(Ordering::Relaxed)));
     InputResult { input, outcome }
 }
 
-fn convert_one(ctx: &Ctx<'_>, input: &Input) -> std::result::Result<Converted, String> {
+/// A reader that moves the progress bar by the bytes read, up to the input's size (a page
+/// read twice, after a wrong cut, counts once at most in all).
+struct Counted<'a, R> {
+    inner: R,
+    bar: &'a ProgressBar,
+    done: &'a AtomicU64,
+    size: u64,
+}
+
+impl<'a, R> Counted<'a, R> {
+    fn new(inner: R, ctx: &'a Ctx<'_>, input: &Input, done: &'a AtomicU64) -> Self {
+        Counted {
+            inner,
+            bar: &ctx.progress,
+            done,
+            size: input.size,
+        }
+    }
+
+    fn count(&self, n: usize) {
+        let before = self.done.load(Ordering::Relaxed);
+        let add = (n as u64).min(self.size.saturating_sub(before));
+        if add > 0 {
+            self.done.fetch_add(add, Ordering::Relaxed);
+            self.bar.inc(add);
+        }
+    }
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count(n);
+        Ok(n)
+    }
+
+    fn read_vectored(&mut self, bufs: &mut [io::IoSliceMut<'_>]) -> io::Result<usize> {
+        let n = self.inner.read_vectored(bufs)?;
+        self.count(n);
+        Ok(n)
+    }
+}
+
+impl<R: io::Seek> io::Seek for Counted<'_, R> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+fn convert_one(
+    ctx: &Ctx<'_>,
+    input: &Input,
+    done: &AtomicU64,
+) -> std::result::Result<Converted, String> {
     let name = input.display();
     let args = ctx.args;
     let stream = match (&input.path, args.stream) {
@@ -386,7 +443,7 @@ fn convert_one(ctx: &Ctx<'_>, input: &Input) -> std::result::Result<Converted, S
         // A file named as JSON Lines holds no single response to index: straight to its lines.
         by_lines = is_json_lines(&[], Some(&name));
         if !by_lines {
-            match convert_streamed(ctx, input, path) {
+            match convert_streamed(ctx, input, path, done) {
                 Ok(Some((s, n))) => {
                     streamed = true;
                     outputs.push(input.key.clone());
@@ -402,7 +459,7 @@ fn convert_one(ctx: &Ctx<'_>, input: &Input) -> std::result::Result<Converted, S
             }
         }
         if by_lines {
-            let w = convert_json_lines(ctx, input, path)?;
+            let w = convert_json_lines(ctx, input, path, done)?;
             stats.extend(w.stats);
             notes.extend(w.notes);
             outputs.extend(w.outputs);
@@ -585,6 +642,7 @@ fn convert_json_lines(
     ctx: &Ctx<'_>,
     input: &Input,
     path: &Path,
+    done: &AtomicU64,
 ) -> std::result::Result<Written, String> {
     let name = input.display();
     let remove = |staged: &[Staged]| {
@@ -593,6 +651,7 @@ fn convert_json_lines(
         }
     };
     let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let file = Counted::new(file, ctx, input, done);
     let mut lines = JsonLines::new(BufReader::with_capacity(1 << 20, file), Some(&name));
     let mut staged: Vec<Staged> = Vec::new();
     // Responses read so far (documents or not): messages number them as the whole read does.
@@ -695,6 +754,7 @@ fn convert_streamed(
     ctx: &Ctx<'_>,
     input: &Input,
     path: &Path,
+    done: &AtomicU64,
 ) -> std::result::Result<Option<(ConvertStats, Vec<String>)>, String> {
     let name = input.display();
     let lazy = match LazyDocument::index_file(path, Some(&name)) {
@@ -707,7 +767,8 @@ fn convert_streamed(
     probe.warnings = lazy.warnings.clone();
     let (opts, notes) = options_for(ctx, &probe);
     // Batches are read in runs straight into their buffers: no BufReader in between.
-    let mut reader = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let mut reader = Counted::new(file, ctx, input, done);
     let mut unchecked = false;
     let first = write_document(ctx, &input.key, |sink| {
         convert_lazy(&lazy, &mut reader, &opts, sink).map_err(|e| {
@@ -988,5 +1049,42 @@ mod leftover_tests {
             owner_pid(&format!("{}-7", std::process::id())),
             Some(std::process::id())
         );
+    }
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use std::io::{IoSliceMut, Read, Seek, SeekFrom};
+
+    use indicatif::{ProgressBar, ProgressDrawTarget};
+
+    use super::*;
+
+    #[test]
+    fn reading_moves_the_bar_up_to_the_input_size() {
+        let bar = ProgressBar::with_draw_target(Some(100), ProgressDrawTarget::hidden());
+        let done = AtomicU64::new(0);
+        let data: Vec<u8> = (0..64).collect();
+        let mut r = Counted {
+            inner: io::Cursor::new(&data[..]),
+            bar: &bar,
+            done: &done,
+            size: 40,
+        };
+        let mut buf = [0u8; 16];
+        r.read_exact(&mut buf).unwrap();
+        assert_eq!((bar.position(), done.load(Ordering::Relaxed)), (16, 16));
+        let (mut a, mut b) = ([0u8; 8], [0u8; 8]);
+        let n = r
+            .read_vectored(&mut [IoSliceMut::new(&mut a), IoSliceMut::new(&mut b)])
+            .unwrap();
+        assert_eq!((n, a[0], b[0]), (16, 16, 24));
+        assert_eq!(bar.position(), 32);
+        // Read again from the start (a page read twice): counts stop at the size.
+        r.seek(SeekFrom::Start(0)).unwrap();
+        let mut all = Vec::new();
+        r.read_to_end(&mut all).unwrap();
+        assert_eq!(all, data);
+        assert_eq!((bar.position(), done.load(Ordering::Relaxed)), (40, 40));
     }
 }
