@@ -470,3 +470,48 @@ fn json_lines_read_line_by_line_render_and_fail_as_read_whole() {
         }
     }
 }
+
+#[test]
+fn streamed_and_whole_renders_warn_alike() {
+    // Two tables without rows on one page warn twice; a failed page with raw text warns once
+    // per output, and `convert` with markdown and text says it once.
+    let dir = tmp();
+    let input = path(&dir, "two.json");
+    let table = r#"{"type": "table", "md": "| a |\n|---|\n| 1 |"}"#;
+    let json = format!(
+        r#"{{"items": {{"pages": [
+            {{"page_number": 1, "items": [{table}, {table}]}},
+            {{"page_number": 2, "success": false, "error": "timed out"}}]}},
+          "text": {{"pages": [{{"page_number": 1, "text": "a 1"}}, {{"page_number": 2, "text": "raw"}}]}}}}"#
+    );
+    fs::write(&input, json).unwrap();
+    let run = |args: &[&str]| {
+        let o = pagetree(args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stderr(&o)
+    };
+    let whole = run(&["markdown", "--stream", "never", &input]);
+    assert_eq!(whole.matches("a table has no rows").count(), 2, "{whole}");
+    assert_eq!(run(&["markdown", "--stream", "always", &input]), whole);
+    let out = |name: &str| path(&dir, name);
+    let convert = |stream: &str, o: &str| {
+        let all = run(&[
+            "convert",
+            "--to",
+            "markdown,text",
+            "--stream",
+            stream,
+            &input,
+            "-o",
+            o,
+        ]);
+        // The summary's timing line differs from run to run.
+        all.lines()
+            .filter(|l| l.starts_with("warning"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (a, b) = (convert("never", &out("a")), convert("always", &out("b")));
+    assert_eq!(a, b);
+    assert_eq!(a.matches("page 2: page failed").count(), 1, "{a}");
+}

@@ -496,16 +496,22 @@ impl<'o> State<'o> {
         })
     }
 
-    fn warn(&mut self, ws: &[Warning]) {
+    /// Adds an output's warnings for a batch, except those an output before it gave for the
+    /// same batch (markdown and text both note each failed page). Two identical warnings of
+    /// one output (two tables on a page, both without rows) are both kept, as a whole-document
+    /// render keeps them.
+    fn warn(&mut self, ws: &[Warning], from: usize) {
+        let before = self.stats.warnings[from..].to_vec();
         for w in ws {
             let line = w.to_string();
-            if !self.stats.warnings.contains(&line) {
+            if !before.contains(&line) {
                 self.stats.warnings.push(line);
             }
         }
     }
 
     fn batch(&mut self, doc: &Document, sink: &mut dyn Sink) -> io::Result<()> {
+        let warned = self.stats.warnings.len();
         self.stats.batches += 1;
         self.stats.pages += doc.pages.len();
         self.stats
@@ -565,7 +571,7 @@ impl<'o> State<'o> {
                     }
                 },
             )?;
-            self.warn(&md.warnings);
+            self.warn(&md.warnings, warned);
             if let Some(els) = els {
                 let (n, mut bytes) = els?;
                 self.stats.elements += n;
@@ -591,7 +597,7 @@ impl<'o> State<'o> {
                 &MdOffset::default(),
                 |b| sink.write(&OutFile::Text, b),
             )?;
-            self.warn(&t.warnings);
+            self.warn(&t.warnings, warned);
         }
         if let Some((out, csvs)) = tabs {
             for (t, csv) in out.tables.iter().zip(&csvs) {
