@@ -894,9 +894,9 @@ fn replace_dir(new: &Path, dst: &Path) -> io::Result<()> {
     }
 }
 
-/// Writes a conversion's files into a folder. Files written batch by batch stay open
-/// (buffered) until close; tables arrive whole and are written at once, so thousands of
-/// tables never hold thousands of open files.
+/// Writes a conversion's files into a folder. Files written batch by batch (the markdown,
+/// text, elements and the tables index) stay open (buffered) until close; tables arrive whole
+/// and are written at once, so thousands of tables never hold thousands of open files.
 struct DirSink {
     dir: PathBuf,
     files: BTreeMap<OutFile, BufWriter<File>>,
@@ -904,7 +904,7 @@ struct DirSink {
 
 impl Sink for DirSink {
     fn write(&mut self, file: &OutFile, bytes: &[u8]) -> io::Result<()> {
-        if matches!(file, OutFile::Table(_) | OutFile::TablesIndex) {
+        if matches!(file, OutFile::Table(_)) {
             let path = self.dir.join(file.path());
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)?;

@@ -21,7 +21,7 @@ use crate::elements::{ElementOptions, ElementsFormat, ElementsStream, ElementsWr
 use crate::furniture::page_furniture;
 use crate::markdown::{MarkdownOptions, TableFormat, markdown};
 use crate::pages::{Rendered, Source, separator_for};
-use crate::tables::{TableOptions, TablesIndex, render_table, tables};
+use crate::tables::{TableOptions, TablesIndexWriter, render_table, tables};
 use crate::text::{TextOptions, text};
 use crate::warning::Warning;
 
@@ -457,7 +457,7 @@ struct State<'o> {
     md_pages: usize,
     text_pages: usize,
     elements: Option<(ElementsStream, ElementsWriter<Vec<u8>>)>,
-    tables_index: Option<TablesIndex>,
+    tables_index: Option<TablesIndexWriter>,
     stats: ConvertStats,
 }
 
@@ -604,15 +604,12 @@ impl<'o> State<'o> {
                 sink.write(&OutFile::Table(t.file_name.clone()), csv)?;
             }
             self.stats.tables += out.tables.len();
-            match &mut self.tables_index {
-                None => self.tables_index = Some(out.index),
-                Some(index) => {
-                    index.failed_pages.extend(out.index.failed_pages);
-                    index.tables.extend(out.index.tables);
-                    index.skipped.extend(out.index.skipped);
-                    index.warnings.extend(out.index.warnings);
-                }
-            }
+            // The index's entries are written as they come (it grew with the document).
+            let mut json = Vec::new();
+            self.tables_index
+                .get_or_insert_with(TablesIndexWriter::default)
+                .batch(out.index, &mut json)?;
+            sink.write(&OutFile::TablesIndex, &json)?;
         }
         Ok(())
     }
@@ -622,10 +619,8 @@ impl<'o> State<'o> {
             let w = writer.finish(stream.pages(), stream.summary())?;
             sink.write(&OutFile::Elements(self.opts.elements_format), &w)?;
         }
-        if let Some(index) = &self.tables_index {
-            let mut json = serde_json::to_vec_pretty(index)?;
-            json.push(b'\n');
-            sink.write(&OutFile::TablesIndex, &json)?;
+        if let Some(index) = self.tables_index.take() {
+            sink.write(&OutFile::TablesIndex, &index.finish()?)?;
         }
         // Empty documents still get their (empty) markdown and text files.
         if self.opts.outputs.markdown && self.md_pages == 0 {

@@ -23,10 +23,11 @@ pub struct TablesIndex {
     pub input: String,
     /// The options the tables were written with.
     pub options: IndexOptions,
-    /// Failed pages: their tables, if any, are missing.
-    pub failed_pages: Vec<u32>,
     /// The written tables, in reading order of their first part.
     pub tables: Vec<TableEntry>,
+    /// Failed pages: their tables, if any, are missing. (After `tables`, so that a document
+    /// converted batch by batch can write its tables before it knows every failed page.)
+    pub failed_pages: Vec<u32>,
     /// Table items not written as their own file: merge stubs and empty tables (stitched
     /// parts are listed under their table's `stitched`).
     pub skipped: Vec<SkippedTable>,

@@ -26,6 +26,7 @@ mod grid;
 mod html;
 mod ids;
 mod index;
+mod index_writer;
 mod md;
 mod numbers;
 mod stitch;
@@ -48,6 +49,7 @@ pub use index::{
     Concern, IndexOptions, Merged, PageBox, SkippedTable, Stitched, StitchedPart, TABLES_SCHEMA,
     TABLES_SCHEMA_VERSION, TableEntry, TablesIndex, index_csv,
 };
+pub use index_writer::TablesIndexWriter;
 pub use md::grid_from_md;
 pub use numbers::{Percent, normalize_number};
 pub use write::{render_table, write_table};
