@@ -287,20 +287,10 @@ fn stdin_jsonl_streaming_and_threads_give_the_same_files() {
     );
 
     // Standard input is one more input, named `stdin`.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pagetree"))
-        .args(["convert", "-", "-o", outs[2].to_str().unwrap(), "-q"])
-        .current_dir(root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    std::io::Write::write_all(
-        &mut child.stdin.take().expect("stdin"),
+    let o = run_piped(
+        &["convert", "-", "-o", outs[2].to_str().unwrap(), "-q"],
         &std::fs::read(testdata().join("v2_full.json")).expect("fixture"),
-    )
-    .expect("write");
-    let o = child.wait_with_output().expect("wait");
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         std::fs::read(outs[2].join("stdin/document.md")).expect("stdin output"),
@@ -511,22 +501,16 @@ fn json_lines_read_line_by_line_fail_whole_and_move_between_one_and_many_respons
         }
         assert_eq!(messages[0], messages[1]);
     }
-    // The same message either way.
-    let (a, b) = (convert("always"), convert("never"));
-    assert!(
-        stderr(&a).contains("in.jsonl (response 3): not a parse result"),
-        "{}",
-        stderr(&a)
-    );
-    assert_eq!(stderr(&a), stderr(&b));
-    std::fs::write(&input, format!("{job_list}\n")).expect("written");
-    let (a, b) = (convert("always"), convert("never"));
-    assert!(
-        stderr(&a).contains("in.jsonl: not a parse result"),
-        "{}",
-        stderr(&a)
-    );
-    assert_eq!(stderr(&a), stderr(&b));
+    // The same message either way, numbering the response when there are several.
+    for (text, message) in [
+        (listing, "in.jsonl (response 3): not a parse result"),
+        (format!("{job_list}\n"), "in.jsonl: not a parse result"),
+    ] {
+        std::fs::write(&input, text).expect("written");
+        let (a, b) = (convert("always"), convert("never"));
+        assert!(stderr(&a).contains(message), "{}", stderr(&a));
+        assert_eq!(stderr(&a), stderr(&b));
+    }
 
     // One response: OUT/in/. Then three: OUT/in/1..3, and the old single-response files go.
     // Then one again.

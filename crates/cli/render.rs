@@ -809,22 +809,14 @@ fn render_lines<W: Writer>(
         }
     };
     loop {
-        let mut chunk = Vec::new();
-        let mut bytes = 0;
-        while bytes < LINE_BYTES_AT_ONCE && chunk.len() < BATCH {
-            match lines.next_line() {
-                Ok(Some(line)) => {
-                    bytes += line.bytes.len();
-                    chunk.push(line);
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    eprintln!("error: {label}: cannot read: {e}");
-                    ok = false;
-                    break;
-                }
+        let chunk = match lines.chunk(LINE_BYTES_AT_ONCE, BATCH) {
+            Ok((chunk, _)) => chunk,
+            Err(e) => {
+                eprintln!("error: {label}: cannot read: {e}");
+                ok = false;
+                break;
             }
-        }
+        };
         if chunk.is_empty() {
             break;
         }

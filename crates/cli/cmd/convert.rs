@@ -657,25 +657,13 @@ fn convert_json_lines(
     // Responses read so far (documents or not): messages number them as the whole read does.
     let mut index = 0usize;
     loop {
-        let mut chunk = Vec::new();
-        let mut bytes = 0;
-        let mut end = false;
-        while bytes < LINE_BYTES_AT_ONCE && chunk.len() < LINES_AT_ONCE {
-            match lines.next_line() {
-                Ok(Some(line)) => {
-                    bytes += line.bytes.len();
-                    chunk.push(line);
-                }
-                Ok(None) => {
-                    end = true;
-                    break;
-                }
-                Err(e) => {
-                    remove(&staged);
-                    return Err(format!("{name}: cannot read: {e}"));
-                }
+        let (chunk, end) = match lines.chunk(LINE_BYTES_AT_ONCE, LINES_AT_ONCE) {
+            Ok(c) => c,
+            Err(e) => {
+                remove(&staged);
+                return Err(format!("{name}: cannot read: {e}"));
             }
-        }
+        };
         if chunk.is_empty() {
             break;
         }

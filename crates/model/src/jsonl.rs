@@ -96,6 +96,23 @@ impl<R: BufRead> JsonLines<R> {
         }
     }
 
+    /// The next lines that are not blank, together at most `max_bytes` (one line, whatever
+    /// its size, at the least) and `max_lines`: a chunk to convert at once. Also whether the
+    /// input ended within it. An empty chunk: nothing is left.
+    pub fn chunk(&mut self, max_bytes: usize, max_lines: usize) -> io::Result<(Vec<Line>, bool)> {
+        let (mut lines, mut bytes) = (Vec::new(), 0);
+        while bytes < max_bytes && lines.len() < max_lines {
+            match self.next_line()? {
+                Some(line) => {
+                    bytes += line.bytes.len();
+                    lines.push(line);
+                }
+                None => return Ok((lines, true)),
+            }
+        }
+        Ok((lines, false))
+    }
+
     /// What the input as a whole comes to once every line is read: the error of an input
     /// without a single non-blank line, as [`crate::load_all`] gives it.
     pub fn finish(self) -> Option<LoadError> {
@@ -205,6 +222,21 @@ mod tests {
                 assert_eq!(lines, whole, "case {k}");
             }
         }
+    }
+
+    #[test]
+    fn chunks_hold_whole_lines_up_to_their_limits() {
+        let input = b"{\"a\": 1}\n\n{\"b\": 22}\n{\"c\": 333}\n{}\n";
+        let mut lines = JsonLines::new(&input[..], None);
+        let numbers = |c: &[Line]| c.iter().map(|l| l.number).collect::<Vec<_>>();
+        let (c, end) = lines.chunk(9, 10).unwrap();
+        assert_eq!((numbers(&c), end), (vec![1, 3], false));
+        let (c, end) = lines.chunk(1000, 1).unwrap();
+        assert_eq!((numbers(&c), end), (vec![4], false));
+        let (c, end) = lines.chunk(1000, 10).unwrap();
+        assert_eq!((numbers(&c), end), (vec![5], true));
+        let (c, end) = lines.chunk(1000, 10).unwrap();
+        assert!(c.is_empty() && end);
     }
 
     #[test]
