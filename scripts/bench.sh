@@ -8,6 +8,9 @@
 # Environment:
 #   BENCH_PAGES_SMALL  pages of the small response (default 2000, about 31 MB)
 #   BENCH_PAGES_LARGE  pages of the large response (default 20000, about 310 MB); 0 skips it
+#   BENCH_FILES        responses in the folder case (default 2000; 0 skips it): a folder of
+#                      that many generated responses of BENCH_FILE_PAGES pages (default 10)
+#                      each, about 300 MB, the shape of a collection of saved responses
 #   BENCH_REPEAT       runs per measurement, the median is reported (default 3)
 #   BENCH_DIR          where inputs and outputs go (default: a temp dir, removed at the end);
 #                      inputs already there are reused, since the generator is deterministic
@@ -35,6 +38,8 @@ while [[ $# -gt 0 ]]; do
 done
 pages_small=${BENCH_PAGES_SMALL:-2000}
 pages_large=${BENCH_PAGES_LARGE:-20000}
+files=${BENCH_FILES:-2000}
+file_pages=${BENCH_FILE_PAGES:-10}
 peer=${BENCH_PEER:-$root/../shared/bench/py_md.py}
 
 if [[ -n ${BENCH_DIR:-} ]]; then
@@ -125,11 +130,13 @@ else
     echo "note: no Python peer ($peer or python3 missing); skipping it" >&2
 fi
 has_subcommand() { "$pagetree" "$1" --help >/dev/null 2>&1; }
-has_subcommand markdown && add pagetree-markdown "$(printf %q "$pagetree") markdown {FILE} -o {OUT}.md"
+# On a folder, `{FILE}` is the folder and `{FILES}` its `*.json`; `{OUT}.md` a folder too.
+has_subcommand markdown && add pagetree-markdown "$(printf %q "$pagetree") markdown {FILES} -o {OUT}.md"
 has_subcommand convert && add pagetree-convert "$(printf %q "$pagetree") convert {FILE} -o {OUT}.d"
 
 sizes=("small:$pages_small")
 [[ $pages_large -gt 0 ]] && sizes+=("large:$pages_large")
+[[ $files -gt 0 ]] && sizes+=("folder:$files")
 
 failed=0
 json_files=()
@@ -137,12 +144,27 @@ printf '%-6s %-18s %10s %9s %9s %10s\n' file contender MB/s ratio "RSS MiB" "med
 for size in "${sizes[@]}"; do
     label=${size%%:*}
     pages=${size#*:}
-    input=$dir/synth-${pages}p-seed42.json
-    if [[ ! -s $input ]]; then
-        echo "generating $pages pages..." >&2
-        "$synth" "$pages" "$input" 2>/dev/null
+    if [[ $label == folder ]]; then
+        # N responses of a few pages, each with its own seed; `pages` counts them all.
+        input=$dir/synth-${pages}x${file_pages}p
+        if [[ ! -s $input/done ]]; then
+            echo "generating $pages responses of $file_pages pages..." >&2
+            mkdir -p "$input"
+            for ((f = 1; f <= pages; f++)); do
+                "$synth" "$file_pages" "$(printf '%s/r%05d.json' "$input" "$f")" --seed "$f" 2>/dev/null
+            done
+            echo "$pages" >"$input/done"
+        fi
+        bytes=$(cat "$input"/*.json | wc -c)
+        pages=$((pages * file_pages))
+    else
+        input=$dir/synth-${pages}p-seed42.json
+        if [[ ! -s $input ]]; then
+            echo "generating $pages pages..." >&2
+            "$synth" "$pages" "$input" 2>/dev/null
+        fi
+        bytes=$(wc -c <"$input")
     fi
-    bytes=$(wc -c <"$input")
     # Rounds: every contender once per round, so a change in the machine's load (it is shared)
     # shifts all of them alike instead of one contender's whole series.
     n=${#contenders[@]}
@@ -154,7 +176,18 @@ for size in "${sizes[@]}"; do
             c=${contenders[k]}
             name=${c%%$'\t'*}
             cmd=${c#*$'\t'}
+            # The Python peer reads one file per process, and serde-rewrite writes one file:
+            # neither has a folder form.
+            if [[ $label == folder && ( $name == python-* || $name == serde-rewrite ) ]]; then
+                oks[k]=2
+                continue
+            fi
             out=${BENCH_OUT:-$dir}/out-$name
+            if [[ $label == folder ]]; then
+                cmd=${cmd//\{FILES\}/$(printf %q "$input")/*.json}
+            else
+                cmd=${cmd//\{FILES\}/$(printf %q "$input")}
+            fi
             cmd=${cmd//\{FILE\}/$(printf %q "$input")}
             cmd=${cmd//\{OUT\}/$(printf %q "$out")}
             rm -rf "$out.md" "$out.d" "$out.json"
@@ -174,6 +207,7 @@ for size in "${sizes[@]}"; do
     json_rows=()
     for ((k = 0; k < n; k++)); do
         name=${contenders[k]%%$'\t'*}
+        [[ ${oks[k]} -eq 2 ]] && continue # no form for this input
         if [[ ${oks[k]} -eq 0 ]]; then
             json_rows+=("{\"contender\":\"$name\",\"failed\":true}")
             continue
