@@ -77,10 +77,19 @@ pub fn load_all(bytes: &[u8], source: Option<&str>) -> Vec<Result<Loaded, LoadEr
         Err(e) => return vec![Err(e.with_source(source))],
     };
     let jsonl_name = source.is_some_and(|s| s.ends_with(".jsonl") || s.ends_with(".ndjson"));
-    if jsonl_name || looks_like_jsonl(text) {
+    if jsonl_name {
         return load_lines(text, source);
     }
-    load_text(text, source).unwrap_or_else(|e| vec![Err(e.with_source(source))])
+    // JSON Lines under another name fail as one value (a second value follows the first), so
+    // the check for them, which reads the first value whole, waits for that failure instead
+    // of costing every input an extra pass.
+    load_text(text, source).unwrap_or_else(|e| {
+        if looks_like_jsonl(text) {
+            load_lines(text, source)
+        } else {
+            vec![Err(e.with_source(source))]
+        }
+    })
 }
 
 /// Checks UTF-8 (locating the first bad byte) and drops a byte-order mark.
@@ -607,6 +616,32 @@ mod tests {
         .enumerate()
         {
             texts.push((format!("variant {k}"), t));
+        }
+        // JSON Lines under a `.json` name, and near misses.
+        let line = format!(r#"{{"pages": [{page}]}}"#);
+        for (k, t) in [
+            format!("{line}\n{line}\n"),
+            format!("{line}\n\n  {line}"),
+            format!("{line} {line}"),
+            format!("{line}\n[1]"),
+            format!("{line}\nnot json"),
+            format!("{line}\n{{\"pages\": ["),
+            format!("[1]\n{line}"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            texts.push((format!("lines {k}"), t));
+        }
+        // `load_all` as it was, deciding JSON Lines before anything else.
+        for (what, text) in &texts {
+            let before = if looks_like_jsonl(text) {
+                load_lines(text, Some("in.json"))
+            } else {
+                load_text(text, Some("in.json"))
+                    .unwrap_or_else(|e| vec![Err(e.with_source(Some("in.json")))])
+            };
+            assert_eq!(load_all(text.as_bytes(), Some("in.json")), before, "{what}");
         }
         let mut fast = 0;
         for (what, text) in &texts {
