@@ -1,7 +1,7 @@
 //! Markdown and text over every fixture: snapshots per option set, determinism, spans, failed
 //! pages and table merging.
 
-use pagetree_convert::markdown::{ImageStyle, LinkStyle, TableStyle};
+use pagetree_convert::markdown::{ImageStyle, LinkStyle, TableFormat, TableStyle};
 use pagetree_convert::{
     FailedPageMode, FurnitureMode, MarkdownOptions, Rendered, Source, TextOptions, markdown, text,
 };
@@ -334,4 +334,51 @@ fn missing_sources_fall_back_with_a_warning() {
             .iter()
             .any(|w| w.to_string() == "requested pages not in the document: 3-5")
     );
+}
+
+/// A whole read that leaves out what markdown alone does not read (boxes; text items' values
+/// and tables' html and csv, item by item) renders what a full read renders, for every
+/// fixture and real response, with GFM tables and with HTML tables (where the projection
+/// keeps html and csv).
+#[test]
+fn reading_for_markdown_alone_renders_what_a_full_read_renders() {
+    use pagetree_convert::{ConvertOptions, Outputs, projection};
+
+    let mut files = fixtures();
+    files.extend(crate::common::realdata().unwrap_or_default());
+    let mut compared = 0;
+    for tables in [TableFormat::Markdown, TableFormat::Html] {
+        let opts = MarkdownOptions {
+            tables,
+            ..MarkdownOptions::default()
+        };
+        let convert = ConvertOptions {
+            outputs: Outputs {
+                markdown: true,
+                text: false,
+                tables: false,
+                elements: false,
+            },
+            markdown: opts.clone(),
+            ..ConvertOptions::default()
+        };
+        let p = projection(&convert);
+        assert_eq!(p.markdown_only, tables == TableFormat::Markdown);
+        for f in &files {
+            let bytes = std::fs::read(f).unwrap();
+            let docs = |l: Vec<Result<Loaded, _>>| -> Vec<String> {
+                l.into_iter()
+                    .filter_map(|r| match r {
+                        Ok(Loaded::Document(d)) => Some(markdown(&d, &opts).output),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            let full = docs(load_all(&bytes, Some("f")));
+            let light = docs(p.with(|| load_all(&bytes, Some("f"))));
+            assert_eq!(light, full, "{} ({tables:?})", f.display());
+            compared += full.len();
+        }
+    }
+    assert!(compared > 20, "{compared}");
 }

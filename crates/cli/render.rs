@@ -464,9 +464,12 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
             StreamArg::Auto => file && f.metadata().is_ok_and(|m| m.len() >= STREAM_THRESHOLD),
         }
     };
-    let read = |f: &PathBuf| match &stdin {
-        Some(Stdin::Bytes(b)) if is_stdin(f) => read_stdin(b),
-        _ => read_input(f),
+    let projection = whole_projection::<W>(&layers);
+    let read = |f: &PathBuf| {
+        projection.with(|| match &stdin {
+            Some(Stdin::Bytes(b)) if is_stdin(f) => read_stdin(b),
+            _ => read_input(f),
+        })
     };
 
     let mut failed = 0usize;
@@ -510,9 +513,7 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
                 .enumerate()
                 .map(|(i, f)| {
                     let input = start + i;
-                    // Markdown and text never read boxes, and boxes are most of the parsing
-                    // work (their numbers): step over them.
-                    let results = SKIP_BOXES.with(|| read(f));
+                    let results = read(f);
                     results
                     .into_iter()
                     .map(|(label, r)| {
@@ -572,6 +573,17 @@ struct Streamed<'a> {
     label: String,
     /// Whether this is the copy of standard input.
     stdin: bool,
+}
+
+/// What reading a whole input for writer `W` may leave out. Unless the options come from each
+/// response, they are the same for every document, and a whole read reads no more than the
+/// streamed path reads for them ([`pagetree_convert::projection`]); else only boxes are left.
+fn whole_projection<W: Writer>(layers: &OptionLayers<impl Fn(&mut W::Options)>) -> Projection {
+    if layers.from_response {
+        return SKIP_BOXES;
+    }
+    let (o, _) = layers.for_doc::<W>(&Document::default());
+    pagetree_convert::projection(&W::convert_options(o))
 }
 
 /// Renders one large input page by page into the output (`arg` is the input as given, which
@@ -767,6 +779,7 @@ fn render_lines<W: Writer>(
     out: &mut Out,
 ) -> Result<bool> {
     let label = &input.label;
+    let projection = whole_projection::<W>(layers);
     let file = File::open(input.path).with_context(|| format!("cannot read {label}"))?;
     let mut lines = JsonLines::new(BufReader::with_capacity(1 << 20, file), Some(label));
     let mut ok = true;
@@ -823,7 +836,7 @@ fn render_lines<W: Writer>(
         let done: Vec<Vec<LineDone>> = chunk
             .par_iter()
             .map(|line| {
-                SKIP_BOXES
+                projection
                     .with(|| line.load())
                     .into_iter()
                     .map(|r| match r {

@@ -168,6 +168,21 @@ impl From<io::Error> for ConvertError {
     }
 }
 
+/// What reading a response for these outputs may leave out ([`Projection`]): markdown and
+/// text never read boxes, and boxes are most of the parsing work (numbers); markdown alone,
+/// with GFM tables, does not read text items' values nor tables' html and csv either (a
+/// quarter of an API items page). Both `convert_lazy` and whole reads for the same outputs
+/// use it.
+pub fn projection(opts: &ConvertOptions) -> Projection {
+    if opts.outputs.elements || opts.outputs.tables {
+        return Projection::default();
+    }
+    Projection {
+        skip: &["bbox", "bBox"],
+        markdown_only: !opts.outputs.text && opts.markdown.tables == TableFormat::Markdown,
+    }
+}
+
 /// Converts a whole document (one batch).
 pub fn convert_document(
     doc: &Document,
@@ -210,17 +225,7 @@ fn convert_batches<R: Read + Seek + Send>(
     let empty = lazy.assemble(Vec::new());
     let mut state = State::new(&empty, opts, has_items)?;
     let cross_page = opts.markdown.merge_tables || opts.tables.stitch;
-    // Markdown and text never read boxes, and boxes are most of the parsing work (numbers).
-    let projection = if opts.outputs.elements || opts.outputs.tables {
-        Projection::default()
-    } else {
-        Projection {
-            skip: &["bbox", "bBox"],
-            // Markdown alone, with GFM tables: text items' values and tables' html and csv
-            // are not read either (a quarter of an API items page).
-            markdown_only: !opts.outputs.text && opts.markdown.tables == TableFormat::Markdown,
-        }
-    };
+    let projection = projection(opts);
     // Rendering from the item tree reads the server's page markdown and text only for pages
     // without a usable items page; elsewhere those strings (as large as the items' markdown)
     // need not be built. (A v1 page is one entry holding all of it: nothing to leave out.)

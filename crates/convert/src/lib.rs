@@ -38,7 +38,7 @@ mod writer;
 
 pub use batch::{
     ConvertError, ConvertOptions, ConvertStats, OutFile, Outputs, Sink, convert_document,
-    convert_lazy,
+    convert_lazy, projection,
 };
 pub use chunks::{ChunkOptions, Chunks, chunks};
 pub use elements::{ElementOptions, Elements, elements};
