@@ -3,10 +3,9 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -17,7 +16,7 @@ use pagetree_convert::{
     TextOptions, Warning, convert_document, convert_lazy,
 };
 use pagetree_model::{
-    Document, ErrorKind, Format, JsonLines, LazyDocument, Loaded, file_is_json_lines, is_json_lines,
+    Document, ErrorKind, Format, LazyDocument, Loaded, file_is_json_lines, is_json_lines,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -31,6 +30,16 @@ use crate::manifest::{Entry, Manifest, hash_hex};
 use crate::output::write_atomic;
 use crate::render::{OptionLayers, STREAM_THRESHOLD};
 use crate::spool::{self, Stdin};
+
+mod hash;
+mod leftovers;
+mod lines;
+mod progress;
+
+use hash::{PendingHash, hash_file};
+use leftovers::remove_leftovers;
+use lines::convert_json_lines;
+use progress::Counted;
 
 /// Temporary folders live here inside OUT until they replace their output folder.
 const TMP: &str = ".pagetree-tmp";
@@ -309,55 +318,6 @@ fn convert_input(ctx: &Ctx<'_>, input: Input) -> InputResult {
     InputResult { input, outcome }
 }
 
-/// A reader that moves the progress bar by the bytes read, up to the input's size (a page
-/// read twice, after a wrong cut, counts once at most in all).
-struct Counted<'a, R> {
-    inner: R,
-    bar: &'a ProgressBar,
-    done: &'a AtomicU64,
-    size: u64,
-}
-
-impl<'a, R> Counted<'a, R> {
-    fn new(inner: R, ctx: &'a Ctx<'_>, input: &Input, done: &'a AtomicU64) -> Self {
-        Counted {
-            inner,
-            bar: &ctx.progress,
-            done,
-            size: input.size,
-        }
-    }
-
-    fn count(&self, n: usize) {
-        let before = self.done.load(Ordering::Relaxed);
-        let add = (n as u64).min(self.size.saturating_sub(before));
-        if add > 0 {
-            self.done.fetch_add(add, Ordering::Relaxed);
-            self.bar.inc(add);
-        }
-    }
-}
-
-impl<R: Read> Read for Counted<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count(n);
-        Ok(n)
-    }
-
-    fn read_vectored(&mut self, bufs: &mut [io::IoSliceMut<'_>]) -> io::Result<usize> {
-        let n = self.inner.read_vectored(bufs)?;
-        self.count(n);
-        Ok(n)
-    }
-}
-
-impl<R: io::Seek> io::Seek for Counted<'_, R> {
-    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
-        self.inner.seek(pos)
-    }
-}
-
 fn convert_one(
     ctx: &Ctx<'_>,
     input: &Input,
@@ -558,50 +518,6 @@ fn remove_stale(out: &Path, old: &str, outputs: &[String]) {
     }
 }
 
-/// Lines of a JSON Lines input converted at once (in parallel): at most this many bytes, and
-/// at most [`LINES_AT_ONCE`] lines, so memory is bounded by a chunk, not by the file.
-const LINE_BYTES_AT_ONCE: usize = 8 << 20;
-const LINES_AT_ONCE: usize = 256;
-
-/// Removes what runs that are no longer running left in the temporary folder: a run killed
-/// mid-conversion leaves its staged folders and its copy of standard input there. Entries are
-/// named after the process that made them, so an entry is a leftover when `/proc` exists and
-/// holds no such process (without `/proc`, nothing is removed). Returns how many went.
-fn remove_leftovers(tmp: &Path, proc_dir: &Path) -> usize {
-    if !proc_dir.is_dir() {
-        return 0;
-    }
-    let Ok(entries) = std::fs::read_dir(tmp) else {
-        return 0;
-    };
-    let mut removed = 0;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(owner_pid) else {
-            continue;
-        };
-        if pid == std::process::id() || proc_dir.join(pid.to_string()).exists() {
-            continue;
-        }
-        let path = entry.path();
-        let gone = if path.is_dir() {
-            std::fs::remove_dir_all(&path)
-        } else {
-            std::fs::remove_file(&path)
-        };
-        removed += usize::from(gone.is_ok());
-    }
-    removed
-}
-
-/// The process that made a temporary entry: `<pid>-<n>` (or `<pid>-<n>.old`) for staged
-/// folders, `.pagetree-stdin-<pid>-...` for copies of standard input.
-fn owner_pid(name: &str) -> Option<u32> {
-    let rest = name.strip_prefix(".pagetree-stdin-").unwrap_or(name);
-    let (pid, _) = rest.split_once('-')?;
-    pid.parse().ok()
-}
-
 /// The error for the `i`-th response of an input that is not a parse result.
 fn not_a_parse_result(name: &str, many: bool, i: usize, format: Format) -> String {
     let which = if many {
@@ -610,131 +526,6 @@ fn not_a_parse_result(name: &str, many: bool, i: usize, format: Format) -> Strin
         String::new()
     };
     format!("{name}{which}: not a parse result (detected shape: {format}); nothing to convert")
-}
-
-/// Why a response of a JSON Lines input did not convert.
-enum Failed {
-    NotDocument(Format),
-    Error(String),
-}
-
-/// What converting an input of several responses wrote.
-#[derive(Default)]
-struct Written {
-    stats: Vec<ConvertStats>,
-    notes: Vec<String>,
-    /// The output folders, relative to OUT.
-    outputs: Vec<String>,
-}
-
-/// One response of a JSON Lines input, converted into its temporary folder.
-struct Staged {
-    dir: PathBuf,
-    stats: ConvertStats,
-    notes: Vec<String>,
-}
-
-/// Converts a JSON Lines input a chunk of lines at a time, each response into a temporary
-/// folder; only when every line has converted are the folders put in place (`OUT/<name>/` for
-/// a single response, else `OUT/<name>/1/`, `2/`...), so a broken line leaves nothing behind,
-/// exactly as when the file is loaded whole.
-fn convert_json_lines(
-    ctx: &Ctx<'_>,
-    input: &Input,
-    path: &Path,
-    done: &AtomicU64,
-) -> std::result::Result<Written, String> {
-    let name = input.display();
-    let remove = |staged: &[Staged]| {
-        for s in staged {
-            let _ = std::fs::remove_dir_all(&s.dir);
-        }
-    };
-    let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let file = Counted::new(file, ctx, input, done);
-    let mut lines = JsonLines::new(BufReader::with_capacity(1 << 20, file), Some(&name));
-    let mut staged: Vec<Staged> = Vec::new();
-    // Responses read so far (documents or not): messages number them as the whole read does.
-    let mut index = 0usize;
-    loop {
-        let (chunk, end) = match lines.chunk(LINE_BYTES_AT_ONCE, LINES_AT_ONCE) {
-            Ok(c) => c,
-            Err(e) => {
-                remove(&staged);
-                return Err(format!("{name}: cannot read: {e}"));
-            }
-        };
-        if chunk.is_empty() {
-            break;
-        }
-        let results: Vec<Vec<std::result::Result<Staged, Failed>>> = chunk
-            .par_iter()
-            .map(|line| {
-                line.load()
-                    .into_iter()
-                    .map(|loaded| match loaded {
-                        Ok(Loaded::Document(doc)) => {
-                            let (opts, notes) = options_for(ctx, &doc);
-                            let (dir, stats) = stage_document(ctx, |sink| {
-                                convert_document(&doc, &opts, sink).map_err(|e| e.to_string())
-                            })
-                            .map_err(Failed::Error)?;
-                            Ok(Staged { dir, stats, notes })
-                        }
-                        Ok(other) => Err(Failed::NotDocument(other.format())),
-                        Err(e) => Err(Failed::Error(e.to_string())),
-                    })
-                    .collect()
-            })
-            .collect();
-        // The first error in input order fails the input; what the others staged goes.
-        let count: usize = results.iter().map(Vec::len).sum();
-        let mut error = None;
-        for r in results.into_iter().flatten() {
-            match r {
-                Ok(s) => staged.push(s),
-                Err(e) if error.is_none() => {
-                    // Whether the input holds several responses: known unless this is the
-                    // first and the last one read.
-                    let many = index > 0 || count > 1 || !end;
-                    error = Some(match e {
-                        Failed::Error(e) => e,
-                        Failed::NotDocument(format) => {
-                            not_a_parse_result(&name, many, index, format)
-                        }
-                    });
-                }
-                Err(_) => {}
-            }
-            index += 1;
-        }
-        if let Some(e) = error {
-            remove(&staged);
-            return Err(e);
-        }
-    }
-    if let Some(e) = lines.finish() {
-        return Err(e.to_string());
-    }
-    let many = staged.len() > 1;
-    let mut written = Written::default();
-    let mut staged = staged.into_iter().enumerate();
-    while let Some((i, s)) = staged.next() {
-        let rel = if many {
-            format!("{}/{}", input.key, i + 1)
-        } else {
-            input.key.clone()
-        };
-        if let Err(e) = place_document(ctx, &s.dir, &rel) {
-            let rest: Vec<Staged> = staged.map(|(_, s)| s).collect();
-            remove(&rest);
-            return Err(e);
-        }
-        written.stats.push(s.stats);
-        written.notes.extend(s.notes);
-        written.outputs.push(rel);
-    }
-    Ok(written)
 }
 
 /// Converts a large input page by page; `Ok(None)` when its shape cannot be streamed.
@@ -919,160 +710,5 @@ impl DirSink {
             w.flush()?;
         }
         Ok(())
-    }
-}
-
-/// xxh3-128 of a file, read in chunks.
-fn hash_file(path: &Path) -> io::Result<String> {
-    hash_file_unless(path, &AtomicBool::new(false))
-}
-
-/// [`hash_file`], given up (an error) once `stop` is set.
-fn hash_file_unless(path: &Path, stop: &AtomicBool) -> io::Result<String> {
-    let mut file = File::open(path)?;
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut buf = vec![0; 1 << 20];
-    loop {
-        if stop.load(Ordering::Relaxed) {
-            return Err(io::Error::other("hashing given up"));
-        }
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(format!("{:032x}", hasher.digest128()))
-}
-
-/// A file being hashed on a thread of its own while it converts. Dropped unfinished (the input
-/// failed), the thread stops at its next chunk and is waited for, so failing inputs do not
-/// leave threads reading files behind them.
-struct PendingHash {
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<io::Result<String>>>,
-}
-
-impl PendingHash {
-    fn start(path: PathBuf) -> Self {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        let thread = std::thread::spawn(move || hash_file_unless(&path, &flag));
-        PendingHash {
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    /// The hash, once the thread has read the whole file.
-    fn finish(mut self) -> io::Result<String> {
-        match self.thread.take().map(std::thread::JoinHandle::join) {
-            Some(Ok(hash)) => hash,
-            _ => Err(io::Error::other("the hashing thread failed")),
-        }
-    }
-}
-
-impl Drop for PendingHash {
-    fn drop(&mut self) {
-        if let Some(t) = self.thread.take() {
-            self.stop.store(true, Ordering::Relaxed);
-            let _ = t.join();
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_hash_taken_aside_is_the_hash_and_can_be_given_up() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("in.json");
-        std::fs::write(&path, vec![b'x'; 3 << 20]).expect("write");
-        let want = hash_file(&path).expect("hash");
-        assert_eq!(want, hash_hex(&std::fs::read(&path).expect("read")));
-        assert_eq!(
-            PendingHash::start(path.clone()).finish().expect("hash"),
-            want
-        );
-        // Given up: the thread stops before the next chunk.
-        let stop = AtomicBool::new(true);
-        assert!(hash_file_unless(&path, &stop).is_err());
-        drop(PendingHash::start(path));
-    }
-}
-
-#[cfg(test)]
-mod leftover_tests {
-    use super::*;
-
-    #[test]
-    fn leftovers_of_dead_runs_go_and_live_runs_keep_theirs() {
-        let dir = tempfile::tempdir().unwrap();
-        let (tmp, proc_dir) = (dir.path().join("tmp"), dir.path().join("proc"));
-        std::fs::create_dir_all(proc_dir.join("41")).unwrap();
-        for d in ["41-0", "42-0", "42-1.old"] {
-            std::fs::create_dir_all(tmp.join(d).join("tables")).unwrap();
-            std::fs::write(tmp.join(d).join("document.md"), "x").unwrap();
-        }
-        for f in [
-            ".pagetree-stdin-42-Ab3x.json",
-            ".pagetree-stdin-41-Zz9q.json",
-            "notes",
-        ] {
-            std::fs::write(tmp.join(f), "x").unwrap();
-        }
-        assert_eq!(remove_leftovers(&tmp, &proc_dir), 3);
-        let mut left: Vec<String> = std::fs::read_dir(&tmp)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
-        assert_eq!(left, [".pagetree-stdin-41-Zz9q.json", "41-0", "notes"]);
-        // No `/proc`: nothing is judged.
-        assert_eq!(remove_leftovers(&tmp, &dir.path().join("none")), 0);
-        assert_eq!(
-            owner_pid(&format!("{}-7", std::process::id())),
-            Some(std::process::id())
-        );
-    }
-}
-
-#[cfg(test)]
-mod progress_tests {
-    use std::io::{IoSliceMut, Read, Seek, SeekFrom};
-
-    use indicatif::{ProgressBar, ProgressDrawTarget};
-
-    use super::*;
-
-    #[test]
-    fn reading_moves_the_bar_up_to_the_input_size() {
-        let bar = ProgressBar::with_draw_target(Some(100), ProgressDrawTarget::hidden());
-        let done = AtomicU64::new(0);
-        let data: Vec<u8> = (0..64).collect();
-        let mut r = Counted {
-            inner: io::Cursor::new(&data[..]),
-            bar: &bar,
-            done: &done,
-            size: 40,
-        };
-        let mut buf = [0u8; 16];
-        r.read_exact(&mut buf).unwrap();
-        assert_eq!((bar.position(), done.load(Ordering::Relaxed)), (16, 16));
-        let (mut a, mut b) = ([0u8; 8], [0u8; 8]);
-        let n = r
-            .read_vectored(&mut [IoSliceMut::new(&mut a), IoSliceMut::new(&mut b)])
-            .unwrap();
-        assert_eq!((n, a[0], b[0]), (16, 16, 24));
-        assert_eq!(bar.position(), 32);
-        // Read again from the start (a page read twice): counts stop at the size.
-        r.seek(SeekFrom::Start(0)).unwrap();
-        let mut all = Vec::new();
-        r.read_to_end(&mut all).unwrap();
-        assert_eq!(all, data);
-        assert_eq!((bar.position(), done.load(Ordering::Relaxed)), (40, 40));
     }
 }

@@ -1,0 +1,144 @@
+//! Large JSON Lines inputs, converted a chunk of lines at a time.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+
+use pagetree_convert::{ConvertStats, convert_document};
+use pagetree_model::{Format, JsonLines, Loaded};
+use rayon::prelude::*;
+
+use super::progress::Counted;
+use super::{Ctx, not_a_parse_result, options_for, place_document, stage_document};
+use crate::inputs::Input;
+
+/// Lines of a JSON Lines input converted at once (in parallel): at most this many bytes, and
+/// at most [`LINES_AT_ONCE`] lines, so memory is bounded by a chunk, not by the file.
+const LINE_BYTES_AT_ONCE: usize = 8 << 20;
+const LINES_AT_ONCE: usize = 256;
+
+/// Why a response of a JSON Lines input did not convert.
+enum Failed {
+    NotDocument(Format),
+    Error(String),
+}
+
+/// What converting an input of several responses wrote.
+#[derive(Default)]
+pub(super) struct Written {
+    pub(super) stats: Vec<ConvertStats>,
+    pub(super) notes: Vec<String>,
+    /// The output folders, relative to OUT.
+    pub(super) outputs: Vec<String>,
+}
+
+/// One response of a JSON Lines input, converted into its temporary folder.
+struct Staged {
+    dir: PathBuf,
+    stats: ConvertStats,
+    notes: Vec<String>,
+}
+
+/// Converts a JSON Lines input a chunk of lines at a time, each response into a temporary
+/// folder; only when every line has converted are the folders put in place (`OUT/<name>/` for
+/// a single response, else `OUT/<name>/1/`, `2/`...), so a broken line leaves nothing behind,
+/// exactly as when the file is loaded whole.
+pub(super) fn convert_json_lines(
+    ctx: &Ctx<'_>,
+    input: &Input,
+    path: &Path,
+    done: &AtomicU64,
+) -> std::result::Result<Written, String> {
+    let name = input.display();
+    let remove = |staged: &[Staged]| {
+        for s in staged {
+            let _ = std::fs::remove_dir_all(&s.dir);
+        }
+    };
+    let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let file = Counted::new(file, ctx, input, done);
+    let mut lines = JsonLines::new(BufReader::with_capacity(1 << 20, file), Some(&name));
+    let mut staged: Vec<Staged> = Vec::new();
+    // Responses read so far (documents or not): messages number them as the whole read does.
+    let mut index = 0usize;
+    loop {
+        let (chunk, end) = match lines.chunk(LINE_BYTES_AT_ONCE, LINES_AT_ONCE) {
+            Ok(c) => c,
+            Err(e) => {
+                remove(&staged);
+                return Err(format!("{name}: cannot read: {e}"));
+            }
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        let results: Vec<Vec<std::result::Result<Staged, Failed>>> = chunk
+            .par_iter()
+            .map(|line| {
+                line.load()
+                    .into_iter()
+                    .map(|loaded| match loaded {
+                        Ok(Loaded::Document(doc)) => {
+                            let (opts, notes) = options_for(ctx, &doc);
+                            let (dir, stats) = stage_document(ctx, |sink| {
+                                convert_document(&doc, &opts, sink).map_err(|e| e.to_string())
+                            })
+                            .map_err(Failed::Error)?;
+                            Ok(Staged { dir, stats, notes })
+                        }
+                        Ok(other) => Err(Failed::NotDocument(other.format())),
+                        Err(e) => Err(Failed::Error(e.to_string())),
+                    })
+                    .collect()
+            })
+            .collect();
+        // The first error in input order fails the input; what the others staged goes.
+        let count: usize = results.iter().map(Vec::len).sum();
+        let mut error = None;
+        for r in results.into_iter().flatten() {
+            match r {
+                Ok(s) => staged.push(s),
+                Err(e) if error.is_none() => {
+                    // Whether the input holds several responses: known unless this is the
+                    // first and the last one read.
+                    let many = index > 0 || count > 1 || !end;
+                    error = Some(match e {
+                        Failed::Error(e) => e,
+                        Failed::NotDocument(format) => {
+                            not_a_parse_result(&name, many, index, format)
+                        }
+                    });
+                }
+                Err(_) => {}
+            }
+            index += 1;
+        }
+        if let Some(e) = error {
+            remove(&staged);
+            return Err(e);
+        }
+    }
+    if let Some(e) = lines.finish() {
+        return Err(e.to_string());
+    }
+    let many = staged.len() > 1;
+    let mut written = Written::default();
+    let mut staged = staged.into_iter().enumerate();
+    while let Some((i, s)) = staged.next() {
+        let rel = if many {
+            format!("{}/{}", input.key, i + 1)
+        } else {
+            input.key.clone()
+        };
+        if let Err(e) = place_document(ctx, &s.dir, &rel) {
+            let rest: Vec<Staged> = staged.map(|(_, s)| s).collect();
+            remove(&rest);
+            return Err(e);
+        }
+        written.stats.push(s.stats);
+        written.notes.extend(s.notes);
+        written.outputs.push(rel);
+    }
+    Ok(written)
+}
