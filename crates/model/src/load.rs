@@ -289,18 +289,7 @@ fn one_pass(text: &str, source: Option<&str>) -> Option<Loaded> {
         if in_other_shape(&items.unknown, &OTHER_SHAPES[..5]) {
             return None;
         }
-        let format = if is_sdk_dump(&items) {
-            Format::V2Sdk
-        } else {
-            Format::V2Items
-        };
-        let response = ParseResponse {
-            items: Some(items),
-            ..ParseResponse::default()
-        };
-        let mut d = Document::new(response, Some(format), src);
-        d.items_only = true;
-        return Some(Loaded::Document(Box::new(d)));
+        return Some(Loaded::Document(Box::new(items_only(items, src))));
     }
     let r: ParseResponse = serde_json::from_str(text).ok()?;
     // A v2 key must be there (a value or `null`), and nothing of another shape.
@@ -319,18 +308,40 @@ fn one_pass(text: &str, source: Option<&str>) -> Option<Loaded> {
     if !v2 || in_other_shape(&r.unknown, &OTHER_SHAPES) {
         return None;
     }
-    let format = if r.items.as_ref().is_some_and(is_sdk_dump) {
-        Format::V2Sdk
-    } else if r.job.is_some() {
-        Format::V2
-    } else {
-        Format::V2NoJob
-    };
+    let format = v2_format(&r);
     Some(Loaded::Document(Box::new(Document::new(
         r,
         Some(format),
         src,
     ))))
+}
+
+/// The document of an items object read alone (an SDK dump when no page has the API's page
+/// fields).
+fn items_only(items: ItemsResult, source: Option<String>) -> Document {
+    let format = if is_sdk_dump(&items) {
+        Format::V2Sdk
+    } else {
+        Format::V2Items
+    };
+    let response = ParseResponse {
+        items: Some(items),
+        ..ParseResponse::default()
+    };
+    let mut d = Document::new(response, Some(format), source);
+    d.items_only = true;
+    d
+}
+
+/// The format of a v2 response: an SDK dump, with its job, or without.
+fn v2_format(r: &ParseResponse) -> Format {
+    if r.items.as_ref().is_some_and(is_sdk_dump) {
+        Format::V2Sdk
+    } else if r.job.is_some() {
+        Format::V2
+    } else {
+        Format::V2NoJob
+    }
 }
 
 /// The first key of a JSON object, when it is written without escapes; `None` for anything
@@ -470,24 +481,11 @@ fn load_sniffed(
                     return Ok(vec![doc(r.into_response(), Format::V1)]);
                 }
                 let items: ItemsResult = parse(text)?;
-                let sdk = is_sdk_dump(&items);
-                let response = ParseResponse {
-                    items: Some(items),
-                    ..ParseResponse::default()
-                };
-                let format = if sdk { Format::V2Sdk } else { Format::V2Items };
-                let mut d = Document::new(response, Some(format), src.clone());
-                d.items_only = true;
+                let d = items_only(items, src.clone());
                 return Ok(vec![Ok(Loaded::Document(Box::new(d)))]);
             } else if V2_KEYS.iter().any(|k| has(k)) {
                 let r: ParseResponse = parse(text)?;
-                let format = if r.items.as_ref().is_some_and(is_sdk_dump) {
-                    Format::V2Sdk
-                } else if r.job.is_some() {
-                    Format::V2
-                } else {
-                    Format::V2NoJob
-                };
+                let format = v2_format(&r);
                 return Ok(vec![doc(r, format)]);
             } else {
                 let keys: Vec<&str> = kv.iter().map(|(k, _)| k.as_str()).take(12).collect();
