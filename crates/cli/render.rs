@@ -443,11 +443,11 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
     // Standard input is read once, before anything else: whole while small, else copied to a
     // temporary file and streamed from there like a large file (see `spool`).
     let stdin = if a.files.iter().any(|f| f.as_os_str() == "-") {
-        let spool_at = match a.stream {
-            _ if a.per_page => None,
-            StreamArg::Never => None,
-            StreamArg::Always => Some(0),
-            StreamArg::Auto => Some(STREAM_THRESHOLD),
+        // One page per file needs the whole document: never spooled.
+        let spool_at = if a.per_page {
+            None
+        } else {
+            spool::spool_at(a.stream)
         };
         let taken = spool::take(io::stdin().lock(), spool_at, &std::env::temp_dir())
             .context("cannot read standard input")?;
@@ -630,13 +630,15 @@ fn stream<W: Writer>(
                 Err(e) => return fail(format!("{label}: cannot read: {e}")),
             }
             // Not streamable: the ordinary path, for this one input.
-            let results = if input.stdin {
-                match std::fs::read(path) {
-                    Ok(bytes) => read_stdin(&bytes),
-                    Err(e) => return fail(format!("{label}: cannot read: {e}")),
+            let results = whole_projection::<W>(layers).with(|| {
+                if !input.stdin {
+                    return Ok(read_input(path));
                 }
-            } else {
-                read_input(path)
+                std::fs::read(path).map(|bytes| read_stdin(&bytes))
+            });
+            let results = match results {
+                Ok(r) => r,
+                Err(e) => return fail(format!("{label}: cannot read: {e}")),
             };
             let mut ok = true;
             for (label, r) in results {

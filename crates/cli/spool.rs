@@ -10,6 +10,9 @@ use std::path::Path;
 use tempfile::NamedTempFile;
 use xxhash_rust::xxh3::Xxh3;
 
+use crate::args::StreamArg;
+use crate::render::STREAM_THRESHOLD;
+
 /// Standard input, read.
 pub enum Stdin {
     /// Smaller than the threshold: the bytes.
@@ -24,6 +27,16 @@ pub struct Taken {
     pub input: Stdin,
     /// Its hash, in hex.
     pub hash: String,
+}
+
+/// Where `--stream` puts the spooling threshold: the streaming threshold (`auto`), at once
+/// (`always`) or never.
+pub fn spool_at(stream: StreamArg) -> Option<u64> {
+    match stream {
+        StreamArg::Never => None,
+        StreamArg::Always => Some(0),
+        StreamArg::Auto => Some(STREAM_THRESHOLD),
+    }
 }
 
 /// Reads `reader` whole. Up to `spool_at` bytes stay in memory; an input that reaches it is

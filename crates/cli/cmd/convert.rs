@@ -345,15 +345,10 @@ fn convert_one(
         // Standard input that reaches the threshold is copied to a file inside OUT (and
         // hashed on the way), then streamed from there like any large file.
         None => {
-            let spool_at = match args.stream {
-                StreamArg::Never => None,
-                StreamArg::Always => Some(0),
-                StreamArg::Auto => Some(STREAM_THRESHOLD),
-            };
             let dir = args.output.join(TMP);
             std::fs::create_dir_all(&dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            let taken = spool::take(io::stdin().lock(), spool_at, &dir)
+            let taken = spool::take(io::stdin().lock(), spool::spool_at(args.stream), &dir)
                 .map_err(|e| format!("{name}: cannot read: {e}"))?;
             match taken.input {
                 Stdin::Bytes(b) => (taken.hash, Some(b)),

@@ -506,10 +506,10 @@ impl<'o> State<'o> {
     /// one output (two tables on a page, both without rows) are both kept, as a whole-document
     /// render keeps them.
     fn warn(&mut self, ws: &[Warning], from: usize) {
-        let before = self.stats.warnings[from..].to_vec();
+        let end = self.stats.warnings.len();
         for w in ws {
             let line = w.to_string();
-            if !before.contains(&line) {
+            if !self.stats.warnings[from..end].contains(&line) {
                 self.stats.warnings.push(line);
             }
         }

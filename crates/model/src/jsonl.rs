@@ -7,7 +7,7 @@ use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
 use crate::error::LoadError;
-use crate::load::{Loaded, bad_utf8, load_line, looks_like_jsonl, no_lines};
+use crate::load::{Loaded, bad_utf8, load_line, looks_like_jsonl, named_json_lines, no_lines};
 
 /// A JSON Lines input read line by line; see the module docs.
 ///
@@ -142,7 +142,7 @@ impl Line {
 /// hold the first line whole and the first byte of the next value, else the answer is no. A
 /// `source` name ending `.jsonl` or `.ndjson` says yes by itself.
 pub fn is_json_lines(head: &[u8], source: Option<&str>) -> bool {
-    if source.is_some_and(|s| s.ends_with(".jsonl") || s.ends_with(".ndjson")) {
+    if named_json_lines(source) {
         return true;
     }
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);

@@ -76,8 +76,7 @@ pub fn load_all(bytes: &[u8], source: Option<&str>) -> Vec<Result<Loaded, LoadEr
         Ok(t) => t,
         Err(e) => return vec![Err(e.with_source(source))],
     };
-    let jsonl_name = source.is_some_and(|s| s.ends_with(".jsonl") || s.ends_with(".ndjson"));
-    if jsonl_name {
+    if named_json_lines(source) {
         return load_lines(text, source);
     }
     // JSON Lines under another name fail as one value (a second value follows the first), so
@@ -90,6 +89,11 @@ pub fn load_all(bytes: &[u8], source: Option<&str>) -> Vec<Result<Loaded, LoadEr
             vec![Err(e.with_source(source))]
         }
     })
+}
+
+/// Whether an input's name says it is JSON Lines (`.jsonl`, `.ndjson`).
+pub(crate) fn named_json_lines(source: Option<&str>) -> bool {
+    source.is_some_and(|s| s.ends_with(".jsonl") || s.ends_with(".ndjson"))
 }
 
 /// Checks UTF-8 (locating the first bad byte) and drops a byte-order mark.
@@ -283,10 +287,12 @@ fn one_pass(text: &str, source: Option<&str>) -> Option<Loaded> {
             }
             None => job_metadata,
         };
-        if v1 || in_other_shape(&items.unknown, &V2_KEYS[..5]) {
-            return None;
-        }
-        if in_other_shape(&items.unknown, &OTHER_SHAPES[..5]) {
+        // Beside `pages`, a v2 key or a key of batch results or an extract job makes it
+        // another shape.
+        if v1
+            || in_other_shape(&items.unknown, &V2_KEYS[..5])
+            || in_other_shape(&items.unknown, &OTHER_SHAPES[..5])
+        {
             return None;
         }
         return Some(Loaded::Document(Box::new(items_only(items, src))));
