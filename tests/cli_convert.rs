@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use crate::common::{root, stderr, testdata};
+use crate::common::{line_errors_located, root, stderr, testdata};
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pagetree"))
@@ -499,7 +499,10 @@ fn json_lines_read_line_by_line_fail_whole_and_move_between_one_and_many_respons
             assert!(!out.join(".pagetree-tmp").exists());
             messages.push(stderr(&o));
         }
-        assert_eq!(messages[0], messages[1]);
+        assert_eq!(
+            line_errors_located(&messages[0]),
+            line_errors_located(&messages[1])
+        );
     }
     // The same message either way, numbering the response when there are several.
     for (text, message) in [
@@ -535,5 +538,111 @@ fn json_lines_read_line_by_line_fail_whole_and_move_between_one_and_many_respons
         tree(&out)["in/document.md"],
         many["in/2/document.md"],
         "the second line alone converts as it did among the others"
+    );
+}
+
+#[test]
+fn a_response_too_long_to_hold_on_a_json_lines_line_converts_as_its_own_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // Over the 8 MiB a line may hold in memory by default, between two small lines: it is
+    // streamed from the file in place, page by page.
+    let opts = pagetree_synth::SynthOptions {
+        pages: 600,
+        with_markdown: true,
+        with_text: true,
+        failed_every: 50,
+        ..Default::default()
+    };
+    let mut big = Vec::new();
+    pagetree_synth::write_response(&opts, &mut big).expect("generated");
+    assert!(
+        big.len() > 8 << 20 && !big.contains(&b'\n'),
+        "{} bytes",
+        big.len()
+    );
+    let small = std::fs::read_to_string(testdata().join("many.jsonl")).expect("fixture");
+    let small: Vec<&str> = small.lines().collect();
+    let jsonl = tmp.path().join("big.jsonl");
+    let mut text = format!("{}\n", small[0]).into_bytes();
+    text.extend_from_slice(&big);
+    text.extend_from_slice(format!("\r\n\n{}\n", small[1]).as_bytes());
+    std::fs::write(&jsonl, &text).expect("written");
+    let file = tmp.path().join("big.json");
+    std::fs::write(&file, &big).expect("written");
+
+    let to = ["--to", "markdown,text,tables,elements", "-q"];
+    let convert = |input: &Path, out: &str, stream: &str| {
+        let report = tmp.path().join(format!("{out}.json"));
+        let out = tmp.path().join(out);
+        let o = run(&[
+            &[
+                "convert",
+                input.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--report",
+                report.to_str().unwrap(),
+            ],
+            &to[..],
+            &["--stream", stream],
+        ]
+        .concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+        let streamed = report["streamed_documents"].as_u64().expect("a count");
+        (tree(&out), stderr(&o), streamed)
+    };
+    let (lines, said, streamed) = convert(&jsonl, "lines", "auto");
+    let (whole, whole_said, none) = convert(&jsonl, "whole", "never");
+    assert_eq!((streamed, none), (1, 0), "the long line alone is streamed");
+    let (alone, _, _) = convert(&file, "alone", "auto");
+    let strip = |t: BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<u8>> {
+        t.into_iter()
+            .filter(|(k, _)| k != "pagetree-manifest.json")
+            .collect()
+    };
+    assert_eq!(
+        strip(lines.clone()),
+        strip(whole),
+        "line streamed in place = read whole"
+    );
+    assert_eq!(said, whole_said);
+    // The long line is the second response: its folder equals the file's (but for the source
+    // name written into it).
+    let second: BTreeMap<String, Vec<u8>> = lines
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("big/2/")?.to_owned(), v)))
+        .collect();
+    let alone = strip(alone);
+    assert_eq!(second.len(), alone.len());
+    let (jsonl_name, file_name) = (jsonl.to_str().unwrap(), file.to_str().unwrap());
+    for (k, v) in alone {
+        let k = k.strip_prefix("big/").expect("its folder");
+        let renamed = String::from_utf8_lossy(&second[k])
+            .replace(&format!("{jsonl_name}:2"), file_name)
+            .replace(jsonl_name, file_name);
+        assert!(renamed.as_bytes() == &v[..], "{k}");
+    }
+
+    // `markdown` streams it in place too, named and located as a whole read.
+    let md = |stream: &str| {
+        let dir = tmp.path().join(format!("md-{stream}/"));
+        let o = run(&[
+            "markdown",
+            "--stream",
+            stream,
+            jsonl.to_str().unwrap(),
+            "-o",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        (tree(&dir), stderr(&o))
+    };
+    let (a, b) = (md("auto"), md("never"));
+    assert_eq!(a, b);
+    assert_eq!(
+        a.0.keys().collect::<Vec<_>>(),
+        ["big-1.md", "big-2.md", "big-3.md"]
     );
 }

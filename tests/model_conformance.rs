@@ -366,3 +366,75 @@ fn jumps_take_a_nested_page_key_for_a_page_and_the_exact_index_does_not() {
         )
     });
 }
+
+/// A JSON Lines line too long to hold is indexed in place, as a range of the file: the index
+/// equals the index of the line's bytes alone, on every fixture and real response written as
+/// one line of a JSON Lines file (after a byte-order mark and between other lines), split
+/// across two threads or not.
+#[test]
+fn a_line_indexed_in_place_equals_the_line_indexed_alone() {
+    use pagetree_model::{JsonLines, LazyDocument};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut sources = fixtures();
+    sources.extend(realdata().unwrap_or_default());
+    let (mut checked, mut split) = (0, 0);
+    for path in sources
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
+        let bytes = std::fs::read(path).unwrap();
+        if serde_json::from_slice::<Value>(&bytes).is_err() {
+            continue;
+        }
+        // One line, keys in their order: raw line breaks in JSON are whitespace.
+        let line: Vec<u8> = bytes
+            .iter()
+            .map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b })
+            .collect();
+        let mut jsonl = b"\xEF\xBB\xBF{\"pages\": []}\r\n\n".to_vec();
+        jsonl.extend_from_slice(&line);
+        jsonl.extend_from_slice(b"\n{\"pages\": []}\n");
+        let file = dir.path().join("in.jsonl");
+        std::fs::write(&file, &jsonl).unwrap();
+        let reader = std::io::BufReader::new(std::fs::File::open(&file).unwrap());
+        let mut lines = JsonLines::new(reader, Some("in.jsonl")).hold_at_most(0);
+        while let Some(l) = lines.next_line().unwrap() {
+            assert!(!l.is_held());
+            let bytes = &jsonl[l.range().start as usize..l.range().end as usize];
+            let alone = LazyDocument::index(std::io::Cursor::new(bytes), Some(&l.name()));
+            let alone = alone
+                .as_ref()
+                .map(|d| format!("{d:?}"))
+                .map_err(|e| e.to_string());
+            let named = name(path);
+            // Jumps take a nested `page_number` for a page there (see the test above).
+            let jumps = named != "v2_nested_page_number.json";
+            let ways = [
+                LazyDocument::index_file_range_exact(&file, l.range(), Some(&l.name())),
+                if jumps {
+                    LazyDocument::index_file_range(&file, l.range(), Some(&l.name()))
+                } else {
+                    LazyDocument::index_file_range_exact(&file, l.range(), Some(&l.name()))
+                },
+            ];
+            // Split across two threads however small.
+            let halves =
+                LazyDocument::index_file_range_split(&file, l.range(), Some(&l.name()), 0, jumps)
+                    .map(|(d, held)| {
+                        split += usize::from(held);
+                        d
+                    });
+            for in_place in ways.into_iter().chain([halves]) {
+                let in_place = in_place
+                    .map(|d| format!("{d:?}").replace("jumped: true", "jumped: false"))
+                    .map_err(|e| e.to_string());
+                assert_eq!(in_place, alone, "{named}");
+            }
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 10 && split >= 5,
+        "checked {checked}, split {split}"
+    );
+}

@@ -12,7 +12,8 @@ use pagetree_convert::pages::PageOptions;
 use pagetree_convert::{ConvertError, ConvertOptions, OutFile, Sink, convert_lazy};
 use pagetree_convert::{FailedPageMode, FurnitureMode, PageSelection, Rendered, Source, Warning};
 use pagetree_model::{
-    Document, ErrorKind, LazyDocument, Loaded, Projection, file_is_json_lines, is_json_lines,
+    Document, ErrorKind, FileSpan, LazyDocument, Line, LoadError, Loaded, Projection,
+    file_is_json_lines, is_json_lines,
 };
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -488,11 +489,13 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
                     path: copy.path(),
                     label: "<stdin>".to_owned(),
                     stdin: true,
+                    hold_lines: spool::hold_lines(a.stream),
                 },
                 _ => Streamed {
                     path: f,
                     label: f.display().to_string(),
                     stdin: false,
+                    hold_lines: spool::hold_lines(a.stream),
                 },
             };
             match stream::<W>(&layers, &input, f, &dest, &mut names, &mut out) {
@@ -576,6 +579,8 @@ struct Streamed<'a> {
     label: String,
     /// Whether this is the copy of standard input.
     stdin: bool,
+    /// The longest JSON Lines line held in memory; longer ones are streamed in place.
+    hold_lines: usize,
 }
 
 /// What reading a whole input for writer `W` may leave out. Unless the options come from each
@@ -612,16 +617,13 @@ fn stream<W: Writer>(
     // taken on trust is converted again if a page fails to parse (see
     // `LazyDocument::index_file`), over what it wrote.
     let mark = out.mark();
-    let index = if matches!(dest, Dest::Stdout) && mark.is_none() {
-        LazyDocument::index_file_exact
-    } else {
-        LazyDocument::index_file
-    };
+    let exact = matches!(dest, Dest::Stdout) && mark.is_none();
     // A file named as JSON Lines holds no single response to index.
     if is_json_lines(&[], Some(&label)) {
         return render_lines::<W>(layers, input, arg, dest, names, out);
     }
-    let lazy = match index(path, Some(&label)) {
+    let place = InPlace { path, line: None };
+    let lazy = match place.index(&label, exact) {
         Ok(l) => l,
         Err(e) if e.kind == ErrorKind::Shape => {
             match file_is_json_lines(path, None) {
@@ -674,6 +676,98 @@ fn stream<W: Writer>(
         }
         Err(e) => return fail(e.to_string()),
     };
+    let target = match dest {
+        Dest::Dir(dir) => Some(dir.join(format!("{}.{}", names.take(arg, None), W::EXT))),
+        _ => None,
+    };
+    render_in_place::<W>(layers, place, lazy, &label, target, dest, out, mark)
+}
+
+/// Streams a JSON Lines line that was too long to hold (see [`render_in_place`]), into
+/// `target()` when it renders; `Ok(None)` when its shape cannot be streamed.
+fn render_line_in_place<W: Writer>(
+    layers: &OptionLayers<impl Fn(&mut W::Options) + Sync>,
+    place: InPlace<'_>,
+    target: impl FnOnce() -> Option<PathBuf>,
+    dest: &Dest,
+    out: &mut Out,
+) -> Result<Option<bool>> {
+    let Some(line) = place.line else {
+        return Ok(None);
+    };
+    let name = line.name();
+    let mark = out.mark();
+    let exact = matches!(dest, Dest::Stdout) && mark.is_none();
+    match place.index(&name, exact) {
+        Ok(lazy) => {
+            render_in_place::<W>(layers, place, lazy, &name, target(), dest, out, mark).map(Some)
+        }
+        Err(e) if e.kind == ErrorKind::Shape => Ok(None),
+        Err(e) => {
+            io::stdout().lock().flush()?;
+            eprintln!("error: {}", place.locate(e));
+            Ok(Some(false))
+        }
+    }
+}
+
+/// Where a response streamed in place is read: a whole file, or one JSON Lines line of it
+/// that was too long to hold.
+#[derive(Clone, Copy)]
+pub(super) struct InPlace<'a> {
+    pub(super) path: &'a Path,
+    pub(super) line: Option<&'a Line>,
+}
+
+impl InPlace<'_> {
+    /// Its index, with page boundaries searched for or all checked (`exact`).
+    pub(super) fn index(&self, label: &str, exact: bool) -> Result<LazyDocument, LoadError> {
+        let (path, label) = (self.path, Some(label));
+        match (self.line, exact) {
+            (None, false) => LazyDocument::index_file(path, label),
+            (None, true) => LazyDocument::index_file_exact(path, label),
+            (Some(l), false) => LazyDocument::index_file_range(path, l.range(), label),
+            (Some(l), true) => LazyDocument::index_file_range_exact(path, l.range(), label),
+        }
+    }
+
+    /// A reader of its bytes.
+    fn open(&self) -> io::Result<FileSpan> {
+        match self.line {
+            None => FileSpan::whole(self.path),
+            Some(l) => FileSpan::open(self.path, l.range()),
+        }
+    }
+
+    /// An error within it, located in the whole input.
+    pub(super) fn locate(&self, e: LoadError) -> LoadError {
+        match self.line {
+            Some(l) => l.locate(e),
+            None => e,
+        }
+    }
+}
+
+/// Renders an indexed response page by page from its bytes in place, into `target` (a file
+/// put in place once whole) or the command's output (`mark`: where it stood before, to cut back
+/// to when the page boundaries must be checked and the pages rendered again). `Ok(false)`
+/// when it failed (the error printed).
+#[allow(clippy::too_many_arguments)]
+fn render_in_place<W: Writer>(
+    layers: &OptionLayers<impl Fn(&mut W::Options) + Sync>,
+    place: InPlace<'_>,
+    lazy: LazyDocument,
+    label: &str,
+    target: Option<PathBuf>,
+    dest: &Dest,
+    out: &mut Out,
+    mark: Option<u64>,
+) -> Result<bool> {
+    let fail = |e: String| {
+        let _ = io::stdout().lock().flush();
+        eprintln!("error: {e}");
+        Ok(false)
+    };
     let mut probe = lazy.assemble(Vec::new());
     probe.warnings = lazy.warnings.clone();
     let (o, notes) = layers.for_doc::<W>(&probe);
@@ -682,11 +776,9 @@ fn stream<W: Writer>(
     }
     let opts = W::convert_options(o);
     // Batches are read in runs straight into their buffers: no BufReader in between.
-    let mut reader = File::open(path).with_context(|| format!("cannot read {label}"))?;
-    let target = match dest {
-        Dest::Dir(dir) => Some(dir.join(format!("{}.{}", names.take(arg, None), W::EXT))),
-        _ => None,
-    };
+    let mut reader = place
+        .open()
+        .with_context(|| format!("cannot read {label}"))?;
     let mut convert = |lazy: &LazyDocument, out: &mut Out| -> Result<_> {
         Ok(match &target {
             Some(target) => {
@@ -731,7 +823,7 @@ fn stream<W: Writer>(
     };
     let mut result = convert(&lazy, out)?;
     if matches!(result, Err(ConvertError::Unchecked(_))) {
-        result = match LazyDocument::index_file_exact(path, Some(&label)) {
+        result = match place.index(label, true) {
             Ok(exact) => {
                 if let (None, Some(mark)) = (&target, mark) {
                     out.restart(mark)?;
@@ -752,10 +844,14 @@ fn stream<W: Writer>(
             Err(e).with_context(|| format!("cannot write the output of {label}"))
         }
         // On standard output the pages before cannot be taken back: the whole command fails.
-        Err(ConvertError::Load(e)) if matches!(dest, Dest::Stdout) => Err(anyhow::anyhow!("{e}")),
+        Err(ConvertError::Load(e)) if matches!(dest, Dest::Stdout) => {
+            Err(anyhow::anyhow!("{}", place.locate(e)))
+        }
         // Into a folder (its own file, removed) or an -o file (there is one input; nothing
         // rendered, so the file is not put in place): this input failed, the others go on.
-        Err(ConvertError::Load(e) | ConvertError::Unchecked(e)) => fail(e.to_string()),
+        Err(ConvertError::Load(e) | ConvertError::Unchecked(e)) => {
+            fail(place.locate(e).to_string())
+        }
     }
 }
 

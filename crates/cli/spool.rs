@@ -39,6 +39,12 @@ pub fn spool_at(stream: StreamArg) -> Option<u64> {
     }
 }
 
+/// The longest JSON Lines line held in memory under `--stream`: longer lines are streamed
+/// from the file in place (all of them with `always`, none with `never`).
+pub fn hold_lines(stream: StreamArg) -> usize {
+    spool_at(stream).map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX))
+}
+
 /// Reads `reader` whole. Up to `spool_at` bytes stay in memory; an input that reaches it is
 /// written to a temporary file in `dir` instead (`Some(0)`: always; `None`: never).
 pub fn take(mut reader: impl Read, spool_at: Option<u64>, dir: &Path) -> io::Result<Taken> {

@@ -16,7 +16,8 @@ use pagetree_convert::{
     TextOptions, Warning, convert_document, convert_lazy,
 };
 use pagetree_model::{
-    Document, ErrorKind, Format, LazyDocument, Loaded, file_is_json_lines, is_json_lines,
+    Document, ErrorKind, Format, LazyDocument, Line, LoadError, Loaded, file_is_json_lines,
+    is_json_lines,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -55,7 +56,8 @@ enum Converted {
     Done {
         entry: Entry,
         stats: Vec<ConvertStats>,
-        streamed: bool,
+        /// How many of its documents were streamed page by page.
+        streamed: usize,
         notes: Vec<String>,
     },
     /// Unchanged since the manifest's run.
@@ -190,9 +192,9 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
                         eprintln!("warning: {}: {n}", r.input.display());
                     }
                 }
+                report.streamed_documents += streamed;
                 for s in &stats {
                     report.documents += 1;
-                    report.streamed_documents += usize::from(streamed);
                     report.pages += s.pages;
                     report.tables += s.tables;
                     report.elements += s.elements;
@@ -387,7 +389,7 @@ fn convert_one(
     let mut stats = Vec::new();
     let mut outputs = Vec::new();
     let mut notes = Vec::new();
-    let mut streamed = false;
+    let mut streamed = 0;
     let stream_from = match (&input.path, &spooled) {
         (Some(path), _) if stream => Some(path.as_path()),
         (None, Some(file)) => Some(file.path()),
@@ -400,7 +402,7 @@ fn convert_one(
         if !by_lines {
             match convert_streamed(ctx, input, path, done) {
                 Ok(Some((s, n))) => {
-                    streamed = true;
+                    streamed = 1;
                     outputs.push(input.key.clone());
                     stats.push(s);
                     notes.extend(n);
@@ -418,9 +420,10 @@ fn convert_one(
             stats.extend(w.stats);
             notes.extend(w.notes);
             outputs.extend(w.outputs);
+            streamed = w.streamed;
         }
     }
-    if !streamed && !by_lines {
+    if streamed == 0 && !by_lines {
         let bytes = match bytes {
             Some(b) => b,
             // A file, or standard input copied aside, that turned out not to be streamable.
@@ -531,38 +534,69 @@ fn convert_streamed(
     done: &AtomicU64,
 ) -> std::result::Result<Option<(ConvertStats, Vec<String>)>, String> {
     let name = input.display();
-    let lazy = match LazyDocument::index_file(path, Some(&name)) {
+    let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let reader = Counted::new(file, ctx, input, done);
+    let Some((tmp, stats, notes)) = stage_streamed(ctx, path, None, reader, &name)? else {
+        return Ok(None);
+    };
+    place_document(ctx, &tmp, &input.key)?;
+    Ok(Some((stats, notes)))
+}
+
+/// Indexes one response read in place and converts it page by page into a staged folder (see
+/// [`stage_document`]): the file at `path`, or the JSON Lines `line` of it that was too long to
+/// hold, read through `reader` (over the same bytes). `Ok(None)` when its shape cannot be
+/// streamed.
+fn stage_streamed<R: std::io::Read + std::io::Seek + Send>(
+    ctx: &Ctx<'_>,
+    path: &Path,
+    line: Option<&Line>,
+    mut reader: R,
+    name: &str,
+) -> std::result::Result<Option<(PathBuf, ConvertStats, Vec<String>)>, String> {
+    let index = |exact: bool| match (line, exact) {
+        (None, false) => LazyDocument::index_file(path, Some(name)),
+        (None, true) => LazyDocument::index_file_exact(path, Some(name)),
+        (Some(l), false) => LazyDocument::index_file_range(path, l.range(), Some(name)),
+        (Some(l), true) => LazyDocument::index_file_range_exact(path, l.range(), Some(name)),
+    };
+    // Errors within a line are located in the whole input, as a whole read locates them.
+    let located = |e: LoadError| match line {
+        Some(l) => l.locate(e).to_string(),
+        None => e.to_string(),
+    };
+    let lazy = match index(false) {
         Ok(l) => l,
         // Arrays at the top (v1 lists), JSON Lines, job listings: load whole.
         Err(e) if e.kind == ErrorKind::Shape => return Ok(None),
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(located(e)),
     };
     let mut probe = lazy.assemble(Vec::new());
     probe.warnings = lazy.warnings.clone();
     let (opts, notes) = options_for(ctx, &probe);
-    // Batches are read in runs straight into their buffers: no BufReader in between.
-    let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let mut reader = Counted::new(file, ctx, input, done);
+    let message = |e: ConvertError| match e {
+        ConvertError::Load(e) | ConvertError::Unchecked(e) => located(e),
+        ConvertError::Io(e) => e.to_string(),
+    };
     let mut unchecked = false;
-    let first = write_document(ctx, &input.key, |sink| {
+    let first = stage_document(ctx, |sink| {
         convert_lazy(&lazy, &mut reader, &opts, sink).map_err(|e| {
             unchecked = matches!(e, ConvertError::Unchecked(_));
-            e.to_string()
+            message(e)
         })
     });
-    let stats = match first {
+    let (tmp, stats) = match first {
         // Page boundaries were taken on trust and a page failed to parse: check them all, and
         // convert again (the first attempt's files are already gone).
         Err(_) if unchecked => {
-            let exact =
-                LazyDocument::index_file_exact(path, Some(&name)).map_err(|e| e.to_string())?;
-            write_document(ctx, &input.key, |sink| {
-                convert_lazy(&exact, &mut reader, &opts, sink).map_err(|e| e.to_string())
+            let exact = index(true).map_err(located)?;
+            stage_document(ctx, |sink| {
+                convert_lazy(&exact, &mut reader, &opts, sink).map_err(message)
             })?
         }
         r => r?,
     };
-    Ok(Some((stats, notes)))
+    Ok(Some((tmp, stats, notes)))
 }
 
 /// The convert options for one document: markdown and text options layered as the

@@ -3,11 +3,18 @@
 //! names, the same located errors (line numbers and offsets in the whole input).
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::ops::Range;
 use std::path::Path;
 
-use crate::error::LoadError;
-use crate::load::{Loaded, bad_utf8, load_line, looks_like_jsonl, named_json_lines, no_lines};
+use crate::error::{ErrorKind, LoadError};
+use crate::load::{
+    Loaded, bad_utf8, line_error, line_name, load_line, looks_like_jsonl, named_json_lines,
+    no_lines,
+};
+
+/// The UTF-8 byte-order mark, which a first line may start with.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A JSON Lines input read line by line; see the module docs.
 ///
@@ -35,6 +42,10 @@ pub struct JsonLines<R> {
     offset: u64,
     /// Non-blank lines handed out so far.
     given: usize,
+    /// Lines longer than this are not held ([`JsonLines::hold_at_most`]).
+    hold: usize,
+    /// Bytes of a byte-order mark at the start of the input (0 or 3).
+    bom: u64,
 }
 
 /// One non-blank line of a JSON Lines input.
@@ -44,8 +55,15 @@ pub struct Line {
     pub number: usize,
     /// Its byte offset in the input (after a byte-order mark).
     pub offset: u64,
-    /// Its bytes, without the line break.
+    /// Its bytes, without the line break; empty when the line was too long to hold
+    /// ([`Line::is_held`]).
     pub bytes: Vec<u8>,
+    /// Its length in bytes, without the line break.
+    pub len: u64,
+    /// Its byte offset in the input counting a byte-order mark (where a file read of it
+    /// starts).
+    start: u64,
+    held: bool,
     source: Option<String>,
 }
 
@@ -58,39 +76,102 @@ impl<R: BufRead> JsonLines<R> {
             number: 0,
             offset: 0,
             given: 0,
+            hold: usize::MAX,
+            bom: 0,
         }
+    }
+
+    /// Lines of more than `bytes` bytes are not held: [`next_line`](Self::next_line) reads
+    /// past them keeping only where they are ([`Line::range`]), so that one response of
+    /// hundreds of MB on a line can be streamed from the file rather than read into memory.
+    /// (A line that is blank so far is held on until it is not.)
+    pub fn hold_at_most(mut self, bytes: usize) -> Self {
+        self.hold = bytes;
+        self
     }
 
     /// The next line that is not blank, `None` at the end.
     pub fn next_line(&mut self) -> io::Result<Option<Line>> {
         loop {
             let mut bytes = Vec::new();
-            let n = self.reader.read_until(b'\n', &mut bytes)?;
-            if n == 0 {
+            // Bytes read of the line, its break included; its last two bytes; whether it is
+            // still held, and at what length to look again whether it is blank so far.
+            let (mut raw, mut tail, mut held, mut look_at) = (0u64, [0u8; 2], true, self.hold);
+            let first = self.number == 0;
+            loop {
+                let buf = self.reader.fill_buf()?;
+                if buf.is_empty() {
+                    break;
+                }
+                let (take, ends) = match memchr::memchr(b'\n', buf) {
+                    Some(i) => (i + 1, true),
+                    None => (buf.len(), false),
+                };
+                let part = &buf[..take];
+                tail = match part {
+                    [.., a, b] => [*a, *b],
+                    [b] => [tail[1], *b],
+                    [] => tail,
+                };
+                if held {
+                    bytes.extend_from_slice(part);
+                    if bytes.len() > look_at {
+                        let text = if first {
+                            bytes.strip_prefix(BOM).unwrap_or(&bytes)
+                        } else {
+                            &bytes
+                        };
+                        if blank_so_far(text) {
+                            look_at = look_at.saturating_mul(2);
+                        } else {
+                            if first && bytes.starts_with(BOM) {
+                                self.bom = BOM.len() as u64;
+                            }
+                            held = false;
+                            bytes = Vec::new();
+                        }
+                    }
+                }
+                raw += take as u64;
+                self.reader.consume(take);
+                if ends {
+                    break;
+                }
+            }
+            if raw == 0 {
                 return Ok(None);
             }
             self.number += 1;
             let offset = self.offset;
             // Offsets count from after a byte-order mark, as the whole-input reader's do.
-            if self.number == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
-                bytes.drain(..3);
+            if held && first && bytes.starts_with(BOM) {
+                bytes.drain(..BOM.len());
+                self.bom = BOM.len() as u64;
             }
-            self.offset += bytes.len() as u64;
+            let bom = if first { self.bom } else { 0 };
+            self.offset += raw - bom;
             // As `str::lines` ends a line: at `\n`, and a `\r` before it goes too.
-            if bytes.last() == Some(&b'\n') {
-                bytes.pop();
-                if bytes.last() == Some(&b'\r') {
-                    bytes.pop();
+            let mut len = raw - bom;
+            if tail[1] == b'\n' {
+                len -= 1;
+                if tail[0] == b'\r' && len > 0 {
+                    len -= 1;
                 }
             }
-            if std::str::from_utf8(&bytes).is_ok_and(|t| t.trim().is_empty()) {
-                continue;
+            if held {
+                bytes.truncate(len as usize);
+                if std::str::from_utf8(&bytes).is_ok_and(|t| t.trim().is_empty()) {
+                    continue;
+                }
             }
             self.given += 1;
             return Ok(Some(Line {
                 number: self.number,
                 offset,
                 bytes,
+                len,
+                start: offset + self.bom,
+                held,
                 source: self.source.clone(),
             }));
         }
@@ -104,7 +185,7 @@ impl<R: BufRead> JsonLines<R> {
         while bytes < max_bytes && lines.len() < max_lines {
             match self.next_line()? {
                 Some(line) => {
-                    bytes += line.bytes.len();
+                    bytes += usize::try_from(line.len).unwrap_or(usize::MAX);
                     lines.push(line);
                 }
                 None => return Ok((lines, true)),
@@ -121,9 +202,18 @@ impl<R: BufRead> JsonLines<R> {
 }
 
 impl Line {
-    /// The responses on the line (a v1 array gives several), or its located error.
+    /// The responses on the line (a v1 array gives several), or its located error. A line
+    /// not held ([`Line::is_held`]) is an error here: read its [`range`](Self::range) of the
+    /// file instead.
     pub fn load(&self) -> Vec<Result<Loaded, LoadError>> {
         let source = self.source.as_deref();
+        if !self.held {
+            let e = LoadError::new(
+                ErrorKind::Io,
+                format!("a line of {} bytes is not held in memory", self.len),
+            );
+            return vec![Err(self.locate(e))];
+        }
         match std::str::from_utf8(&self.bytes) {
             Ok(text) => load_line(self.number, text, source),
             Err(e) => {
@@ -135,6 +225,61 @@ impl Line {
             }
         }
     }
+}
+
+impl Line {
+    /// Whether the line's bytes were kept (see [`JsonLines::hold_at_most`]).
+    pub fn is_held(&self) -> bool {
+        self.held
+    }
+
+    /// Where the line's bytes sit in the input, byte-order mark counted: what a
+    /// [`crate::FileSpan`] or [`crate::LazyDocument::index_file_range`] of the file reads.
+    pub fn range(&self) -> Range<u64> {
+        self.start..self.start + self.len
+    }
+
+    /// Reads the bytes of a line that was not held from `input` (the input it came from, read
+    /// again), so that it can be [`load`](Self::load)ed whole after all: for shapes that
+    /// cannot be streamed.
+    pub fn hold_from<R: Read + Seek>(&mut self, input: &mut R) -> io::Result<()> {
+        if self.held {
+            return Ok(());
+        }
+        input.seek(SeekFrom::Start(self.start))?;
+        let mut bytes = Vec::new();
+        input.take(self.len).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 != self.len {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        self.bytes = bytes;
+        self.held = true;
+        Ok(())
+    }
+
+    /// The name of the line's response in messages (`file.jsonl:3`), as a whole read names it.
+    pub fn name(&self) -> String {
+        line_name(self.source.as_deref(), self.number)
+    }
+
+    /// An error met reading the line on its own (positions within the line), located in the
+    /// whole input as a whole read locates it.
+    pub fn locate(&self, e: LoadError) -> LoadError {
+        line_error(self.number, self.source.as_deref(), e)
+    }
+}
+
+/// Whether `bytes`, the start of a line, is blank so far: whitespace only, judged on its
+/// valid UTF-8 (it may end inside a character); invalid UTF-8 is not blank.
+fn blank_so_far(bytes: &[u8]) -> bool {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return false,
+    };
+    text.trim().is_empty()
 }
 
 /// Whether an input starting with `head` is JSON Lines as [`crate::load_all`] would judge the
@@ -221,6 +366,42 @@ mod tests {
             } else {
                 assert_eq!(lines, whole, "case {k}");
             }
+        }
+    }
+
+    #[test]
+    fn long_lines_are_not_held_but_located() {
+        let good = r#"{"pages": [{"page_number": 1, "items": []}]}"#;
+        let inputs: Vec<Vec<u8>> = vec![
+            format!("{good}\n\n{good}\r\n  \n{good}").into(),
+            [BOM, format!("{good}\r\n{good}\n").as_bytes()].concat(),
+            // Blank lines longer than the limit are still blank.
+            format!("{}\n{good}\n{}\n", " ".repeat(100), "\u{3000}".repeat(40)).into(),
+            [good.as_bytes(), b"\xFF\n"].concat(),
+        ];
+        for (k, input) in inputs.iter().enumerate() {
+            let mut all = JsonLines::new(&input[..], Some("in.jsonl"));
+            let mut long = JsonLines::new(&input[..], Some("in.jsonl")).hold_at_most(8);
+            loop {
+                let (a, b) = (all.next_line().unwrap(), long.next_line().unwrap());
+                let (Some(a), Some(b)) = (a, b) else {
+                    break;
+                };
+                assert!(a.is_held() && !b.is_held(), "case {k}");
+                assert!(b.bytes.is_empty(), "case {k}");
+                assert_eq!((a.number, a.offset, a.len), (b.number, b.offset, b.len));
+                assert_eq!(a.len, a.bytes.len() as u64, "case {k}");
+                let range = b.range();
+                let in_file = &input[range.start as usize..range.end as usize];
+                assert_eq!(in_file, &a.bytes[..], "case {k}");
+                assert_eq!(b.name(), format!("in.jsonl:{}", b.number));
+                let err = b.load().remove(0).unwrap_err();
+                assert_eq!(err.line, Some(b.number), "case {k}");
+                let mut b = b;
+                b.hold_from(&mut io::Cursor::new(input)).unwrap();
+                assert_eq!((b.is_held(), b.load()), (true, a.load()), "case {k}");
+            }
+            assert!(all.next_line().unwrap().is_none() && long.next_line().unwrap().is_none());
         }
     }
 

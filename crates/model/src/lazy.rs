@@ -11,7 +11,6 @@
 //! The whole-document fields `markdown_full` and `text_full` are not kept: they are as large
 //! as the pages together and no writer reads them.
 
-use std::fs::File;
 use std::io::{self, IoSliceMut, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
@@ -23,6 +22,7 @@ use crate::error::{ErrorKind, LoadError};
 use crate::page::{ItemsResult, MarkdownResult, MetadataResult, TextResult};
 use crate::response::ParseResponse;
 use crate::scan::{ArrayPath, Event, Position, Scanner};
+use crate::span::FileSpan;
 use crate::stream::{Piece, PieceKind, RawPiece};
 
 /// Where one page list entry sits in the input.
@@ -117,6 +117,30 @@ impl LazyDocument {
         Self::index_file_split(path, source, SPLIT_MIN, true).map(|(lazy, _)| lazy)
     }
 
+    /// Like [`index_file`](Self::index_file), for bytes `range` of the file read as a file of
+    /// their own (a [`FileSpan`]): one line of a JSON Lines input too long to hold. Offsets
+    /// and positions count from the start of the range; read its pages through a
+    /// [`FileSpan`] of the same range.
+    pub fn index_file_range(
+        path: &Path,
+        range: Range<u64>,
+        source: Option<&str>,
+    ) -> Result<Self, LoadError> {
+        let input = Input::Range(path, range);
+        Self::index_input(&input, source, SPLIT_MIN, true).map(|(lazy, _)| lazy)
+    }
+
+    /// [`index_file_range`](Self::index_file_range) checking every page boundary, as
+    /// [`index_file_exact`](Self::index_file_exact) does.
+    pub fn index_file_range_exact(
+        path: &Path,
+        range: Range<u64>,
+        source: Option<&str>,
+    ) -> Result<Self, LoadError> {
+        let input = Input::Range(path, range);
+        Self::index_input(&input, source, SPLIT_MIN, false).map(|(lazy, _)| lazy)
+    }
+
     /// Like [`index_file`](Self::index_file), checking every page boundary (two threads for
     /// large files, no jumps): errors are found at indexing time, as [`index`](Self::index)
     /// finds them.
@@ -139,27 +163,49 @@ impl LazyDocument {
         min: u64,
         jumps: bool,
     ) -> Result<(Self, bool), LoadError> {
-        match Self::index_file_once(path, source, min, jumps) {
+        Self::index_input(&Input::Whole(path), source, min, jumps)
+    }
+
+    /// [`index_file_split`](Self::index_file_split) for a range of a file (for tests).
+    #[doc(hidden)]
+    pub fn index_file_range_split(
+        path: &Path,
+        range: Range<u64>,
+        source: Option<&str>,
+        min: u64,
+        jumps: bool,
+    ) -> Result<(Self, bool), LoadError> {
+        Self::index_input(&Input::Range(path, range), source, min, jumps)
+    }
+
+    /// [`index_file_split`](Self::index_file_split) for a file or a range of one.
+    fn index_input(
+        input: &Input<'_>,
+        source: Option<&str>,
+        min: u64,
+        jumps: bool,
+    ) -> Result<(Self, bool), LoadError> {
+        match Self::index_file_once(input, source, min, jumps) {
             // A page cut in the wrong place shows up as an extra page, usually out of order or
             // repeated. Notes like those are what the user is told before any page is parsed,
             // so they must come from the real boundaries. (Without them, the true page list
             // has none either: it is the same list with fewer entries.)
             Ok((lazy, _)) if lazy.jumped && !lazy.warnings.is_empty() => {
-                Self::index_file_once(path, source, min, false)
+                Self::index_file_once(input, source, min, false)
             }
             // A wrong cut can also end the page list early for the scanner (the rest then
             // does not read as a response); and the real error is the exact scan's anyway.
             // (A shape error needs no second look: the caller loads such an input whole,
             // which reads it right whatever the cause, and JSON Lines land here.)
             Err(e) if jumps && e.kind != ErrorKind::Shape => {
-                Self::index_file_once(path, source, min, false)
+                Self::index_file_once(input, source, min, false)
             }
             r => r,
         }
     }
 
     fn index_file_once(
-        path: &Path,
+        input: &Input<'_>,
         source: Option<&str>,
         min: u64,
         jumps: bool,
@@ -167,17 +213,17 @@ impl LazyDocument {
         let io = |e: io::Error| {
             LoadError::new(ErrorKind::Io, format!("cannot read: {e}")).with_source(source)
         };
-        let file = File::open(path).map_err(io)?;
-        let size = file.metadata().map_err(io)?.len();
+        let mut file = input.open().map_err(io)?;
+        let size = file.len();
         let at = if size >= min {
-            split_point(&file, size).map_err(io)?
+            split_point(&mut file, size).map_err(io)?
         } else {
             None
         };
         let Some(at) = at else {
             return Self::index_alone(file, source, jumps).map(|l| (l, false));
         };
-        let mut second = File::open(path).map_err(io)?;
+        let mut second = input.open().map_err(io)?;
         second.seek(SeekFrom::Start(at)).map_err(io)?;
         let mut scanner = probe_scanner(file, jumps);
         let mut first = Gathered::default();
@@ -202,7 +248,7 @@ impl LazyDocument {
             {
                 first.append(rest, &st);
                 let bytes = at + read - SPLIT_PREFIX.len() as u64;
-                let reader = File::open(path).map_err(io)?;
+                let reader = input.open().map_err(io)?;
                 let jumped = scanner.jumped() || rest_jumped;
                 Self::from_gathered(first, bytes, reader, source, jumped).map(|l| (l, true))
             }
@@ -661,13 +707,14 @@ const SPLIT_WINDOW: usize = 1 << 20;
 /// `"page_number"` and follows a comma (whitespace allowed around). Inside a JSON string every
 /// `"` is escaped, so those bytes only occur where such an object starts: usually a page list
 /// element, which the first half then confirms.
-fn split_point(file: &File, size: u64) -> io::Result<Option<u64>> {
+fn split_point<R: Read + Seek>(f: &mut R, size: u64) -> io::Result<Option<u64>> {
     const KEY: &[u8] = br#""page_number""#;
-    let mut f = file;
     let from = size / 2;
     f.seek(SeekFrom::Start(from))?;
     let mut window = Vec::with_capacity(SPLIT_WINDOW);
-    f.take(SPLIT_WINDOW as u64).read_to_end(&mut window)?;
+    f.by_ref()
+        .take(SPLIT_WINDOW as u64)
+        .read_to_end(&mut window)?;
     f.seek(SeekFrom::Start(0))?;
     // The last byte before `end` that is not whitespace, with its index.
     let before = |end: usize| {
@@ -685,6 +732,21 @@ fn split_point(file: &File, size: u64) -> io::Result<Option<u64>> {
         (b == b'{' && before(open)?.1 == b',').then_some(open)
     });
     Ok(found.map(|i| from + i as u64))
+}
+
+/// What is indexed: a whole file, or a range of one read as a file of its own.
+enum Input<'a> {
+    Whole(&'a Path),
+    Range(&'a Path, Range<u64>),
+}
+
+impl Input<'_> {
+    fn open(&self) -> io::Result<FileSpan> {
+        match self {
+            Input::Whole(path) => FileSpan::whole(path),
+            Input::Range(path, range) => FileSpan::open(path, range.clone()),
+        }
+    }
 }
 
 /// What indexing gathers from the scanner's events, before the page lists are joined.

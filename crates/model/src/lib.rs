@@ -32,6 +32,7 @@ mod load;
 mod page;
 mod response;
 pub mod scan;
+mod span;
 mod stream;
 mod v1;
 mod wire;
@@ -51,6 +52,7 @@ pub use page::{
     TextResult,
 };
 pub use response::{Job, JobStatus, ParseResponse};
+pub use span::FileSpan;
 pub use stream::{PageStream, Piece, PieceKind, RawPiece};
 pub use v1::{V1Item, V1Page, V1Parts, V1Response};
 pub use wire::{Projection, WireMeta, WireValue};

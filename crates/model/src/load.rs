@@ -156,17 +156,25 @@ pub(crate) fn load_line(
     line: &str,
     source: Option<&str>,
 ) -> Vec<Result<Loaded, LoadError>> {
-    let name = format!("{}:{}", source.unwrap_or("<input>"), number);
+    let name = line_name(source, number);
     match load_text(line, Some(&name)) {
         Ok(v) => v,
-        Err(mut e) => {
-            // Report the position in the whole file, not in the line.
-            e.line = Some(number);
-            e.source = source.map(str::to_owned);
-            e.message = format!("line {number} of JSON Lines: {}", e.message);
-            vec![Err(e)]
-        }
+        Err(e) => vec![Err(line_error(number, source, e))],
     }
+}
+
+/// The name a JSON Lines input's line `number` gives its responses in messages.
+pub(crate) fn line_name(source: Option<&str>, number: usize) -> String {
+    format!("{}:{}", source.unwrap_or("<input>"), number)
+}
+
+/// An error within line `number` of a JSON Lines input (located in the line), located in the
+/// whole input: the line's number, the input's name, and which line in the message.
+pub(crate) fn line_error(number: usize, source: Option<&str>, mut e: LoadError) -> LoadError {
+    e.line = Some(number);
+    e.source = source.map(str::to_owned);
+    e.message = format!("line {number} of JSON Lines: {}", e.message);
+    e
 }
 
 /// The error for a JSON Lines input without a single value.

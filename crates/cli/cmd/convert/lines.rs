@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 
 use pagetree_convert::{ConvertStats, convert_document};
-use pagetree_model::{Format, JsonLines, Loaded};
+use pagetree_model::{FileSpan, Format, JsonLines, Line, Loaded};
 use rayon::prelude::*;
 
 use super::progress::Counted;
-use super::{Ctx, not_a_parse_result, options_for, place_document, stage_document};
+use super::{Ctx, not_a_parse_result, options_for, place_document, stage_document, stage_streamed};
 use crate::inputs::Input;
+use crate::spool::hold_lines;
 
 /// Lines of a JSON Lines input converted at once (in parallel): at most this many bytes, and
 /// at most [`LINES_AT_ONCE`] lines, so memory is bounded by a chunk, not by the file.
@@ -31,6 +32,8 @@ pub(super) struct Written {
     pub(super) notes: Vec<String>,
     /// The output folders, relative to OUT.
     pub(super) outputs: Vec<String>,
+    /// How many responses were streamed page by page (lines too long to hold).
+    pub(super) streamed: usize,
 }
 
 /// One response of a JSON Lines input, converted into its temporary folder.
@@ -38,6 +41,8 @@ struct Staged {
     dir: PathBuf,
     stats: ConvertStats,
     notes: Vec<String>,
+    /// Streamed page by page from the file.
+    streamed: bool,
 }
 
 /// Converts a JSON Lines input a chunk of lines at a time, each response into a temporary
@@ -58,7 +63,10 @@ pub(super) fn convert_json_lines(
     };
     let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
     let file = Counted::new(file, ctx, input, done);
-    let mut lines = JsonLines::new(BufReader::with_capacity(1 << 20, file), Some(&name));
+    // A line too long to hold (a response of hundreds of MB) is streamed from the file in
+    // place, page by page, like a large file.
+    let mut lines = JsonLines::new(BufReader::with_capacity(1 << 20, file), Some(&name))
+        .hold_at_most(hold_lines(ctx.args.stream));
     let mut staged: Vec<Staged> = Vec::new();
     // Responses read so far (documents or not): messages number them as the whole read does.
     let mut index = 0usize;
@@ -75,23 +83,7 @@ pub(super) fn convert_json_lines(
         }
         let results: Vec<Vec<std::result::Result<Staged, Failed>>> = chunk
             .par_iter()
-            .map(|line| {
-                line.load()
-                    .into_iter()
-                    .map(|loaded| match loaded {
-                        Ok(Loaded::Document(doc)) => {
-                            let (opts, notes) = options_for(ctx, &doc);
-                            let (dir, stats) = stage_document(ctx, |sink| {
-                                convert_document(&doc, &opts, sink).map_err(|e| e.to_string())
-                            })
-                            .map_err(Failed::Error)?;
-                            Ok(Staged { dir, stats, notes })
-                        }
-                        Ok(other) => Err(Failed::NotDocument(other.format())),
-                        Err(e) => Err(Failed::Error(e.to_string())),
-                    })
-                    .collect()
-            })
+            .map(|line| convert_line(ctx, path, line))
             .collect();
         // The first error in input order fails the input; what the others staged goes.
         let count: usize = results.iter().map(Vec::len).sum();
@@ -136,9 +128,64 @@ pub(super) fn convert_json_lines(
             remove(&rest);
             return Err(e);
         }
+        written.streamed += usize::from(s.streamed);
         written.stats.push(s.stats);
         written.notes.extend(s.notes);
         written.outputs.push(rel);
     }
     Ok(written)
+}
+
+/// Converts the responses of one line into temporary folders: in memory when the line was
+/// held, else streamed from its bytes in the file.
+fn convert_line(
+    ctx: &Ctx<'_>,
+    path: &Path,
+    line: &Line,
+) -> Vec<std::result::Result<Staged, Failed>> {
+    let mut line = std::borrow::Cow::Borrowed(line);
+    if !line.is_held() {
+        let name = line.name();
+        let streamed = FileSpan::open(path, line.range())
+            .map_err(|e| format!("{name}: cannot read: {e}"))
+            .and_then(|span| stage_streamed(ctx, path, Some(&line), span, &name));
+        match streamed {
+            Ok(Some((dir, stats, notes))) => {
+                return vec![Ok(Staged {
+                    dir,
+                    stats,
+                    notes,
+                    streamed: true,
+                })];
+            }
+            Err(e) => return vec![Err(Failed::Error(e))],
+            // A shape that cannot be streamed (a v1 array): read the line whole after all.
+            Ok(None) => {
+                let held = File::open(path).and_then(|mut f| line.to_mut().hold_from(&mut f));
+                if let Err(e) = held {
+                    return vec![Err(Failed::Error(format!("{name}: cannot read: {e}")))];
+                }
+            }
+        }
+    }
+    line.load()
+        .into_iter()
+        .map(|loaded| match loaded {
+            Ok(Loaded::Document(doc)) => {
+                let (opts, notes) = options_for(ctx, &doc);
+                let (dir, stats) = stage_document(ctx, |sink| {
+                    convert_document(&doc, &opts, sink).map_err(|e| e.to_string())
+                })
+                .map_err(Failed::Error)?;
+                Ok(Staged {
+                    dir,
+                    stats,
+                    notes,
+                    streamed: false,
+                })
+            }
+            Ok(other) => Err(Failed::NotDocument(other.format())),
+            Err(e) => Err(Failed::Error(e.to_string())),
+        })
+        .collect()
 }
