@@ -317,11 +317,9 @@ fn run_piped(args: &[&str], input: &[u8]) -> Output {
     o
 }
 
-#[test]
-fn large_standard_input_is_streamed_from_a_copy_and_converts_like_the_file() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    // Above the 8 MiB threshold, so `--stream auto` (the default) streams it; with failed
-    // pages, tables and server page lists.
+/// A generated response above the 8 MiB streaming threshold, so that `--stream auto` (the
+/// default) streams it; with failed pages, tables and server page lists.
+fn big_response() -> Vec<u8> {
     let opts = pagetree_synth::SynthOptions {
         pages: 600,
         with_markdown: true,
@@ -332,6 +330,13 @@ fn large_standard_input_is_streamed_from_a_copy_and_converts_like_the_file() {
     let mut big = Vec::new();
     pagetree_synth::write_response(&opts, &mut big).expect("generated");
     assert!(big.len() > 8 << 20, "{} bytes", big.len());
+    big
+}
+
+#[test]
+fn large_standard_input_is_streamed_from_a_copy_and_converts_like_the_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let big = big_response();
     let file = tmp.path().join("big.json");
     std::fs::write(&file, &big).expect("written");
     let file_arg = file.to_str().unwrap();
@@ -544,22 +549,10 @@ fn json_lines_read_line_by_line_fail_whole_and_move_between_one_and_many_respons
 #[test]
 fn a_response_too_long_to_hold_on_a_json_lines_line_converts_as_its_own_file() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    // Over the 8 MiB a line may hold in memory by default, between two small lines: it is
-    // streamed from the file in place, page by page.
-    let opts = pagetree_synth::SynthOptions {
-        pages: 600,
-        with_markdown: true,
-        with_text: true,
-        failed_every: 50,
-        ..Default::default()
-    };
-    let mut big = Vec::new();
-    pagetree_synth::write_response(&opts, &mut big).expect("generated");
-    assert!(
-        big.len() > 8 << 20 && !big.contains(&b'\n'),
-        "{} bytes",
-        big.len()
-    );
+    // Over the 8 MiB a line may hold in memory by default (and on one line), between two
+    // small lines: it is streamed from the file in place, page by page.
+    let big = big_response();
+    assert!(!big.contains(&b'\n'));
     let small = std::fs::read_to_string(testdata().join("many.jsonl")).expect("fixture");
     let small: Vec<&str> = small.lines().collect();
     let jsonl = tmp.path().join("big.jsonl");
