@@ -194,6 +194,64 @@ fn a_folder_with_good_failed_page_and_broken_inputs() {
 }
 
 #[test]
+fn an_output_folder_inside_an_input_folder_is_never_read_as_input() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("work");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    for f in ["v2_full.json", "many.jsonl"] {
+        std::fs::copy(testdata().join(f), dir.join(f)).expect("copy");
+    }
+    let (d, out) = (dir.to_str().unwrap(), dir.join("out"));
+    let convert = |args: &[&str]| {
+        let o = run(&[&["convert"], args, &["-o", out.to_str().unwrap()]].concat());
+        (o.status.code(), stderr(&o))
+    };
+    let first = convert(&[d]);
+    assert_eq!(first.0, Some(0), "{}", first.1);
+    let files = tree(&out);
+    // Again, as a folder and as a pattern: the same two inputs, not their outputs
+    // (`elements.json`, `tables.json`, the manifest).
+    for arg in [d.to_owned(), format!("{d}/**/*.json*")] {
+        for force in [false, true] {
+            let (code, said) = convert(&[&arg, if force { "--force" } else { "-q" }]);
+            assert_eq!(code, Some(0), "{arg}: {said}");
+            if force {
+                assert!(said.contains("converted 2 of 2 inputs"), "{arg}: {said}");
+            }
+        }
+    }
+    // The folder's outputs are as the first run wrote them (the pattern's inputs have keys
+    // of their own, next to them).
+    let again = tree(&out);
+    for (k, v) in &files {
+        assert!(
+            again.get(k) == Some(v) || k.ends_with("manifest.json"),
+            "{k}"
+        );
+    }
+    assert!(
+        !again.keys().any(|k| k.contains("/out/")),
+        "no outputs of outputs"
+    );
+    // A file named explicitly counts, wherever it is (here: not a parse response), and the
+    // output folder itself given as input says why nothing is read from it.
+    let manifest = out.join("pagetree-manifest.json");
+    let (code, said) = convert(&[manifest.to_str().unwrap(), out.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(
+        said.contains("pagetree-manifest.json: not a shape pagetree reads"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "{}: this directory is (inside) the output folder",
+            out.display()
+        )),
+        "{said}"
+    );
+}
+
+#[test]
 fn shards_partition_the_inputs_exactly() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let input = inputs(tmp.path());

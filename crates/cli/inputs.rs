@@ -29,8 +29,23 @@ impl Input {
 const EXTENSIONS: [&str; 3] = ["json", "jsonl", "ndjson"];
 
 /// Expands the arguments, in a deterministic order (by key). Arguments that name nothing are
-/// returned as errors (they count as failed inputs; the others still convert).
-pub fn expand(args: &[String]) -> (Vec<Input>, Vec<(String, String)>) {
+/// returned as errors (they count as failed inputs; the others still convert). Directories
+/// and patterns never yield files inside `out` (the output folder): `convert . -o out` run
+/// twice must not read its own outputs as inputs; a file named there explicitly still counts.
+pub fn expand(args: &[String], out: &Path) -> (Vec<Input>, Vec<(String, String)>) {
+    let out = out.canonicalize().ok();
+    // Asked per directory (a file: of its parent), each directory resolved once.
+    let known = std::cell::RefCell::new(std::collections::HashMap::new());
+    let dir_inside_out = |dir: &Path| -> bool {
+        let Some(out) = &out else {
+            return false;
+        };
+        *known
+            .borrow_mut()
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| dir.canonicalize().is_ok_and(|c| c.starts_with(out)))
+    };
+    let inside_out = |file: &Path| dir_inside_out(file.parent().unwrap_or(Path::new(".")));
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     let mut seen = BTreeSet::new();
@@ -48,12 +63,14 @@ pub fn expand(args: &[String]) -> (Vec<Input>, Vec<(String, String)>) {
         let path = Path::new(arg);
         if path.is_dir() {
             let mut found = Vec::new();
-            walk(path, &mut found);
+            walk(path, &mut found, &dir_inside_out);
             if found.is_empty() {
-                errors.push((
-                    arg.clone(),
-                    "no .json, .jsonl or .ndjson files in this directory".into(),
-                ));
+                let why = if dir_inside_out(path) {
+                    "this directory is (inside) the output folder: its files are outputs"
+                } else {
+                    "no .json, .jsonl or .ndjson files in this directory"
+                };
+                errors.push((arg.clone(), why.into()));
             }
             let base = path.file_name().map(|n| n.to_string_lossy().into_owned());
             for f in found {
@@ -76,7 +93,10 @@ pub fn expand(args: &[String]) -> (Vec<Input>, Vec<(String, String)>) {
                 Ok(paths) => {
                     let prefix = literal_prefix(arg);
                     let mut n = 0;
-                    for p in paths.flatten().filter(|p| p.is_file() && has_extension(p)) {
+                    let found = paths
+                        .flatten()
+                        .filter(|p| p.is_file() && has_extension(p) && !inside_out(p));
+                    for p in found {
                         let rel = p.strip_prefix(&prefix).unwrap_or(&p).to_path_buf();
                         add(&mut inputs, &mut seen, p, key_of(&rel));
                         n += 1;
@@ -128,8 +148,12 @@ fn has_extension(p: &Path) -> bool {
         .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
-/// Every matching file below `dir`, sorted; hidden entries (`.git`...) are skipped.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every matching file below `dir`, sorted; hidden entries (`.git`...) and the folders `skip`
+/// says yes to are skipped.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, skip: &dyn Fn(&Path) -> bool) {
+    if skip(dir) {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -142,7 +166,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             continue;
         }
         if p.is_dir() {
-            walk(&p, out);
+            walk(&p, out, skip);
         } else if p.is_file() && has_extension(&p) {
             out.push(p);
         }

@@ -129,7 +129,7 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
         eprintln!("note: removed {left} temporary folder(s) left in {TMP} by an interrupted run");
     }
 
-    let (mut inputs, bad_args) = expand(&args.inputs);
+    let (mut inputs, bad_args) = expand(&args.inputs, &args.output);
     if let Some((i, n)) = args.shard {
         inputs.retain(|input| xxhash_rust::xxh3::xxh3_64(input.key.as_bytes()) % n == i - 1);
     }
@@ -173,6 +173,8 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
         ..Report::default()
     };
     for (arg, error) in bad_args {
+        // Named in the message, as every other input's error names it.
+        let error = format!("{arg}: {error}");
         report.failed_inputs.push(FailedInput { input: arg, error });
     }
     report.inputs = results.len() + report.failed_inputs.len();
