@@ -63,7 +63,7 @@ pub fn expand(args: &[String], out: &Path) -> (Vec<Input>, Vec<(String, String)>
         let path = Path::new(arg);
         if path.is_dir() {
             let mut found = Vec::new();
-            walk(path, &mut found, &dir_inside_out);
+            walk(path, &mut found, &dir_inside_out, &mut BTreeSet::new());
             if found.is_empty() {
                 let why = if dir_inside_out(path) {
                     "this directory is (inside) the output folder: its files are outputs"
@@ -89,12 +89,12 @@ pub fn expand(args: &[String], out: &Path) -> (Vec<Input>, Vec<(String, String)>
                 key_of(Path::new(path.file_name().unwrap_or_default())),
             );
         } else if arg.contains(['*', '?', '[']) {
-            match glob::glob(arg) {
+            match matches(arg) {
                 Ok(paths) => {
                     let prefix = literal_prefix(arg);
                     let mut n = 0;
                     let found = paths
-                        .flatten()
+                        .into_iter()
                         .filter(|p| p.is_file() && has_extension(p) && !inside_out(p));
                     for p in found {
                         let rel = p.strip_prefix(&prefix).unwrap_or(&p).to_path_buf();
@@ -150,8 +150,28 @@ fn has_extension(p: &Path) -> bool {
 
 /// Every matching file below `dir`, sorted; hidden entries (`.git`...) and the folders `skip`
 /// says yes to are skipped.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, skip: &dyn Fn(&Path) -> bool) {
-    if skip(dir) {
+///
+/// Symbolic links are followed, each directory entered once (by its real path): a link back
+/// up the tree (`up -> ..`) would otherwise be walked forever.
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    skip: &dyn Fn(&Path) -> bool,
+    entered: &mut BTreeSet<PathBuf>,
+) {
+    walk_all(dir, out, skip, entered, false);
+}
+
+/// [`walk`], with hidden entries too when `hidden` (as a glob pattern reads them).
+fn walk_all(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    skip: &dyn Fn(&Path) -> bool,
+    entered: &mut BTreeSet<PathBuf>,
+    hidden: bool,
+) {
+    let real = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    if skip(dir) || !entered.insert(real) {
         return;
     }
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -160,17 +180,46 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, skip: &dyn Fn(&Path) -> bool) {
     let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
-        if p.file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        {
+        let dot = p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if dot && !hidden {
             continue;
         }
         if p.is_dir() {
-            walk(&p, out, skip);
+            walk_all(&p, out, skip, entered, hidden);
         } else if p.is_file() && has_extension(&p) {
             out.push(p);
         }
     }
+}
+
+/// The paths a glob pattern matches. `**` is matched over a walk of the directory before the
+/// first wildcard that enters each directory once: the `glob` crate follows a symbolic link
+/// back up the tree (`up -> ..`) forever. Other patterns go to `glob`, which reads only as
+/// many levels as the pattern has.
+fn matches(pattern: &str) -> Result<Vec<PathBuf>, glob::PatternError> {
+    if !pattern.contains("**") {
+        return Ok(glob::glob(pattern)?.flatten().collect());
+    }
+    let compiled = glob::Pattern::new(pattern)?;
+    let prefix = literal_prefix(pattern);
+    let (root, strip) = if prefix.as_os_str().is_empty() {
+        (PathBuf::from("."), true)
+    } else {
+        (prefix, false)
+    };
+    let mut found = Vec::new();
+    let everything = |_: &Path| false;
+    walk_all(&root, &mut found, &everything, &mut BTreeSet::new(), true);
+    Ok(found
+        .into_iter()
+        .map(|p| match p.strip_prefix(".") {
+            Ok(rel) if strip => rel.to_path_buf(),
+            _ => p,
+        })
+        .filter(|p| compiled.matches_path(p))
+        .collect())
 }
 
 /// The directories of a pattern before its first wildcard (`docs/2024/*.json` → `docs/2024`).
@@ -238,5 +287,28 @@ mod tests {
             literal_prefix("docs/2024/*.json"),
             PathBuf::from("docs/2024")
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_back_up_the_tree_are_entered_once() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path().join("top/d");
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        std::fs::write(d.join("a.json"), "{}").unwrap();
+        std::fs::write(d.join("sub/b.jsonl"), "{}").unwrap();
+        symlink("..", d.join("up")).unwrap();
+        symlink("../d", d.join("again")).unwrap();
+        symlink("..", d.join("sub/back")).unwrap();
+        let out = tmp.path().join("out");
+        let keys = |arg: &Path| {
+            let (inputs, errors) = expand(&[arg.to_str().unwrap().to_owned()], &out);
+            assert!(errors.is_empty(), "{errors:?}");
+            inputs.into_iter().map(|i| i.key).collect::<Vec<_>>()
+        };
+        // Each file once, by the first path that reaches it.
+        assert_eq!(keys(&d), ["d/a", "d/sub/b"]);
+        assert_eq!(keys(&d.join("**/*.json*")), ["a", "sub/b"]);
     }
 }
