@@ -697,3 +697,46 @@ fn a_response_too_long_to_hold_on_a_json_lines_line_converts_as_its_own_file() {
         ["big-1.md", "big-2.md", "big-3.md"]
     );
 }
+
+/// A pipe named as a file (`<(gunzip -c x.json.gz)` in a shell) converts like the file it
+/// carries, read once, as standard input is.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_converts_like_the_file_it_carries() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let fifo = tmp.path().join("piped.json");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: no mkfifo here");
+        return;
+    }
+    let fixture = testdata().join("v2_full.json");
+    let writer = {
+        let (fifo, fixture) = (fifo.clone(), fixture.clone());
+        std::thread::spawn(move || {
+            let bytes = std::fs::read(fixture).expect("fixture");
+            std::fs::write(fifo, bytes).expect("written into the pipe");
+        })
+    };
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let o = run(&["convert", fifo.to_str().unwrap(), "-o", a.to_str().unwrap()]);
+    writer.join().expect("writer");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&[
+        "convert",
+        fixture.to_str().unwrap(),
+        "-o",
+        b.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (piped, file) = (tree(&a.join("piped")), tree(&b.join("v2_full")));
+    assert_eq!(
+        piped.keys().collect::<Vec<_>>(),
+        file.keys().collect::<Vec<_>>()
+    );
+    for (k, v) in &file {
+        let renamed = String::from_utf8_lossy(&piped[k])
+            .replace(fifo.to_str().unwrap(), fixture.to_str().unwrap());
+        assert!(renamed.as_bytes() == &v[..], "{k}");
+    }
+}

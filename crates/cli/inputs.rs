@@ -81,7 +81,8 @@ pub fn expand(args: &[String], out: &Path) -> (Vec<Input>, Vec<(String, String)>
                 };
                 add(&mut inputs, &mut seen, f, key);
             }
-        } else if path.is_file() {
+        } else if path.is_file() || path.exists() && !arg.contains(['*', '?', '[']) {
+            // A file, or a pipe or device named as one (`<(gunzip -c x.json.gz)`): read once.
             add(
                 &mut inputs,
                 &mut seen,

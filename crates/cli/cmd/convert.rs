@@ -329,10 +329,15 @@ fn convert_one(
 ) -> std::result::Result<Converted, String> {
     let name = input.display();
     let args = ctx.args;
-    let stream = match (&input.path, args.stream) {
-        (None, _) | (_, StreamArg::Never) => false,
-        (Some(_), StreamArg::Always) => true,
-        (Some(_), StreamArg::Auto) => input.size >= STREAM_THRESHOLD,
+    // A pipe named as a file (`<(gunzip -c x.json.gz)`) is read once, as standard input is.
+    let piped = match &input.path {
+        None => true,
+        Some(p) => p.metadata().is_ok_and(|m| !m.is_file()),
+    };
+    let stream = match (piped, args.stream) {
+        (true, _) | (_, StreamArg::Never) => false,
+        (false, StreamArg::Always) => true,
+        (false, StreamArg::Auto) => input.size >= STREAM_THRESHOLD,
     };
     let previous = ctx.manifest.entries.get(&input.key).filter(|_| !args.force);
     // Hash first (bounded memory), so an unchanged input costs one read. A streamed input
@@ -341,18 +346,32 @@ fn convert_one(
     // converting the 310 MB bench input).
     let mut later = None;
     let mut spooled = None;
-    let (hash, bytes) = match &input.path {
-        Some(p) if stream && previous.is_none() => {
+    let (hash, bytes) = match (&input.path, piped) {
+        (Some(p), false) if stream && previous.is_none() => {
             later = Some(PendingHash::start(p.clone()));
             (String::new(), None)
         }
-        // Standard input that reaches the threshold is copied to a file inside OUT (and
-        // hashed on the way), then streamed from there like any large file.
-        None => {
+        (Some(p), false) if stream => (
+            hash_file(p).map_err(|e| format!("{name}: cannot read: {e}"))?,
+            None,
+        ),
+        (Some(p), false) => {
+            let b = std::fs::read(p).map_err(|e| format!("{name}: cannot read: {e}"))?;
+            (hash_hex(&b), Some(b))
+        }
+        // Standard input (or a pipe) that reaches the threshold is copied to a file inside OUT
+        // (and hashed on the way), then streamed from there like any large file.
+        (path, _) => {
             let dir = args.output.join(TMP);
             std::fs::create_dir_all(&dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            let taken = spool::take(io::stdin().lock(), spool::spool_at(args.stream), &dir)
+            let reader: Box<dyn io::Read> = match path {
+                None => Box::new(io::stdin().lock()),
+                Some(p) => {
+                    Box::new(File::open(p).map_err(|e| format!("{name}: cannot read: {e}"))?)
+                }
+            };
+            let taken = spool::take(reader, spool::spool_at(args.stream), &dir)
                 .map_err(|e| format!("{name}: cannot read: {e}"))?;
             match taken.input {
                 Stdin::Bytes(b) => (taken.hash, Some(b)),
@@ -361,14 +380,6 @@ fn convert_one(
                     (taken.hash, None)
                 }
             }
-        }
-        Some(p) if stream => (
-            hash_file(p).map_err(|e| format!("{name}: cannot read: {e}"))?,
-            None,
-        ),
-        Some(p) => {
-            let b = std::fs::read(p).map_err(|e| format!("{name}: cannot read: {e}"))?;
-            (hash_hex(&b), Some(b))
         }
     };
     let out = &args.output;
@@ -393,8 +404,8 @@ fn convert_one(
     let mut notes = Vec::new();
     let mut streamed = 0;
     let stream_from = match (&input.path, &spooled) {
-        (Some(path), _) if stream => Some(path.as_path()),
-        (None, Some(file)) => Some(file.path()),
+        (_, Some(copy)) => Some(copy.path()),
+        (Some(path), None) if stream => Some(path.as_path()),
         _ => None,
     };
     let mut by_lines = false;
