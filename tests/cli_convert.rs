@@ -429,6 +429,8 @@ fn large_standard_input_is_streamed_from_a_copy_and_converts_like_the_file() {
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&report_path).expect("report")).expect("json");
     assert_eq!(report["streamed_documents"], 1, "{report}");
+    // Bytes read from the pipe count, though its size was not known beforehand.
+    assert_eq!(report["input_bytes"], big.len() as u64, "{report}");
 
     // The same files, but for the input's name in the JSON outputs and the manifest.
     let named = |dir: &Path, sub: &str| -> BTreeMap<String, Vec<u8>> {

@@ -27,6 +27,8 @@ pub struct Taken {
     pub input: Stdin,
     /// Its hash, in hex.
     pub hash: String,
+    /// Its length in bytes.
+    pub len: u64,
 }
 
 /// Where `--stream` puts the spooling threshold: the streaming threshold (`auto`), at once
@@ -53,12 +55,14 @@ pub fn take(mut reader: impl Read, spool_at: Option<u64>, dir: &Path) -> io::Res
     let Some(limit) = spool_at else {
         reader.read_to_end(&mut head)?;
         hasher.update(&head);
-        return Ok(taken(Stdin::Bytes(head), &hasher));
+        let len = head.len() as u64;
+        return Ok(taken(Stdin::Bytes(head), &hasher, len));
     };
     (&mut reader).take(limit).read_to_end(&mut head)?;
     hasher.update(&head);
-    if (head.len() as u64) < limit {
-        return Ok(taken(Stdin::Bytes(head), &hasher));
+    let mut len = head.len() as u64;
+    if len < limit {
+        return Ok(taken(Stdin::Bytes(head), &hasher, len));
     }
     // Named after this process, so that a later run can tell a copy left by a killed run.
     let prefix = format!(".pagetree-stdin-{}-", std::process::id());
@@ -78,15 +82,17 @@ pub fn take(mut reader: impl Read, spool_at: Option<u64>, dir: &Path) -> io::Res
         };
         hasher.update(&buf[..n]);
         file.write_all(&buf[..n])?;
+        len += n as u64;
     }
     file.flush()?;
-    Ok(taken(Stdin::Spooled(file), &hasher))
+    Ok(taken(Stdin::Spooled(file), &hasher, len))
 }
 
-fn taken(input: Stdin, hasher: &Xxh3) -> Taken {
+fn taken(input: Stdin, hasher: &Xxh3, len: u64) -> Taken {
     Taken {
         input,
         hash: format!("{:032x}", hasher.digest128()),
+        len,
     }
 }
 

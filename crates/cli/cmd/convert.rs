@@ -58,6 +58,8 @@ enum Converted {
         stats: Vec<ConvertStats>,
         /// How many of its documents were streamed page by page.
         streamed: usize,
+        /// Bytes read from it, where its size was not known beforehand (a pipe).
+        piped_bytes: Option<u64>,
         notes: Vec<String>,
     },
     /// Unchanged since the manifest's run.
@@ -179,7 +181,13 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
     }
     report.inputs = results.len() + report.failed_inputs.len();
     for r in results {
-        report.input_bytes += r.input.size;
+        report.input_bytes += match &r.outcome {
+            Ok(Converted::Done {
+                piped_bytes: Some(n),
+                ..
+            }) => *n,
+            _ => r.input.size,
+        };
         match r.outcome {
             Ok(Converted::Unchanged) => report.unchanged_inputs += 1,
             Ok(Converted::Done {
@@ -187,6 +195,7 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
                 stats,
                 streamed,
                 notes,
+                ..
             }) => {
                 report.converted_inputs += 1;
                 for n in notes {
@@ -346,6 +355,7 @@ fn convert_one(
     // converting the 310 MB bench input).
     let mut later = None;
     let mut spooled = None;
+    let mut piped_bytes = None;
     let (hash, bytes) = match (&input.path, piped) {
         (Some(p), false) if stream && previous.is_none() => {
             later = Some(PendingHash::start(p.clone()));
@@ -373,6 +383,7 @@ fn convert_one(
             };
             let taken = spool::take(reader, spool::spool_at(args.stream), &dir)
                 .map_err(|e| format!("{name}: cannot read: {e}"))?;
+            piped_bytes = Some(taken.len);
             match taken.input {
                 Stdin::Bytes(b) => (taken.hash, Some(b)),
                 Stdin::Spooled(file) => {
@@ -495,6 +506,7 @@ fn convert_one(
         entry,
         stats,
         streamed,
+        piped_bytes,
         notes,
     })
 }
