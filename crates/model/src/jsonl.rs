@@ -264,7 +264,16 @@ impl Line {
 
     /// An error met reading the line on its own (positions within the line), located in the
     /// whole input as a whole read locates it.
-    pub fn locate(&self, e: LoadError) -> LoadError {
+    pub fn locate(&self, mut e: LoadError) -> LoadError {
+        // The streaming reader writes some positions into its messages; read in place, they
+        // count the line as line 1 (it holds no line break), so only the line number moves.
+        for said in [
+            "(starting at line 1 column ",
+            "(key starts at line 1 column ",
+        ] {
+            let moved = said.replace("line 1 ", &format!("line {} ", self.number));
+            e.message = e.message.replace(said, &moved);
+        }
         line_error(self.number, self.source.as_deref(), e)
     }
 }
@@ -403,6 +412,29 @@ mod tests {
             }
             assert!(all.next_line().unwrap().is_none() && long.next_line().unwrap().is_none());
         }
+    }
+
+    #[test]
+    fn errors_of_a_line_read_in_place_are_located_in_the_whole_input() {
+        let good = r#"{"pages": [{"page_number": 1, "items": []}]}"#;
+        let cut =
+            r#"{"items": {"pages": [{"page_number": 1, "items": [{"type": "text", "md": "no end"#;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.jsonl");
+        std::fs::write(&path, format!("{good}\n{cut}\n")).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let mut lines = JsonLines::new(&bytes[..], Some("in.jsonl")).hold_at_most(0);
+        lines.next_line().unwrap();
+        let line = lines.next_line().unwrap().unwrap();
+        let e = crate::LazyDocument::index_file_range_exact(&path, line.range(), Some("x"))
+            .unwrap_err();
+        let e = line.locate(e).to_string();
+        assert!(e.starts_with("in.jsonl: line 2 of JSON Lines: "), "{e}");
+        assert!(e.contains("(starting at line 2 column 22)"), "{e}");
+        assert!(
+            e.ends_with(&format!("at line 2 column {}", cut.len() + 1)),
+            "{e}"
+        );
     }
 
     #[test]
