@@ -742,3 +742,127 @@ fn a_named_pipe_converts_like_the_file_it_carries() {
         assert!(renamed.as_bytes() == &v[..], "{k}");
     }
 }
+
+/// Mutated JSON Lines files (bytes cut, inserted, replaced, the file truncated) convert and
+/// render the same with every line read whole (`--stream never`) and every line streamed in
+/// place (`--stream always`): the same exit code, the same files, errors on the same lines.
+/// The responses carry only items (what a streamed read skips is not checked: README).
+#[test]
+fn mutated_json_lines_read_the_same_whole_and_in_place() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let lines: Vec<String> = std::fs::read_to_string(testdata().join("many.jsonl"))
+        .expect("fixture")
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).expect("json");
+            let o = v.as_object_mut().expect("object");
+            o.remove("markdown");
+            o.remove("text");
+            v.to_string()
+        })
+        .collect();
+    let base = format!("{}\n", lines.join("\n")).into_bytes();
+    // A small deterministic generator (xorshift64*): the same mutations on every run.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = |n: usize| {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
+    };
+    let input = tmp.path().join("in.jsonl");
+    // Every line number the errors name (`line 2 of JSON Lines`, `at line 2 column 9`,
+    // `starting at line 2 column 1`): the two readers word errors differently, but must
+    // place them alike.
+    let lines_of = |err: &str| -> Vec<usize> {
+        let mut v: Vec<usize> = err
+            .split("line ")
+            .skip(1)
+            .filter_map(|rest| {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse().ok()
+            })
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let (mut failed, mut cases) = (0, 0);
+    // First each line cut off in its middle (a download that stopped), then random damage.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(
+            base.iter()
+                .enumerate()
+                .filter(|(_, c)| **c == b'\n')
+                .map(|(i, _)| i + 1),
+        )
+        .collect();
+    let cuts: Vec<usize> = starts.windows(2).map(|w| (w[0] + w[1]) / 2).collect();
+    for case in 0..cuts.len() + 60 {
+        let mut b = base.clone();
+        if let Some(&cut) = cuts.get(case) {
+            b.truncate(cut);
+        }
+        for _ in 0..usize::from(case >= cuts.len()) * (1 + next(3)) {
+            let i = next(b.len());
+            match next(4) {
+                0 => drop(b.drain(i..(i + 1 + next(20)).min(b.len()))),
+                1 => b.truncate(i),
+                2 => b.insert(i, b"{}[]\",:\r 0a\\"[next(12)]),
+                _ => b[i] = b"{}[]\",:\r 0a\\x"[next(13)],
+            }
+        }
+        // Invalid UTF-8 fails a whole read at the first bad byte (README): not compared.
+        if std::str::from_utf8(&b).is_err() {
+            continue;
+        }
+        std::fs::write(&input, &b).expect("written");
+        cases += 1;
+        let mut seen = Vec::new();
+        for stream in ["never", "always"] {
+            let out = tmp.path().join(format!("out-{stream}"));
+            let _ = std::fs::remove_dir_all(&out);
+            let c = run(&[
+                "convert",
+                input.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "-q",
+                "--stream",
+                stream,
+            ]);
+            let md = tmp.path().join(format!("md-{stream}/"));
+            let _ = std::fs::remove_dir_all(&md);
+            std::fs::create_dir_all(&md).expect("mkdir");
+            let m = run(&[
+                "markdown",
+                "--stream",
+                stream,
+                input.to_str().unwrap(),
+                "-o",
+                md.to_str().unwrap(),
+            ]);
+            for o in [&c, &m] {
+                assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(o));
+            }
+            let mut files = tree(&out);
+            files.remove("pagetree-manifest.json");
+            seen.push((
+                c.status.code(),
+                files,
+                lines_of(&stderr(&c)),
+                m.status.code(),
+                tree(&md),
+                lines_of(&stderr(&m)),
+            ));
+        }
+        failed += usize::from(seen[0].0 == Some(1));
+        assert!(
+            seen[0] == seen[1],
+            "case {cases}: {:?}",
+            String::from_utf8_lossy(&b)
+        );
+    }
+    // Most mutations break something; some leave a valid file.
+    assert!(failed > 10 && failed < cases, "{failed} of {cases} failed");
+}
