@@ -68,17 +68,3 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
-
-/// `stderr` with what a JSON Lines line's read error says after its location cut off: a line
-/// streamed in place (too long to hold, or every line under `--stream always`) is read by the
-/// streaming reader, which words some errors differently from a whole read (see the README).
-pub fn line_errors_located(stderr: &str) -> String {
-    stderr
-        .lines()
-        .map(|l| match l.find(" of JSON Lines: ") {
-            Some(at) if l.starts_with("error: ") => &l[..at],
-            _ => l,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}

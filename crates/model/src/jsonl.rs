@@ -429,11 +429,22 @@ mod tests {
         let e = crate::LazyDocument::index_file_range_exact(&path, line.range(), Some("x"))
             .unwrap_err();
         let e = line.locate(e).to_string();
+        // The message a whole read of the line gives, word for word.
+        let mut held = line.clone();
+        held.hold_from(&mut io::Cursor::new(&bytes)).unwrap();
+        let whole = held.load().remove(0).unwrap_err().to_string();
+        assert_eq!(e, whole);
         assert!(e.starts_with("in.jsonl: line 2 of JSON Lines: "), "{e}");
-        assert!(e.contains("(starting at line 2 column 22)"), "{e}");
         assert!(
-            e.ends_with(&format!("at line 2 column {}", cut.len() + 1)),
+            e.ends_with(&format!("at line 2 column {}", cut.len())),
             "{e}"
+        );
+        // The streaming reader's own messages name positions too: moved to the line as well.
+        let scanner = LoadError::new(ErrorKind::Eof, "element 0 (starting at line 1 column 22)");
+        assert!(
+            line.locate(scanner)
+                .message
+                .contains("(starting at line 2 column 22)")
         );
     }
 

@@ -11,7 +11,7 @@
 //! The whole-document fields `markdown_full` and `text_full` are not kept: they are as large
 //! as the pages together and no writer reads them.
 
-use std::io::{self, IoSliceMut, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, IoSliceMut, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
 
@@ -180,6 +180,24 @@ impl LazyDocument {
 
     /// [`index_file_split`](Self::index_file_split) for a file or a range of one.
     fn index_input(
+        input: &Input<'_>,
+        source: Option<&str>,
+        min: u64,
+        jumps: bool,
+    ) -> Result<(Self, bool), LoadError> {
+        Self::index_checked(input, source, min, jumps).map_err(|e| match e.kind {
+            // The scanner checks brackets and strings, not every token, so it notices broken
+            // JSON only where the damage upsets the structure, possibly far further on (a
+            // stray quote turns what follows inside out). The first real error, as a whole
+            // read reports it, is found by one more pass of serde_json that keeps nothing.
+            ErrorKind::Syntax | ErrorKind::Eof => first_json_error(input).map_or(e, |first| {
+                LoadError::from_json(&first, String::new()).with_source(source)
+            }),
+            _ => e,
+        })
+    }
+
+    fn index_checked(
         input: &Input<'_>,
         source: Option<&str>,
         min: u64,
@@ -732,6 +750,25 @@ fn split_point<R: Read + Seek>(f: &mut R, size: u64) -> io::Result<Option<u64>> 
         (b == b'{' && before(open)?.1 == b',').then_some(open)
     });
     Ok(found.map(|i| from + i as u64))
+}
+
+/// Where the input first stops being JSON, as serde_json reads it (a byte-order mark skipped,
+/// as the whole-input reader skips it), reading it once with nothing kept; `None` when it is
+/// JSON throughout (or cannot be read).
+fn first_json_error(input: &Input<'_>) -> Option<serde_json::Error> {
+    use serde::Deserialize;
+    let mut file = io::BufReader::with_capacity(1 << 16, input.open().ok()?);
+    if file.fill_buf().ok()?.starts_with(b"\xEF\xBB\xBF") {
+        file.consume(3);
+    }
+    let mut de = serde_json::Deserializer::from_reader(file);
+    let read = serde::de::IgnoredAny::deserialize(&mut de).and_then(|_| de.end());
+    read.err().filter(|e| {
+        matches!(
+            e.classify(),
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+        )
+    })
 }
 
 /// What is indexed: a whole file, or a range of one read as a file of its own.
