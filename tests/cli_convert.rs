@@ -863,3 +863,93 @@ fn mutated_json_lines_read_the_same_whole_and_in_place() {
     // Most mutations break something; some leave a valid file.
     assert!(failed > 10 && failed < cases, "{failed} of {cases} failed");
 }
+
+/// Mutated responses (bytes cut, inserted, replaced, the file truncated) convert the same read
+/// whole and streamed page by page: the same exit code, the same files, and broken JSON
+/// reported on the same line. Items only, as streaming leaves unread server pages unchecked
+/// (README); no raw line breaks inserted, where serde_json's own line and column conventions
+/// differ between parsing a string and stepping over it.
+#[test]
+fn mutated_responses_read_the_same_whole_and_streamed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(testdata().join("v2_full.json")).expect("fixture"))
+            .expect("json");
+    let o = v.as_object_mut().expect("object");
+    o.remove("markdown");
+    o.remove("text");
+    let base = serde_json::to_vec_pretty(&v).expect("pretty");
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |n: usize| {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x9E37_79B9_7F4A_7C15) % n as u64) as usize
+    };
+    let input = tmp.path().join("in.json");
+    // Every line number the errors name. serde_json places a raw line break in a string at
+    // the end of its line when stepping over the string and at column 0 of the next line when
+    // parsing it: the same place, counted here as the first.
+    let lines_of = |err: &str| -> Vec<usize> {
+        let mut v: Vec<usize> = err
+            .split("line ")
+            .skip(1)
+            .filter_map(|rest| {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                let line: usize = digits.parse().ok()?;
+                let at_start = rest[digits.len()..].starts_with(" column 0");
+                Some(if at_start { line - 1 } else { line })
+            })
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let (mut failed, mut cases) = (0, 0);
+    for _ in 0..60 {
+        let mut b = base.clone();
+        for _ in 0..1 + next(2) {
+            let i = next(b.len());
+            match next(4) {
+                0 => drop(b.drain(i..(i + 1 + next(20)).min(b.len()))),
+                1 => b.truncate(i),
+                2 => b.insert(i, b"{}[]\",: 0a\\"[next(11)]),
+                _ => b[i] = b"{}[]\",: 0a\\x"[next(12)],
+            }
+        }
+        if std::str::from_utf8(&b).is_err() {
+            continue;
+        }
+        std::fs::write(&input, &b).expect("written");
+        cases += 1;
+        let mut seen = Vec::new();
+        for stream in ["never", "always"] {
+            let out = tmp.path().join(format!("out-{stream}"));
+            let _ = std::fs::remove_dir_all(&out);
+            let c = run(&[
+                "convert",
+                input.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "-q",
+                "--to",
+                "markdown,text,tables,elements",
+                "--stream",
+                stream,
+            ]);
+            assert!(matches!(c.status.code(), Some(0 | 1)), "{}", stderr(&c));
+            let mut files = tree(&out);
+            files.remove("pagetree-manifest.json");
+            seen.push((c.status.code(), files, lines_of(&stderr(&c)), stderr(&c)));
+        }
+        failed += usize::from(seen[0].0 == Some(1));
+        let (a, b) = (&seen[0], &seen[1]);
+        assert!(
+            (&a.0, &a.1, &a.2) == (&b.0, &b.1, &b.2),
+            "case {cases}: {} against {}",
+            a.3,
+            b.3
+        );
+    }
+    assert!(failed > 10 && failed < cases, "{failed} of {cases} failed");
+}
