@@ -92,12 +92,18 @@ struct Report {
 struct FailedPage {
     input: String,
     page: u32,
+    /// Where its input stands among the inputs (results come in any order).
+    #[serde(skip)]
+    order: usize,
 }
 
 #[derive(Debug, Serialize)]
 struct FailedInput {
     input: String,
     error: String,
+    /// Where it stands among the inputs, bad arguments first.
+    #[serde(skip)]
+    order: usize,
 }
 
 /// The markdown-only flags, applied over the layered options.
@@ -158,13 +164,6 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
         tmp_counter: AtomicU64::new(0),
     };
 
-    let results: Vec<InputResult> = inputs
-        .into_par_iter()
-        .map(|input| convert_input(&ctx, input))
-        .collect();
-    ctx.progress.finish_and_clear();
-    let _ = std::fs::remove_dir(out.join(TMP));
-
     // The manifest keeps entries of inputs not converted this run (other shards, failures).
     let mut manifest = ctx.manifest.clone();
     let mut report = Report {
@@ -177,56 +176,64 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
     for (arg, error) in bad_args {
         // Named in the message, as every other input's error names it.
         let error = format!("{arg}: {error}");
-        report.failed_inputs.push(FailedInput { input: arg, error });
+        report.failed_inputs.push(FailedInput {
+            input: arg,
+            error,
+            order: 0,
+        });
     }
-    report.inputs = results.len() + report.failed_inputs.len();
-    for r in results {
-        report.input_bytes += match &r.outcome {
-            Ok(Converted::Done {
-                piped_bytes: Some(n),
-                ..
-            }) => *n,
-            _ => r.input.size,
-        };
-        match r.outcome {
-            Ok(Converted::Unchanged) => report.unchanged_inputs += 1,
-            Ok(Converted::Done {
-                entry,
-                stats,
-                streamed,
-                notes,
-                ..
-            }) => {
-                report.converted_inputs += 1;
-                for n in notes {
-                    if !args.quiet {
-                        eprintln!("warning: {}: {n}", r.input.display());
-                    }
-                }
-                report.streamed_documents += streamed;
-                for s in &stats {
-                    report.documents += 1;
-                    report.pages += s.pages;
-                    report.tables += s.tables;
-                    report.elements += s.elements;
-                    for &page in &s.failed_pages {
-                        report.failed_pages.push(FailedPage {
-                            input: r.input.display(),
-                            page,
-                        });
-                    }
-                }
-                manifest.entries.insert(r.input.key.clone(), entry);
-            }
-            Err(error) => {
-                manifest.entries.remove(&r.input.key);
-                report.failed_inputs.push(FailedInput {
-                    input: r.input.display(),
-                    error,
+    report.inputs = inputs.len() + report.failed_inputs.len();
+    // Results are taken in input order as they come: warnings are printed as inputs finish
+    // (in a fixed order), nothing piles up for a million inputs, and the manifest is saved
+    // along the way, so that an interrupted run loses only what converted since the last
+    // save, not the whole run.
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, InputResult)>();
+    let mut saves = Saves::new();
+    std::thread::scope(|s| {
+        let ctx = &ctx;
+        s.spawn(move || {
+            inputs
+                .into_par_iter()
+                .enumerate()
+                .for_each_with(tx, |tx, (i, input)| {
+                    let _ = tx.send((i, convert_input(ctx, input)));
                 });
+        });
+        // Each result counts as soon as it comes (the manifest must not wait for a slow input
+        // before it); its warnings wait for the inputs before it, to be printed in order.
+        let mut notes = BTreeMap::new();
+        let mut next = 0;
+        loop {
+            // Woken now and then without a result too: what came last is saved even while a
+            // slow input holds up the rest.
+            let (i, r) = match rx.recv_timeout(std::time::Duration::from_millis(250)) {
+                Ok(got) => got,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    saves.maybe(&mut manifest, out, &ctx.progress);
+                    continue;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            saves.changed = true;
+            notes.insert(i, take_result(i, &mut manifest, &mut report, r));
+            while let Some((name, said)) = notes.remove(&next) {
+                next += 1;
+                if !args.quiet && !said.is_empty() {
+                    ctx.progress.suspend(|| {
+                        for n in said {
+                            eprintln!("warning: {name}: {n}");
+                        }
+                    });
+                }
             }
+            saves.maybe(&mut manifest, out, &ctx.progress);
         }
-    }
+    });
+    // In input order, as the inputs were given (the bad arguments first).
+    report.failed_inputs.sort_by_key(|f| f.order);
+    report.failed_pages.sort_by_key(|f| f.order);
+    ctx.progress.finish_and_clear();
+    let _ = std::fs::remove_dir(out.join(TMP));
     manifest
         .save(out)
         .with_context(|| format!("cannot write the manifest in {}", out.display()))?;
@@ -249,6 +256,116 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
     } else {
         Outcome::Partial
     })
+}
+
+/// Adds the result of input `i` to the manifest and the report; returns the input's name and
+/// its warnings, to print.
+fn take_result(
+    i: usize,
+    manifest: &mut Manifest,
+    report: &mut Report,
+    r: InputResult,
+) -> (String, Vec<String>) {
+    let name = r.input.display();
+    report.input_bytes += match &r.outcome {
+        Ok(Converted::Done {
+            piped_bytes: Some(n),
+            ..
+        }) => *n,
+        _ => r.input.size,
+    };
+    // Bad arguments come first in the report's list of failures.
+    let order = i + 1;
+    match r.outcome {
+        Ok(Converted::Unchanged) => report.unchanged_inputs += 1,
+        Ok(Converted::Done {
+            entry,
+            stats,
+            streamed,
+            notes,
+            ..
+        }) => {
+            report.converted_inputs += 1;
+            report.streamed_documents += streamed;
+            for s in &stats {
+                report.documents += 1;
+                report.pages += s.pages;
+                report.tables += s.tables;
+                report.elements += s.elements;
+                for &page in &s.failed_pages {
+                    report.failed_pages.push(FailedPage {
+                        input: name.clone(),
+                        page,
+                        order,
+                    });
+                }
+            }
+            manifest.entries.insert(r.input.key.clone(), entry);
+            return (name, notes);
+        }
+        Err(error) => {
+            manifest.entries.remove(&r.input.key);
+            report.failed_inputs.push(FailedInput {
+                input: name.clone(),
+                error,
+                order,
+            });
+        }
+    }
+    (name, Vec::new())
+}
+
+/// When to save the manifest while a run goes on: after at least 10 s, and after at least ten
+/// times as long as the last save took (a million entries are some 250 MB of JSON), so that
+/// saving costs at most a tenth of the run.
+struct Saves {
+    last: Instant,
+    took: std::time::Duration,
+    /// The manifest changed since it was last saved.
+    changed: bool,
+    /// A save failed: said once, not tried again (the final save reports it).
+    failed: bool,
+}
+
+impl Saves {
+    fn new() -> Self {
+        Saves {
+            last: Instant::now(),
+            took: std::time::Duration::ZERO,
+            changed: false,
+            failed: false,
+        }
+    }
+
+    fn maybe(&mut self, manifest: &mut Manifest, out: &Path, progress: &ProgressBar) {
+        let since = self.last.elapsed();
+        if !self.changed || self.failed || since < save_every() || since < self.took * 10 {
+            return;
+        }
+        self.changed = false;
+        let started = Instant::now();
+        if let Err(e) = manifest.save(out) {
+            self.failed = true;
+            progress.suspend(|| {
+                eprintln!(
+                    "warning: cannot save the manifest in {}: {e}",
+                    out.display()
+                )
+            });
+        }
+        self.took = started.elapsed();
+        self.last = Instant::now();
+    }
+}
+
+/// The least time between two saves of the manifest during a run: 10 s, or
+/// `PAGETREE_MANIFEST_EVERY` seconds.
+fn save_every() -> std::time::Duration {
+    std::env::var("PAGETREE_MANIFEST_EVERY")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+        .unwrap_or(std::time::Duration::from_secs(10))
 }
 
 fn print_summary(r: &Report) {
