@@ -197,6 +197,7 @@ impl LazyDocument {
         })
     }
 
+    /// The index, taken again without page jumps when the jumps may have misled it.
     fn index_checked(
         input: &Input<'_>,
         source: Option<&str>,
