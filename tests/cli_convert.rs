@@ -1020,3 +1020,34 @@ fn an_interrupted_run_keeps_the_inputs_it_converted() {
         stderr(&o)
     );
 }
+
+/// Every broken fixture fails with the same message whether it is read whole or streamed page
+/// by page: truncation, broken syntax, nesting too deep, invalid UTF-8, wrong types, nothing.
+#[test]
+fn broken_inputs_fail_alike_read_whole_and_streamed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(testdata().join("invalid")).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let said: Vec<String> = ["never", "always"]
+            .iter()
+            .map(|stream| {
+                let out = tmp.path().join(stream);
+                let o = run(&[
+                    "convert",
+                    path.to_str().unwrap(),
+                    "-o",
+                    out.to_str().unwrap(),
+                    "-q",
+                    "--stream",
+                    stream,
+                ]);
+                assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+                stderr(&o)
+            })
+            .collect();
+        assert_eq!(said[0], said[1], "{}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked} fixtures");
+}

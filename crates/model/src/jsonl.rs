@@ -9,8 +9,8 @@ use std::path::Path;
 
 use crate::error::{ErrorKind, LoadError};
 use crate::load::{
-    Loaded, bad_utf8, line_error, line_name, load_line, looks_like_jsonl, named_json_lines,
-    no_lines,
+    Loaded, bad_utf8, empty_input, line_error, line_name, load_line, looks_like_jsonl,
+    named_json_lines,
 };
 
 /// The UTF-8 byte-order mark, which a first line may start with.
@@ -197,7 +197,7 @@ impl<R: BufRead> JsonLines<R> {
     /// What the input as a whole comes to once every line is read: the error of an input
     /// without a single non-blank line, as [`crate::load_all`] gives it.
     pub fn finish(self) -> Option<LoadError> {
-        (self.given == 0).then(|| no_lines(self.source.as_deref()))
+        (self.given == 0).then(|| empty_input(self.source.as_deref()))
     }
 }
 

@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 
 use crate::document::{Document, Format, PageIndex, Warning, join_page_lists};
 use crate::error::{ErrorKind, LoadError};
+use crate::load::empty_input;
 use crate::page::{ItemsResult, MarkdownResult, MetadataResult, TextResult};
 use crate::response::ParseResponse;
 use crate::scan::{ArrayPath, Event, Position, Scanner};
@@ -190,9 +191,13 @@ impl LazyDocument {
             // JSON only where the damage upsets the structure, possibly far further on (a
             // stray quote turns what follows inside out). The first real error, as a whole
             // read reports it, is found by one more pass of serde_json that keeps nothing.
-            ErrorKind::Syntax | ErrorKind::Eof => first_json_error(input).map_or(e, |first| {
-                LoadError::from_json(&first, String::new()).with_source(source)
-            }),
+            ErrorKind::Syntax | ErrorKind::Eof => match first_json_error(input) {
+                Some(FirstError::Empty) => empty_input(source),
+                Some(FirstError::Json(first, path)) => {
+                    LoadError::from_json(&first, path).with_source(source)
+                }
+                None => e,
+            },
             _ => e,
         })
     }
@@ -753,23 +758,113 @@ fn split_point<R: Read + Seek>(f: &mut R, size: u64) -> io::Result<Option<u64>> 
     Ok(found.map(|i| from + i as u64))
 }
 
+/// Where an input first stops being JSON (see [`first_json_error`]).
+enum FirstError {
+    /// Nothing but whitespace.
+    Empty,
+    /// Broken or cut short here, with the JSON path when a whole read names it.
+    Json(serde_json::Error, String),
+}
+
 /// Where the input first stops being JSON, as serde_json reads it (a byte-order mark skipped,
 /// as the whole-input reader skips it), reading it once with nothing kept; `None` when it is
 /// JSON throughout (or cannot be read).
-fn first_json_error(input: &Input<'_>) -> Option<serde_json::Error> {
-    use serde::Deserialize;
-    let mut file = io::BufReader::with_capacity(1 << 16, input.open().ok()?);
-    if file.fill_buf().ok()?.starts_with(b"\xEF\xBB\xBF") {
-        file.consume(3);
+fn first_json_error(input: &Input<'_>) -> Option<FirstError> {
+    use serde_json::error::Category;
+    let open = || -> Option<io::BufReader<FileSpan>> {
+        let mut file = io::BufReader::with_capacity(1 << 16, input.open().ok()?);
+        if file.fill_buf().ok()?.starts_with(b"\xEF\xBB\xBF") {
+            file.consume(3);
+        }
+        Some(file)
+    };
+    if is_blank(open()?)? {
+        return Some(FirstError::Empty);
     }
-    let mut de = serde_json::Deserializer::from_reader(file);
-    let read = serde::de::IgnoredAny::deserialize(&mut de).and_then(|_| de.end());
-    read.err().filter(|e| {
-        matches!(
-            e.classify(),
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
-        )
-    })
+    let mut de = serde_json::Deserializer::from_reader(open()?);
+    let (e, path) = match serde_path_to_error::deserialize::<_, Skip>(&mut de) {
+        Ok(Skip) => (de.end().err()?, String::new()),
+        Err(e) => {
+            let path = e.path().to_string();
+            (e.into_inner(), path)
+        }
+    };
+    if !matches!(e.classify(), Category::Syntax | Category::Eof) {
+        return None;
+    }
+    // A whole read names where nesting went too deep (its typed parse tracks the path) but
+    // not where the JSON broke (its first parse does not).
+    let deep = e.to_string().starts_with("recursion limit exceeded");
+    Some(FirstError::Json(e, if deep { path } else { String::new() }))
+}
+
+/// Any JSON value, stepped over as serde_json steps into it (nesting counted, so that nesting
+/// too deep fails as it fails a whole read), keeping nothing.
+struct Skip;
+
+impl<'de> serde::Deserialize<'de> for Skip {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Skip;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_unit<E>(self) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Skip, A::Error> {
+                while a.next_element::<Skip>()?.is_some() {}
+                Ok(Skip)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Skip, A::Error> {
+                while a.next_entry::<serde::de::IgnoredAny, Skip>()?.is_some() {}
+                Ok(Skip)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Whether `reader` holds only whitespace, judged as a whole read judges it (`str::trim`),
+/// stopping at the first character that is not.
+fn is_blank(mut reader: impl BufRead) -> Option<bool> {
+    // Bytes of a character cut at the end of the last buffer, carried over.
+    let mut carried = Vec::new();
+    loop {
+        let buf = reader.fill_buf().ok()?;
+        if buf.is_empty() {
+            return Some(true);
+        }
+        carried.extend_from_slice(buf);
+        let n = buf.len();
+        reader.consume(n);
+        let valid = match std::str::from_utf8(&carried) {
+            Ok(_) => carried.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(_) => return Some(false),
+        };
+        let text = std::str::from_utf8(&carried[..valid]).unwrap_or_default();
+        if !text.trim().is_empty() {
+            return Some(false);
+        }
+        carried.drain(..valid);
+    }
 }
 
 /// What is indexed: a whole file, or a range of one read as a file of its own.

@@ -144,7 +144,7 @@ fn load_lines(text: &str, source: Option<&str>) -> Vec<Result<Loaded, LoadError>
         out.extend(load_line(i + 1, line, source));
     }
     if out.is_empty() {
-        out.push(Err(no_lines(source)));
+        out.push(Err(empty_input(source)));
     }
     out
 }
@@ -177,8 +177,8 @@ pub(crate) fn line_error(number: usize, source: Option<&str>, mut e: LoadError) 
     e
 }
 
-/// The error for a JSON Lines input without a single value.
-pub(crate) fn no_lines(source: Option<&str>) -> LoadError {
+/// The error for an input without a single value (blank, or a JSON Lines input of blank lines).
+pub(crate) fn empty_input(source: Option<&str>) -> LoadError {
     LoadError::new(ErrorKind::Eof, "empty input: no JSON value")
         .at(1, 1)
         .with_source(source)
@@ -399,7 +399,7 @@ fn load_text(
     source: Option<&str>,
 ) -> Result<Vec<Result<Loaded, LoadError>>, LoadError> {
     if text.trim().is_empty() {
-        return Err(LoadError::new(ErrorKind::Eof, "empty input: no JSON value").at(1, 1));
+        return Err(empty_input(None));
     }
     if let Some(loaded) = one_pass(text, source) {
         return Ok(vec![Ok(loaded)]);

@@ -11,6 +11,7 @@ use std::io::Read;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ErrorKind, LoadError};
+use crate::load::{bad_utf8, line_column};
 use crate::page::{ItemsPage, MarkdownPage, MetadataPage, TextPage};
 use crate::scan::{ArrayPath, Event, Position, Scanner};
 use crate::v1::{V1Page, V1Parts};
@@ -144,6 +145,19 @@ impl RawPiece {
 
     /// Parses the piece; errors carry the JSON path and the line and column in the whole input.
     pub fn parse(&self, source: Option<&str>) -> Result<Piece, LoadError> {
+        // Invalid UTF-8 as a whole read reports it: the byte, and where it is in the input.
+        if let Err(e) = std::str::from_utf8(&self.bytes) {
+            let at = e.valid_up_to();
+            let (line, column) = line_column(&self.bytes, at);
+            let column = if line == 1 {
+                self.pos.column as usize + column - 1
+            } else {
+                column
+            };
+            let line = self.pos.line as usize + line - 1;
+            let error = bad_utf8(self.bytes[at], self.pos.offset + at as u64).at(line, column);
+            return Err(error.with_source(source));
+        }
         let result = match &self.kind {
             PieceKind::Page(ArrayPath::ItemsPages) => self.typed().map(Piece::Items),
             PieceKind::Page(ArrayPath::MarkdownPages) => self.typed().map(Piece::Markdown),
