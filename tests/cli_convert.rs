@@ -740,6 +740,56 @@ fn a_named_pipe_converts_like_the_file_it_carries() {
     }
 }
 
+/// Deterministic damage for the mutation tests (xorshift64*): the same cases on every run.
+struct Mutations(u64);
+
+impl Mutations {
+    fn new(seed: u64) -> Self {
+        Mutations(seed)
+    }
+
+    /// A number below `n`.
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
+    }
+
+    /// One to three cuts, truncations, insertions or replacements of bytes of `bytes`.
+    fn damage(&mut self, b: &mut Vec<u8>, bytes: &[u8]) {
+        for _ in 0..1 + self.below(3) {
+            let i = self.below(b.len());
+            match self.below(4) {
+                0 => drop(b.drain(i..(i + 1 + self.below(20)).min(b.len()))),
+                1 => b.truncate(i),
+                2 => b.insert(i, bytes[self.below(bytes.len())]),
+                _ => b[i] = bytes[self.below(bytes.len())],
+            }
+        }
+    }
+}
+
+/// Every line number errors name (`line 2 of JSON Lines`, `at line 2 column 9`, `starting at
+/// line 2 column 1`): the two readers must place errors alike. serde_json places a raw line
+/// break in a string at the end of its line when stepping over the string and at column 0 of
+/// the next line when parsing it: the same place, counted here as the first.
+fn error_lines(err: &str) -> Vec<usize> {
+    let mut v: Vec<usize> = err
+        .split("line ")
+        .skip(1)
+        .filter_map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            let line: usize = digits.parse().ok()?;
+            let at_start = rest[digits.len()..].starts_with(" column 0");
+            Some(if at_start { line - 1 } else { line })
+        })
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// Mutated JSON Lines files (bytes cut, inserted, replaced, the file truncated) convert and
 /// render the same with every line read whole (`--stream never`) and every line streamed in
 /// place (`--stream always`): the same exit code, the same files, errors on the same lines.
@@ -759,31 +809,8 @@ fn mutated_json_lines_read_the_same_whole_and_in_place() {
         })
         .collect();
     let base = format!("{}\n", lines.join("\n")).into_bytes();
-    // A small deterministic generator (xorshift64*): the same mutations on every run.
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = |n: usize| {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
-    };
+    let mut mutations = Mutations::new(0x9E37_79B9_7F4A_7C15);
     let input = tmp.path().join("in.jsonl");
-    // Every line number the errors name (`line 2 of JSON Lines`, `at line 2 column 9`,
-    // `starting at line 2 column 1`): the two readers word errors differently, but must
-    // place them alike.
-    let lines_of = |err: &str| -> Vec<usize> {
-        let mut v: Vec<usize> = err
-            .split("line ")
-            .skip(1)
-            .filter_map(|rest| {
-                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-                digits.parse().ok()
-            })
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
     let (mut failed, mut cases) = (0, 0);
     // First each line cut off in its middle (a download that stopped), then random damage.
     let starts: Vec<usize> = std::iter::once(0)
@@ -800,14 +827,8 @@ fn mutated_json_lines_read_the_same_whole_and_in_place() {
         if let Some(&cut) = cuts.get(case) {
             b.truncate(cut);
         }
-        for _ in 0..usize::from(case >= cuts.len()) * (1 + next(3)) {
-            let i = next(b.len());
-            match next(4) {
-                0 => drop(b.drain(i..(i + 1 + next(20)).min(b.len()))),
-                1 => b.truncate(i),
-                2 => b.insert(i, b"{}[]\",:\r 0a\\"[next(12)]),
-                _ => b[i] = b"{}[]\",:\r 0a\\x"[next(13)],
-            }
+        if case >= cuts.len() {
+            mutations.damage(&mut b, b"{}[]\",:\r 0a\\x");
         }
         // Invalid UTF-8 fails a whole read at the first bad byte (README): not compared.
         if std::str::from_utf8(&b).is_err() {
@@ -847,10 +868,10 @@ fn mutated_json_lines_read_the_same_whole_and_in_place() {
             seen.push((
                 c.status.code(),
                 files,
-                lines_of(&stderr(&c)),
+                error_lines(&stderr(&c)),
                 m.status.code(),
                 tree(&md),
-                lines_of(&stderr(&m)),
+                error_lines(&stderr(&m)),
             ));
         }
         failed += usize::from(seen[0].0 == Some(1));
@@ -879,44 +900,12 @@ fn mutated_responses_read_the_same_whole_and_streamed() {
     o.remove("markdown");
     o.remove("text");
     let base = serde_json::to_vec_pretty(&v).expect("pretty");
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = |n: usize| {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x9E37_79B9_7F4A_7C15) % n as u64) as usize
-    };
+    let mut mutations = Mutations::new(0x2545_F491_4F6C_DD1D);
     let input = tmp.path().join("in.json");
-    // Every line number the errors name. serde_json places a raw line break in a string at
-    // the end of its line when stepping over the string and at column 0 of the next line when
-    // parsing it: the same place, counted here as the first.
-    let lines_of = |err: &str| -> Vec<usize> {
-        let mut v: Vec<usize> = err
-            .split("line ")
-            .skip(1)
-            .filter_map(|rest| {
-                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-                let line: usize = digits.parse().ok()?;
-                let at_start = rest[digits.len()..].starts_with(" column 0");
-                Some(if at_start { line - 1 } else { line })
-            })
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
     let (mut failed, mut cases) = (0, 0);
     for _ in 0..60 {
         let mut b = base.clone();
-        for _ in 0..1 + next(2) {
-            let i = next(b.len());
-            match next(4) {
-                0 => drop(b.drain(i..(i + 1 + next(20)).min(b.len()))),
-                1 => b.truncate(i),
-                2 => b.insert(i, b"{}[]\",: 0a\\"[next(11)]),
-                _ => b[i] = b"{}[]\",: 0a\\x"[next(12)],
-            }
-        }
+        mutations.damage(&mut b, b"{}[]\",: 0a\\x");
         if std::str::from_utf8(&b).is_err() {
             continue;
         }
@@ -940,7 +929,7 @@ fn mutated_responses_read_the_same_whole_and_streamed() {
             assert!(matches!(c.status.code(), Some(0 | 1)), "{}", stderr(&c));
             let mut files = tree(&out);
             files.remove("pagetree-manifest.json");
-            seen.push((c.status.code(), files, lines_of(&stderr(&c)), stderr(&c)));
+            seen.push((c.status.code(), files, error_lines(&stderr(&c)), stderr(&c)));
         }
         failed += usize::from(seen[0].0 == Some(1));
         let (a, b) = (&seen[0], &seen[1]);
