@@ -790,6 +790,29 @@ fn error_lines(err: &str) -> Vec<usize> {
     v
 }
 
+/// `convert INPUT -o OUT -q --stream STREAM EXTRA...` into a fresh OUT: its exit code (0 or 1),
+/// the files written but the manifest, and its standard error.
+fn converted(
+    input: &Path,
+    out: &Path,
+    stream: &str,
+    extra: &[&str],
+) -> (Option<i32>, BTreeMap<String, Vec<u8>>, String) {
+    let _ = std::fs::remove_dir_all(out);
+    let args = [
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    let o = run(&[&args[..], extra, &["--stream", stream]].concat());
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let mut files = tree(out);
+    files.remove("pagetree-manifest.json");
+    (o.status.code(), files, stderr(&o))
+}
+
 /// Mutated JSON Lines files (bytes cut, inserted, replaced, the file truncated) convert and
 /// render the same with every line read whole (`--stream never`) and every line streamed in
 /// place (`--stream always`): the same exit code, the same files, errors on the same lines.
@@ -838,17 +861,12 @@ fn mutated_json_lines_read_the_same_whole_and_in_place() {
         cases += 1;
         let mut seen = Vec::new();
         for stream in ["never", "always"] {
-            let out = tmp.path().join(format!("out-{stream}"));
-            let _ = std::fs::remove_dir_all(&out);
-            let c = run(&[
-                "convert",
-                input.to_str().unwrap(),
-                "-o",
-                out.to_str().unwrap(),
-                "-q",
-                "--stream",
+            let c = converted(
+                &input,
+                &tmp.path().join(format!("out-{stream}")),
                 stream,
-            ]);
+                &[],
+            );
             let md = tmp.path().join(format!("md-{stream}/"));
             let _ = std::fs::remove_dir_all(&md);
             std::fs::create_dir_all(&md).expect("mkdir");
@@ -860,15 +878,11 @@ fn mutated_json_lines_read_the_same_whole_and_in_place() {
                 "-o",
                 md.to_str().unwrap(),
             ]);
-            for o in [&c, &m] {
-                assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(o));
-            }
-            let mut files = tree(&out);
-            files.remove("pagetree-manifest.json");
+            assert!(matches!(m.status.code(), Some(0 | 1)), "{}", stderr(&m));
             seen.push((
-                c.status.code(),
-                files,
-                error_lines(&stderr(&c)),
+                c.0,
+                c.1,
+                error_lines(&c.2),
                 m.status.code(),
                 tree(&md),
                 error_lines(&stderr(&m)),
@@ -914,22 +928,9 @@ fn mutated_responses_read_the_same_whole_and_streamed() {
         let mut seen = Vec::new();
         for stream in ["never", "always"] {
             let out = tmp.path().join(format!("out-{stream}"));
-            let _ = std::fs::remove_dir_all(&out);
-            let c = run(&[
-                "convert",
-                input.to_str().unwrap(),
-                "-o",
-                out.to_str().unwrap(),
-                "-q",
-                "--to",
-                "markdown,text,tables,elements",
-                "--stream",
-                stream,
-            ]);
-            assert!(matches!(c.status.code(), Some(0 | 1)), "{}", stderr(&c));
-            let mut files = tree(&out);
-            files.remove("pagetree-manifest.json");
-            seen.push((c.status.code(), files, error_lines(&stderr(&c)), stderr(&c)));
+            let to = ["--to", "markdown,text,tables,elements"];
+            let (code, files, said) = converted(&input, &out, stream, &to);
+            seen.push((code, files, error_lines(&said), said));
         }
         failed += usize::from(seen[0].0 == Some(1));
         let (a, b) = (&seen[0], &seen[1]);
@@ -1039,4 +1040,36 @@ fn broken_inputs_fail_alike_read_whole_and_streamed() {
         checked += 1;
     }
     assert!(checked >= 8, "{checked} fixtures");
+}
+
+/// Pages are parsed in parallel, but the error reported is the first broken page's, as a whole
+/// read reports it, whichever thread meets a broken page first.
+#[test]
+fn the_first_broken_page_is_the_one_reported() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let page = |n: usize, broken: bool| {
+        let md = if broken { "1:2" } else { "\"fine\"" };
+        format!(
+            "{{\"page_number\": {n}, \"page_width\": 612, \"page_height\": 792, \"success\": true, \
+             \"items\": [{{\"type\": \"text\", \"md\": \"Page {n}\", \"value\": {md}}}]}}"
+        )
+    };
+    // Work is split down the middle: the second half's first page is the first that one of
+    // the two threads reads, the first half's broken page among the last the other reads.
+    let pages: Vec<String> = (1..=400).map(|n| page(n, n == 190 || n > 200)).collect();
+    let input = tmp.path().join("two-breaks.json");
+    std::fs::write(
+        &input,
+        format!(
+            "{{\"items\": {{\"pages\": [\n{}\n]}}}}\n",
+            pages.join(",\n")
+        ),
+    )
+    .expect("written");
+    let whole = converted(&input, &tmp.path().join("whole"), "never", &[]);
+    assert!(whole.2.contains("at line 191 column"), "{}", whole.2);
+    for k in 0..8 {
+        let streamed = converted(&input, &tmp.path().join(format!("s{k}")), "always", &[]);
+        assert_eq!(streamed.2, whole.2, "run {k}");
+    }
 }

@@ -344,7 +344,8 @@ impl Load<'_> {
     /// Parses raw pieces in parallel, in order.
     fn parse(&self, raw: &[RawPiece], light: bool) -> Result<Vec<(usize, Piece)>, ConvertError> {
         let source = self.lazy.source.as_deref();
-        raw.par_iter()
+        let parsed: Vec<Result<(usize, Piece), LoadError>> = raw
+            .par_iter()
             .map(|r| {
                 let projection = match &r.kind {
                     PieceKind::Page(ArrayPath::MarkdownPages) if light => Projection {
@@ -357,6 +358,11 @@ impl Load<'_> {
                     .with(|| r.parse_fast(source))
                     .map(|p| (r.index, p))
             })
+            .collect();
+        // The first broken piece in input order, as a whole read meets it: collecting straight
+        // into a `Result` would give whichever failure a thread reached first.
+        parsed
+            .into_iter()
             .collect::<Result<Vec<_>, _>>()
             .map_err(ConvertError::Load)
     }

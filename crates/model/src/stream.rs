@@ -158,6 +158,16 @@ impl RawPiece {
             let error = bad_utf8(self.bytes[at], self.pos.offset + at as u64).at(line, column);
             return Err(error.with_source(source));
         }
+        // A whole read checks the syntax of everything before it reads any type: a page that is
+        // broken both ways reports its broken JSON, without a path, as a whole read does.
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&self.bytes) {
+            use serde_json::error::Category;
+            if matches!(e.classify(), Category::Syntax | Category::Eof) {
+                let mut error = self.located(&e, "");
+                error.path.clear();
+                return Err(error.with_source(source));
+            }
+        }
         let result = match &self.kind {
             PieceKind::Page(ArrayPath::ItemsPages) => self.typed().map(Piece::Items),
             PieceKind::Page(ArrayPath::MarkdownPages) => self.typed().map(Piece::Markdown),
