@@ -1012,7 +1012,8 @@ fn an_interrupted_run_keeps_the_inputs_it_converted() {
 }
 
 /// Every broken fixture fails with the same message whether it is read whole or streamed page
-/// by page: truncation, broken syntax, nesting too deep, invalid UTF-8, wrong types, nothing.
+/// by page: truncation, broken syntax, nesting too deep, invalid UTF-8, wrong types, nothing;
+/// in `convert` and in `markdown` to standard output.
 #[test]
 fn broken_inputs_fail_alike_read_whole_and_streamed() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -1037,6 +1038,17 @@ fn broken_inputs_fail_alike_read_whole_and_streamed() {
             })
             .collect();
         assert_eq!(said[0], said[1], "{}", path.display());
+        // `markdown` to standard output too: the same message and exit code (nothing of the
+        // input was printed, so it fails like any input rather than stopping the command; a
+        // broken box does not stop it at all, as markdown never reads boxes).
+        let md: Vec<(Option<i32>, String)> = ["never", "always"]
+            .iter()
+            .map(|stream| {
+                let o = run(&["markdown", "--stream", stream, path.to_str().unwrap()]);
+                (o.status.code(), stderr(&o))
+            })
+            .collect();
+        assert_eq!(md[0], md[1], "{}", path.display());
         checked += 1;
     }
     assert!(checked >= 8, "{checked} fixtures");

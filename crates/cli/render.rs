@@ -770,15 +770,17 @@ fn render_in_place<W: Writer>(
     };
     let mut probe = lazy.assemble(Vec::new());
     probe.warnings = lazy.warnings.clone();
+    // The notes on the options and the page lists are printed once the input has converted,
+    // before its pages' warnings, as a whole read prints them: an input that fails prints
+    // its error alone.
     let (o, notes) = layers.for_doc::<W>(&probe);
-    for w in &notes {
-        eprintln!("warning: {label}: {w}");
-    }
     let opts = W::convert_options(o);
     // Batches are read in runs straight into their buffers: no BufReader in between.
     let mut reader = place
         .open()
         .with_context(|| format!("cannot read {label}"))?;
+    // Whether pages of this input reached standard output (they cannot be taken back there).
+    let mut printed = false;
     let mut convert = |lazy: &LazyDocument, out: &mut Out| -> Result<_> {
         Ok(match &target {
             Some(target) => {
@@ -808,8 +810,8 @@ fn render_in_place<W: Writer>(
                 r
             }
             None => {
-                let mut adapter = OutWriter(out);
-                convert_lazy(
+                let mut adapter = OutWriter { out, wrote: 0 };
+                let r = convert_lazy(
                     lazy,
                     &mut reader,
                     &opts,
@@ -817,7 +819,9 @@ fn render_in_place<W: Writer>(
                         want: W::OUT,
                         w: &mut adapter,
                     },
-                )
+                );
+                printed |= adapter.wrote > 0;
+                r
             }
         })
     };
@@ -835,6 +839,9 @@ fn render_in_place<W: Writer>(
     }
     match result {
         Ok(stats) => {
+            for w in &notes {
+                eprintln!("warning: {label}: {w}");
+            }
             for w in &stats.warnings {
                 eprintln!("warning: {label}: {w}");
             }
@@ -843,8 +850,9 @@ fn render_in_place<W: Writer>(
         Err(ConvertError::Io(e)) => {
             Err(e).with_context(|| format!("cannot write the output of {label}"))
         }
-        // On standard output the pages before cannot be taken back: the whole command fails.
-        Err(ConvertError::Load(e)) if matches!(dest, Dest::Stdout) => {
+        // On standard output the pages before cannot be taken back: the whole command fails
+        // (when nothing of this input was printed yet, it failed like any other input).
+        Err(ConvertError::Load(e)) if matches!(dest, Dest::Stdout) && printed => {
             Err(anyhow::anyhow!("{}", place.locate(e)))
         }
         // Into a folder (its own file, removed) or an -o file (there is one input; nothing
@@ -856,11 +864,16 @@ fn render_in_place<W: Writer>(
 }
 
 /// `Write` over the command's output.
-struct OutWriter<'a>(&'a mut Out);
+struct OutWriter<'a> {
+    out: &'a mut Out,
+    /// Bytes written through it.
+    wrote: u64,
+}
 
 impl Write for OutWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf)?;
+        self.out.write(buf)?;
+        self.wrote += buf.len() as u64;
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
