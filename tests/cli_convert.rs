@@ -1084,4 +1084,25 @@ fn the_first_broken_page_is_the_one_reported() {
         let streamed = converted(&input, &tmp.path().join(format!("s{k}")), "always", &[]);
         assert_eq!(streamed.2, whole.2, "run {k}");
     }
+    // A wrong type on page 10 and broken JSON on page 300: a whole read checks the syntax of
+    // everything first, and so does a streamed read before it reports the wrong type.
+    let mut pages: Vec<String> = (1..=400).map(|n| page(n, false)).collect();
+    pages[9] = pages[9].replace("\"md\": \"Page 10\"", "\"md\": 10");
+    pages[299] = page(300, true);
+    std::fs::write(
+        &input,
+        format!(
+            "{{\"items\": {{\"pages\": [\n{}\n]}}}}\n",
+            pages.join(",\n")
+        ),
+    )
+    .expect("written");
+    let whole = converted(&input, &tmp.path().join("whole"), "never", &[]);
+    assert!(
+        whole.2.contains("not valid JSON") && whole.2.contains("line 301"),
+        "{}",
+        whole.2
+    );
+    let streamed = converted(&input, &tmp.path().join("streamed"), "always", &[]);
+    assert_eq!(streamed.2, whole.2);
 }

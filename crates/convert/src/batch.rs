@@ -211,6 +211,11 @@ pub fn convert_lazy<R: Read + Seek + Send>(
 ) -> Result<ConvertStats, ConvertError> {
     match convert_batches(lazy, reader, opts, sink) {
         Err(ConvertError::Load(e)) if lazy.jumped() => Err(ConvertError::Unchecked(e)),
+        // Broken JSON further on comes first, as in a whole read (see
+        // `LazyDocument::first_syntax_error`).
+        Err(ConvertError::Load(e)) if e.kind == pagetree_model::ErrorKind::Data => Err(
+            ConvertError::Load(lazy.first_syntax_error(reader).unwrap_or(e)),
+        ),
         r => r,
     }
 }

@@ -475,6 +475,27 @@ impl LazyDocument {
         })
     }
 
+    /// The first broken JSON in the input, read again through `reader` (the input this was
+    /// indexed from), as a whole read's first pass finds it: values stepped over, nothing
+    /// kept. A whole read reports broken JSON anywhere in the input before any value of a
+    /// wrong type; a page-by-page conversion that meets a wrong type first asks this before
+    /// reporting it.
+    pub fn first_syntax_error<R: Read + Seek>(&self, reader: &mut R) -> Option<LoadError> {
+        use serde::Deserialize;
+        use serde_json::error::Category;
+        reader.seek(SeekFrom::Start(0)).ok()?;
+        let mut file = io::BufReader::with_capacity(1 << 16, reader);
+        if file.fill_buf().ok()?.starts_with(b"\xEF\xBB\xBF") {
+            file.consume(3);
+        }
+        let mut de = serde_json::Deserializer::from_reader(file);
+        let e = serde::de::IgnoredAny::deserialize(&mut de)
+            .and_then(|_| de.end())
+            .err()?;
+        matches!(e.classify(), Category::Syntax | Category::Eof)
+            .then(|| LoadError::from_json(&e, String::new()).with_source(self.source.as_deref()))
+    }
+
     /// Bytes of the input that joined page `i` occupies (all its lists' entries).
     pub fn page_bytes(&self, i: usize) -> u64 {
         let p = &self.pages[i];
