@@ -3,6 +3,7 @@
 
 mod args;
 mod cmd;
+mod inplace;
 mod input;
 mod inputs;
 mod manifest;

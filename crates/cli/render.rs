@@ -12,14 +12,14 @@ use pagetree_convert::pages::PageOptions;
 use pagetree_convert::{ConvertError, ConvertOptions, OutFile, Sink, convert_lazy};
 use pagetree_convert::{FailedPageMode, FurnitureMode, PageSelection, Rendered, Source, Warning};
 use pagetree_model::{
-    Document, ErrorKind, FileSpan, LazyDocument, Line, LoadError, Loaded, Projection,
-    file_is_json_lines, is_json_lines,
+    Document, ErrorKind, LazyDocument, Loaded, Projection, file_is_json_lines, is_json_lines,
 };
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::Outcome;
 use crate::args::{FailedArg, FromArg, FurnitureArg, PageArgs, RenderArgs, StreamArg};
+use crate::inplace::InPlace;
 use crate::input::{read_input, read_stdin};
 use crate::output::write_atomic;
 use crate::spool::{self, Stdin};
@@ -607,11 +607,6 @@ fn stream<W: Writer>(
     out: &mut Out,
 ) -> Result<bool> {
     let (path, label) = (input.path, input.label.clone());
-    let fail = |e: String| {
-        let _ = io::stdout().lock().flush();
-        eprintln!("error: {e}");
-        Ok(false)
-    };
     // Pages written to a pipe or terminal cannot be taken back, so there every page boundary
     // is checked before the first page is written; elsewhere an input whose boundaries were
     // taken on trust is converted again if a page fails to parse (see
@@ -703,48 +698,7 @@ fn render_line_in_place<W: Writer>(
             render_in_place::<W>(layers, place, lazy, &name, target(), dest, out, mark).map(Some)
         }
         Err(e) if e.kind == ErrorKind::Shape => Ok(None),
-        Err(e) => {
-            io::stdout().lock().flush()?;
-            eprintln!("error: {}", place.locate(e));
-            Ok(Some(false))
-        }
-    }
-}
-
-/// Where a response streamed in place is read: a whole file, or one JSON Lines line of it
-/// that was too long to hold.
-#[derive(Clone, Copy)]
-pub(super) struct InPlace<'a> {
-    pub(super) path: &'a Path,
-    pub(super) line: Option<&'a Line>,
-}
-
-impl InPlace<'_> {
-    /// Its index, with page boundaries searched for or all checked (`exact`).
-    pub(super) fn index(&self, label: &str, exact: bool) -> Result<LazyDocument, LoadError> {
-        let (path, label) = (self.path, Some(label));
-        match (self.line, exact) {
-            (None, false) => LazyDocument::index_file(path, label),
-            (None, true) => LazyDocument::index_file_exact(path, label),
-            (Some(l), false) => LazyDocument::index_file_range(path, l.range(), label),
-            (Some(l), true) => LazyDocument::index_file_range_exact(path, l.range(), label),
-        }
-    }
-
-    /// A reader of its bytes.
-    fn open(&self) -> io::Result<FileSpan> {
-        match self.line {
-            None => FileSpan::whole(self.path),
-            Some(l) => FileSpan::open(self.path, l.range()),
-        }
-    }
-
-    /// An error within it, located in the whole input.
-    pub(super) fn locate(&self, e: LoadError) -> LoadError {
-        match self.line {
-            Some(l) => l.locate(e),
-            None => e,
-        }
+        Err(e) => fail(place.locate(e)).map(Some),
     }
 }
 
@@ -763,11 +717,6 @@ fn render_in_place<W: Writer>(
     out: &mut Out,
     mark: Option<u64>,
 ) -> Result<bool> {
-    let fail = |e: String| {
-        let _ = io::stdout().lock().flush();
-        eprintln!("error: {e}");
-        Ok(false)
-    };
     let mut probe = lazy.assemble(Vec::new());
     probe.warnings = lazy.warnings.clone();
     // The notes on the options and the page lists are printed once the input has converted,
@@ -861,6 +810,14 @@ fn render_in_place<W: Writer>(
             fail(place.locate(e).to_string())
         }
     }
+}
+
+/// Reports an input that failed, after what was printed before it: `Ok(false)`, the others go
+/// on.
+fn fail(e: impl std::fmt::Display) -> Result<bool> {
+    let _ = io::stdout().lock().flush();
+    eprintln!("error: {e}");
+    Ok(false)
 }
 
 /// `Write` over the command's output.

@@ -16,8 +16,7 @@ use pagetree_convert::{
     TextOptions, Warning, convert_document, convert_lazy,
 };
 use pagetree_model::{
-    Document, ErrorKind, Format, LazyDocument, Line, LoadError, Loaded, file_is_json_lines,
-    is_json_lines,
+    Document, ErrorKind, Format, LoadError, Loaded, file_is_json_lines, is_json_lines,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -26,6 +25,7 @@ use crate::Outcome;
 use crate::args::{ConvertArgs, OutputArg, StreamArg};
 use crate::cmd::markdown::{Markdown, flags};
 use crate::cmd::text::Text;
+use crate::inplace::InPlace;
 use crate::inputs::{Input, expand};
 use crate::manifest::{Entry, Manifest, hash_hex};
 use crate::output::write_atomic;
@@ -678,36 +678,26 @@ fn convert_streamed(
     let name = input.display();
     let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
     let reader = Counted::new(file, ctx, input, done);
-    let Some((tmp, stats, notes)) = stage_streamed(ctx, path, None, reader, &name)? else {
+    let place = InPlace { path, line: None };
+    let Some((tmp, stats, notes)) = stage_streamed(ctx, place, reader, &name)? else {
         return Ok(None);
     };
     place_document(ctx, &tmp, &input.key)?;
     Ok(Some((stats, notes)))
 }
 
-/// Indexes one response read in place and converts it page by page into a staged folder (see
-/// [`stage_document`]): the file at `path`, or the JSON Lines `line` of it that was too long to
-/// hold, read through `reader` (over the same bytes). `Ok(None)` when its shape cannot be
-/// streamed.
+/// Indexes one response read in place (a file, or the JSON Lines line of it that was too long
+/// to hold) and converts it page by page into a staged folder (see [`stage_document`]), read
+/// through `reader` (over the same bytes). `Ok(None)` when its shape cannot be streamed.
 fn stage_streamed<R: std::io::Read + std::io::Seek + Send>(
     ctx: &Ctx<'_>,
-    path: &Path,
-    line: Option<&Line>,
+    place: InPlace<'_>,
     mut reader: R,
     name: &str,
 ) -> std::result::Result<Option<(PathBuf, ConvertStats, Vec<String>)>, String> {
-    let index = |exact: bool| match (line, exact) {
-        (None, false) => LazyDocument::index_file(path, Some(name)),
-        (None, true) => LazyDocument::index_file_exact(path, Some(name)),
-        (Some(l), false) => LazyDocument::index_file_range(path, l.range(), Some(name)),
-        (Some(l), true) => LazyDocument::index_file_range_exact(path, l.range(), Some(name)),
-    };
     // Errors within a line are located in the whole input, as a whole read locates them.
-    let located = |e: LoadError| match line {
-        Some(l) => l.locate(e).to_string(),
-        None => e.to_string(),
-    };
-    let lazy = match index(false) {
+    let located = |e: LoadError| place.locate(e).to_string();
+    let lazy = match place.index(name, false) {
         Ok(l) => l,
         // Arrays at the top (v1 lists), JSON Lines, job listings: load whole.
         Err(e) if e.kind == ErrorKind::Shape => return Ok(None),
@@ -731,7 +721,7 @@ fn stage_streamed<R: std::io::Read + std::io::Seek + Send>(
         // Page boundaries were taken on trust and a page failed to parse: check them all, and
         // convert again (the first attempt's files are already gone).
         Err(_) if unchecked => {
-            let exact = index(true).map_err(located)?;
+            let exact = place.index(name, true).map_err(located)?;
             stage_document(ctx, |sink| {
                 convert_lazy(&exact, &mut reader, &opts, sink).map_err(message)
             })?

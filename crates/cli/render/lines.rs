@@ -9,8 +9,10 @@ use pagetree_convert::{Rendered, Warning};
 use pagetree_model::{Format, JsonLines, Line, Loaded};
 use rayon::prelude::*;
 
+use crate::inplace::InPlace;
+
 use super::{
-    BATCH, Dest, InPlace, Names, OptionLayers, Out, Streamed, Writer, render_line_in_place,
+    BATCH, Dest, Names, OptionLayers, Out, Streamed, Writer, render_line_in_place,
     whole_projection, write_dir,
 };
 

@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 
 use pagetree_convert::{ConvertStats, convert_document};
-use pagetree_model::{FileSpan, Format, JsonLines, Line, Loaded};
+use pagetree_model::{Format, JsonLines, Line, Loaded};
 use rayon::prelude::*;
 
 use super::progress::Counted;
 use super::{Ctx, not_a_parse_result, options_for, place_document, stage_document, stage_streamed};
+use crate::inplace::InPlace;
 use crate::inputs::Input;
 use crate::spool::hold_lines;
 
@@ -146,9 +147,14 @@ fn convert_line(
     let mut line = std::borrow::Cow::Borrowed(line);
     if !line.is_held() {
         let name = line.name();
-        let streamed = FileSpan::open(path, line.range())
+        let place = InPlace {
+            path,
+            line: Some(&line),
+        };
+        let streamed = place
+            .open()
             .map_err(|e| format!("{name}: cannot read: {e}"))
-            .and_then(|span| stage_streamed(ctx, path, Some(&line), span, &name));
+            .and_then(|span| stage_streamed(ctx, place, span, &name));
         match streamed {
             Ok(Some((dir, stats, notes))) => {
                 return vec![Ok(Staged {
