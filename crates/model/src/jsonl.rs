@@ -9,8 +9,8 @@ use std::path::Path;
 
 use crate::error::{ErrorKind, LoadError};
 use crate::load::{
-    Loaded, bad_utf8, empty_input, line_error, line_name, load_line, looks_like_jsonl,
-    named_json_lines,
+    Loaded, bad_utf8, blank_prefix, empty_input, line_error, line_name, load_line,
+    looks_like_jsonl, named_json_lines,
 };
 
 /// The UTF-8 byte-order mark, which a first line may start with.
@@ -121,7 +121,7 @@ impl<R: BufRead> JsonLines<R> {
                         } else {
                             &bytes
                         };
-                        if blank_so_far(text) {
+                        if blank_prefix(text).is_some() {
                             look_at = look_at.saturating_mul(2);
                         } else {
                             if first && bytes.starts_with(BOM) {
@@ -264,31 +264,9 @@ impl Line {
 
     /// An error met reading the line on its own (positions within the line), located in the
     /// whole input as a whole read locates it.
-    pub fn locate(&self, mut e: LoadError) -> LoadError {
-        // The streaming reader writes some positions into its messages; read in place, they
-        // count the line as line 1 (it holds no line break), so only the line number moves.
-        for said in [
-            "(starting at line 1 column ",
-            "(key starts at line 1 column ",
-        ] {
-            let moved = said.replace("line 1 ", &format!("line {} ", self.number));
-            e.message = e.message.replace(said, &moved);
-        }
+    pub fn locate(&self, e: LoadError) -> LoadError {
         line_error(self.number, self.source.as_deref(), e)
     }
-}
-
-/// Whether `bytes`, the start of a line, is blank so far: whitespace only, judged on its
-/// valid UTF-8 (it may end inside a character); invalid UTF-8 is not blank.
-fn blank_so_far(bytes: &[u8]) -> bool {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) if e.error_len().is_none() => {
-            std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default()
-        }
-        Err(_) => return false,
-    };
-    text.trim().is_empty()
 }
 
 /// Whether an input starting with `head` is JSON Lines as [`crate::load_all`] would judge the
@@ -438,13 +416,6 @@ mod tests {
         assert!(
             e.ends_with(&format!("at line 2 column {}", cut.len())),
             "{e}"
-        );
-        // The streaming reader's own messages name positions too: moved to the line as well.
-        let scanner = LoadError::new(ErrorKind::Eof, "element 0 (starting at line 1 column 22)");
-        assert!(
-            line.locate(scanner)
-                .message
-                .contains("(starting at line 2 column 22)")
         );
     }
 

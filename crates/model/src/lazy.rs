@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 
 use crate::document::{Document, Format, PageIndex, Warning, join_page_lists};
 use crate::error::{ErrorKind, LoadError};
-use crate::load::empty_input;
+use crate::load::{blank_prefix, empty_input};
 use crate::page::{ItemsResult, MarkdownResult, MetadataResult, TextResult};
 use crate::response::ParseResponse;
 use crate::scan::{ArrayPath, Event, Position, Scanner};
@@ -481,19 +481,9 @@ impl LazyDocument {
     /// wrong type; a page-by-page conversion that meets a wrong type first asks this before
     /// reporting it.
     pub fn first_syntax_error<R: Read + Seek>(&self, reader: &mut R) -> Option<LoadError> {
-        use serde::Deserialize;
-        use serde_json::error::Category;
         reader.seek(SeekFrom::Start(0)).ok()?;
-        let mut file = io::BufReader::with_capacity(1 << 16, reader);
-        if file.fill_buf().ok()?.starts_with(b"\xEF\xBB\xBF") {
-            file.consume(3);
-        }
-        let mut de = serde_json::Deserializer::from_reader(file);
-        let e = serde::de::IgnoredAny::deserialize(&mut de)
-            .and_then(|_| de.end())
-            .err()?;
-        matches!(e.classify(), Category::Syntax | Category::Eof)
-            .then(|| LoadError::from_json(&e, String::new()).with_source(self.source.as_deref()))
+        let (e, _) = serde_pass(reader, false)?;
+        Some(LoadError::from_json(&e, String::new()).with_source(self.source.as_deref()))
     }
 
     /// Bytes of the input that joined page `i` occupies (all its lists' entries).
@@ -787,36 +777,65 @@ enum FirstError {
     Json(serde_json::Error, String),
 }
 
-/// Where the input first stops being JSON, as serde_json reads it (a byte-order mark skipped,
-/// as the whole-input reader skips it), reading it once with nothing kept; `None` when it is
-/// JSON throughout (or cannot be read).
+/// Where the input first stops being JSON, as a whole read finds it; `None` when it is JSON
+/// throughout (or cannot be read).
 fn first_json_error(input: &Input<'_>) -> Option<FirstError> {
-    use serde_json::error::Category;
-    let open = || -> Option<io::BufReader<FileSpan>> {
-        let mut file = io::BufReader::with_capacity(1 << 16, input.open().ok()?);
-        if file.fill_buf().ok()?.starts_with(b"\xEF\xBB\xBF") {
-            file.consume(3);
-        }
-        Some(file)
-    };
-    if is_blank(open()?)? {
+    if is_blank(io::BufReader::with_capacity(1 << 16, input.open().ok()?))? {
         return Some(FirstError::Empty);
     }
-    let mut de = serde_json::Deserializer::from_reader(open()?);
-    let (e, path) = match serde_path_to_error::deserialize::<_, Skip>(&mut de) {
-        Ok(Skip) => (de.end().err()?, String::new()),
-        Err(e) => {
-            let path = e.path().to_string();
-            (e.into_inner(), path)
-        }
-    };
-    if !matches!(e.classify(), Category::Syntax | Category::Eof) {
-        return None;
-    }
+    let (e, path) = serde_pass(input.open().ok()?, true)?;
     // A whole read names where nesting went too deep (its typed parse tracks the path) but
     // not where the JSON broke (its first parse does not).
     let deep = e.to_string().starts_with("recursion limit exceeded");
     Some(FirstError::Json(e, if deep { path } else { String::new() }))
+}
+
+/// Reads `reader` once as serde_json reads a whole input (a byte-order mark skipped), keeping
+/// nothing, and returns its first broken or cut-short JSON with the JSON path there; `None`
+/// when there is none. With `depth`, nesting is counted as a typed read counts it (too deep
+/// fails); without, values are stepped over as a whole read's first pass does.
+fn serde_pass(reader: impl Read, depth: bool) -> Option<(serde_json::Error, String)> {
+    use serde::Deserialize;
+    use serde_json::error::Category;
+    let mut file = io::BufReader::with_capacity(1 << 16, reader);
+    if file.fill_buf().ok()?.starts_with(b"\xEF\xBB\xBF") {
+        file.consume(3);
+    }
+    let mut de = serde_json::Deserializer::from_reader(file);
+    let read = if depth {
+        serde_path_to_error::deserialize::<_, Skip>(&mut de)
+            .map(|_| ())
+            .map_err(|e| (e.path().to_string(), e.into_inner()))
+    } else {
+        serde::de::IgnoredAny::deserialize(&mut de)
+            .map(|_| ())
+            .map_err(|e| (String::new(), e))
+    };
+    let (path, e) = match read {
+        Ok(()) => (String::new(), de.end().err()?),
+        Err(failed) => failed,
+    };
+    matches!(e.classify(), Category::Syntax | Category::Eof).then_some((e, path))
+}
+
+/// Whether `reader` holds only whitespace, judged as a whole read judges it (`str::trim`),
+/// stopping at the first character that is not.
+fn is_blank(mut reader: impl BufRead) -> Option<bool> {
+    // Bytes of a character cut at the end of the last buffer, carried over.
+    let mut carried = Vec::new();
+    loop {
+        let buf = reader.fill_buf().ok()?;
+        if buf.is_empty() {
+            return Some(true);
+        }
+        carried.extend_from_slice(buf);
+        let n = buf.len();
+        reader.consume(n);
+        let Some(valid) = blank_prefix(&carried) else {
+            return Some(false);
+        };
+        carried.drain(..valid);
+    }
 }
 
 /// Any JSON value, stepped over as serde_json steps into it (nesting counted, so that nesting
@@ -859,32 +878,6 @@ impl<'de> serde::Deserialize<'de> for Skip {
             }
         }
         d.deserialize_any(V)
-    }
-}
-
-/// Whether `reader` holds only whitespace, judged as a whole read judges it (`str::trim`),
-/// stopping at the first character that is not.
-fn is_blank(mut reader: impl BufRead) -> Option<bool> {
-    // Bytes of a character cut at the end of the last buffer, carried over.
-    let mut carried = Vec::new();
-    loop {
-        let buf = reader.fill_buf().ok()?;
-        if buf.is_empty() {
-            return Some(true);
-        }
-        carried.extend_from_slice(buf);
-        let n = buf.len();
-        reader.consume(n);
-        let valid = match std::str::from_utf8(&carried) {
-            Ok(_) => carried.len(),
-            Err(e) if e.error_len().is_none() => e.valid_up_to(),
-            Err(_) => return Some(false),
-        };
-        let text = std::str::from_utf8(&carried[..valid]).unwrap_or_default();
-        if !text.trim().is_empty() {
-            return Some(false);
-        }
-        carried.drain(..valid);
     }
 }
 

@@ -177,6 +177,19 @@ pub(crate) fn line_error(number: usize, source: Option<&str>, mut e: LoadError) 
     e
 }
 
+/// For `bytes`, the start of an input or line: the length of its valid UTF-8 (it may end inside
+/// a character) when that is whitespace only (`str::trim`, as a whole read judges blank input),
+/// or `None` when it holds anything else, invalid UTF-8 included.
+pub(crate) fn blank_prefix(bytes: &[u8]) -> Option<usize> {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(_) => bytes.len(),
+        Err(e) if e.error_len().is_none() => e.valid_up_to(),
+        Err(_) => return None,
+    };
+    let text = std::str::from_utf8(&bytes[..valid]).ok()?;
+    text.trim().is_empty().then_some(valid)
+}
+
 /// The error for an input without a single value (blank, or a JSON Lines input of blank lines).
 pub(crate) fn empty_input(source: Option<&str>) -> LoadError {
     LoadError::new(ErrorKind::Eof, "empty input: no JSON value")

@@ -149,12 +149,7 @@ impl RawPiece {
         if let Err(e) = std::str::from_utf8(&self.bytes) {
             let at = e.valid_up_to();
             let (line, column) = line_column(&self.bytes, at);
-            let column = if line == 1 {
-                self.pos.column as usize + column - 1
-            } else {
-                column
-            };
-            let line = self.pos.line as usize + line - 1;
+            let (line, column) = self.in_input(line, column);
             let error = bad_utf8(self.bytes[at], self.pos.offset + at as u64).at(line, column);
             return Err(error.with_source(source));
         }
@@ -239,6 +234,16 @@ impl RawPiece {
         Ok(value)
     }
 
+    /// A line and column inside the piece (counted from its first byte) in the whole input.
+    fn in_input(&self, line: usize, column: usize) -> (usize, usize) {
+        let (pl, pc) = (self.pos.line as usize, self.pos.column as usize);
+        if line == 1 {
+            (pl, pc + column - 1)
+        } else {
+            (pl + line - 1, column)
+        }
+    }
+
     /// A serde error inside the piece, with `sub` (its JSON path within the piece) and its
     /// position moved to the whole input.
     fn located(&self, inner: &serde_json::Error, sub: &str) -> LoadError {
@@ -250,14 +255,8 @@ impl RawPiece {
             s => format!("{base}.{s}"),
         };
         if inner.line() > 0 {
-            // Positions inside the piece are relative to its first byte.
-            let (l, c) = (inner.line(), inner.column());
-            let (pl, pc) = (self.pos.line as usize, self.pos.column as usize);
-            err = if l == 1 {
-                err.at(pl, pc + c - 1)
-            } else {
-                err.at(pl + l - 1, c)
-            };
+            let (line, column) = self.in_input(inner.line(), inner.column());
+            err = err.at(line, column);
         }
         if err.kind == ErrorKind::Eof {
             err.kind = ErrorKind::Syntax;
