@@ -51,11 +51,12 @@ else
 fi
 
 echo "building release binaries..." >&2
-(cd "$root" && cargo build --release --quiet -p pagetree-synth --example synth --example parse_value \
+(cd "$root" && cargo build --release --quiet -p pagetree-synth --example synth --example parse_value --example parse_typed \
     && cargo build --release --quiet --bin pagetree)
 target=${CARGO_TARGET_DIR:-$root/target}
 synth=$target/release/examples/synth
 parse_value=$target/release/examples/parse_value
+parse_typed=$target/release/examples/parse_typed
 pagetree=$target/release/pagetree
 
 # --- the timer: GNU time for peak RSS, else a python3 wrapper, else wall time only ---------
@@ -119,6 +120,9 @@ add() { contenders+=("$1"$'\t'"$2"); }
 add baseline "$(printf %q "$parse_value") {FILE}"
 # Parse and write the value back: a reference for `convert`, which writes more than it reads.
 add serde-rewrite "$(printf %q "$parse_value") {FILE} {OUT}.json"
+# A floor for any converter built on serde_json: the fields `convert` reads parsed into derived
+# structs that borrow their strings, a page at a time, on one thread, and nothing else.
+add typed-floor "$(printf %q "$parse_typed") {FILE}"
 if [[ -f $peer ]] && command -v python3 >/dev/null; then
     add python-json "python3 $(printf %q "$peer") json {FILE} {OUT}.md"
     if python3 -c 'import orjson' 2>/dev/null; then
@@ -176,9 +180,9 @@ for size in "${sizes[@]}"; do
             c=${contenders[k]}
             name=${c%%$'\t'*}
             cmd=${c#*$'\t'}
-            # The Python peer reads one file per process, and serde-rewrite writes one file:
-            # neither has a folder form.
-            if [[ $label == folder && ( $name == python-* || $name == serde-rewrite ) ]]; then
+            # The Python peer reads one file per process, serde-rewrite writes one file and
+            # typed-floor reads one: none has a folder form.
+            if [[ $label == folder && ( $name == python-* || $name == serde-rewrite || $name == typed-floor ) ]]; then
                 oks[k]=2
                 continue
             fi
