@@ -216,6 +216,56 @@ fn jsonl_records_and_thread_count_independence() {
     );
 }
 
+/// `convert` writes elements as it builds them ([`ElementsStream::push_to`]); the bytes must be
+/// those of building them all, then writing ([`write_elements`]), in both forms and with page
+/// furniture left out (the first element written is then not the first item).
+#[test]
+fn written_while_built_equals_built_then_written() {
+    use pagetree_convert::elements::{
+        ElementsFormat, ElementsStream, ElementsWriter, MdOffset, write_elements,
+    };
+    let mut files = fixtures();
+    files.extend(realdata().unwrap_or_default());
+    let mut compared = 0;
+    for path in files {
+        let bytes = std::fs::read(&path).expect("readable");
+        for loaded in pagetree_model::load_all(&bytes, Some(&name(&path)))
+            .into_iter()
+            .flatten()
+        {
+            let Loaded::Document(doc) = loaded else {
+                continue;
+            };
+            let md = markdown(&doc, &MarkdownOptions::default());
+            for furniture in [true, false] {
+                let opts = ElementOptions { furniture };
+                let whole = elements(&doc, &opts, Some(&md));
+                for format in [ElementsFormat::Json, ElementsFormat::Jsonl] {
+                    let built = write_elements(&whole, format, Vec::new()).expect("to memory");
+                    let mut stream = ElementsStream::new(&doc, &opts);
+                    let mut writer =
+                        ElementsWriter::new(Vec::new(), format, &whole.source, &whole.format)
+                            .expect("to memory");
+                    let n = stream
+                        .push_to(&doc, Some((&md, MdOffset::default())), &mut writer)
+                        .expect("to memory");
+                    assert_eq!(n, whole.elements.len(), "{}", name(&path));
+                    let written = writer
+                        .finish(stream.pages(), stream.summary())
+                        .expect("to memory");
+                    assert!(
+                        built == written,
+                        "{}: furniture {furniture}, {format:?}: the bytes differ",
+                        name(&path)
+                    );
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 40, "only {compared} comparisons");
+}
+
 #[test]
 fn options_move_ranges_like_the_markdown() {
     let dir = tempfile::tempdir().expect("tempdir");

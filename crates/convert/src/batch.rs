@@ -547,12 +547,11 @@ impl<'o> State<'o> {
                 };
                 let els = elements.as_mut().map(|(stream, writer)| {
                     let at = batch_start(&md, &mopts.pages.separator, md_pages, md_offset);
-                    let els = stream.push(doc, Some((&md, at)));
                     // Serialised here, in parallel with the tables; written below. What the
                     // writer holds is taken, keeping memory to one batch.
-                    writer
-                        .elements(&els)
-                        .map(|()| (els.len(), std::mem::take(writer.get_mut())))
+                    stream
+                        .push_to(doc, Some((&md, at)), writer)
+                        .map(|n| (n, std::mem::take(writer.get_mut())))
                 });
                 (Some(md), els)
             },

@@ -24,7 +24,8 @@ mod schema;
 pub mod spans;
 mod write;
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 
 use pagetree_model::{BoxProblem, Document, Item, ItemKind, ItemRef};
 use rayon::prelude::*;
@@ -37,6 +38,8 @@ use crate::tables::table_ids;
 pub use schema::{Element, ElementBox, Elements, PageInfo, SCHEMA, Summary, TableInfo, VERSION};
 pub use spans::{CharIndex, TextRange};
 pub use write::{ElementsFormat, ElementsWriter, write_elements};
+
+use json::ElementView;
 
 /// Options for [`elements`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,76 +107,84 @@ impl ElementsStream {
         doc: &Document,
         markdown: Option<(&Rendered, MdOffset)>,
     ) -> Vec<Element> {
+        let batch = self.batch(doc, markdown);
+        // Building elements is independent per item: in parallel, in order.
+        let out: Vec<Element> = batch
+            .walk
+            .par_iter()
+            .filter_map(|r| batch.view(r, |e| e.to_element()))
+            .collect();
+        let mut tally = Tally::default();
+        for e in &out {
+            tally.add(&e.view());
+        }
+        self.end_batch(doc, &batch, [tally]);
+        out
+    }
+
+    /// Writes the elements of the next batch to `writer`, as [`ElementsStream::push`] then
+    /// [`ElementsWriter::elements`] would, without building them as owned [`Element`]s first;
+    /// returns how many it wrote.
+    pub fn push_to<W: std::io::Write>(
+        &mut self,
+        doc: &Document,
+        markdown: Option<(&Rendered, MdOffset)>,
+        writer: &mut ElementsWriter<W>,
+    ) -> std::io::Result<usize> {
+        let batch = self.batch(doc, markdown);
+        let tallies = writer.write_each(&batch.walk, |r, out, tally: &mut Tally| {
+            batch
+                .view(r, |e| {
+                    tally.add(e);
+                    json::write_element(out, e);
+                })
+                .is_some()
+        })?;
+        let before = self.summary.elements;
+        self.end_batch(doc, &batch, tallies);
+        Ok(self.summary.elements - before)
+    }
+
+    /// What building a batch's elements needs, worked out once for the batch.
+    fn batch<'d>(
+        &mut self,
+        doc: &'d Document,
+        markdown: Option<(&Rendered, MdOffset)>,
+    ) -> Batch<'d> {
         let walk = doc.walk();
         let furniture = walk_furniture(doc);
         let duplicates = duplicate_boxes(&walk);
-        let tables: BTreeMap<usize, String> = table_ids(doc).into_iter().collect();
+        let tables = table_ids(doc).into_iter().collect();
         let ranges = markdown
             .map(|(md, at)| md_ranges(md, at, walk.len()))
             .unwrap_or_default();
-
         // Ids first: parents are referred to by id.
         let ids = element_ids(&walk);
         let paths = heading_paths_from(&walk, &furniture, &mut self.headings);
+        Batch {
+            doc,
+            walk,
+            furniture,
+            duplicates,
+            tables,
+            ranges,
+            ids,
+            paths,
+            order_base: self.order_base,
+            furniture_on: self.opts.furniture,
+        }
+    }
 
-        // Building elements is independent per item: in parallel, in order.
-        let order_base = self.order_base;
-        let furniture_on = self.opts.furniture;
-        let out: Vec<Element> = walk
-            .par_iter()
-            .zip(paths)
-            .filter_map(|(r, heading_path)| {
-                let layer = furniture.get(r.index).copied().flatten();
-                if layer.is_some() && !furniture_on {
-                    return None;
-                }
-                let item = r.item;
-                let kind = item.kind();
-                Some(Element {
-                    id: ids[r.index].clone(),
-                    page: r.page,
-                    kind: kind.as_str(),
-                    unknown_type: item.unknown_type().map(str::to_owned),
-                    kind_inferred: item.kind_is_inferred(),
-                    parent: r.parent.map(|p| ids[p].clone()),
-                    order: order_base + r.index,
-                    depth: r.depth,
-                    level: (kind == ItemKind::Heading).then(|| item.heading_level()),
-                    heading_path,
-                    furniture: layer.map(|f| match f {
-                        Furniture::Header => "header",
-                        Furniture::Footer => "footer",
-                    }),
-                    text: plain_text(item),
-                    md: item.md().to_owned(),
-                    md_range: ranges.get(r.index).copied().flatten(),
-                    table: (kind == ItemKind::Table)
-                        .then(|| table_info(item, tables.get(&r.index))),
-                    boxes: boxes(doc, r, &duplicates),
-                    path: r.path(&walk),
-                })
-            })
-            .collect();
-        self.order_base += walk.len();
-        // Counted in short lists first (a dozen kinds, seven problems), then into the maps: a
-        // map lookup per element and box was ~1% of `convert`, on one thread.
-        let (mut kinds, mut problems) = (Vec::new(), Vec::new());
-        for e in &out {
-            bump(&mut kinds, e.kind);
-            self.summary.elements += 1;
-            self.summary.boxes += e.boxes.len();
-            self.summary.with_md_range += usize::from(e.md_range.is_some());
-            for b in &e.boxes {
-                for p in &b.problems {
-                    bump(&mut problems, p);
-                }
-            }
-        }
-        for (kind, n) in kinds {
-            *self.summary.kinds.entry(kind).or_default() += n;
-        }
-        for (problem, n) in problems {
-            *self.summary.box_problems.entry(problem).or_default() += n;
+    /// Carries a batch's counts, pages and reading order over to the next batch.
+    fn end_batch(
+        &mut self,
+        doc: &Document,
+        batch: &Batch<'_>,
+        tallies: impl IntoIterator<Item = Tally>,
+    ) {
+        self.order_base += batch.walk.len();
+        for tally in tallies {
+            tally.add_to(&mut self.summary);
         }
         self.pages.extend(doc.pages().map(|p| PageInfo {
             page: p.number(),
@@ -182,7 +193,6 @@ impl ElementsStream {
             status: if p.is_failed() { "failed" } else { "ok" },
             error: p.error().map(str::to_owned),
         }));
-        out
     }
 
     /// The pages seen so far.
@@ -209,10 +219,100 @@ impl ElementsStream {
     }
 }
 
+/// One batch's walk and what its elements are built from.
+struct Batch<'d> {
+    doc: &'d Document,
+    walk: Vec<ItemRef<'d>>,
+    furniture: Vec<Option<Furniture>>,
+    duplicates: BTreeSet<(usize, usize)>,
+    tables: BTreeMap<usize, String>,
+    ranges: Vec<Option<TextRange>>,
+    ids: Vec<String>,
+    paths: HeadingPaths,
+    order_base: usize,
+    furniture_on: bool,
+}
+
+impl Batch<'_> {
+    /// Calls `f` with the element of walked item `r`, unless it is furniture left out.
+    fn view<R>(&self, r: &ItemRef<'_>, f: impl FnOnce(&ElementView<'_>) -> R) -> Option<R> {
+        let layer = self.furniture.get(r.index).copied().flatten();
+        if layer.is_some() && !self.furniture_on {
+            return None;
+        }
+        let item = r.item;
+        let kind = item.kind();
+        let text = plain_text_of(item);
+        let table = (kind == ItemKind::Table).then(|| table_info(item, self.tables.get(&r.index)));
+        let boxes = boxes(self.doc, r, &self.duplicates);
+        let path = r.path(&self.walk);
+        Some(f(&ElementView {
+            id: &self.ids[r.index],
+            page: r.page,
+            kind: kind.as_str(),
+            unknown_type: item.unknown_type(),
+            kind_inferred: item.kind_is_inferred(),
+            parent: r.parent.map(|p| self.ids[p].as_str()),
+            order: self.order_base + r.index,
+            depth: r.depth,
+            level: (kind == ItemKind::Heading).then(|| item.heading_level()),
+            heading_path: self.paths.of(r.index),
+            furniture: layer.map(|f| match f {
+                Furniture::Header => "header",
+                Furniture::Footer => "footer",
+            }),
+            text: &text,
+            md: item.md(),
+            md_range: self.ranges.get(r.index).copied().flatten(),
+            table: table.as_ref(),
+            boxes: &boxes,
+            path: &path,
+        }))
+    }
+}
+
+/// Counts over some elements, kept in short lists (a dozen kinds, seven problems) and moved
+/// into the summary's maps once: a map lookup per element and box was ~1% of `convert`, on
+/// one thread.
+#[derive(Default)]
+struct Tally {
+    elements: usize,
+    boxes: usize,
+    with_md_range: usize,
+    kinds: Vec<(&'static str, usize)>,
+    problems: Vec<(&'static str, usize)>,
+}
+
+impl Tally {
+    fn add(&mut self, e: &ElementView<'_>) {
+        bump(&mut self.kinds, e.kind);
+        self.elements += 1;
+        self.boxes += e.boxes.len();
+        self.with_md_range += usize::from(e.md_range.is_some());
+        for b in e.boxes {
+            for p in &b.problems {
+                bump(&mut self.problems, p);
+            }
+        }
+    }
+
+    fn add_to(self, summary: &mut Summary) {
+        summary.elements += self.elements;
+        summary.boxes += self.boxes;
+        summary.with_md_range += self.with_md_range;
+        for (kind, n) in self.kinds {
+            *summary.kinds.entry(kind).or_default() += n;
+        }
+        for (problem, n) in self.problems {
+            *summary.box_problems.entry(problem).or_default() += n;
+        }
+    }
+}
+
 fn boxes(
     doc: &Document,
     r: &ItemRef<'_>,
-    duplicates: &std::collections::BTreeSet<(usize, usize)>,
+    duplicates: &BTreeSet<(usize, usize)>,
 ) -> Vec<ElementBox> {
     let size = doc.page(r.page).and_then(|p| p.size());
     let md = CharIndex::new(r.item.md());
@@ -279,7 +379,23 @@ pub(crate) fn heading_paths(
     walk: &[ItemRef<'_>],
     furniture: &[Option<Furniture>],
 ) -> Vec<Vec<String>> {
-    heading_paths_from(walk, furniture, &mut Vec::new())
+    let paths = heading_paths_from(walk, furniture, &mut Vec::new());
+    (0..walk.len()).map(|i| paths.of(i).to_vec()).collect()
+}
+
+/// The heading paths of a walk: each distinct path once, since runs of elements share one
+/// (a path only changes at a heading), and which one each item has.
+#[derive(Debug, Default)]
+struct HeadingPaths {
+    distinct: Vec<Vec<String>>,
+    index: Vec<usize>,
+}
+
+impl HeadingPaths {
+    /// The path of the item at walk index `i`.
+    fn of(&self, i: usize) -> &[String] {
+        &self.distinct[self.index[i]]
+    }
 }
 
 /// [`heading_paths`] continuing from the open headings `stack` (level, text) of the pages
@@ -288,26 +404,32 @@ fn heading_paths_from(
     walk: &[ItemRef<'_>],
     furniture: &[Option<Furniture>],
     stack: &mut Vec<(u8, String)>,
-) -> Vec<Vec<String>> {
-    walk.iter()
-        .map(|r| {
-            let above: Vec<String> = stack.iter().map(|(_, t)| t.clone()).collect();
-            let layer = furniture.get(r.index).copied().flatten();
-            if r.item.kind() == ItemKind::Heading && layer.is_none() {
-                let level = r.item.heading_level();
-                while stack.last().is_some_and(|(l, _)| *l >= level) {
-                    stack.pop();
-                }
-                stack.push((level, heading_text(r.item)));
-                // Only the headings above this one, whatever it popped.
-                return stack[..stack.len() - 1]
-                    .iter()
-                    .map(|(_, t)| t.clone())
-                    .collect();
+) -> HeadingPaths {
+    let texts = |stack: &[(u8, String)]| stack.iter().map(|(_, t)| t.clone()).collect();
+    let mut paths = HeadingPaths {
+        distinct: vec![texts(stack)],
+        index: Vec::with_capacity(walk.len()),
+    };
+    for r in walk {
+        let layer = furniture.get(r.index).copied().flatten();
+        if r.item.kind() == ItemKind::Heading && layer.is_none() {
+            let level = r.item.heading_level();
+            let open = stack.len();
+            while stack.last().is_some_and(|(l, _)| *l >= level) {
+                stack.pop();
             }
-            above
-        })
-        .collect()
+            // A heading's path: the headings above it, once it has closed those it ends.
+            if stack.len() != open {
+                paths.distinct.push(texts(stack));
+            }
+            paths.index.push(paths.distinct.len() - 1);
+            stack.push((level, heading_text(r.item)));
+            paths.distinct.push(texts(stack));
+        } else {
+            paths.index.push(paths.distinct.len() - 1);
+        }
+    }
+    paths
 }
 
 /// A heading's text for the heading path: its value, else its markdown without the `#`s.
@@ -321,25 +443,34 @@ pub(crate) fn heading_text(item: &Item) -> String {
 /// Plain text of an item: its value (or link text, caption); lists and containers join their
 /// children's text by lines; tables their cells by tabs and rows by lines.
 pub fn plain_text(item: &Item) -> String {
+    plain_text_of(item).into_owned()
+}
+
+/// [`plain_text`], borrowed from the item where it is one of its strings.
+fn plain_text_of(item: &Item) -> Cow<'_, str> {
     match item.kind() {
-        ItemKind::List | ItemKind::Header | ItemKind::Footer if !item.children().is_empty() => item
-            .children()
-            .iter()
-            .map(plain_text)
-            .collect::<Vec<_>>()
-            .join("\n"),
-        ItemKind::Table if !item.table_rows().is_empty() => item
-            .table_rows()
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|c| c.as_text().into_owned())
+        ItemKind::List | ItemKind::Header | ItemKind::Footer if !item.children().is_empty() => {
+            Cow::Owned(
+                item.children()
+                    .iter()
+                    .map(plain_text)
                     .collect::<Vec<_>>()
-                    .join("\t")
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => item.plain_text().to_owned(),
+                    .join("\n"),
+            )
+        }
+        ItemKind::Table if !item.table_rows().is_empty() => Cow::Owned(
+            item.table_rows()
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|c| c.as_text().into_owned())
+                        .collect::<Vec<_>>()
+                        .join("\t")
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        _ => Cow::Borrowed(item.plain_text()),
     }
 }
 

@@ -77,39 +77,61 @@ impl<W: Write> ElementsWriter<W> {
 
     /// Writes many elements, serialised in parallel (the bytes are the same as one by one).
     pub fn elements(&mut self, es: &[Element]) -> io::Result<()> {
+        self.write_each(es, |e, out, _: &mut ()| {
+            write_element(out, &e.view());
+            true
+        })
+        .map(drop)
+    }
+
+    /// Writes the elements `each` makes of `items`, in order, serialised in parallel runs.
+    /// `each` appends an element's JSON to its buffer and says whether it wrote one; it also
+    /// gets the accumulator of its run, and the accumulators come back in run order.
+    pub(crate) fn write_each<T: Sync, A: Default + Send>(
+        &mut self,
+        items: &[T],
+        each: impl Fn(&T, &mut Vec<u8>, &mut A) -> bool + Sync,
+    ) -> io::Result<Vec<A>> {
         use rayon::prelude::*;
         // A buffer per run of elements rather than per element: a batch has tens of thousands.
         const RUN: usize = 256;
         let format = self.format;
-        let first = self.first;
-        let runs: Vec<Vec<u8>> = es
+        let runs: Vec<(Vec<u8>, A)> = items
             .par_chunks(RUN)
-            .enumerate()
-            .map(|(k, run)| -> io::Result<Vec<u8>> {
+            .map(|run| -> io::Result<(Vec<u8>, A)> {
                 let mut buf = Vec::with_capacity(run.len() * 1024);
+                let mut acc = A::default();
                 let mut json = Vec::new();
-                for (i, e) in run.iter().enumerate() {
+                for item in run {
                     match format {
                         ElementsFormat::Json => {
-                            let very_first = first && k == 0 && i == 0;
-                            buf.extend_from_slice(if very_first { b"\n" } else { b",\n" });
-                            write_element(&mut buf, e);
+                            // Every element after a comma; the document's first one loses it
+                            // below, since which run holds it is only known then.
+                            let mark = buf.len();
+                            buf.extend_from_slice(b",\n");
+                            if !each(item, &mut buf, &mut acc) {
+                                buf.truncate(mark);
+                            }
                         }
                         ElementsFormat::Jsonl => {
                             json.clear();
-                            write_element(&mut json, e);
-                            record(&mut buf, "element", &json)?;
+                            if each(item, &mut json, &mut acc) {
+                                record(&mut buf, "element", &json)?;
+                            }
                         }
                     }
                 }
-                Ok(buf)
+                Ok((buf, acc))
             })
             .collect::<Result<_, _>>()?;
-        for run in runs {
-            self.w.write_all(&run)?;
+        let mut accs = Vec::with_capacity(runs.len());
+        for (run, acc) in runs {
+            let skip = usize::from(self.first && format == ElementsFormat::Json && !run.is_empty());
+            self.w.write_all(&run[skip..])?;
+            self.first &= run.is_empty();
+            accs.push(acc);
         }
-        self.first &= es.is_empty();
-        Ok(())
+        Ok(accs)
     }
 
     /// Writes the pages and the summary, and returns the writer.
