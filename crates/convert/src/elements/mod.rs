@@ -140,9 +140,9 @@ impl ElementsStream {
                 })
                 .is_some()
         })?;
-        let before = self.summary.elements;
+        let written = tallies.iter().map(|t| t.elements).sum();
         self.end_batch(doc, &batch, tallies);
-        Ok(self.summary.elements - before)
+        Ok(written)
     }
 
     /// What building a batch's elements needs, worked out once for the batch.
