@@ -179,6 +179,11 @@ pub struct PageArgs {
     #[arg(long, value_enum, value_name = "MODE")]
     pub footers: Option<FurnitureArg>,
 
+    /// Find running heads and feet the server typed as text (lines repeated at the top or
+    /// bottom of many pages) and treat them as headers and footers (default: on).
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub detect_furniture: Option<DetectArg>,
+
     /// Written before each kept page header.
     #[arg(long, value_name = "STR")]
     pub header_prefix: Option<String>,
@@ -283,6 +288,15 @@ pub enum FurnitureArg {
     Keep,
     /// Leave them out.
     Hide,
+}
+
+/// `--detect-furniture`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DetectArg {
+    /// Look for running heads and feet.
+    On,
+    /// Only what the server typed as header and footer is furniture.
+    Off,
 }
 
 /// `--failed-pages`.

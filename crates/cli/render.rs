@@ -8,6 +8,7 @@ use std::io::{self, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use pagetree_convert::furniture::Detection;
 use pagetree_convert::pages::PageOptions;
 use pagetree_convert::{ConvertError, ConvertOptions, OutFile, Sink, convert_lazy};
 use pagetree_convert::{FailedPageMode, FurnitureMode, PageSelection, Rendered, Source, Warning};
@@ -18,7 +19,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::Outcome;
-use crate::args::{FailedArg, FromArg, FurnitureArg, PageArgs, RenderArgs, StreamArg};
+use crate::args::{DetectArg, FailedArg, FromArg, FurnitureArg, PageArgs, RenderArgs, StreamArg};
 use crate::inplace::InPlace;
 use crate::input::{read_input, read_stdin};
 use crate::output::write_atomic;
@@ -84,6 +85,7 @@ struct PageFlags {
     suffix: Option<String>,
     headers: Option<FurnitureMode>,
     footers: Option<FurnitureMode>,
+    detect: Option<Detection>,
     failed: Option<FailedPageMode>,
     failed_prefix: Option<String>,
     failed_suffix: Option<String>,
@@ -139,6 +141,10 @@ impl PageFlags {
                 a.footer_prefix.as_ref(),
                 a.footer_suffix.as_ref(),
             )?,
+            detect: a.detect_furniture.map(|d| match d {
+                DetectArg::On => Detection::Auto,
+                DetectArg::Off => Detection::Off,
+            }),
             failed: a.failed_pages.map(|f| match f {
                 FailedArg::RawText => FailedPageMode::RawText,
                 FailedArg::Blank => FailedPageMode::Blank,
@@ -162,6 +168,7 @@ impl PageFlags {
         set(&mut o.suffix, &self.suffix);
         set(&mut o.headers, &self.headers);
         set(&mut o.footers, &self.footers);
+        set(&mut o.detect, &self.detect);
         set(&mut o.failed, &self.failed);
         set(&mut o.failed_prefix, &self.failed_prefix);
         set(&mut o.failed_suffix, &self.failed_suffix);

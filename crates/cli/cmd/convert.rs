@@ -755,6 +755,7 @@ fn options_for(ctx: &Ctx<'_>, doc: &Document) -> (ConvertOptions, Vec<String>) {
         },
         ..ConvertOptions::default()
     };
+    opts.elements.detect = opts.markdown.pages.detect.clone();
     opts.tables.stitch = args.stitch;
     opts.tables.delimiter = args.delimiter;
     let mut lines: Vec<String> = notes.iter().map(Warning::to_string).collect();

@@ -18,7 +18,9 @@ use pagetree_model::{
 use rayon::prelude::*;
 
 use crate::elements::{ElementOptions, ElementsFormat, ElementsStream, ElementsWriter, MdOffset};
-use crate::furniture::page_furniture;
+use crate::furniture::{
+    Detected, DetectedBuilder, Detection, no_furniture_warning, page_furniture,
+};
 use crate::markdown::{MarkdownOptions, TableFormat, markdown};
 use crate::pages::{Rendered, Source, separator_for};
 use crate::tables::{TableOptions, TablesIndexWriter, render_table, tables};
@@ -190,7 +192,13 @@ pub fn convert_document(
     sink: &mut dyn Sink,
 ) -> io::Result<ConvertStats> {
     let has_items = doc.pages().any(|p| p.items_page().is_some());
+    let resolved = detects(opts).then(|| with_detected(opts, Detected::scan(doc)));
+    let (opts, warning) = match &resolved {
+        Some((o, w)) => (o, w.clone()),
+        None => (opts, None),
+    };
     let mut state = State::new(doc, opts, has_items)?;
+    state.stats.warnings.extend(warning.map(|w| w.to_string()));
     state.batch(doc, sink)?;
     state.finish(sink)
 }
@@ -227,8 +235,21 @@ fn convert_batches<R: Read + Seek + Send>(
     sink: &mut dyn Sink,
 ) -> Result<ConvertStats, ConvertError> {
     let has_items = lazy.pages.iter().any(|p| p.items.is_some());
+    let resolved = if detects(opts) {
+        Some(with_detected(
+            opts,
+            detect_lazy(lazy, reader, opts.batch_bytes)?,
+        ))
+    } else {
+        None
+    };
+    let (opts, warning) = match &resolved {
+        Some((o, w)) => (o, w.clone()),
+        None => (opts, None),
+    };
     let empty = lazy.assemble(Vec::new());
     let mut state = State::new(&empty, opts, has_items)?;
+    state.stats.warnings.extend(warning.map(|w| w.to_string()));
     let cross_page = opts.markdown.merge_tables || opts.tables.stitch;
     let projection = projection(opts);
     // Rendering from the item tree reads the server's page markdown and text only for pages
@@ -263,7 +284,7 @@ fn convert_batches<R: Read + Seek + Send>(
         };
         let mut doc = lazy.assemble(pieces);
         loop {
-            let need = needed_end(lazy, &doc, range.end, cross_page);
+            let need = needed_end(lazy, &doc, range.end, cross_page, opts);
             if need <= range.end {
                 break;
             }
@@ -292,6 +313,71 @@ fn convert_batches<R: Read + Seek + Send>(
     drop(dropper);
     dropping.join().ok();
     Ok(state.finish(sink)?)
+}
+
+/// Whether an output in use looks for running heads and feet over the document.
+fn detects(opts: &ConvertOptions) -> bool {
+    let auto = |d: &Detection| *d == Detection::Auto;
+    let o = &opts.outputs;
+    ((o.markdown || o.elements) && auto(&opts.markdown.pages.detect))
+        || (o.text && auto(&opts.text.pages.detect))
+        || (o.elements && auto(&opts.elements.detect))
+}
+
+/// The options with what was found over the whole document in place of [`Detection::Auto`]
+/// (every batch then uses it), and the warning for hiding furniture the document lacks.
+fn with_detected(opts: &ConvertOptions, detected: Detected) -> (ConvertOptions, Option<Warning>) {
+    let found = Detection::Found(std::sync::Arc::new(detected));
+    let mut o = opts.clone();
+    for d in [
+        &mut o.markdown.pages.detect,
+        &mut o.text.pages.detect,
+        &mut o.elements.detect,
+    ] {
+        if *d == Detection::Auto {
+            *d = found.clone();
+        }
+    }
+    let Detection::Found(d) = &found else {
+        unreachable!("built above")
+    };
+    let pages = if o.outputs.markdown || o.outputs.elements || !o.outputs.text {
+        &o.markdown.pages
+    } else {
+        &o.text.pages
+    };
+    let warning = no_furniture_warning(pages, d);
+    (o, warning)
+}
+
+/// The first pass of a batched conversion: each page's edge lines, read a batch at a time
+/// without boxes or values (a page's few first and last items are all it keeps), so
+/// detection sees the whole document and every batch marks the same lines a whole read does.
+fn detect_lazy<R: Read + Seek + Send>(
+    lazy: &LazyDocument,
+    reader: &mut R,
+    budget: u64,
+) -> Result<Detected, ConvertError> {
+    let load = Load {
+        lazy,
+        projection: Projection {
+            skip: &["bbox", "bBox"],
+            markdown_only: true,
+        },
+        light: lazy.format != Format::V1,
+        spare: std::sync::Mutex::default(),
+    };
+    let mut found = DetectedBuilder::default();
+    let mut start = 0;
+    while start < lazy.pages.len() {
+        let end = batch_end(lazy, start, budget);
+        let doc = lazy.assemble(load.pieces(reader, start..end)?);
+        for page in doc.pages() {
+            found.add_page(&page);
+        }
+        start = end;
+    }
+    Ok(found.finish())
 }
 
 /// A batch's range of joined pages and its parsed pieces (with their list indexes).
@@ -425,7 +511,13 @@ fn batch_end(lazy: &LazyDocument, start: usize, budget: u64) -> usize {
 /// How far the batch `..end` must reach so nothing crossing pages is cut: the last page a
 /// server-merged table names, and with merging/stitching, one page more while the batch's last
 /// page ends with a table.
-fn needed_end(lazy: &LazyDocument, doc: &Document, end: usize, cross_page: bool) -> usize {
+fn needed_end(
+    lazy: &LazyDocument,
+    doc: &Document,
+    end: usize,
+    cross_page: bool,
+    opts: &ConvertOptions,
+) -> usize {
     let index_of = |page: u32| lazy.pages.partition_point(|p| p.number <= page);
     let mut need = end;
     // Straight over the items, with plain loops (no walk is built, no iterator adapters:
@@ -450,7 +542,11 @@ fn needed_end(lazy: &LazyDocument, doc: &Document, end: usize, cross_page: bool)
         .last()
         .filter(|_| cross_page && end < lazy.pages.len());
     if let Some(last) = last {
-        let classes = page_furniture(&last);
+        let detected = match &opts.markdown.pages.detect {
+            Detection::Found(d) => Some(&**d),
+            _ => None,
+        };
+        let classes = page_furniture(&last, detected);
         let body_last = last
             .items()
             .iter()

@@ -5,8 +5,24 @@
 //! pages without containers) only have text items plus the page's `header`/`footer` markdown
 //! (v1 `pageHeaderMarkdown`/`pageFooterMarkdown`); there, the leading (trailing) run of text
 //! items whose words spell out the page header (footer) is the furniture.
+//!
+//! Many responses also carry running heads and feet (journal names, "Author et al.", "2 of 44",
+//! DOIs, page numbers) as ordinary text items. [`Detected`] finds those the way document tools
+//! do: short text lines at the top or bottom of a page (the first or last few items in reading
+//! order) whose text, digits masked, repeats on several pages. It is conservative, since a false
+//! positive hides body text: headings, tables, lists and code are never taken, nor long or
+//! many-line items, nor caption-like lines (`Figure 3`), and a line must repeat on at least
+//! three pages and a fifth of them (at most ten). Boxes are not used: markdown and text do not
+//! read them, and every output must agree on what is furniture.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use pagetree_model::{Document, Item, ItemKind, Page};
+
+use crate::pages::PageOptions;
+use crate::warning::Warning;
 
 /// Which layer of furniture an item belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -49,6 +65,299 @@ impl FurnitureMode {
     }
 }
 
+/// Whether running heads and feet the server typed as text are looked for
+/// (`--detect-furniture`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Detection {
+    /// Not looked for: only the server's header/footer items (and a v1 page's header/footer
+    /// text) are furniture.
+    Off,
+    /// Looked for over the document being rendered.
+    #[default]
+    Auto,
+    /// Found beforehand, over the whole document (set when it is rendered in batches, so
+    /// every batch uses what the whole document shows).
+    Found(Arc<Detected>),
+}
+
+impl Detection {
+    /// What was found in `doc` (`None` when off).
+    pub fn resolve(&self, doc: &Document) -> Option<Cow<'_, Detected>> {
+        match self {
+            Detection::Off => None,
+            Detection::Auto => Some(Cow::Owned(Detected::scan(doc))),
+            Detection::Found(d) => Some(Cow::Borrowed(d)),
+        }
+    }
+}
+
+/// How many items at each end of a page (in reading order, server furniture aside) can be a
+/// running head or foot. Two: a running head and a page number can be separate items.
+const EDGE: usize = 2;
+
+/// The longest line (in characters, whitespace runs counted once) taken for a running head.
+const MAX_CHARS: usize = 120;
+
+/// The running heads and feet of a document: line signatures (lowercase, digit runs masked as
+/// `#`, punctuation dropped) that repeat at page edges, and the layer each belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Detected {
+    running: BTreeMap<String, Furniture>,
+    /// Whether any page has furniture the server typed (containers, v1 page header/footer).
+    typed: bool,
+    lines: usize,
+    pages: usize,
+}
+
+impl Detected {
+    /// Looks for running heads and feet over every page of `doc`.
+    pub fn scan(doc: &Document) -> Self {
+        let mut b = DetectedBuilder::default();
+        for page in doc.pages() {
+            b.add_page(&page);
+        }
+        b.finish()
+    }
+
+    /// How many items were found to be running heads or feet.
+    pub fn lines(&self) -> usize {
+        self.lines
+    }
+
+    /// On how many pages.
+    pub fn pages(&self) -> usize {
+        self.pages
+    }
+
+    /// Whether the document has furniture of either kind: typed by the server, or found.
+    pub fn any(&self) -> bool {
+        self.typed || self.lines > 0
+    }
+
+    /// The running line signatures found, with their layer, for reports.
+    pub fn signatures(&self) -> impl Iterator<Item = (&str, Furniture)> + '_ {
+        self.running.iter().map(|(s, f)| (s.as_str(), *f))
+    }
+
+    fn layer_of(&self, item: &Item) -> Option<Furniture> {
+        signature(item).and_then(|s| self.running.get(&s).copied())
+    }
+}
+
+/// Builds [`Detected`] page by page (a first pass over a document read in batches keeps only
+/// each page's few edge lines).
+#[derive(Debug, Default)]
+pub struct DetectedBuilder {
+    /// Per signature: the pages it is on, and how often at the top and at the bottom.
+    seen: BTreeMap<String, (BTreeSet<u32>, usize, usize)>,
+    /// Every edge line: its page and signature (to count what is marked at the end).
+    edges: Vec<(u32, String)>,
+    pages: usize,
+    typed: bool,
+}
+
+impl DetectedBuilder {
+    /// Adds a page's edge lines.
+    pub fn add_page(&mut self, page: &Page<'_>) {
+        if has_header_text(page) {
+            self.typed = true;
+        }
+        let items = page.items();
+        if items.is_empty() {
+            return;
+        }
+        self.pages += 1;
+        let typed = typed_furniture(page);
+        if typed.iter().any(Option::is_some) {
+            self.typed = true;
+        }
+        for (slot, top) in edge_slots(items, &typed) {
+            if let Some(sig) = signature(&items[slot]) {
+                let e = self.seen.entry(sig.clone()).or_default();
+                e.0.insert(page.number());
+                if top {
+                    e.1 += 1;
+                } else {
+                    e.2 += 1;
+                }
+                self.edges.push((page.number(), sig));
+            }
+        }
+    }
+
+    /// What repeats enough to be furniture.
+    pub fn finish(self) -> Detected {
+        // Several pages and a fifth of them; a long book's chapter heads repeat on fewer.
+        let need = self.pages.div_ceil(5).clamp(3, 10);
+        let running: BTreeMap<String, Furniture> = self
+            .seen
+            .into_iter()
+            .filter(|(s, (pages, _, _))| {
+                pages.len() >= need || (is_page_number(s) && pages.len() >= 2)
+            })
+            .map(|(s, (_, top, bottom))| {
+                let layer = if top >= bottom {
+                    Furniture::Header
+                } else {
+                    Furniture::Footer
+                };
+                (s, layer)
+            })
+            .collect();
+        let marked: Vec<u32> = self
+            .edges
+            .iter()
+            .filter(|(_, s)| running.contains_key(s))
+            .map(|(p, _)| *p)
+            .collect();
+        let pages: BTreeSet<u32> = marked.iter().copied().collect();
+        Detected {
+            running,
+            typed: self.typed,
+            lines: marked.len(),
+            pages: pages.len(),
+        }
+    }
+}
+
+/// Whether the server gave the page header or footer text of its own (`markdown.pages[]`
+/// `header`/`footer`, v1 `pageHeaderMarkdown`/`pageFooterMarkdown`).
+fn has_header_text(page: &Page<'_>) -> bool {
+    page.markdown_page().is_some_and(|m| {
+        [&m.header, &m.footer]
+            .iter()
+            .any(|t| t.as_deref().is_some_and(|t| !t.trim().is_empty()))
+    })
+}
+
+/// The warning for hiding headers or footers in a document that has none of either kind
+/// (none typed by the server, none found), where hiding silently does nothing. Not given
+/// for [`Detection::Found`]: a batch is not the document; whoever found it warns once.
+pub(crate) fn no_furniture(
+    doc: &Document,
+    opts: &PageOptions,
+    detected: Option<&Detected>,
+) -> Option<Warning> {
+    if matches!(opts.detect, Detection::Found(_)) {
+        return None;
+    }
+    let scanned;
+    let d = match detected {
+        Some(d) => d,
+        None => {
+            // Detection off: only what the server typed counts.
+            let mut b = DetectedBuilder::default();
+            for page in doc.pages() {
+                b.typed |=
+                    has_header_text(&page) || typed_furniture(&page).iter().any(Option::is_some);
+            }
+            scanned = Detected {
+                typed: b.typed,
+                ..Detected::default()
+            };
+            &scanned
+        }
+    };
+    no_furniture_warning(opts, d)
+}
+
+/// [`no_furniture`] given what was found over the whole document.
+pub fn no_furniture_warning(opts: &PageOptions, detected: &Detected) -> Option<Warning> {
+    let hidden: Vec<&str> = [("headers", &opts.headers), ("footers", &opts.footers)]
+        .into_iter()
+        .filter(|(_, m)| m.is_hidden())
+        .map(|(n, _)| n)
+        .collect();
+    if hidden.is_empty() || detected.any() {
+        return None;
+    }
+    let how = if matches!(opts.detect, Detection::Off) {
+        "the server typed none (detection is off)"
+    } else {
+        "the server typed none and no running heads or feet were found"
+    };
+    Some(Warning::doc(
+        "no_furniture",
+        format!(
+            "{} are to be hidden, but the document has no page headers or footers: {how}",
+            hidden.join(" and ")
+        ),
+    ))
+}
+
+/// The slots of a page's top-level items that can be running heads (`true`) or feet: the
+/// first and last [`EDGE`] items that are not server furniture.
+fn edge_slots(items: &[Item], typed: &[Option<Furniture>]) -> Vec<(usize, bool)> {
+    let body: Vec<usize> = (0..items.len()).filter(|&i| typed[i].is_none()).collect();
+    let mut out: Vec<(usize, bool)> = body.iter().take(EDGE).map(|&i| (i, true)).collect();
+    let tail_from = body.len().saturating_sub(EDGE).max(out.len());
+    out.extend(body[tail_from..].iter().map(|&i| (i, false)));
+    out
+}
+
+/// A line's signature when it can be a running head or foot: a short text or link item.
+fn signature(item: &Item) -> Option<String> {
+    if !matches!(item.kind(), ItemKind::Text | ItemKind::Link) {
+        return None;
+    }
+    let md = item.md().trim();
+    if md.lines().count() > 3 || md.contains("```") {
+        return None;
+    }
+    let mut sig = String::new();
+    let mut chars = 0;
+    let mut gap = false;
+    let mut digit = false;
+    for c in md.chars() {
+        chars += 1;
+        if chars > MAX_CHARS * 2 {
+            return None;
+        }
+        if c.is_numeric() {
+            if !digit {
+                if gap && !sig.is_empty() {
+                    sig.push(' ');
+                }
+                sig.push('#');
+            }
+            digit = true;
+            gap = false;
+        } else if c.is_alphanumeric() {
+            if gap && !sig.is_empty() {
+                sig.push(' ');
+            }
+            sig.extend(c.to_lowercase());
+            digit = false;
+            gap = false;
+        } else {
+            gap = true;
+            digit = false;
+        }
+    }
+    let visible = md
+        .split_whitespace()
+        .map(|w| w.chars().count() + 1)
+        .sum::<usize>();
+    if sig.is_empty() || visible > MAX_CHARS + 1 || is_caption(&sig) {
+        return None;
+    }
+    Some(sig)
+}
+
+/// Caption-like lines (`Figure 3`, `Table 2`) repeat at page tops but are body text.
+fn is_caption(sig: &str) -> bool {
+    let first = sig.split(' ').next().unwrap_or("");
+    matches!(
+        first,
+        "figure" | "fig" | "table" | "tab" | "box" | "chapter" | "section" | "supplementary"
+    )
+}
+
+/// Signatures of lines that are only a page number (`12`, `Page 3 of 9`, `- 4 -`).
+fn is_page_number(sig: &str) -> bool {
+    matches!(sig, "#" | "page #" | "page # of #" | "# of #")
+}
+
 /// The furniture layer of a container item (`header`/`footer`), if it is one.
 pub fn container(item: &Item) -> Option<Furniture> {
     match item.kind() {
@@ -59,8 +368,24 @@ pub fn container(item: &Item) -> Option<Furniture> {
 }
 
 /// For each top-level item of the page (in `page.items()` order): the furniture layer it
-/// belongs to, if any. This is the one predicate writers use.
-pub fn page_furniture(page: &Page<'_>) -> Vec<Option<Furniture>> {
+/// belongs to, if any: what the server typed, and with `detected`, the running heads and feet
+/// found at the page's edges. This is the one predicate writers use.
+pub fn page_furniture(page: &Page<'_>, detected: Option<&Detected>) -> Vec<Option<Furniture>> {
+    let mut classes = typed_furniture(page);
+    if let Some(d) = detected.filter(|d| !d.running.is_empty()) {
+        let items = page.items();
+        for (slot, _) in edge_slots(items, &classes.clone()) {
+            if let Some(layer) = d.layer_of(&items[slot]) {
+                classes[slot] = Some(layer);
+            }
+        }
+    }
+    classes
+}
+
+/// The furniture the server typed: header/footer containers, else the runs of items that
+/// spell out a v1 page's header/footer text.
+fn typed_furniture(page: &Page<'_>) -> Vec<Option<Furniture>> {
     let items = page.items();
     let mut classes: Vec<Option<Furniture>> = items.iter().map(container).collect();
     if classes.iter().any(Option::is_some) {
@@ -107,10 +432,10 @@ pub fn page_furniture(page: &Page<'_>) -> Vec<Option<Furniture>> {
 
 /// For every item of [`Document::walk`] (by walk index): its furniture layer. Children of a
 /// header or footer container share its layer.
-pub fn walk_furniture(doc: &Document) -> Vec<Option<Furniture>> {
+pub fn walk_furniture(doc: &Document, detected: Option<&Detected>) -> Vec<Option<Furniture>> {
     let mut out = Vec::new();
     for page in doc.pages() {
-        for (item, class) in page.items().iter().zip(page_furniture(&page)) {
+        for (item, class) in page.items().iter().zip(page_furniture(&page, detected)) {
             push_subtree(item, class, &mut out);
         }
     }
@@ -226,11 +551,11 @@ mod tests {
             {"type": "footer", "items": [{"type": "text", "md": "F"}]}]}]}}));
         let page = d.page(1).unwrap();
         assert_eq!(
-            page_furniture(&page),
+            page_furniture(&page, None),
             [Some(Furniture::Header), None, Some(Furniture::Footer)]
         );
         assert_eq!(
-            walk_furniture(&d),
+            walk_furniture(&d, None),
             [
                 Some(Furniture::Header),
                 Some(Furniture::Header),
@@ -253,7 +578,7 @@ mod tests {
                 {"type": "text", "md": "Primer 389"},
                 {"type": "text", "md": "Downloaded from x.org"}]}]}));
         let page = d.page(1).unwrap();
-        let classes = page_furniture(&page);
+        let classes = page_furniture(&page, None);
         assert_eq!(
             classes,
             [
@@ -273,7 +598,7 @@ mod tests {
             "pageFooterMarkdown": "\n396    A. K. Corsi\n",
             "items": [{"type": "text", "md": "396 A. K. Corsi"}, {"type": "text", "md": "Body"}]}]}));
         let page = d.page(1).unwrap();
-        assert_eq!(page_furniture(&page), [Some(Furniture::Footer), None]);
+        assert_eq!(page_furniture(&page, None), [Some(Furniture::Footer), None]);
     }
 
     #[test]
@@ -282,7 +607,7 @@ mod tests {
             "pageHeaderMarkdown": "Running head", "pageFooterMarkdown": "Not on the page",
             "items": [{"type": "text", "md": "Body. Running head"}]}]}));
         let page = d.page(1).unwrap();
-        let classes = page_furniture(&page);
+        let classes = page_furniture(&page, None);
         assert_eq!(classes, [None]);
         assert_eq!(unmatched(&page, &classes), [Furniture::Header]);
     }

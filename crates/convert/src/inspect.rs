@@ -52,6 +52,8 @@ pub struct InspectReport {
     pub unknown_item_types: BTreeMap<String, usize>,
     /// Unknown fields on items, by name.
     pub unknown_item_fields: BTreeMap<String, usize>,
+    /// Page headers and footers: those the server typed and those found.
+    pub furniture: FurnitureCounts,
     /// Number of boxes.
     pub boxes: usize,
     /// Box problems by name (`null_coordinate`, `negative`, `zero_size`, `outside_page`,
@@ -61,6 +63,18 @@ pub struct InspectReport {
     pub summary: Option<String>,
     /// What the loader noticed.
     pub warnings: Vec<String>,
+}
+
+/// Page furniture counts (see [`crate::furniture`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct FurnitureCounts {
+    /// Top-level items the server typed as header or footer (containers, or the v1 items
+    /// spelling out the page's header/footer text).
+    pub typed: usize,
+    /// Running heads and feet found among text items (`--detect-furniture`).
+    pub detected_lines: usize,
+    /// The pages those are on.
+    pub detected_pages: usize,
 }
 
 /// Which page lists a response carries.
@@ -90,6 +104,7 @@ impl InspectReport {
             page_errors: BTreeMap::new(),
             lists: Lists::default(),
             page_sizes_known: false,
+            furniture: FurnitureCounts::default(),
             items: BTreeMap::new(),
             inferred_kinds: 0,
             tables: 0,
@@ -227,6 +242,20 @@ fn fill_document(r: &mut InspectReport, doc: &Document) {
         }
     }
     r.bbox_problems.insert(DUPLICATE, duplicates.len());
+    let detected = crate::furniture::Detected::scan(doc);
+    r.furniture = FurnitureCounts {
+        typed: doc
+            .pages()
+            .map(|p| {
+                crate::furniture::page_furniture(&p, None)
+                    .iter()
+                    .filter(|c| c.is_some())
+                    .count()
+            })
+            .sum(),
+        detected_lines: detected.lines(),
+        detected_pages: detected.pages(),
+    };
     r.warnings = doc.warnings.iter().map(ToString::to_string).collect();
     r.warnings.sort();
 }
@@ -310,6 +339,14 @@ pub fn render_text(r: &InspectReport) -> String {
             } else {
                 String::new()
             }
+        ),
+    );
+    row(
+        &mut s,
+        "furniture",
+        &format!(
+            "typed: {} items; detected: {} lines on {} pages",
+            r.furniture.typed, r.furniture.detected_lines, r.furniture.detected_pages
         ),
     );
     row(

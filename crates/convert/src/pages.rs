@@ -14,7 +14,7 @@ use std::str::FromStr;
 use pagetree_model::{Document, Item, Page};
 use rayon::prelude::*;
 
-use crate::furniture::FurnitureMode;
+use crate::furniture::{Detection, FurnitureMode};
 use crate::warning::Warning;
 
 /// The API's default page separator.
@@ -168,6 +168,9 @@ pub struct PageOptions {
     pub headers: FurnitureMode,
     /// Page footers (`hide_footers`, `page_footer_prefix/suffix`). Default: keep.
     pub footers: FurnitureMode,
+    /// Whether running heads and feet typed as text are found and treated as headers and
+    /// footers (see [`crate::furniture`]). Default: [`Detection::Auto`].
+    pub detect: Detection,
     /// What replaces a failed page (`replace_failed_page_mode`). Default: raw text.
     pub failed: FailedPageMode,
     /// Before the error message of a failed page
@@ -188,6 +191,7 @@ impl Default for PageOptions {
             suffix: String::new(),
             headers: FurnitureMode::Keep,
             footers: FurnitureMode::Keep,
+            detect: Detection::Auto,
             failed: FailedPageMode::RawText,
             failed_prefix: String::new(),
             failed_suffix: String::new(),

@@ -20,7 +20,7 @@ use std::io::{self, Write};
 use pagetree_model::{Document, Item, ItemKind};
 use serde_json::{Map, Value};
 
-use crate::furniture::{Furniture, FurnitureMode, page_furniture};
+use crate::furniture::{Detected, Furniture, FurnitureMode, no_furniture, page_furniture};
 use crate::layout::{Block, blocks, walk_indices};
 use crate::markdown::{heading_text, strip_fence};
 use crate::pages::{
@@ -50,7 +50,10 @@ impl TextOptions {
 pub fn text(doc: &Document, opts: &TextOptions) -> Rendered {
     let mut plan = pages::plan(doc, &opts.pages, ServerList::Text);
     plan.warnings.extend(server_warnings(&plan.pages, opts));
-    pages::render(plan, &opts.pages, |p| page(p, opts))
+    let detected = opts.pages.detect.resolve(doc);
+    plan.warnings
+        .extend(no_furniture(doc, &opts.pages, detected.as_deref()));
+    pages::render(plan, &opts.pages, |p| page(p, opts, detected.as_deref()))
 }
 
 /// Renders the document as plain text straight into `w`, a batch of pages at a time. Returns
@@ -62,7 +65,10 @@ pub fn write_text<W: Write + ?Sized>(
 ) -> io::Result<Vec<Warning>> {
     let mut plan = pages::plan(doc, &opts.pages, ServerList::Text);
     plan.warnings.extend(server_warnings(&plan.pages, opts));
-    pages::write(plan, &opts.pages, |p| page(p, opts), w)
+    let detected = opts.pages.detect.resolve(doc);
+    plan.warnings
+        .extend(no_furniture(doc, &opts.pages, detected.as_deref()));
+    pages::write(plan, &opts.pages, |p| page(p, opts, detected.as_deref()), w)
 }
 
 /// The server's text has headers and footers baked into its layout.
@@ -81,7 +87,7 @@ fn server_warnings(pages: &[PlannedPage<'_>], opts: &TextOptions) -> Vec<Warning
     }
 }
 
-fn page(p: &PlannedPage<'_>, opts: &TextOptions) -> PageContent {
+fn page(p: &PlannedPage<'_>, opts: &TextOptions, detected: Option<&Detected>) -> PageContent {
     if p.kind != PageKind::Items {
         let t = p.page.text().unwrap_or("");
         return PageContent {
@@ -95,7 +101,7 @@ fn page(p: &PlannedPage<'_>, opts: &TextOptions) -> PageContent {
         spans: Vec::new(),
     };
     let items = p.page.items();
-    let classes = page_furniture(&p.page);
+    let classes = page_furniture(&p.page, detected);
     let walk = walk_indices(items, p.walk_base);
     let mut out = Out::default();
     w.blocks(items, &walk, Some(&classes), &mut out);

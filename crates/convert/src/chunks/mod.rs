@@ -80,13 +80,14 @@ pub fn chunks(doc: &Document, opts: &ChunkOptions) -> Chunks {
     let md_opts = opts.markdown_options();
     let md = crate::markdown(doc, &md_opts);
     let walk = doc.walk();
-    let furniture = walk_furniture(doc);
+    let detected = md_opts.pages.detect.resolve(doc);
+    let furniture = walk_furniture(doc, detected.as_deref());
     let paths = heading_paths(&walk, &furniture);
     let blocks = blocks::blocks(doc, &walk, &md, &paths, &md_opts.pages);
 
     // Tables: their rows as the renderer joined them (merged parts appended).
     let plan = pages::plan(doc, &md_opts.pages, ServerList::Markdown);
-    let merge = MergePlan::new(&plan.pages, md_opts.merge_tables);
+    let merge = MergePlan::new(&plan.pages, md_opts.merge_tables, detected.as_deref());
     let ids: BTreeMap<usize, String> = table_ids(doc).into_iter().collect();
     let tables: BTreeMap<usize, TableRows<'_>> = blocks
         .iter()

@@ -31,7 +31,7 @@ use pagetree_model::{BoxProblem, Document, Item, ItemKind, ItemRef};
 use rayon::prelude::*;
 
 use crate::boxes::duplicate_boxes;
-use crate::furniture::{Furniture, walk_furniture};
+use crate::furniture::{Detection, Furniture, walk_furniture};
 use crate::pages::Rendered;
 use crate::tables::table_ids;
 
@@ -47,11 +47,17 @@ pub struct ElementOptions {
     /// Include page headers and footers (and their contents) as elements, flagged with
     /// `furniture`. Default: `true`.
     pub furniture: bool,
+    /// Whether running heads and feet typed as text are found and flagged as furniture
+    /// (use the markdown's setting, so `md_range` agrees). Default: [`Detection::Auto`].
+    pub detect: Detection,
 }
 
 impl Default for ElementOptions {
     fn default() -> Self {
-        ElementOptions { furniture: true }
+        ElementOptions {
+            furniture: true,
+            detect: Detection::Auto,
+        }
     }
 }
 
@@ -152,7 +158,8 @@ impl ElementsStream {
         markdown: Option<(&Rendered, MdOffset)>,
     ) -> Batch<'d> {
         let walk = doc.walk();
-        let furniture = walk_furniture(doc);
+        let detected = self.opts.detect.resolve(doc);
+        let furniture = walk_furniture(doc, detected.as_deref());
         let duplicates = duplicate_boxes(&walk);
         let tables = table_ids(doc).into_iter().collect();
         let ranges = markdown

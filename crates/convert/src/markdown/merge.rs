@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use pagetree_model::{Item, ItemKind};
 
 use super::table::column_count;
-use crate::furniture::page_furniture;
+use crate::furniture::{Detected, page_furniture};
 use crate::layout::walk_indices;
 use crate::pages::{PageKind, PlannedPage};
 
@@ -41,7 +41,7 @@ pub(crate) struct Continuation<'a> {
 
 impl<'a> MergePlan<'a> {
     /// The plan over the planned pages (empty when merging is off).
-    pub fn new(pages: &[PlannedPage<'a>], enabled: bool) -> Self {
+    pub fn new(pages: &[PlannedPage<'a>], enabled: bool, detected: Option<&Detected>) -> Self {
         let mut plan = MergePlan::default();
         if !enabled {
             return plan;
@@ -55,7 +55,7 @@ impl<'a> MergePlan<'a> {
                 continue;
             }
             let items = p.page.items();
-            let classes = page_furniture(&p.page);
+            let classes = page_furniture(&p.page, detected);
             let walk = walk_indices(items, p.walk_base);
             let body: Vec<usize> = (0..items.len())
                 .filter(|&i| classes[i].is_none() && !items[i].is_merged_stub())

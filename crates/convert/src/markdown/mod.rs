@@ -33,6 +33,7 @@ mod merge;
 mod render;
 mod table;
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 
@@ -50,7 +51,7 @@ pub use table::{TableStyle, column_count, render_table_html, render_table_markdo
 pub(crate) use merge::MergePlan;
 pub(crate) use table::{gfm as gfm_rows, html as html_rows};
 
-use crate::furniture::{FurnitureMode, contains_words};
+use crate::furniture::{Detected, FurnitureMode, contains_words, no_furniture};
 use crate::pages::{self, PageContent, PageKind, PageOptions, PlannedPage, Rendered, ServerList};
 use crate::params::Params;
 use crate::warning::Warning;
@@ -205,7 +206,7 @@ impl MarkdownOptions {
 pub fn markdown(doc: &Document, opts: &MarkdownOptions) -> Rendered {
     let mut plan = pages::plan(doc, &opts.pages, ServerList::Markdown);
     let ctx = Context::new(doc, opts, &plan.pages);
-    plan.warnings.extend(ctx.warnings(&plan.pages));
+    plan.warnings.extend(ctx.warnings(doc, &plan.pages));
     pages::render(plan, &opts.pages, |p| ctx.page(p))
 }
 
@@ -218,13 +219,14 @@ pub fn write_markdown<W: Write + ?Sized>(
 ) -> io::Result<Vec<Warning>> {
     let mut plan = pages::plan(doc, &opts.pages, ServerList::Markdown);
     let ctx = Context::new(doc, opts, &plan.pages);
-    plan.warnings.extend(ctx.warnings(&plan.pages));
+    plan.warnings.extend(ctx.warnings(doc, &plan.pages));
     pages::write(plan, &opts.pages, |p| ctx.page(p), w)
 }
 
 /// What every page's rendering needs from the whole document.
 struct Context<'o, 'a> {
     opts: &'o MarkdownOptions,
+    detected: Option<Cow<'o, Detected>>,
     merge: MergePlan<'a>,
     item_pages: BTreeSet<u32>,
     v1: bool,
@@ -232,9 +234,11 @@ struct Context<'o, 'a> {
 
 impl<'o, 'a> Context<'o, 'a> {
     fn new(doc: &'a Document, opts: &'o MarkdownOptions, pages: &[PlannedPage<'a>]) -> Self {
+        let detected = opts.pages.detect.resolve(doc);
         Context {
             opts,
-            merge: MergePlan::new(pages, opts.merge_tables),
+            merge: MergePlan::new(pages, opts.merge_tables, detected.as_deref()),
+            detected,
             item_pages: pages
                 .iter()
                 .filter(|p| p.kind == PageKind::Items)
@@ -244,21 +248,29 @@ impl<'o, 'a> Context<'o, 'a> {
         }
     }
 
-    /// Document-level warnings: options that cannot apply to server pages.
-    fn warnings(&self, pages: &[PlannedPage<'a>]) -> Vec<Warning> {
+    /// Document-level warnings: options that cannot apply to server pages, and hiding
+    /// furniture in a document that has none.
+    fn warnings(&self, doc: &Document, pages: &[PlannedPage<'a>]) -> Vec<Warning> {
+        let mut out = Vec::new();
+        out.extend(no_furniture(
+            doc,
+            &self.opts.pages,
+            self.detected.as_deref(),
+        ));
         let server = pages.iter().filter(|p| p.kind == PageKind::Server).count();
         let ignored = self.opts.item_only_options();
         if server == 0 || ignored.is_empty() {
-            return Vec::new();
+            return out;
         }
-        vec![Warning::doc(
+        out.push(Warning::doc(
             "option_ignored",
             format!(
                 "{server} page(s) use the server's markdown as written; these options apply \
                  only to pages rendered from the item tree: {}",
                 ignored.join(", ")
             ),
-        )]
+        ));
+        out
     }
 
     fn page(&self, p: &PlannedPage<'a>) -> PageContent {
@@ -271,7 +283,7 @@ impl<'o, 'a> Context<'o, 'a> {
                     p.page.number(),
                 );
                 let mut out = Out::default();
-                r.page(&p.page, p.walk_base, &mut out);
+                r.page(&p.page, p.walk_base, self.detected.as_deref(), &mut out);
                 PageContent {
                     text: out.buf,
                     spans: r.spans,

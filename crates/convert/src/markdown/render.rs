@@ -17,7 +17,7 @@ use super::escape::{
 use super::merge::MergePlan;
 use super::table::{self, column_count};
 use super::{ImageStyle, LinkStyle, MarkdownOptions, TableFormat};
-use crate::furniture::{Furniture, page_furniture, unmatched};
+use crate::furniture::{Detected, Furniture, page_furniture, unmatched};
 use crate::layout::{Block, blocks, walk_indices};
 use crate::pages::ItemSpan;
 use crate::warning::Warning;
@@ -81,9 +81,15 @@ impl<'o, 'a> Renderer<'o, 'a> {
     }
 
     /// A page's top-level items, furniture handled as the options say.
-    pub fn page(&mut self, page: &Page<'a>, walk_base: usize, out: &mut Out) {
+    pub fn page(
+        &mut self,
+        page: &Page<'a>,
+        walk_base: usize,
+        detected: Option<&Detected>,
+        out: &mut Out,
+    ) {
         let items = page.items();
-        let classes = page_furniture(page);
+        let classes = page_furniture(page, detected);
         for layer in unmatched(page, &classes) {
             if self.mode(layer).is_hidden() {
                 self.warnings.push(Warning::page(
