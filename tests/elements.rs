@@ -238,7 +238,10 @@ fn written_while_built_equals_built_then_written() {
             };
             let md = markdown(&doc, &MarkdownOptions::default());
             for furniture in [true, false] {
-                let opts = ElementOptions { furniture };
+                let opts = ElementOptions {
+                    furniture,
+                    ..ElementOptions::default()
+                };
                 let whole = elements(&doc, &opts, Some(&md));
                 for format in [ElementsFormat::Json, ElementsFormat::Jsonl] {
                     let built = write_elements(&whole, format, Vec::new()).expect("to memory");

@@ -152,7 +152,14 @@ pub fn chunks(doc: &Document, opts: &ChunkOptions) -> Chunks {
             c.metadata.adjacent_failed_pages.push(f);
         }
     }
-    let mut warnings = md.warnings.clone();
+    // Chunks leave furniture out by default, not because it was asked for: a document
+    // without any is no news here.
+    let mut warnings: Vec<Warning> = md
+        .warnings
+        .iter()
+        .filter(|w| w.code != "no_furniture")
+        .cloned()
+        .collect();
     let oversize = out.iter().filter(|c| c.metadata.oversize).count();
     if oversize > 0 {
         warnings.push(Warning::doc(
