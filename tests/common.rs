@@ -13,13 +13,24 @@ pub fn testdata() -> PathBuf {
     root().join("testdata")
 }
 
-/// The valid fixtures (`testdata/*.json` and `*.jsonl`), sorted.
+/// The valid fixtures (`testdata/*.json` and `*.jsonl`, then `testdata/regressions/*.json`),
+/// sorted.
 pub fn fixtures() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(testdata())
-        .expect("testdata exists")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "jsonl"))
-        .collect();
+    let mut v = json_files(&testdata());
+    v.extend(regressions());
+    v
+}
+
+/// The regression fixtures (`testdata/regressions/<slug>.json`), sorted.
+pub fn regressions() -> Vec<PathBuf> {
+    json_files(&testdata().join("regressions"))
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.map(|e| e.expect("dir entry").path()).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|e| e == "json" || e == "jsonl"));
     v.sort();
     v
 }
@@ -28,6 +39,12 @@ pub fn fixtures() -> Vec<PathBuf> {
 pub fn realdata() -> Option<Vec<PathBuf>> {
     let dir = root().join("../shared/realdata");
     let Ok(entries) = std::fs::read_dir(&dir) else {
+        // CI must check against the real responses: a missing folder there is a failure.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{} not found, and CI=true requires it",
+            dir.display()
+        );
         eprintln!(
             "notice: {} not found; real-data conformance skipped",
             dir.display()
