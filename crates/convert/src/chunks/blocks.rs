@@ -8,6 +8,7 @@ use std::ops::Range;
 use pagetree_model::{Document, ItemKind, ItemRef};
 
 use crate::elements::heading_text;
+use crate::fence::FenceIndex;
 use crate::markdown::column_count;
 use crate::pages::{FailedPageMode, PageKind, PageOptions, Rendered, RenderedPage, fill};
 
@@ -89,6 +90,7 @@ pub(crate) fn blocks(
     md: &Rendered,
     paths: &[Vec<String>],
     pages: &PageOptions,
+    fences: &FenceIndex,
 ) -> Vec<Block> {
     // Top-level spans in output order; a merged-in table's span lies inside its head's.
     let mut spans: Vec<(Range<usize>, usize)> = md
@@ -148,6 +150,8 @@ pub(crate) fn blocks(
                     }
                     let item = walk[i].item;
                     let kind = match item.kind() {
+                        // A `# comment` line inside a fenced code block is code.
+                        ItemKind::Heading if fences.open_at(r.start).is_some() => BlockKind::Text,
                         ItemKind::Heading => BlockKind::Heading,
                         ItemKind::List => BlockKind::List,
                         ItemKind::Code => BlockKind::Code,

@@ -55,6 +55,7 @@ use std::ops::Range;
 use pagetree_model::{Cell, Document};
 
 use crate::elements::{CharIndex, TextRange, heading_paths};
+use crate::fence::FenceIndex;
 use crate::furniture::walk_furniture;
 use crate::markdown::{MarkdownOptions, MergePlan};
 use crate::pages::{self, PageKind, ServerList};
@@ -83,7 +84,8 @@ pub fn chunks(doc: &Document, opts: &ChunkOptions) -> Chunks {
     let detected = md_opts.pages.detect.resolve(doc);
     let furniture = walk_furniture(doc, detected.as_deref());
     let paths = heading_paths(&walk, &furniture);
-    let blocks = blocks::blocks(doc, &walk, &md, &paths, &md_opts.pages);
+    let fences = FenceIndex::new(&md.output);
+    let blocks = blocks::blocks(doc, &walk, &md, &paths, &md_opts.pages, &fences);
 
     // Tables: their rows as the renderer joined them (merged parts appended).
     let plan = pages::plan(doc, &md_opts.pages, ServerList::Markdown);
@@ -117,6 +119,7 @@ pub fn chunks(doc: &Document, opts: &ChunkOptions) -> Chunks {
         opts,
         md_opts: &md_opts,
         md: &md.output,
+        fences: &fences,
         measure: Measure::new(opts.unit),
         blocks: &blocks,
         tables: &tables,
@@ -207,6 +210,55 @@ struct Seg {
     table: Option<TablePiece>,
     /// The whole block (not a piece of it).
     whole: bool,
+    /// Bytes of `text` that reopen a fenced code block the piece starts inside of, and that
+    /// close one it ends inside of: every chunk is valid markdown on its own. Two pieces of
+    /// one fence side by side in a chunk drop them and join as the markdown has them.
+    pre: usize,
+    post: usize,
+}
+
+/// The text of `md[part]`, a piece of prose, reopening and closing the fenced code block it
+/// starts or ends inside of; with the lengths of what was added before and after.
+fn fenced_part(md: &str, fences: &FenceIndex, part: &Range<usize>) -> (String, usize, usize) {
+    let body = &md[part.clone()];
+    let mut s = String::with_capacity(body.len());
+    let mut pre = 0;
+    if let Some(f) = fences.open_at(part.start) {
+        s.push_str(&f.line);
+        s.push('\n');
+        pre = s.len();
+    }
+    s.push_str(body);
+    let mut post = 0;
+    if let Some(f) = fences.open_at(part.end) {
+        let before = s.len();
+        s.push('\n');
+        s.push_str(&f.closing());
+        post = s.len() - before;
+    }
+    (s, pre, post)
+}
+
+/// Segments joined as chunk body: blank lines between them, except that a piece ending inside
+/// a fence and the next starting inside it join without closing and reopening it.
+fn join_segs(segs: &[Seg]) -> String {
+    let mut out = String::new();
+    let mut cut = 0;
+    for (i, s) in segs.iter().enumerate() {
+        if i > 0 && cut > 0 && s.pre > 0 {
+            // Undo the previous piece's closing fence: the blank line between is code.
+            out.truncate(out.len() - cut);
+            out.push_str("\n\n");
+            out.push_str(&s.text[s.pre..]);
+        } else {
+            if i > 0 {
+                out.push_str("\n\n");
+            }
+            out.push_str(&s.text);
+        }
+        cut = s.post;
+    }
+    out
 }
 
 /// The chunk being built.
@@ -232,7 +284,7 @@ struct Done {
 
 impl Done {
     fn body(&self) -> String {
-        join(self.segs.iter().map(|s| s.text.as_str()))
+        join_segs(&self.segs)
     }
 }
 
@@ -257,6 +309,7 @@ struct Builder<'a> {
     opts: &'a ChunkOptions,
     md_opts: &'a MarkdownOptions,
     md: &'a str,
+    fences: &'a FenceIndex,
     measure: Measure,
     blocks: &'a [Block],
     tables: &'a BTreeMap<usize, TableRows<'a>>,
@@ -283,16 +336,23 @@ impl Builder<'_> {
                         header_repeated: false,
                     }),
                     whole: true,
+                    pre: 0,
+                    post: 0,
                 }
             }
-            None => Seg {
-                text: self.md[b.range.clone()].to_owned(),
-                part: b.range.clone(),
-                kind: PartKind::Text,
-                block: bi,
-                table: None,
-                whole: true,
-            },
+            None => {
+                let (text, pre, post) = fenced_part(self.md, self.fences, &b.range);
+                Seg {
+                    text,
+                    part: b.range.clone(),
+                    kind: PartKind::Text,
+                    block: bi,
+                    table: None,
+                    whole: true,
+                    pre,
+                    post,
+                }
+            }
         }
     }
 
@@ -440,6 +500,8 @@ impl Builder<'_> {
             block: bi,
             table: None,
             whole: true,
+            pre: 0,
+            post: 0,
         }];
         let breadcrumb = self.breadcrumb(&probe);
         let mut overlap = String::new();
@@ -507,7 +569,7 @@ impl Builder<'_> {
                 let header = t.text(1, 1, opts.tables, md, md_opts, true);
                 let repeat = self.measure.len(&header) * 2 <= opts.max;
                 // Units are the body rows 1..n (a header-only table is one unit: its header).
-                self.pieces(bi, (n - 1).max(1), &|a, z| {
+                let piece = |a: usize, z: usize| {
                     let (a, z) = if n == 1 { (1, 1) } else { (a + 1, z + 1) };
                     Seg {
                         text: t.text(a, z, opts.tables, md, md_opts, repeat),
@@ -521,8 +583,67 @@ impl Builder<'_> {
                             header_repeated: a > 1 && repeat,
                         }),
                         whole: false,
+                        pre: 0,
+                        post: 0,
                     }
-                });
+                };
+                // A row larger than the maximum: the row's own text cut as prose (sentences,
+                // words, graphemes), each piece under the repeated header lines.
+                let cut = |u: usize, fits: &dyn Fn(&str) -> bool| -> Vec<Seg> {
+                    let (a, z) = if n == 1 { (1, 1) } else { (u + 1, u + 2) };
+                    let full = t.text(a, z, opts.tables, md, md_opts, repeat);
+                    let head = if n == 1 || !repeat {
+                        ""
+                    } else {
+                        header.as_str()
+                    };
+                    // HTML rows sit inside markup that cannot be cut: those stay whole.
+                    let Some(row) = full.strip_prefix(head) else {
+                        return Vec::new();
+                    };
+                    if opts.tables == TableText::Html {
+                        return Vec::new();
+                    }
+                    let row = row.trim_start_matches('\n');
+                    let lead = if head.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{head}\n")
+                    };
+                    let with_lead = |s: &str| format!("{lead}{s}");
+                    let mut atoms = Vec::new();
+                    split::atoms(
+                        row,
+                        0..row.len(),
+                        split::PROSE,
+                        &|s| fits(&with_lead(s)),
+                        &mut atoms,
+                    );
+                    let mut out = Vec::new();
+                    let mut p = 0;
+                    while p < atoms.len() {
+                        let slice = |k: usize| &row[atoms[p].start..atoms[p + k - 1].end];
+                        let k = gallop(atoms.len() - p, &|k| fits(&with_lead(slice(k)))).max(1);
+                        out.push(Seg {
+                            text: with_lead(slice(k)),
+                            part: t.part(a, z),
+                            kind: PartKind::Table,
+                            block: bi,
+                            table: Some(TablePiece {
+                                id: t.id.clone(),
+                                rows: [a, z],
+                                of: n,
+                                header_repeated: a > 1 && repeat,
+                            }),
+                            whole: false,
+                            pre: 0,
+                            post: 0,
+                        });
+                        p += k;
+                    }
+                    out
+                };
+                self.pieces(bi, (n - 1).max(1), &piece, Some(&cut));
                 // A table piece is never merged with what follows.
                 self.flush();
             }
@@ -537,17 +658,24 @@ impl Builder<'_> {
                 let inner = range.start + open_end + 1..range.start + close_start - 1;
                 let fenced = |body: &str| format!("{open}\n{body}\n{close}");
                 let atoms = self.atoms(inner, split::LINES, &fenced);
-                self.pieces(bi, atoms.len(), &|a, z| {
-                    let part = atoms[a].start..atoms[z - 1].end;
-                    Seg {
-                        text: fenced(&md[part.clone()]),
-                        part,
-                        kind: PartKind::Code,
-                        block: bi,
-                        table: None,
-                        whole: false,
-                    }
-                });
+                self.pieces(
+                    bi,
+                    atoms.len(),
+                    &|a, z| {
+                        let part = atoms[a].start..atoms[z - 1].end;
+                        Seg {
+                            text: fenced(&md[part.clone()]),
+                            part,
+                            kind: PartKind::Code,
+                            block: bi,
+                            table: None,
+                            whole: false,
+                            pre: 0,
+                            post: 0,
+                        }
+                    },
+                    None,
+                );
             }
             BlockKind::Heading => self.split_prose(bi, split::WORDS),
             BlockKind::Lines => self.split_prose(bi, split::LINES),
@@ -561,7 +689,23 @@ impl Builder<'_> {
     fn split_prose(&mut self, bi: usize, levels: &[Level]) {
         let (blocks, md) = (self.blocks, self.md);
         let b = &blocks[bi];
-        let same = |s: &str| s.to_owned();
+        // A piece may start or end inside a fenced code block and be wrapped in its fence
+        // lines (see `fenced_part`): measure atoms with the largest such wrapping, so the
+        // wrapped piece still fits.
+        let mut widest: Option<crate::fence::Fence> = self.fences.open_at(b.range.start).cloned();
+        let mut state = widest.clone();
+        for line in md[b.range.clone()].lines() {
+            crate::fence::step(&mut state, line);
+            if let Some(f) = &state
+                && widest.as_ref().is_none_or(|w| w.line.len() < f.line.len())
+            {
+                widest = Some(f.clone());
+            }
+        }
+        let same = |s: &str| match &widest {
+            Some(f) => format!("{}\n{s}\n{}", f.line, f.closing()),
+            None => s.to_owned(),
+        };
         let atoms = if b.kind == BlockKind::List {
             // Entries start at their markers: the list's lines that are not indented.
             let text = &md[b.range.clone()];
@@ -581,17 +725,26 @@ impl Builder<'_> {
         } else {
             self.atoms(b.range.clone(), levels, &same)
         };
-        self.pieces(bi, atoms.len(), &|a, z| {
-            let part = atoms[a].start..atoms[z - 1].end;
-            Seg {
-                text: md[part.clone()].to_owned(),
-                part,
-                kind: PartKind::Text,
-                block: bi,
-                table: None,
-                whole: false,
-            }
-        });
+        let fences = self.fences;
+        self.pieces(
+            bi,
+            atoms.len(),
+            &|a, z| {
+                let part = atoms[a].start..atoms[z - 1].end;
+                let (text, pre, post) = fenced_part(md, fences, &part);
+                Seg {
+                    text,
+                    part,
+                    kind: PartKind::Text,
+                    block: bi,
+                    table: None,
+                    whole: false,
+                    pre,
+                    post,
+                }
+            },
+            None,
+        );
     }
 
     /// Atoms of `range` small enough to fit, wrapped as `wrap` says, in an otherwise empty
@@ -633,17 +786,24 @@ impl Builder<'_> {
     }
 
     /// Packs `n` units into pieces, each as large as fits: the first joins the draft, the rest
-    /// start new chunks. `piece(a, z)` is units `a..z` as one piece.
-    fn pieces(&mut self, bi: usize, n: usize, piece: &dyn Fn(usize, usize) -> Seg) {
+    /// start new chunks. `piece(a, z)` is units `a..z` as one piece. A unit that does not fit
+    /// even alone is cut by `cut_unit` (given the unit and what a piece must satisfy), or kept
+    /// whole when there is none (an `oversize` chunk). Headings waiting in the draft stay with
+    /// the first piece: a heading is never left alone in a chunk.
+    fn pieces(
+        &mut self,
+        bi: usize,
+        n: usize,
+        piece: &dyn Fn(usize, usize) -> Seg,
+        cut_unit: Option<&dyn Fn(usize, &dyn Fn(&str) -> bool) -> Vec<Seg>>,
+    ) {
         let mut pos = 0;
         while pos < n {
             self.start(bi);
-            let mut end = pos;
-            while end < n && self.fits(&piece(pos, end + 1).text) {
-                end += 1;
-            }
+            let end = pos + gallop(n - pos, &|k| self.fits(&piece(pos, pos + k).text));
             if end == pos {
-                if !self.draft.segs.is_empty() {
+                let only_headings = self.draft.segs.iter().all(|s| self.is_heading(s));
+                if !self.draft.segs.is_empty() && !only_headings {
                     self.flush();
                     continue;
                 }
@@ -655,8 +815,39 @@ impl Builder<'_> {
                     self.draft.breadcrumb.clear();
                     continue;
                 }
-                // One unit alone is larger than the maximum: it stays whole.
-                end = pos + 1;
+                if let Some(cut) = cut_unit {
+                    let cut_pieces = cut(pos, &|t: &str| self.fits(t));
+                    if !cut_pieces.is_empty() && cut_pieces.iter().all(|p| self.fits_alone(&p.text))
+                    {
+                        for (i, p) in cut_pieces.into_iter().enumerate() {
+                            if i > 0 {
+                                self.flush();
+                                self.start(bi);
+                                if !self.fits(&p.text) {
+                                    self.draft.overlap.clear();
+                                    self.draft.breadcrumb.clear();
+                                }
+                            }
+                            self.draft.segs.push(p);
+                        }
+                        pos += 1;
+                        if pos < n {
+                            self.flush();
+                        }
+                        continue;
+                    }
+                }
+                if !self.draft.segs.is_empty() {
+                    self.flush();
+                    continue;
+                }
+                // One unit alone is larger than the maximum and cannot be cut: it stays whole.
+                self.draft.segs.push(piece(pos, pos + 1));
+                pos += 1;
+                if pos < n {
+                    self.flush();
+                }
+                continue;
             }
             self.draft.segs.push(piece(pos, end));
             pos = end;
@@ -664,6 +855,11 @@ impl Builder<'_> {
                 self.flush();
             }
         }
+    }
+
+    /// Whether `text` fits in a chunk of its own without breadcrumb or overlap.
+    fn fits_alone(&self, text: &str) -> bool {
+        self.measure.len(text) <= self.opts.max
     }
 
     /// Closes the draft. Headings at its end move on to open the next chunk.
@@ -690,6 +886,31 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// The largest `k` in `1..=n` for which `fits(k)` holds (0 when `fits(1)` does not), for a
+/// `fits` that stays false once false: doubling then halving, so finding a piece of `k` units
+/// measures `O(log k)` candidates instead of `k` (measuring every prefix made chunking
+/// quadratic in the units of a chunk: table rows, sentences).
+fn gallop(n: usize, fits: &dyn Fn(usize) -> bool) -> usize {
+    if n == 0 || !fits(1) {
+        return 0;
+    }
+    let (mut good, mut step) = (1, 1);
+    while good + step <= n && fits(good + step) {
+        good += step;
+        step *= 2;
+    }
+    let mut bad = (good + step).min(n + 1);
+    while bad - good > 1 {
+        let mid = (good + bad) / 2;
+        if fits(mid) {
+            good = mid;
+        } else {
+            bad = mid;
+        }
+    }
+    good
 }
 
 /// The chunk for a built draft: text, ranges, tables and provenance.
@@ -773,6 +994,18 @@ fn finish(
         _ => "mixed",
     };
     let size = b.measure.len(&text);
+    // Sibling sections merged into one chunk share no heading; a chunk that opens with a
+    // heading still names it.
+    let mut heading_path = b.common_path(&d.segs);
+    if let Some(first) = d
+        .segs
+        .first()
+        .filter(|s| heading_path.is_empty() && b.is_heading(s))
+    {
+        let blk = &b.blocks[first.block];
+        let end = blk.opens.map_or(blk.context.len(), |o| o + 1);
+        heading_path = blk.context[..end.min(blk.context.len())].to_vec();
+    }
     let key = format!(
         "{}\n{:?}\n{}\n{}",
         source.unwrap_or(""),
@@ -793,7 +1026,7 @@ fn finish(
         metadata: ChunkMetadata {
             source: source.map(str::to_owned),
             index,
-            heading_path: b.common_path(&d.segs),
+            heading_path,
             body_offset,
             pages,
             origin,

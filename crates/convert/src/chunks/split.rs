@@ -27,7 +27,9 @@ pub(crate) const LINES: &[Level] = &[Level::Line, Level::Word];
 pub(crate) const WORDS: &[Level] = &[Level::Word];
 
 /// Cuts `range` of `text` into atoms that each satisfy `fits` (cutting only as deep as
-/// needed), in order. An atom that does not fit even as a single word is kept whole.
+/// needed), in order. A single word that does not fit is cut between grapheme clusters
+/// (UAX #29, so text without spaces, such as CJK, is cut too), as long runs as fit; only a
+/// single grapheme that does not fit is kept whole.
 pub(crate) fn atoms(
     text: &str,
     range: Range<usize>,
@@ -40,11 +42,51 @@ pub(crate) fn atoms(
         return;
     };
     for part in cut(text, range, level) {
-        if rest.is_empty() || fits(&text[part.clone()]) {
+        if fits(&text[part.clone()]) {
             out.push(part);
+        } else if rest.is_empty() {
+            graphemes(text, part, fits, out);
         } else {
             atoms(text, part, rest, fits, out);
         }
+    }
+}
+
+/// Cuts `range` into the longest runs of grapheme clusters that fit. Each run is found by
+/// doubling then halving its length, so a run of `k` clusters costs `O(k log k)` to measure,
+/// never the rest of the text.
+fn graphemes(
+    text: &str,
+    range: Range<usize>,
+    fits: &dyn Fn(&str) -> bool,
+    out: &mut Vec<Range<usize>>,
+) {
+    use unicode_segmentation::UnicodeSegmentation;
+    let s = &text[range.clone()];
+    let mut bounds: Vec<usize> = s.grapheme_indices(true).map(|(i, _)| i).collect();
+    bounds.push(s.len());
+    let n = bounds.len() - 1;
+    let at = |a: usize, z: usize| &s[bounds[a]..bounds[z]];
+    let mut pos = 0;
+    while pos < n {
+        // Largest `k` (at least 1) with clusters `pos..pos + k` fitting.
+        let mut good = 1;
+        let mut step = 1;
+        while pos + good + step <= n && fits(at(pos, pos + good + step)) {
+            good += step;
+            step *= 2;
+        }
+        let mut hi = (pos + good + step).min(n + 1) - pos;
+        while hi - good > 1 {
+            let mid = (good + hi) / 2;
+            if fits(at(pos, pos + mid)) {
+                good = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        out.push(range.start + bounds[pos]..range.start + bounds[pos + good]);
+        pos += good;
     }
 }
 

@@ -31,6 +31,7 @@ use pagetree_model::{BoxProblem, Document, Item, ItemKind, ItemRef};
 use rayon::prelude::*;
 
 use crate::boxes::duplicate_boxes;
+use crate::fence::Fence;
 use crate::furniture::{Detection, Furniture, walk_furniture};
 use crate::pages::Rendered;
 use crate::tables::table_ids;
@@ -88,6 +89,8 @@ pub struct ElementsStream {
     format: Option<String>,
     order_base: usize,
     headings: Vec<(u8, String)>,
+    /// A fenced code block left open by the batches before.
+    fence: Option<Fence>,
     pages: Vec<PageInfo>,
     summary: Summary,
 }
@@ -101,6 +104,7 @@ impl ElementsStream {
             format: doc.format.map(|f| f.as_str().to_owned()),
             order_base: 0,
             headings: Vec::new(),
+            fence: None,
             pages: Vec::new(),
             summary: Summary::default(),
         }
@@ -167,7 +171,7 @@ impl ElementsStream {
             .unwrap_or_default();
         // Ids first: parents are referred to by id.
         let ids = element_ids(&walk);
-        let paths = heading_paths_from(&walk, &furniture, &mut self.headings);
+        let paths = heading_paths_from(&walk, &furniture, &mut self.headings, &mut self.fence);
         Batch {
             doc,
             walk,
@@ -386,7 +390,7 @@ pub(crate) fn heading_paths(
     walk: &[ItemRef<'_>],
     furniture: &[Option<Furniture>],
 ) -> Vec<Vec<String>> {
-    let paths = heading_paths_from(walk, furniture, &mut Vec::new());
+    let paths = heading_paths_from(walk, furniture, &mut Vec::new(), &mut None);
     (0..walk.len()).map(|i| paths.of(i).to_vec()).collect()
 }
 
@@ -405,12 +409,16 @@ impl HeadingPaths {
     }
 }
 
-/// [`heading_paths`] continuing from the open headings `stack` (level, text) of the pages
-/// before, which it leaves as this walk leaves them (for batch-by-batch conversion).
+/// [`heading_paths`] continuing from the open headings `stack` (level, text) and the fenced
+/// code block `fence` left open by the pages before, which it leaves as this walk leaves them
+/// (for batch-by-batch conversion). A heading inside a fenced code block (a `# comment` line
+/// the server typed as a heading, between text items that open and close the fence) is code
+/// and takes no part.
 fn heading_paths_from(
     walk: &[ItemRef<'_>],
     furniture: &[Option<Furniture>],
     stack: &mut Vec<(u8, String)>,
+    fence: &mut Option<Fence>,
 ) -> HeadingPaths {
     let texts = |stack: &[(u8, String)]| stack.iter().map(|(_, t)| t.clone()).collect();
     let mut paths = HeadingPaths {
@@ -419,7 +427,12 @@ fn heading_paths_from(
     };
     for r in walk {
         let layer = furniture.get(r.index).copied().flatten();
-        if r.item.kind() == ItemKind::Heading && layer.is_none() {
+        let body = layer.is_none() && r.depth == 0;
+        let in_code = fence.is_some();
+        if body {
+            crate::fence::scan(fence, r.item.md());
+        }
+        if r.item.kind() == ItemKind::Heading && layer.is_none() && !in_code {
             let level = r.item.heading_level();
             let open = stack.len();
             while stack.last().is_some_and(|(l, _)| *l >= level) {
