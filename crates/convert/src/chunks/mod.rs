@@ -147,6 +147,16 @@ pub fn chunks(doc: &Document, opts: &ChunkOptions) -> Chunks {
         .enumerate()
         .map(|(index, d)| finish(d, index, &b, &prov, &chars, &walk, source.as_deref()))
         .collect();
+    // Pieces of one table row cut to fit share their ranges and rows (and maybe their text):
+    // their order among them tells them apart.
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &mut out {
+        let n = seen.entry(c.id.clone()).or_default();
+        *n += 1;
+        if *n > 1 {
+            c.id = stable_id(&format!("{}\n{n}", c.id));
+        }
+    }
     for f in failed {
         if let Some(c) = out.iter_mut().rev().find(|c| c.metadata.pages[1] < f) {
             c.metadata.adjacent_failed_pages.push(f);
@@ -367,7 +377,9 @@ impl Builder<'_> {
         if self.try_push(&whole) {
             return;
         }
-        if !self.draft.segs.is_empty() && !self.draft_is_small() {
+        // Headings alone stay to open the block's first piece, however long they are.
+        let only_headings = self.draft.segs.iter().all(|s| self.is_heading(s));
+        if !self.draft.segs.is_empty() && !only_headings && !self.draft_is_small() {
             self.flush();
             self.start(bi);
             if self.try_push(&whole) {
@@ -837,11 +849,8 @@ impl Builder<'_> {
                         continue;
                     }
                 }
-                if !self.draft.segs.is_empty() {
-                    self.flush();
-                    continue;
-                }
-                // One unit alone is larger than the maximum and cannot be cut: it stays whole.
+                // One unit alone is larger than the maximum and cannot be cut: it stays whole
+                // (with the headings that open it, rather than leave them alone).
                 self.draft.segs.push(piece(pos, pos + 1));
                 pos += 1;
                 if pos < n {

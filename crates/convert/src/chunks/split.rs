@@ -45,7 +45,17 @@ pub(crate) fn atoms(
         if fits(&text[part.clone()]) {
             out.push(part);
         } else if rest.is_empty() {
-            graphemes(text, part, fits, out);
+            // Text without spaces (CJK) still has sentences: UAX #29 finds them.
+            use unicode_segmentation::UnicodeSegmentation;
+            let base = part.start;
+            for (i, sentence) in text[part.clone()].split_sentence_bound_indices() {
+                let r = base + i..base + i + sentence.len();
+                if fits(&text[r.clone()]) {
+                    out.push(r);
+                } else {
+                    graphemes(text, r, fits, out);
+                }
+            }
         } else {
             atoms(text, part, rest, fits, out);
         }
