@@ -25,6 +25,17 @@ impl Measure {
         }
     }
 
+    /// Whether `s` may measure `max` or less: `false` only when it surely does not, found
+    /// without measuring (a char is at most 4 bytes; no `cl100k_base` token is longer than
+    /// 256 bytes).
+    pub fn may_fit(&self, s: &str, max: usize) -> bool {
+        match self.unit {
+            SizeUnit::Chars => s.len() <= max.saturating_mul(4),
+            #[cfg(feature = "tokens")]
+            SizeUnit::Tokens => s.len() <= max.saturating_mul(256),
+        }
+    }
+
     /// Whether the unit is tokens (chunks then also report their token count).
     pub fn is_tokens(&self) -> bool {
         self.unit != SizeUnit::Chars
