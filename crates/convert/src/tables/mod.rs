@@ -61,6 +61,7 @@ pub(crate) use stitch::{continuation, placement};
 
 /// The CSV field delimiter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
 pub enum Delimiter {
     /// `,`
     #[default]
@@ -84,6 +85,7 @@ impl Delimiter {
 
 /// The file format of each table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
 pub enum TableFormat {
     /// CSV (RFC 4180 quoting: fields with the delimiter, `"`, CR or LF are quoted, `"` doubled).
     #[default]
@@ -104,6 +106,7 @@ impl TableFormat {
 
 /// How to extract and write tables.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct TableOptions {
     /// CSV field delimiter. Default: [`Delimiter::Comma`].
     pub delimiter: Delimiter,
