@@ -1,7 +1,7 @@
 //! Running heads and feet the server typed as text: found, hidden or flagged in every output,
 //! never body text, and `--detect-furniture off` restores the server's furniture alone.
 
-use pagetree_convert::chunks::{ChunkOptions, chunks};
+use pagetree_convert::chunks::{self, ChunkOptions};
 use pagetree_convert::furniture::{Detected, Detection};
 use pagetree_convert::{ElementOptions, FurnitureMode, MarkdownOptions, elements, markdown};
 use pagetree_model::{Document, ItemKind};
@@ -47,7 +47,7 @@ const BODY: [&str; 5] = [
 #[test]
 fn running_heads_and_feet_typed_as_text_are_hidden_and_body_text_is_not() {
     let doc = heads();
-    let md = markdown(&doc, &hidden());
+    let md = markdown::render(&doc, &hidden());
     for f in FURNITURE {
         assert!(!md.output.contains(f), "{f} still in:\n{}", md.output);
     }
@@ -65,7 +65,7 @@ fn detection_off_keeps_them_and_warns_that_nothing_can_be_hidden() {
     let doc = heads();
     let mut o = hidden();
     o.pages.detect = Detection::Off;
-    let md = markdown(&doc, &o);
+    let md = markdown::render(&doc, &o);
     for f in FURNITURE {
         assert!(md.output.contains(f), "{f} hidden with detection off");
     }
@@ -87,8 +87,8 @@ fn detection_off_keeps_them_and_warns_that_nothing_can_be_hidden() {
 #[test]
 fn elements_flag_them_and_chunks_leave_them_out() {
     let doc = heads();
-    let md = markdown(&doc, &MarkdownOptions::default());
-    let els = elements(&doc, &ElementOptions::default(), Some(&md));
+    let md = markdown::render(&doc, &MarkdownOptions::default());
+    let els = elements::collect(&doc, &ElementOptions::default(), Some(&md));
     for e in &els.elements {
         let is_furniture = FURNITURE.iter().any(|f| e.md.contains(f));
         assert_eq!(
@@ -112,7 +112,7 @@ fn elements_flag_them_and_chunks_leave_them_out() {
         .find(|e| e.md.contains("Volume 3"))
         .expect("foot");
     assert_eq!(foot.furniture, Some("footer"));
-    let out = chunks(&doc, &ChunkOptions::chars(400));
+    let out = chunks::split(&doc, &ChunkOptions::chars(400).expect("valid"));
     for c in &out.chunks {
         for f in FURNITURE {
             assert!(!c.text.contains(f), "chunk {} holds {f}", c.metadata.index);
@@ -156,13 +156,11 @@ fn real_responses_detected_lines_are_short_edge_lines() {
     let mut with_lines = 0;
     for path in files {
         for doc in load(&path) {
-            let on = markdown(&doc, &MarkdownOptions::default());
-            let els = elements(&doc, &ElementOptions::default(), Some(&on));
-            let off_opts = ElementOptions {
-                detect: Detection::Off,
-                ..ElementOptions::default()
-            };
-            let off = elements(&doc, &off_opts, Some(&on));
+            let on = markdown::render(&doc, &MarkdownOptions::default());
+            let els = elements::collect(&doc, &ElementOptions::default(), Some(&on));
+            let mut off_opts = ElementOptions::default();
+            off_opts.detect = Detection::Off;
+            let off = elements::collect(&doc, &off_opts, Some(&on));
             let mut found = 0;
             for (a, b) in els.elements.iter().zip(&off.elements) {
                 assert_eq!(a.id, b.id);

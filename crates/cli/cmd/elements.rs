@@ -16,10 +16,8 @@ pub fn run(args: &ElementsArgs) -> Result<Outcome> {
         bail!("--per-page does not apply to elements (ranges refer to the whole document)");
     }
     let layers = OptionLayers::new(&render.pages, flags(&args.markdown.style))?;
-    let base = ElementOptions {
-        furniture: !args.no_furniture,
-        ..ElementOptions::default()
-    };
+    let mut opts = ElementOptions::default();
+    opts.furniture = !args.no_furniture;
     let ext = if args.jsonl {
         "elements.jsonl"
     } else {
@@ -27,13 +25,11 @@ pub fn run(args: &ElementsArgs) -> Result<Outcome> {
     };
     render::per_document(render, ext, "it has no elements", |doc, _label| {
         let (mo, notes) = layers.for_doc::<Markdown>(doc);
-        let md = pagetree_convert::markdown(doc, &mo);
+        let md = pagetree_convert::markdown::render(doc, &mo);
         // Furniture as the markdown the ranges point into has it.
-        let opts = ElementOptions {
-            detect: mo.pages.detect.clone(),
-            ..base.clone()
-        };
-        let els = pagetree_convert::elements(doc, &opts, Some(&md));
+        let mut opts = opts.clone();
+        opts.detect = mo.pages.detect.clone();
+        let els = pagetree_convert::elements::collect(doc, &opts, Some(&md));
         let bytes = serialize(&els, args.jsonl).map_err(|e| e.to_string())?;
         Ok((bytes, notes.iter().map(ToString::to_string).collect()))
     })

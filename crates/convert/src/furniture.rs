@@ -26,6 +26,7 @@ use crate::warning::Warning;
 
 /// Which layer of furniture an item belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Furniture {
     /// The page header.
     Header,
@@ -35,6 +36,7 @@ pub enum Furniture {
 
 /// What a writer does with one layer of furniture.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum FurnitureMode {
     /// Render it where it sits (the API's `hide_headers: false`).
     #[default]

@@ -1,7 +1,7 @@
 //! RAG chunks with provenance: the document markdown cut at its structure, each chunk with its
 //! heading path, pages, boxes, element ids and exact place in the markdown.
 //!
-//! Chunks are cut from the markdown [`markdown`](crate::markdown()) renders (as docling's
+//! Chunks are cut from the markdown [`markdown::render`](crate::markdown::render) renders (as docling's
 //! chunker reuses its markdown serializer): every top-level item the renderer wrote is a block,
 //! and a chunk's body is made of whole blocks or pieces of one, each an exact slice of that
 //! markdown (see [`Part`]). The rules:
@@ -21,7 +21,7 @@
 //!   text (when the markdown writes it) is chunked on its own.
 //!
 //! ```
-//! use pagetree_convert::chunks::{ChunkOptions, chunks};
+//! use pagetree_convert::chunks::{self, ChunkOptions};
 //! use pagetree_convert::markdown;
 //!
 //! let json = br##"{"pages": [{"page_number": 1, "page_width": 600, "page_height": 800, "items": [
@@ -30,13 +30,13 @@
 //!      "bbox": [{"x": 60, "y": 80, "w": 300, "h": 20}]}]}]}"##;
 //! let doc = pagetree_model::load_document(json, Some("scope.json")).unwrap();
 //! let opts = ChunkOptions::default();
-//! let out = chunks(&doc, &opts);
+//! let out = chunks::split(&doc, &opts);
 //! let c = &out.chunks[0];
 //! assert_eq!(c.text, "# Scope\n\nAll sites. Every year.");
 //! assert_eq!(c.metadata.heading_path, ["Scope"]);
 //! assert_eq!(c.metadata.elements, ["p1-e1", "p1-e2"]);
 //! assert_eq!(c.metadata.page_boxes[0].bbox, Some([60.0, 80.0, 360.0, 100.0]));
-//! let md = markdown(&doc, &opts.markdown_options());
+//! let md = markdown::render(&doc, &opts.markdown_options());
 //! let [a, b] = c.metadata.md_range.bytes;
 //! assert_eq!(&md.output[a..b], c.body());
 //! ```
@@ -74,12 +74,11 @@ pub use schema::{
     Chunk, ChunkBox, ChunkMetadata, Chunks, PageBoxes, Part, SCHEMA, TablePiece, TextPos, VERSION,
 };
 
-/// Cuts a document into chunks. Options are used as given; check them first with
-/// [`ChunkOptions::validate`] (a maximum below the breadcrumb's size still works, with
-/// every chunk flagged `oversize`).
-pub fn chunks(doc: &Document, opts: &ChunkOptions) -> Chunks {
+/// Cuts a document into chunks. The options' sizes were checked when they were set (a maximum
+/// below the breadcrumb's size still works, with every chunk flagged `oversize`).
+pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
     let md_opts = opts.markdown_options();
-    let md = crate::markdown(doc, &md_opts);
+    let md = crate::markdown::render(doc, &md_opts);
     let walk = doc.walk();
     let detected = md_opts.pages.detect.resolve(doc);
     let furniture = walk_furniture(doc, detected.as_deref());
@@ -423,6 +422,10 @@ impl Builder<'_> {
         if self.blocks[last.block].segment != self.blocks[first.block].segment {
             return None;
         }
+        // Pieces of one cut table row stay in chunks of their own.
+        if last.kind == PartKind::Table && last.part == first.part {
+            return None;
+        }
         let small_a = self.measure.len(&a.body()) < self.opts.min;
         let small_b = self.measure.len(&b.body()) < self.opts.min;
         let same_section = !self.is_heading(first)
@@ -528,6 +531,11 @@ impl Builder<'_> {
                 let body = prev.body();
                 let n = self.opts.overlap.min(self.opts.max / 2);
                 overlap = body[self.measure.tail(&body, n)..].to_owned();
+                // Code is not overlap: a fence line there would leave this chunk's fences
+                // unbalanced.
+                if overlap.contains("```") || overlap.contains("~~~") {
+                    overlap.clear();
+                }
             }
         }
         self.draft = Draft {
@@ -608,24 +616,37 @@ impl Builder<'_> {
                 // words, graphemes), each piece under the repeated header lines.
                 let cut = |u: usize, fits: &dyn Fn(&str) -> bool| -> Vec<Seg> {
                     let (a, z) = if n == 1 { (1, 1) } else { (u + 1, u + 2) };
-                    let full = t.text(a, z, opts.tables, md, md_opts, repeat);
-                    let head = if n == 1 || !repeat {
-                        ""
-                    } else {
-                        header.as_str()
-                    };
                     // HTML rows sit inside markup that cannot be cut: those stay whole.
-                    let Some(row) = full.strip_prefix(head) else {
-                        return Vec::new();
-                    };
                     if opts.tables == TableText::Html {
                         return Vec::new();
                     }
-                    let row = row.trim_start_matches('\n');
-                    let lead = if head.is_empty() {
-                        String::new()
+                    let full = t.text(a, z, opts.tables, md, md_opts, repeat);
+                    // The lines above the row: a GFM header and delimiter (blank when the
+                    // header is too large to repeat), a CSV header unless left out.
+                    let head_lines = match opts.tables {
+                        _ if n == 1 => 0,
+                        TableText::Markdown => 2,
+                        _ if a > 1 && !repeat => 0,
+                        _ => 1,
+                    };
+                    let mut split_at = 0;
+                    for _ in 0..head_lines {
+                        split_at += full[split_at..]
+                            .find('\n')
+                            .map_or(full.len() - split_at, |i| i + 1);
+                    }
+                    let (head, row) = full.split_at(split_at.min(full.len()));
+                    let head = head.trim_end_matches('\n');
+                    // Pieces keep the header above them while it leaves room for some text.
+                    let (lead, row) = if head.is_empty() || (a > 1 && !repeat) {
+                        // No header to repeat (a blank one stands in for a large header).
+                        (String::new(), row)
+                    } else if !fits(&format!("{head}\nx")) {
+                        // No room for it: the header lines are cut with the row (their text
+                        // is content, and a first row's header is nowhere else).
+                        (String::new(), full.as_str())
                     } else {
-                        format!("{head}\n")
+                        (format!("{head}\n"), row)
                     };
                     let with_lead = |s: &str| format!("{lead}{s}");
                     let mut atoms = Vec::new();
