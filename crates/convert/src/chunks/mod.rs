@@ -833,7 +833,7 @@ impl Builder<'_> {
         bi: usize,
         n: usize,
         piece: &dyn Fn(usize, usize) -> Seg,
-        cut_unit: Option<&dyn Fn(usize, &dyn Fn(&str) -> bool) -> Vec<Seg>>,
+        cut_unit: Option<&CutUnit<'_>>,
     ) {
         let mut pos = 0;
         // Pieces of one block tend to hold alike many units: start the search at the last
@@ -926,6 +926,9 @@ impl Builder<'_> {
         }
     }
 }
+
+/// Cuts one unit larger than the limit into pieces satisfying the given test.
+type CutUnit<'f> = dyn Fn(usize, &dyn Fn(&str) -> bool) -> Vec<Seg> + 'f;
 
 /// The largest `k` in `1..=n` for which `fits(k)` holds (0 when `fits(1)` does not), for a
 /// `fits` that stays false once false, searched from `hint`: doubling then halving, so finding
