@@ -18,6 +18,10 @@
 #                      of creating thousands of table files out of the figures)
 #   BENCH_PEER         the Python peer script (default ../shared/bench/py_md.py)
 #   BENCH_TIMER        gnu-time, python3 or wall-only (default: the first that works here)
+#   BENCH_CHUNK_ROWS   chunk cost: rows of the one-table response at 4x (default 150000; 0
+#                      skips it), chunked with --max-tokens 500 at 1x, 2x and 4x
+#   BENCH_CHUNK_KB     chunk cost: KB of the one-paragraph response at 4x (default 300; 0
+#                      skips it), chunked with --max-tokens 8000 at 1x, 2x and 4x
 #
 # A quick run: BENCH_PAGES_SMALL=200 BENCH_PAGES_LARGE=2000 scripts/bench.sh
 #
@@ -51,10 +55,11 @@ else
 fi
 
 echo "building release binaries..." >&2
-(cd "$root" && cargo build --release --quiet -p pagetree-synth --example synth --example parse_value --example parse_typed \
+(cd "$root" && cargo build --release --quiet -p pagetree-synth --example synth --example shapes --example parse_value --example parse_typed \
     && cargo build --release --quiet --bin pagetree)
 target=${CARGO_TARGET_DIR:-$root/target}
 synth=$target/release/examples/synth
+shapes=$target/release/examples/shapes
 parse_value=$target/release/examples/parse_value
 parse_typed=$target/release/examples/parse_typed
 pagetree=$target/release/pagetree
@@ -231,10 +236,43 @@ for size in "${sizes[@]}"; do
     json_files+=("{\"file\":\"$label\",\"pages\":$pages,\"bytes\":$bytes,\"results\":[$rows]}")
 done
 
+# --- chunk cost: the shapes that made chunking quadratic, at 1x, 2x and 4x -------------------
+# Linear cost shows as the time doubling with the size.
+chunk_rows=${BENCH_CHUNK_ROWS:-150000}
+chunk_kb=${BENCH_CHUNK_KB:-300}
+chunk_json=()
+for shape in "rows:$chunk_rows:500" "paragraph:$chunk_kb:8000"; do
+    IFS=: read -r kind full tokens <<<"$shape"
+    [[ $full -gt 0 ]] || continue
+    for part in 4 2 1; do
+        size=$((full / part))
+        input=$dir/shape-$kind-$size.json
+        [[ -s $input ]] || "$shapes" "$kind" "$size" "$input"
+        walls=""
+        for ((i = 0; i < repeat; i++)); do
+            m=$(run_timed "$dir/chunks.log" "$pagetree" chunks --max-tokens "$tokens" "$input" -o "$dir/out.chunks.jsonl")
+            walls+=" ${m%% *}"
+        done
+        s=$(echo "$walls" | median)
+        printf 'chunks %-10s %8s --max-tokens %-5s %10.3f s\n' "$kind" "$size" "$tokens" "$s"
+        chunk_json+=("{\"shape\":\"$kind\",\"size\":$size,\"max_tokens\":$tokens,\"median_s\":$(printf '%.4f' "$s")}")
+    done
+done
+rm -f "$dir/out.chunks.jsonl"
+
 if [[ -n $json_out ]]; then
     files=$(IFS=,; echo "${json_files[*]}")
     printf '{"schema":"pagetree-bench","version":1,"timer":"%s","cores":%s,"repeat":%s,"files":[%s]}\n' \
         "$timer" "$(nproc 2>/dev/null || echo null)" "$repeat" "$files" >"$json_out"
+    chunk_rows_json=$(IFS=,; echo "${chunk_json[*]:-}")
+    # The chunk cost rows, beside the throughput files.
+    python3 - "$json_out" "[$chunk_rows_json]" <<'PY' 2>/dev/null || true
+import json, sys
+path, rows = sys.argv[1], json.loads(sys.argv[2])
+doc = json.load(open(path))
+doc["chunk_cost"] = rows
+json.dump(doc, open(path, "w"))
+PY
     echo "wrote $json_out" >&2
 fi
 exit $failed
