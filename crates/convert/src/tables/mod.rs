@@ -29,6 +29,7 @@ mod index;
 mod index_writer;
 mod md;
 mod numbers;
+mod source;
 mod stitch;
 mod write;
 
@@ -52,6 +53,7 @@ pub use index::{
 pub use index_writer::TablesIndexWriter;
 pub use md::grid_from_md;
 pub use numbers::{Percent, normalize_number};
+pub use source::{Chosen, TableSource, choose};
 pub use write::{render_table, write_table};
 
 // The quality report reuses the stitching rules (a split the server did not merge) and the

@@ -1,0 +1,293 @@
+//! Which representation of a table item the writers render: the server's `rows`, its `html`,
+//! its `md`, or the most complete of them, plus the markdown that `md` holds outside its table.
+//!
+//! Real responses disagree with themselves: `rows` cut short (4 rows where `html` and `md`
+//! have 9), cells the `md` writes in bold missing from `rows`, header rows with a `colspan`
+//! dropped, sub- and superscripts flattened into one word (`G<sub>mem</sub>` → `Gmem`), and
+//! paragraphs, list items or notes after the table written into the table's `md` only. Reading
+//! `rows` alone loses those words, so by default every writer renders the representation that
+//! holds the most words and appends what only `md` holds.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use pagetree_model::{Cell, Item};
+
+use super::grid::Source;
+use super::html::grid_from_html_markdown;
+use super::md::md_table;
+
+/// Which representation of a table item to render (`--table-source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TableSource {
+    /// The item's `rows`, exactly as the server wrote them, and nothing else.
+    Rows,
+    /// The item's `html` (spans expanded, inline markup kept as markdown), else `rows`.
+    Html,
+    /// The item's `md` (its pipe table), else `rows`.
+    Md,
+    /// The default: of `rows`, `html` and `md`, the one with the most words (ties go to
+    /// `rows`, then `html`), and the markdown `md` holds outside its table when the chosen
+    /// cells do not already hold those words.
+    #[default]
+    Best,
+}
+
+impl TableSource {
+    /// The option's name (`rows`, `html`, `md`, `best`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TableSource::Rows => "rows",
+            TableSource::Html => "html",
+            TableSource::Md => "md",
+            TableSource::Best => "best",
+        }
+    }
+}
+
+/// A table item's cells as chosen for rendering. Cells are inline markdown, as the server
+/// writes them in `rows` (`**bold**`, `<br/>`, `<sup>1</sup>`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chosen<'a> {
+    /// The representation the cells come from.
+    pub source: Source,
+    /// The cells, row by row.
+    pub rows: Cow<'a, [Vec<Cell>]>,
+    /// Markdown of the item's `md` before its table that the cells do not hold (often empty).
+    pub before: String,
+    /// Markdown of the item's `md` after its table that the cells do not hold: notes,
+    /// paragraphs and list items the server put at the end of the table item.
+    pub after: String,
+    /// Rows of `rows`, for the warning (0 when absent).
+    pub rows_len: usize,
+}
+
+impl Chosen<'_> {
+    /// Why this table was not rendered from `rows` alone, or `None` when it was.
+    pub fn note(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.source != Source::Rows {
+            parts.push(format!(
+                "rendered from its {} ({} rows; its rows hold {} and fewer words)",
+                self.source,
+                self.rows.len(),
+                self.rows_len
+            ));
+        }
+        let extra = words(&self.before).count() + words(&self.after).count();
+        if extra > 0 {
+            parts.push(format!(
+                "{extra} words that its md holds outside the table are written after it"
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
+    /// Whether anything is written besides `rows` as they are.
+    pub fn differs(&self) -> bool {
+        self.source != Source::Rows || !self.before.is_empty() || !self.after.is_empty()
+    }
+}
+
+/// Chooses what to render for a table item. `None` when the item has no `rows` with cells
+/// (the writers then fall back to the representation as the server wrote it); with
+/// [`TableSource::Rows`] the result is always `rows` alone.
+pub fn choose(item: &Item, source: TableSource) -> Option<Chosen<'_>> {
+    let rows = item.table_rows();
+    if rows.iter().all(Vec::is_empty) {
+        return None;
+    }
+    let plain = Chosen {
+        source: Source::Rows,
+        rows: Cow::Borrowed(rows),
+        before: String::new(),
+        after: String::new(),
+        rows_len: rows.len(),
+    };
+    let html = || {
+        non_blank(&item.html)
+            .map(|h| grid_from_html_markdown(h).cells)
+            .filter(|c| !c.iter().all(Vec::is_empty))
+    };
+    let md = || non_blank(&item.md).map(md_table);
+    let owned = |cells: Vec<Vec<String>>, source| Chosen {
+        source,
+        rows: Cow::Owned(
+            cells
+                .into_iter()
+                .map(|r| r.into_iter().map(Cell::Text).collect())
+                .collect(),
+        ),
+        before: String::new(),
+        after: String::new(),
+        rows_len: rows.len(),
+    };
+    match source {
+        TableSource::Rows => Some(plain),
+        TableSource::Html => Some(html().map_or(plain, |c| owned(c, Source::Html))),
+        TableSource::Md => Some(
+            md().filter(|m| !m.rows.is_empty())
+                .map_or(plain, |m| owned(m.rows, Source::Md)),
+        ),
+        TableSource::Best => {
+            // Fast path: nothing to compare with.
+            if non_blank(&item.html).is_none() && non_blank(&item.md).is_none() {
+                return Some(plain);
+            }
+            let md = md().unwrap_or_default();
+            let mut best = plain;
+            let mut best_words = count_cells(rows.iter().flatten().map(|c| c.as_text()));
+            if let Some(cells) = html() {
+                let n = count_cells(cells.iter().flatten().map(|c| Cow::Borrowed(c.as_str())));
+                if n > best_words {
+                    (best, best_words) = (owned(cells, Source::Html), n);
+                }
+            }
+            let n = count_cells(md.rows.iter().flatten().map(|c| Cow::Borrowed(c.as_str())));
+            if n > best_words {
+                best = owned(md.rows.clone(), Source::Md);
+            }
+            // What the chosen cells hold beyond the md's table may be the md's outside text
+            // (`rows` keep a table note as a row): only what they do not hold is written.
+            let mut spare = bag(best.rows.iter().flatten().map(|c| c.as_text()));
+            for w in md.rows.iter().flatten().flat_map(|c| words(c)) {
+                take(&mut spare, &w.to_lowercase());
+            }
+            best.before = uncovered(&md.before, &mut spare);
+            best.after = uncovered(&md.after, &mut spare);
+            Some(best)
+        }
+    }
+}
+
+fn non_blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|s| !s.trim().is_empty())
+}
+
+/// The words of markdown or HTML text: runs of letters and digits, with tags (`<sub>`) read as
+/// separators, so a subscript is a word of its own.
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        loop {
+            let start = rest.find(|c: char| c.is_alphanumeric() || c == '<')?;
+            rest = &rest[start..];
+            if rest.starts_with('<') {
+                rest = match super::tag_len(rest) {
+                    Some(n) => &rest[n..],
+                    None => &rest[1..],
+                };
+                continue;
+            }
+            let end = rest
+                .find(|c: char| !c.is_alphanumeric())
+                .unwrap_or(rest.len());
+            let (w, r) = rest.split_at(end);
+            rest = r;
+            return Some(w);
+        }
+    })
+}
+
+fn count_cells<'c>(cells: impl Iterator<Item = Cow<'c, str>>) -> usize {
+    cells.map(|c| words(&c).count()).sum()
+}
+
+fn bag<'c>(cells: impl Iterator<Item = Cow<'c, str>>) -> BTreeMap<String, usize> {
+    let mut bag = BTreeMap::new();
+    for c in cells {
+        for w in words(&c) {
+            *bag.entry(w.to_lowercase()).or_insert(0) += 1;
+        }
+    }
+    bag
+}
+
+fn take(bag: &mut BTreeMap<String, usize>, w: &str) -> bool {
+    match bag.get_mut(w) {
+        Some(n) if *n > 0 => {
+            *n -= 1;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The paragraphs of `text` whose words are not all in `spare` (the words found are used up).
+fn uncovered(text: &str, spare: &mut BTreeMap<String, usize>) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        let mut trial = spare.clone();
+        let covered = words(para).all(|w| take(&mut trial, &w.to_lowercase()));
+        if covered {
+            *spare = trial;
+        } else {
+            kept.push(para);
+        }
+    }
+    kept.join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(json: &str) -> Item {
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn cells(c: &Chosen<'_>) -> Vec<Vec<String>> {
+        c.rows
+            .iter()
+            .map(|r| r.iter().map(|x| x.as_text().into_owned()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn words_split_at_tags() {
+        let w: Vec<&str> = words("G<sub>mem</sub> = 5 pS, **a-b**").collect();
+        assert_eq!(w, ["G", "mem", "5", "pS", "a", "b"]);
+    }
+
+    #[test]
+    fn rows_win_ties_and_short_rows_lose() {
+        let same = item(
+            r#"{"type":"table","rows":[["a","b"],["1","2"]],"md":"|a|b|\n|-|-|\n|1|2|"}"#,
+        );
+        let c = choose(&same, TableSource::Best).unwrap();
+        assert_eq!((c.source, c.differs(), c.note()), (Source::Rows, false, None));
+        let short = item(
+            r#"{"type":"table","rows":[["a","b"]],"md":"|a|b|\n|-|-|\n|1|**x**|\n\nA note after."}"#,
+        );
+        let c = choose(&short, TableSource::Best).unwrap();
+        assert_eq!(c.source, Source::Md);
+        assert_eq!(cells(&c), [["a", "b"], ["1", "**x**"]]);
+        assert_eq!(c.after, "A note after.");
+        assert!(c.note().unwrap().contains("rendered from its md"));
+        let rows = choose(&short, TableSource::Rows).unwrap();
+        assert_eq!((rows.source, rows.differs()), (Source::Rows, false));
+    }
+
+    #[test]
+    fn html_keeps_subscripts_and_emphasis() {
+        let t = item(
+            r#"{"type":"table","rows":[["P","V"],["Gmem","5"]],
+                "html":"<table><tr><th>P</th><th>V</th></tr><tr><td>G<sub>mem</sub></td><td><b> 5 </b>*</td></tr></table>"}"#,
+        );
+        let c = choose(&t, TableSource::Best).unwrap();
+        assert_eq!(c.source, Source::Html);
+        assert_eq!(cells(&c), [["P", "V"], ["G<sub>mem</sub>", "**5** \\*"]]);
+    }
+
+    #[test]
+    fn a_note_rows_already_hold_is_not_repeated() {
+        let t = item(
+            r#"{"type":"table","rows":[["a","b"],["1","2"],["Note. x y z",""]],
+                "md":"|a|b|\n|-|-|\n|1|2|\n\nNote. x y z\n\nMore text."}"#,
+        );
+        let c = choose(&t, TableSource::Best).unwrap();
+        assert_eq!(c.source, Source::Rows);
+        assert_eq!((c.before.as_str(), c.after.as_str()), ("", "More text."));
+    }
+}
