@@ -51,6 +51,7 @@ pub(crate) use merge::MergePlan;
 pub(crate) use table::{gfm as gfm_rows, html as html_rows};
 
 use crate::furniture::{FurnitureMode, contains_words};
+pub use crate::tables::TableSource;
 use crate::pages::{self, PageContent, PageKind, PageOptions, PlannedPage, Rendered, ServerList};
 use crate::params::Params;
 use crate::warning::Warning;
@@ -112,6 +113,10 @@ pub struct MarkdownOptions {
     pub links: LinkStyle,
     /// Image items (`inline_images_in_markdown`). Default: [`ImageStyle::Inline`].
     pub images: ImageStyle,
+    /// Which representation of a table item to render (`--table-source`): by default the
+    /// most complete of `rows`, `html` and `md`, with the markdown that only `md` holds
+    /// written after the table. Default: [`TableSource::Best`].
+    pub table_source: TableSource,
 }
 
 impl Default for MarkdownOptions {
@@ -124,6 +129,7 @@ impl Default for MarkdownOptions {
             merge_tables: false,
             links: LinkStyle::Text,
             images: ImageStyle::Inline,
+            table_source: TableSource::Best,
         }
     }
 }

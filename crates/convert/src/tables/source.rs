@@ -137,14 +137,16 @@ pub fn choose(item: &Item, source: TableSource) -> Option<Chosen<'_>> {
             }
             let md = md().unwrap_or_default();
             let mut best = plain;
-            let mut best_words = count_cells(rows.iter().flatten().map(|c| c.as_text()));
+            let mut best_words = count_cells(rows.iter().map(|r| {
+                r.iter().map(|c| c.as_text()).collect::<Vec<_>>()
+            }));
             if let Some(cells) = html() {
-                let n = count_cells(cells.iter().flatten().map(|c| Cow::Borrowed(c.as_str())));
+                let n = count_cells(cells.iter().map(|r| borrowed(r)));
                 if n > best_words {
                     (best, best_words) = (owned(cells, Source::Html), n);
                 }
             }
-            let n = count_cells(md.rows.iter().flatten().map(|c| Cow::Borrowed(c.as_str())));
+            let n = count_cells(md.rows.iter().map(|r| borrowed(r)));
             if n > best_words {
                 best = owned(md.rows.clone(), Source::Md);
             }
@@ -159,6 +161,10 @@ pub fn choose(item: &Item, source: TableSource) -> Option<Chosen<'_>> {
             Some(best)
         }
     }
+}
+
+fn borrowed(r: &[String]) -> Vec<Cow<'_, str>> {
+    r.iter().map(|c| Cow::Borrowed(c.as_str())).collect()
 }
 
 fn non_blank(s: &Option<String>) -> Option<&str> {
@@ -190,8 +196,53 @@ fn words(s: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn count_cells<'c>(cells: impl Iterator<Item = Cow<'c, str>>) -> usize {
-    cells.map(|c| words(&c).count()).sum()
+/// How much a table's cells hold: the letters and digits of its lines (tags left out), then
+/// its words, a line counted once per row. `rows` repeat a spanning cell's text in every slot
+/// it covers, and fold a spanning header into each column's cell (`eat-4 III<br/>gfp`,
+/// `eat-4 III<br/>MERGE`) where `html` writes it once: repetition is not more content. Letters
+/// come first because the representations split words differently (`Gmem` in `rows` is
+/// `G<sub>mem</sub>` in `html`); on a tie the one that keeps more word boundaries wins.
+fn count_cells<'c>(rows: impl Iterator<Item = Vec<Cow<'c, str>>>) -> (usize, usize) {
+    let (mut chars, mut total) = (0, 0);
+    let mut seen = std::collections::BTreeSet::new();
+    for r in rows {
+        seen.clear();
+        for c in &r {
+            for line in cell_lines(c) {
+                let key: String = words(line).flat_map(str::chars).flat_map(char::to_lowercase).collect();
+                if key.is_empty() || !seen.insert(key.clone()) {
+                    continue;
+                }
+                chars += key.chars().count();
+                total += words(line).count();
+            }
+        }
+    }
+    (chars, total)
+}
+
+/// The lines of a cell: split at newlines and `<br>` tags.
+fn cell_lines(cell: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let b = cell.as_bytes();
+    while i < b.len() {
+        if b[i] == b'\n' {
+            lines.push(&cell[start..i]);
+            start = i + 1;
+        } else if b[i] == b'<' && cell[i..].len() >= 3 && cell[i + 1..i + 3].eq_ignore_ascii_case("br") {
+            if let Some(n) = super::tag_len(&cell[i..]) {
+                lines.push(&cell[start..i]);
+                start = i + n;
+                i = start;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    lines.push(&cell[start..]);
+    lines
 }
 
 fn bag<'c>(cells: impl Iterator<Item = Cow<'c, str>>) -> BTreeMap<String, usize> {
