@@ -109,6 +109,8 @@ fn options(args: &TablesArgs) -> TableOptions {
         },
         stitch: args.stitch,
         pad_rows: args.pad,
+        source: args.table_source.to_option(),
+        cells: args.cells.to_option(),
     }
 }
 

@@ -15,6 +15,7 @@ use super::index::{
     TABLES_SCHEMA_VERSION, TableEntry, TablesIndex,
 };
 use super::numbers::normalize_number;
+use super::source::{choose, export_grid};
 use super::stitch::{append, continuation, placement};
 use super::{Table, TableFormat, TableOptions, TableWarning, TablesOutput};
 
@@ -24,8 +25,11 @@ struct Found<'w, 'd> {
     path: String,
     r: &'w ItemRef<'d>,
     id: String,
-    reps: Representations,
     agreement: Agreement,
+    /// The grid to write (see [`export_grid`]).
+    grid: Option<Grid>,
+    /// Why the table is not `rows` alone, when it is not.
+    note: Option<String>,
 }
 
 /// A table on its way out: its first item, what was joined to it and its cells so far.
@@ -64,12 +68,21 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
             let r = &walk[*index];
             let reps = Representations::of(r.item);
             let agreement = Agreement::of(&reps);
+            let grid = export_grid(r.item, &reps, opts.source, opts.cells);
+            let note = choose(r.item, opts.source).and_then(|c| {
+                let mut c = c;
+                // The CSV holds cells only: text around the table is for markdown.
+                c.before.clear();
+                c.after.clear();
+                c.note()
+            });
             Found {
                 path: r.path(&walk),
                 r,
                 id: id.clone(),
-                reps,
                 agreement,
+                grid,
+                note,
             }
         })
         .collect();
@@ -82,7 +95,15 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
             stub_list.push(i);
             continue;
         }
-        let Some(grid) = f.reps.preferred() else {
+        if let Some(note) = &f.note {
+            warnings.push(TableWarning {
+                code: "table_source",
+                page: f.r.page,
+                table: Some(f.id.clone()),
+                message: note.clone(),
+            });
+        }
+        let Some(grid) = f.grid.as_ref() else {
             warnings.push(TableWarning {
                 code: "empty_table",
                 page: f.r.page,
@@ -132,6 +153,8 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
             percent: opts.percent,
             stitch: opts.stitch,
             pad_rows: opts.pad_rows,
+            table_source: opts.source.as_str(),
+            cells: opts.cells.as_str(),
         },
         failed_pages: doc.failed_pages().map(|p| p.number()).collect(),
         tables: entries,
@@ -331,7 +354,7 @@ fn finish(
         parts: std::iter::once(StitchedPart {
             id: head.id.clone(),
             page: head.r.page,
-            rows: head.reps.preferred().map_or(0, Grid::rows),
+            rows: head.grid.as_ref().map_or(0, Grid::rows),
             dropped_header_rows: 0,
             source,
             agreement: head.agreement.clone(),
@@ -344,8 +367,8 @@ fn finish(
                 rows,
                 dropped_header_rows: dropped,
                 source: f
-                    .reps
-                    .preferred()
+                    .grid
+                    .as_ref()
                     .and_then(|g| g.source)
                     .unwrap_or(Source::Rows),
                 agreement: f.agreement.clone(),

@@ -65,6 +65,8 @@ pub(crate) struct MdTable {
     pub before: String,
     /// Markdown after the first table and between tables (notes, paragraphs, list items).
     pub after: String,
+    /// Whether the table is an HTML table written into `md`.
+    pub html: bool,
 }
 
 /// Splits a table item's `md` into table cells (as markdown) and the text outside the tables.
@@ -82,6 +84,7 @@ pub(crate) fn md_table(md: &str) -> MdTable {
         rows: grid.cells,
         before: md[..start].trim().to_owned(),
         after: md[end.max(start)..].trim().to_owned(),
+        html: true,
     }
 }
 
@@ -191,8 +194,13 @@ fn split_row(line: &str) -> Vec<String> {
 
 /// Renders one line of inline markdown (a cell) as plain text.
 pub(super) fn render_inline(cell: &str) -> String {
-    if !cell.contains(['\\', '*', '_', '`', '<', '&', '[', '!']) {
-        return cell.to_owned();
+    render_inline_opt(cell).unwrap_or_else(|| cell.to_owned())
+}
+
+/// [`render_inline`], `None` when the cell has nothing to render (plain text).
+pub(super) fn render_inline_opt(cell: &str) -> Option<String> {
+    if !cell.contains(['\\', '*', '_', '`', '<', '&', '[', '!', '\n']) {
+        return None;
     }
     // A cell is inline content, but the parser only reads whole documents: a leading word
     // stops `-`, `+`, `1.`, `#`, `>` or `---` from being read as a list, heading, quote or
@@ -209,7 +217,7 @@ pub(super) fn render_inline(cell: &str) -> String {
         }
     }
     let out = out.strip_prefix(GUARD).unwrap_or(&out);
-    out.trim().to_owned()
+    Some(out.trim().to_owned())
 }
 
 fn is_br(tag: &str) -> bool {

@@ -69,7 +69,7 @@ impl Chosen<'_> {
         let mut parts = Vec::new();
         if self.source != Source::Rows {
             parts.push(format!(
-                "rendered from its {} ({} rows; its rows hold {} and fewer words)",
+                "rendered from its {}, which holds more than its rows ({} rows against {})",
                 self.source,
                 self.rows.len(),
                 self.rows_len
@@ -278,6 +278,162 @@ fn uncovered(text: &str, spare: &mut BTreeMap<String, usize>) -> String {
         }
     }
     kept.join("\n\n")
+}
+
+/// How table cells are written to CSV and JSON Lines (`--cells`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum CellText {
+    /// Plain text, for spreadsheets: `<br>` becomes a line break, emphasis markers and other
+    /// tags are removed, entities and escapes decoded; math and literal footnote asterisks
+    /// (`*VC4-5**`) stay as written.
+    #[default]
+    Text,
+    /// Inline markdown as the cell holds it (`**bold**`, `<sub>`), with literal asterisks
+    /// escaped so they are not read as emphasis.
+    Markdown,
+    /// The cell exactly as the chosen representation holds it: byte for byte the server's
+    /// `rows` when the table comes from `rows`.
+    Raw,
+}
+
+impl CellText {
+    /// The option's name (`text`, `markdown`, `raw`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CellText::Text => "text",
+            CellText::Markdown => "markdown",
+            CellText::Raw => "raw",
+        }
+    }
+
+    /// One cell of inline markdown in this mode.
+    pub fn apply<'c>(self, cell: &'c str) -> Cow<'c, str> {
+        match self {
+            CellText::Raw => Cow::Borrowed(cell),
+            CellText::Markdown => escape_literal_asterisks(cell),
+            CellText::Text => {
+                let guarded = escape_literal_asterisks(cell);
+                match super::md::render_inline_opt(&guarded) {
+                    Some(t) => Cow::Owned(t),
+                    None => guarded,
+                }
+            }
+        }
+    }
+}
+
+/// Escapes the asterisk runs of a cell that cannot be emphasis: footnote markers such as
+/// `*VC4-5**`, `I5**` or `N/A***`. A run is emphasis only when an opening run (followed by a
+/// non-space) meets a closing run of the same length (preceded by a non-space) later in the
+/// cell: `**bold**` and `*unc-17*` are kept, every other run is escaped.
+pub fn escape_literal_asterisks(cell: &str) -> Cow<'_, str> {
+    if !cell.contains('*') {
+        return Cow::Borrowed(cell);
+    }
+    let b = cell.as_bytes();
+    // (start, len) of each unescaped run.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b[i] == b'*' {
+            let start = i;
+            while i < b.len() && b[i] == b'*' {
+                i += 1;
+            }
+            runs.push((start, i - start));
+            continue;
+        }
+        i += 1;
+    }
+    let mut paired = vec![false; runs.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (k, &(start, len)) in runs.iter().enumerate() {
+        let after = cell[start + len..].chars().next().is_none_or(char::is_whitespace);
+        let before = cell[..start].chars().next_back().is_none_or(char::is_whitespace);
+        let can_close = !before;
+        let can_open = !after;
+        if can_close
+            && let Some(pos) = open.iter().rposition(|&o| runs[o].1 == len)
+        {
+            paired[open[pos]] = true;
+            paired[k] = true;
+            open.truncate(pos);
+            continue;
+        }
+        if can_open {
+            open.push(k);
+        }
+    }
+    if paired.iter().all(|p| *p) {
+        return Cow::Borrowed(cell);
+    }
+    let mut out = String::with_capacity(cell.len() + 4);
+    let mut last = 0;
+    for (k, &(start, len)) in runs.iter().enumerate() {
+        if paired[k] {
+            continue;
+        }
+        out.push_str(&cell[last..start]);
+        for _ in 0..len {
+            out.push_str("\\*");
+        }
+        last = start + len;
+    }
+    out.push_str(&cell[last..]);
+    Cow::Owned(out)
+}
+
+/// The grid `tables` writes for a table item: from the representation [`choose`] picks (or,
+/// without `rows`, the first present of `html`, `csv`, `md`), cells in the given mode.
+pub(crate) fn export_grid(
+    item: &Item,
+    reps: &super::agree::Representations,
+    source: TableSource,
+    mode: CellText,
+) -> Option<super::grid::Grid> {
+    use super::grid::Grid;
+    let from = match choose(item, source) {
+        Some(c) => c.source,
+        None => reps.preferred()?.source.unwrap_or(Source::Rows),
+    };
+    let mut grid = match from {
+        Source::Rows => reps.rows.clone()?,
+        Source::Csv => return reps.csv.clone(),
+        Source::Html => {
+            let mut g = grid_from_html_markdown(item.html.as_deref()?);
+            g.source = Some(Source::Html);
+            g
+        }
+        Source::Md => {
+            let md = item.md.as_deref()?;
+            let t = md_table(md);
+            if t.html {
+                // Spans and header rows of an HTML table written into `md`.
+                let mut g = grid_from_html_markdown(md);
+                g.source = Some(Source::Md);
+                g
+            } else {
+                Grid::new(t.rows, Some(Source::Md))
+            }
+        }
+    };
+    if grid.is_empty() {
+        return None;
+    }
+    if mode != CellText::Raw || from != Source::Rows {
+        for cell in grid.cells.iter_mut().flatten() {
+            if let Cow::Owned(t) = mode.apply(cell) {
+                *cell = t;
+            }
+        }
+    }
+    Some(grid)
 }
 
 #[cfg(test)]
