@@ -2,8 +2,8 @@
 //! the real-data round trip (every CSV written from `rows` reads back as exactly `rows`).
 
 use pagetree_convert::tables::{
-    Delimiter, Percent, Source, TableFormat, TableOptions, TablesOutput, render_table, table_ids,
-    tables,
+    CellText, Delimiter, Percent, Source, TableFormat, TableOptions, TableSource, TablesOutput,
+    render_table, table_ids, tables,
 };
 use pagetree_model::{Document, Loaded, load_all};
 
@@ -258,8 +258,11 @@ fn csv_round_trips_rows_exactly() {
             let items: std::collections::BTreeMap<String, usize> =
                 table_ids(&doc).into_iter().map(|(i, id)| (id, i)).collect();
             for delimiter in [Delimiter::Comma, Delimiter::Semicolon, Delimiter::Tab] {
+                // Raw cells from `rows`: byte for byte what the server wrote.
                 let opts = TableOptions {
                     delimiter,
+                    source: TableSource::Rows,
+                    cells: CellText::Raw,
                     ..TableOptions::default()
                 };
                 let out = tables(&doc, &opts);

@@ -442,10 +442,7 @@ mod tests {
 
     #[test]
     fn markdown_only_reading_skips_what_markdown_does_not_read() {
-        assert_eq!(
-            [Item::FIELDS[2].0, Item::FIELDS[8].0],
-            ["value", "csv"]
-        );
+        assert_eq!([Item::FIELDS[2].0, Item::FIELDS[8].0], ["value", "csv"]);
         let lean = Projection {
             skip: &[],
             markdown_only: true,

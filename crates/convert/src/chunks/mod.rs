@@ -59,13 +59,13 @@ use crate::furniture::walk_furniture;
 use crate::markdown::{MarkdownOptions, MergePlan};
 use crate::pages::{self, PageKind, ServerList};
 use crate::tables::table_ids;
+use crate::tables::{Chosen, choose};
 use crate::warning::Warning;
 use blocks::{Block, BlockKind, Origin};
 use measure::Measure;
 use provenance::{Provenance, stable_id};
 use split::Level;
 use table::TableRows;
-use crate::tables::{Chosen, choose};
 
 #[cfg(feature = "tokens")]
 pub use measure::count_tokens;
@@ -121,7 +121,10 @@ pub fn chunks(doc: &Document, opts: &ChunkOptions) -> Chunks {
                     rows.extend(part.rows.iter().skip(skip).map(Vec::as_slice));
                 }
             }
-            let before = parts[0].as_ref().map(|c| c.before.clone()).unwrap_or_default();
+            let before = parts[0]
+                .as_ref()
+                .map(|c| c.before.clone())
+                .unwrap_or_default();
             let after: Vec<&str> = parts
                 .iter()
                 .flatten()

@@ -51,9 +51,9 @@ pub(crate) use merge::MergePlan;
 pub(crate) use table::{gfm as gfm_rows, html as html_rows};
 
 use crate::furniture::{FurnitureMode, contains_words};
-pub use crate::tables::TableSource;
 use crate::pages::{self, PageContent, PageKind, PageOptions, PlannedPage, Rendered, ServerList};
 use crate::params::Params;
+pub use crate::tables::TableSource;
 use crate::warning::Warning;
 use crate::writer::Out;
 use render::Renderer;

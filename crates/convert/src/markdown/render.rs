@@ -305,8 +305,11 @@ impl<'o, 'a> Renderer<'o, 'a> {
             return self.table_without_rows(item, out);
         }
         if let Some(note) = chosen.note() {
-            self.warnings
-                .push(Warning::page(self.page, "table_source", format!("a table: {note}")));
+            self.warnings.push(Warning::page(
+                self.page,
+                "table_source",
+                format!("a table: {note}"),
+            ));
         }
         if !chosen.before.is_empty() {
             out.push(&chosen.before);
@@ -364,7 +367,8 @@ impl<'o, 'a> Renderer<'o, 'a> {
                 });
             }
         }
-        for chosen in std::iter::once(Some(&chosen)).chain(conts_chosen.iter().map(Option::as_ref)) {
+        for chosen in std::iter::once(Some(&chosen)).chain(conts_chosen.iter().map(Option::as_ref))
+        {
             if let Some(after) = chosen.map(|c| c.after.as_str()).filter(|a| !a.is_empty()) {
                 out.push("\n\n");
                 out.push(after);

@@ -70,7 +70,11 @@ pub(crate) fn gfm(
         for r in rows {
             for (c, x) in r.iter().enumerate() {
                 cell.clear();
-                escape_cell_into(&escape_literal_asterisks(&x.as_text()), line_break, &mut cell);
+                escape_cell_into(
+                    &escape_literal_asterisks(&x.as_text()),
+                    line_break,
+                    &mut cell,
+                );
                 widths[c] = widths[c].max(cell.chars().count());
             }
         }
@@ -103,7 +107,11 @@ pub(crate) fn gfm(
             }
             cell.clear();
             if let Some(x) = row.get(c) {
-                escape_cell_into(&escape_literal_asterisks(&x.as_text()), line_break, &mut cell);
+                escape_cell_into(
+                    &escape_literal_asterisks(&x.as_text()),
+                    line_break,
+                    &mut cell,
+                );
             }
             line.push_str(&cell);
             if let Some(w) = widths.get(c) {

@@ -78,7 +78,9 @@ pub(crate) fn md_table(md: &str) -> MdTable {
     // An HTML table in `md`: the text around `<table>...</table>` is outside it.
     let lower = md.to_ascii_lowercase();
     let start = lower.find("<table").unwrap_or(0);
-    let end = lower.rfind("</table>").map_or(md.len(), |e| e + "</table>".len());
+    let end = lower
+        .rfind("</table>")
+        .map_or(md.len(), |e| e + "</table>".len());
     let grid = super::html::grid_from_html_markdown(&md[start..end.max(start)]);
     MdTable {
         rows: grid.cells,

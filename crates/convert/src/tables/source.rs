@@ -137,9 +137,10 @@ pub fn choose(item: &Item, source: TableSource) -> Option<Chosen<'_>> {
             }
             let md = md().unwrap_or_default();
             let mut best = plain;
-            let mut best_words = count_cells(rows.iter().map(|r| {
-                r.iter().map(|c| c.as_text()).collect::<Vec<_>>()
-            }));
+            let mut best_words = count_cells(
+                rows.iter()
+                    .map(|r| r.iter().map(|c| c.as_text()).collect::<Vec<_>>()),
+            );
             if let Some(cells) = html() {
                 let n = count_cells(cells.iter().map(|r| borrowed(r)));
                 if n > best_words {
@@ -209,7 +210,10 @@ fn count_cells<'c>(rows: impl Iterator<Item = Vec<Cow<'c, str>>>) -> (usize, usi
         seen.clear();
         for c in &r {
             for line in cell_lines(c) {
-                let key: String = words(line).flat_map(str::chars).flat_map(char::to_lowercase).collect();
+                let key: String = words(line)
+                    .flat_map(str::chars)
+                    .flat_map(char::to_lowercase)
+                    .collect();
                 if key.is_empty() || !seen.insert(key.clone()) {
                     continue;
                 }
@@ -231,7 +235,10 @@ fn cell_lines(cell: &str) -> Vec<&str> {
         if b[i] == b'\n' {
             lines.push(&cell[start..i]);
             start = i + 1;
-        } else if b[i] == b'<' && cell[i..].len() >= 3 && cell[i + 1..i + 3].eq_ignore_ascii_case("br") {
+        } else if b[i] == b'<'
+            && cell[i..].len() >= 3
+            && cell[i + 1..i + 3].eq_ignore_ascii_case("br")
+        {
             if let Some(n) = super::tag_len(&cell[i..]) {
                 lines.push(&cell[start..i]);
                 start = i + n;
@@ -354,13 +361,17 @@ pub fn escape_literal_asterisks(cell: &str) -> Cow<'_, str> {
     let mut paired = vec![false; runs.len()];
     let mut open: Vec<usize> = Vec::new();
     for (k, &(start, len)) in runs.iter().enumerate() {
-        let after = cell[start + len..].chars().next().is_none_or(char::is_whitespace);
-        let before = cell[..start].chars().next_back().is_none_or(char::is_whitespace);
+        let after = cell[start + len..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace);
+        let before = cell[..start]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace);
         let can_close = !before;
         let can_open = !after;
-        if can_close
-            && let Some(pos) = open.iter().rposition(|&o| runs[o].1 == len)
-        {
+        if can_close && let Some(pos) = open.iter().rposition(|&o| runs[o].1 == len) {
             paired[open[pos]] = true;
             paired[k] = true;
             open.truncate(pos);
@@ -459,11 +470,13 @@ mod tests {
 
     #[test]
     fn rows_win_ties_and_short_rows_lose() {
-        let same = item(
-            r#"{"type":"table","rows":[["a","b"],["1","2"]],"md":"|a|b|\n|-|-|\n|1|2|"}"#,
-        );
+        let same =
+            item(r#"{"type":"table","rows":[["a","b"],["1","2"]],"md":"|a|b|\n|-|-|\n|1|2|"}"#);
         let c = choose(&same, TableSource::Best).unwrap();
-        assert_eq!((c.source, c.differs(), c.note()), (Source::Rows, false, None));
+        assert_eq!(
+            (c.source, c.differs(), c.note()),
+            (Source::Rows, false, None)
+        );
         let short = item(
             r#"{"type":"table","rows":[["a","b"]],"md":"|a|b|\n|-|-|\n|1|**x**|\n\nA note after."}"#,
         );
