@@ -137,19 +137,23 @@ pub fn choose(item: &Item, source: TableSource) -> Option<Chosen<'_>> {
             }
             let md = md().unwrap_or_default();
             let mut best = plain;
-            let mut best_words = count_cells(
+            let mut best_score = count_cells(
                 rows.iter()
                     .map(|r| r.iter().map(|c| c.as_text()).collect::<Vec<_>>()),
             );
             if let Some(cells) = html() {
                 let n = count_cells(cells.iter().map(|r| borrowed(r)));
-                if n > best_words {
-                    (best, best_words) = (owned(cells, Source::Html), n);
+                let html = owned(cells, Source::Html);
+                if n > best_score && holds_more(&html.rows, &best.rows) {
+                    (best, best_score) = (html, n);
                 }
             }
             let n = count_cells(md.rows.iter().map(|r| borrowed(r)));
-            if n > best_words {
-                best = owned(md.rows.clone(), Source::Md);
+            if n > best_score {
+                let md = owned(md.rows.clone(), Source::Md);
+                if holds_more(&md.rows, &best.rows) {
+                    best = md;
+                }
             }
             // What the chosen cells hold beyond the md's table may be the md's outside text
             // (`rows` keep a table note as a row): only what they do not hold is written.
@@ -250,6 +254,21 @@ fn cell_lines(cell: &str) -> Vec<&str> {
     }
     lines.push(&cell[start..]);
     lines
+}
+
+/// Whether `a` holds something `b` lacks: more rows, or a word with a letter in it that `b`
+/// does not have as often. Representations that differ only in how they write numbers
+/// (`12.50` against `12.5`) do not: the server's `rows` are kept then.
+fn holds_more(a: &[Vec<Cell>], b: &[Vec<Cell>]) -> bool {
+    if a.len() > b.len() {
+        return true;
+    }
+    let mut have = bag(b.iter().flatten().map(|c| c.as_text()));
+    let lettered = bag(a.iter().flatten().map(|c| c.as_text()));
+    lettered
+        .iter()
+        .filter(|(w, _)| w.chars().any(char::is_alphabetic))
+        .any(|(w, n)| (0..*n).any(|_| !take(&mut have, w)))
 }
 
 fn bag<'c>(cells: impl Iterator<Item = Cow<'c, str>>) -> BTreeMap<String, usize> {
