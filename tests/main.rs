@@ -17,4 +17,5 @@ mod model_errors;
 mod model_fixtures;
 mod quality;
 mod recall;
+mod table_sources;
 mod tables;

@@ -69,7 +69,7 @@ impl Chosen<'_> {
         let mut parts = Vec::new();
         if self.source != Source::Rows {
             parts.push(format!(
-                "rendered from its {}, which holds more than its rows ({} rows against {})",
+                "rendered from its {}, which holds words its rows lack ({} rows; rows has {})",
                 self.source,
                 self.rows.len(),
                 self.rows_len
@@ -311,9 +311,9 @@ fn uncovered(text: &str, spare: &mut BTreeMap<String, usize>) -> String {
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum CellText {
-    /// Plain text, for spreadsheets: `<br>` becomes a line break, emphasis markers and other
-    /// tags are removed, entities and escapes decoded; math and literal footnote asterisks
-    /// (`*VC4-5**`) stay as written.
+    /// Plain text, for spreadsheets: `<br>` becomes a line break, sub- and superscripts are
+    /// written `V_rest` and `x^2`, emphasis markers and other tags are removed, entities and
+    /// escapes decoded; math and literal footnote asterisks (`*VC4-5**`) stay as written.
     #[default]
     Text,
     /// Inline markdown as the cell holds it (`**bold**`, `<sub>`), with literal asterisks
@@ -340,7 +340,11 @@ impl CellText {
             CellText::Raw => Cow::Borrowed(cell),
             CellText::Markdown => escape_literal_asterisks(cell),
             CellText::Text => {
-                let guarded = escape_literal_asterisks(cell);
+                let scripts = scripts_as_text(cell);
+                let guarded = match escape_literal_asterisks(&scripts) {
+                    Cow::Borrowed(_) => scripts,
+                    Cow::Owned(s) => Cow::Owned(s),
+                };
                 match super::md::render_inline_opt(&guarded) {
                     Some(t) => Cow::Owned(t),
                     None => guarded,
@@ -348,6 +352,34 @@ impl CellText {
             }
         }
     }
+}
+
+/// Sub- and superscripts as plain text writes them, `V_rest` and `x^2`: with the tags simply
+/// removed they would run into the word before (`Vrest`).
+fn scripts_as_text(cell: &str) -> Cow<'_, str> {
+    if !cell.contains("<su") && !cell.contains("<SU") {
+        return Cow::Borrowed(cell);
+    }
+    let mut out = String::with_capacity(cell.len());
+    let mut rest = cell;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let lower = rest.get(..6).map(str::to_ascii_lowercase).unwrap_or_default();
+        let (mark, n) = if lower.starts_with("<sub>") {
+            ("_", 5)
+        } else if lower.starts_with("<sup>") {
+            ("^", 5)
+        } else if lower.starts_with("</sub>") || lower.starts_with("</sup>") {
+            ("", 6)
+        } else {
+            ("<", 1)
+        };
+        out.push_str(mark);
+        rest = &rest[n..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// Escapes the asterisk runs of a cell that cannot be emphasis: footnote markers such as
