@@ -87,7 +87,7 @@ pub fn chunks(doc: &Document, opts: &ChunkOptions) -> Chunks {
 
     // Tables: their rows as the renderer joined them (merged parts appended).
     let plan = pages::plan(doc, &md_opts.pages, ServerList::Markdown);
-    let merge = MergePlan::new(&plan.pages, md_opts.merge_tables);
+    let merge = MergePlan::new(doc, &plan.pages, md_opts.merge_tables, md_opts.table_source);
     let ids: BTreeMap<usize, String> = table_ids(doc).into_iter().collect();
     // What the renderer wrote for each table block: its chosen cells and those of the parts
     // merged into it (kept here, since the rows borrow from them).
@@ -115,10 +115,12 @@ pub fn chunks(doc: &Document, opts: &ChunkOptions) -> Chunks {
                 .as_ref()
                 .map(|c| c.rows.iter().map(Vec::as_slice).collect())
                 .unwrap_or_default();
+            rows.truncate(rows.len().saturating_sub(merge.trim_end(head)));
             for (c, part) in merge.continuations(head).iter().zip(&parts[1..]) {
-                let skip = usize::from(c.skip_header);
                 if let Some(part) = part {
-                    rows.extend(part.rows.iter().skip(skip).map(Vec::as_slice));
+                    let end = part.rows.len().saturating_sub(merge.trim_end(c.walk_index));
+                    let end = end.max(c.skip.min(part.rows.len()));
+                    rows.extend(part.rows[c.skip.min(end)..end].iter().map(Vec::as_slice));
                 }
             }
             let before = parts[0]

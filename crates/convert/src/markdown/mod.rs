@@ -240,7 +240,7 @@ impl<'o, 'a> Context<'o, 'a> {
     fn new(doc: &'a Document, opts: &'o MarkdownOptions, pages: &[PlannedPage<'a>]) -> Self {
         Context {
             opts,
-            merge: MergePlan::new(pages, opts.merge_tables),
+            merge: MergePlan::new(doc, pages, opts.merge_tables, opts.table_source),
             item_pages: pages
                 .iter()
                 .filter(|p| p.kind == PageKind::Items)

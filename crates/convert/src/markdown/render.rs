@@ -315,16 +315,20 @@ impl<'o, 'a> Renderer<'o, 'a> {
             out.push(&chosen.before);
             out.push("\n\n");
         }
-        let own = rows.len();
         let mut owners = Vec::new();
         let conts_chosen: Vec<_> = conts
             .iter()
             .map(|c| choose(c.item, self.opts.table_source))
             .collect();
+        if let Some(plan) = self.plan {
+            rows.truncate(rows.len().saturating_sub(plan.trim_end(idx)));
+        }
+        let own = rows.len();
         for (c, chosen) in conts.iter().zip(&conts_chosen) {
-            let skip = usize::from(c.skip_header);
             let Some(chosen) = chosen else { continue };
-            for r in chosen.rows.iter().skip(skip) {
+            let trim = self.plan.map_or(0, |p| p.trim_end(c.walk_index));
+            let end = chosen.rows.len().saturating_sub(trim);
+            for r in chosen.rows.iter().take(end).skip(c.skip) {
                 rows.push(r);
                 owners.push(c);
             }

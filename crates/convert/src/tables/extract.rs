@@ -16,7 +16,7 @@ use super::index::{
 };
 use super::numbers::normalize_number;
 use super::source::{choose, export_grid};
-use super::stitch::{append, continuation, placement};
+use super::stitch::{append, joins};
 use super::{Table, TableFormat, TableOptions, TableWarning, TablesOutput};
 
 /// One table item with everything read from it.
@@ -124,7 +124,7 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
     }
     attach_stubs(&found, &stub_list, &mut units, &mut skipped, &mut warnings);
     if opts.stitch {
-        units = stitch_units(doc, &walk, &found, units);
+        units = stitch_units(doc, &walk, &found, units, opts);
     }
 
     let finished: Vec<(Table, TableEntry, Option<TableWarning>)> = units
@@ -227,23 +227,19 @@ fn attach_stubs(
     }
 }
 
-/// Joins each table to the one before it when it continues it on the next page.
+/// Joins each table to the one before it when it continues it on the next page (see
+/// [`joins`], shared with markdown's `--merge-tables`).
 fn stitch_units(
     doc: &Document,
     walk: &[ItemRef<'_>],
     found: &[Found<'_, '_>],
     units: Vec<Unit>,
+    opts: &TableOptions,
 ) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::with_capacity(units.len());
     for u in units {
         let head = &found[u.head];
-        let server_merged = !u.stubs.is_empty()
-            || head
-                .r
-                .item
-                .merged_from_pages
-                .as_ref()
-                .is_some_and(|p| !p.is_empty());
+        let server_merged = !u.stubs.is_empty();
         if let Some(prev) = out.last_mut().filter(|_| !server_merged) {
             // The part of `prev` that ends it: its last stitched part, else its last stub,
             // else its own item.
@@ -253,17 +249,22 @@ fn stitch_units(
                 .map(|s| s.0)
                 .or_else(|| prev.stubs.last().copied())
                 .unwrap_or(prev.head);
-            let tail = &found[tail];
-            let joins = head.r.page == tail.r.page + 1
-                && placement(doc, walk, tail.r.index).at_bottom
-                && placement(doc, walk, head.r.index).at_top;
-            if let Some(drop) = joins
-                .then(|| continuation(&prev.grid, &u.grid, prev.header_rows))
-                .flatten()
-            {
-                append(&mut prev.grid, &u.grid, drop);
+            let join = joins(
+                doc,
+                walk,
+                found[prev.head].r.index,
+                found[tail].r.index,
+                head.r.index,
+                opts.source,
+                Some(prev.header_rows),
+            );
+            if let Some(join) = join {
+                let keep = prev.grid.rows().saturating_sub(join.trim_tail);
+                prev.grid.cells.truncate(keep);
+                prev.grid.spans.retain(|s| s.row < keep);
+                append(&mut prev.grid, &u.grid, join.skip);
                 prev.stitched
-                    .push((u.head, u.grid.rows().saturating_sub(drop), drop));
+                    .push((u.head, u.grid.rows().saturating_sub(join.skip), join.skip));
                 continue;
             }
         }

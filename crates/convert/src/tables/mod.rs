@@ -59,7 +59,7 @@ pub use write::{render_table, write_table};
 // The quality report reuses the stitching rules (a split the server did not merge) and the
 // id numbering over a walk it already has.
 pub(crate) use ids::ids_of;
-pub(crate) use stitch::{continuation, placement};
+pub(crate) use stitch::{continuation, joins, placement};
 
 /// The CSV field delimiter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
