@@ -225,3 +225,91 @@ fn cli_flags() {
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stdout).contains("Tillby"));
 }
+
+/// Pairs (head id, part id) joined by `tables --stitch` and by markdown's `--merge-tables`
+/// (a part whose span lies inside its head's table).
+fn joined_pairs(doc: &Document) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let ids: BTreeMap<usize, String> = pagetree_convert::tables::table_ids(doc)
+        .into_iter()
+        .collect();
+    let stitched = tables(
+        doc,
+        &TableOptions {
+            stitch: true,
+            ..TableOptions::default()
+        },
+    );
+    let mut by_stitch = Vec::new();
+    for t in &stitched.index.tables {
+        if let Some(s) = &t.stitched {
+            for part in &s.parts[1..] {
+                by_stitch.push((t.id.clone(), part.id.clone()));
+            }
+        }
+    }
+    let md = markdown(
+        doc,
+        &MarkdownOptions {
+            merge_tables: true,
+            ..MarkdownOptions::default()
+        },
+    );
+    let spans: Vec<(usize, std::ops::Range<usize>)> = ids
+        .keys()
+        .filter_map(|&w| md.span(w).map(|s| (w, s.bytes.clone())))
+        .collect();
+    let mut by_merge = Vec::new();
+    for (w, part) in &spans {
+        let head = spans.iter().find(|(h, r)| {
+            h != w && r.start <= part.start && part.end <= r.end && r.len() > part.len()
+        });
+        if let Some((h, _)) = head {
+            by_merge.push((ids[h].clone(), ids[w].clone()));
+        }
+    }
+    by_stitch.sort();
+    by_merge.sort();
+    (by_stitch, by_merge)
+}
+
+#[test]
+fn stitch_and_merge_tables_join_the_same_pairs_without_continuation_rows() {
+    let doc = regression("table-continued-marker");
+    let (stitch, merge) = joined_pairs(&doc);
+    assert_eq!(stitch, [("p001-t01".to_owned(), "p002-t01".to_owned())]);
+    assert_eq!(stitch, merge);
+    let out = tables(
+        &doc,
+        &TableOptions {
+            stitch: true,
+            ..TableOptions::default()
+        },
+    );
+    let csv = String::from_utf8(render_table(&out.tables[0], &TableOptions::default())).unwrap();
+    assert_eq!(
+        csv,
+        "Core,Depth (m),Rock\nC-01,4.2,slate\nC-02,6.8,shale\nC-03,3.1,granite\nC-04,9.0,basalt\n"
+    );
+    let opts = MarkdownOptions {
+        merge_tables: true,
+        ..MarkdownOptions::default()
+    };
+    let md = markdown(&doc, &opts).output;
+    assert!(!md.contains("continued"), "{md}");
+    assert!(
+        md.contains("| C-02 | 6.8 | shale |\n| C-03 | 3.1 | granite |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn stitch_and_merge_tables_agree_on_every_fixture_and_real_response() {
+    let mut files = crate::common::fixtures();
+    files.extend(crate::common::realdata().unwrap_or_default());
+    for path in files {
+        for doc in crate::markdown::documents(&path).into_iter().flatten() {
+            let (stitch, merge) = joined_pairs(&doc);
+            assert_eq!(stitch, merge, "{}", doc.name());
+        }
+    }
+}

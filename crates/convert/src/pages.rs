@@ -382,7 +382,10 @@ pub(crate) fn plan<'a>(doc: &'a Document, opts: &PageOptions, server: ServerList
             warnings.push(Warning::page(
                 n,
                 "source_missing",
-                format!("not in the {}; rendered from the item tree", server.name(v1)),
+                format!(
+                    "not in the {}; rendered from the item tree",
+                    server.name(v1)
+                ),
             ));
             PageKind::Items
         } else if server.has(&page) {

@@ -365,7 +365,10 @@ fn scripts_as_text(cell: &str) -> Cow<'_, str> {
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let lower = rest.get(..6).map(str::to_ascii_lowercase).unwrap_or_default();
+        let lower = rest
+            .get(..6)
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
         let (mark, n) = if lower.starts_with("<sub>") {
             ("_", 5)
         } else if lower.starts_with("<sup>") {

@@ -247,11 +247,22 @@ mod tests {
 
     #[test]
     fn continuation_markers_are_dropped() {
-        let first = g(&[&["id", "v"], &["1", "a"], &["Table 8 continued on next page", ""]]);
+        let first = g(&[
+            &["id", "v"],
+            &["1", "a"],
+            &["Table 8 continued on next page", ""],
+        ]);
         assert_eq!(trailing_markers(&first), 1);
-        let next = g(&[&["Table 8 (continued)", "Table 8 (continued)"], &["id", "v"], &["2", "b"]]);
+        let next = g(&[
+            &["Table 8 (continued)", "Table 8 (continued)"],
+            &["id", "v"],
+            &["2", "b"],
+        ]);
         assert_eq!(continuation(&first, &next, 1), Some(2));
-        assert!(!is_continuation_marker(&["Continued growth".into(), "12".into()]));
+        assert!(!is_continuation_marker(&[
+            "Continued growth".into(),
+            "12".into()
+        ]));
         assert!(is_continuation_marker(&["(continued)".into()]));
         assert_eq!(trailing_markers(&g(&[&["(continued)"]])), 0);
     }
