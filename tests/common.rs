@@ -24,6 +24,16 @@ pub fn fixtures() -> Vec<PathBuf> {
     v
 }
 
+/// The regression fixtures (`testdata/regressions/*.json`), sorted.
+pub fn regressions() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(testdata().join("regressions"))
+        .map(|d| d.map(|e| e.expect("dir entry").path()).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    v.sort();
+    v
+}
+
 /// `../shared/realdata` JSON files, or `None` (with a printed notice) when the folder is absent;
 /// under `CI=true` a missing folder fails the test.
 pub fn realdata() -> Option<Vec<PathBuf>> {
