@@ -102,7 +102,7 @@ fn markdown_keeps_the_servers_words() {
         let ours: Vec<String> = documents(&path)
             .into_iter()
             .flatten()
-            .map(|d| markdown(&d, &MarkdownOptions::default()).output)
+            .map(|d| markdown::render(&d, &MarkdownOptions::default()).output)
             .collect();
         let (want, got) = (words(&want), words(&ours.join("\n")));
         let total: usize = want.values().sum();

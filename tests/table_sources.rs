@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use pagetree_convert::tables::{CellText, Source, TableOptions, TableSource, render_table, tables};
+use pagetree_convert::tables::{self, CellText, Source, TableOptions, TableSource, render_table};
 use pagetree_convert::{MarkdownOptions, TextOptions, markdown, text};
 use pagetree_model::{Document, ItemKind, load_document};
 use pulldown_cmark::{Event, Options, Parser};
@@ -72,8 +72,8 @@ fn missing(want: &str, got: &str) -> Vec<String> {
 fn every_word_of_a_table_item_reaches_markdown_and_text() {
     for name in FIXTURES {
         let doc = regression(name);
-        let md = markdown(&doc, &MarkdownOptions::default()).output;
-        let txt = text(&doc, &TextOptions::default()).output;
+        let md = markdown::render(&doc, &MarkdownOptions::default()).output;
+        let txt = text::render(&doc, &TextOptions::default()).output;
         for w in doc
             .walk()
             .iter()
@@ -103,17 +103,15 @@ fn tables_json_names_the_source_and_warns() {
         ("table-cell-markup", Source::Rows, 4, false),
     ];
     for (name, source, rows, warned) in want {
-        let out = tables(&regression(name), &TableOptions::default());
+        let out = tables::extract(&regression(name), &TableOptions::default());
         let entry = &out.index.tables[0];
         assert_eq!((entry.source, entry.rows), (source, rows), "{name}");
         let codes: Vec<&str> = out.warnings.iter().map(|w| w.code).collect();
         assert_eq!(codes.contains(&"table_source"), warned, "{name}: {codes:?}");
         // `rows` stay available.
-        let rows_only = TableOptions {
-            source: TableSource::Rows,
-            ..TableOptions::default()
-        };
-        let out = tables(&regression(name), &rows_only);
+        let mut rows_only = TableOptions::default();
+        rows_only.source = TableSource::Rows;
+        let out = tables::extract(&regression(name), &rows_only);
         assert_eq!(out.index.tables[0].source, Source::Rows, "{name}");
         assert!(out.warnings.is_empty(), "{name}");
     }
@@ -122,22 +120,20 @@ fn tables_json_names_the_source_and_warns() {
 #[test]
 fn rows_source_renders_rows_alone() {
     let doc = regression("table-rows-cut-short");
-    let opts = MarkdownOptions {
-        table_source: TableSource::Rows,
-        ..MarkdownOptions::default()
-    };
-    let md = markdown(&doc, &opts).output;
+    let mut opts = MarkdownOptions::default();
+    opts.table_source = TableSource::Rows;
+    let md = markdown::render(&doc, &opts).output;
     assert!(
         md.contains("Kelvra South") && !md.contains("Tillby"),
         "{md}"
     );
-    let trailing = markdown(&regression("table-md-trailing-text"), &opts).output;
+    let trailing = markdown::render(&regression("table-md-trailing-text"), &opts).output;
     assert!(!trailing.contains("supplier sheet"), "{trailing}");
 }
 
 #[test]
 fn text_around_the_table_follows_it_once() {
-    let md = markdown(
+    let md = markdown::render(
         &regression("table-md-trailing-text"),
         &MarkdownOptions::default(),
     );
@@ -147,7 +143,7 @@ fn text_around_the_table_follows_it_once() {
          the buffer away from daylight\n"
     ));
     assert!(md.warnings.iter().any(|w| w.code == "table_source"));
-    let note = markdown(
+    let note = markdown::render(
         &regression("table-note-in-rows"),
         &MarkdownOptions::default(),
     )
@@ -159,11 +155,9 @@ fn text_around_the_table_follows_it_once() {
 fn cells_modes() {
     let doc = regression("table-cell-markup");
     let csv = |cells| {
-        let opts = TableOptions {
-            cells,
-            ..TableOptions::default()
-        };
-        let out = tables(&doc, &opts);
+        let mut opts = TableOptions::default();
+        opts.cells = cells;
+        let out = tables::extract(&doc, &opts);
         String::from_utf8(render_table(&out.tables[0], &opts)).unwrap()
     };
     assert_eq!(
@@ -184,7 +178,7 @@ fn cells_modes() {
 
 #[test]
 fn footnote_asterisks_are_not_emphasis_in_markdown() {
-    let md = markdown(
+    let md = markdown::render(
         &regression("table-cell-markup"),
         &MarkdownOptions::default(),
     )
@@ -232,13 +226,11 @@ fn joined_pairs(doc: &Document) -> (Vec<(String, String)>, Vec<(String, String)>
     let ids: BTreeMap<usize, String> = pagetree_convert::tables::table_ids(doc)
         .into_iter()
         .collect();
-    let stitched = tables(
-        doc,
-        &TableOptions {
-            stitch: true,
-            ..TableOptions::default()
-        },
-    );
+    let stitched = tables::extract(doc, &{
+        let mut o = TableOptions::default();
+        o.stitch = true;
+        o
+    });
     let mut by_stitch = Vec::new();
     for t in &stitched.index.tables {
         if let Some(s) = &t.stitched {
@@ -247,13 +239,11 @@ fn joined_pairs(doc: &Document) -> (Vec<(String, String)>, Vec<(String, String)>
             }
         }
     }
-    let md = markdown(
-        doc,
-        &MarkdownOptions {
-            merge_tables: true,
-            ..MarkdownOptions::default()
-        },
-    );
+    let md = markdown::render(doc, &{
+        let mut o = MarkdownOptions::default();
+        o.merge_tables = true;
+        o
+    });
     let spans: Vec<(usize, std::ops::Range<usize>)> = ids
         .keys()
         .filter_map(|&w| md.span(w).map(|s| (w, s.bytes.clone())))
@@ -278,23 +268,19 @@ fn stitch_and_merge_tables_join_the_same_pairs_without_continuation_rows() {
     let (stitch, merge) = joined_pairs(&doc);
     assert_eq!(stitch, [("p001-t01".to_owned(), "p002-t01".to_owned())]);
     assert_eq!(stitch, merge);
-    let out = tables(
-        &doc,
-        &TableOptions {
-            stitch: true,
-            ..TableOptions::default()
-        },
-    );
+    let out = tables::extract(&doc, &{
+        let mut o = TableOptions::default();
+        o.stitch = true;
+        o
+    });
     let csv = String::from_utf8(render_table(&out.tables[0], &TableOptions::default())).unwrap();
     assert_eq!(
         csv,
         "Core,Depth (m),Rock\nC-01,4.2,slate\nC-02,6.8,shale\nC-03,3.1,granite\nC-04,9.0,basalt\n"
     );
-    let opts = MarkdownOptions {
-        merge_tables: true,
-        ..MarkdownOptions::default()
-    };
-    let md = markdown(&doc, &opts).output;
+    let mut opts = MarkdownOptions::default();
+    opts.merge_tables = true;
+    let md = markdown::render(&doc, &opts).output;
     assert!(!md.contains("continued"), "{md}");
     assert!(
         md.contains("| C-02 | 6.8 | shale |\n| C-03 | 3.1 | granite |"),
