@@ -222,7 +222,10 @@ fn cli_flags() {
 
 /// Pairs (head id, part id) joined by `tables --stitch` and by markdown's `--merge-tables`
 /// (a part whose span lies inside its head's table).
-fn joined_pairs(doc: &Document) -> (Vec<(String, String)>, Vec<(String, String)>) {
+/// (head table id, joined part id) pairs.
+type Pairs = Vec<(String, String)>;
+
+fn joined_pairs(doc: &Document) -> (Pairs, Pairs) {
     let ids: BTreeMap<usize, String> = pagetree_convert::tables::table_ids(doc)
         .into_iter()
         .collect();

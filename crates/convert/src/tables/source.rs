@@ -240,15 +240,14 @@ fn cell_lines(cell: &str) -> Vec<&str> {
             lines.push(&cell[start..i]);
             start = i + 1;
         } else if b[i] == b'<'
-            && cell[i..].len() >= 3
-            && cell[i + 1..i + 3].eq_ignore_ascii_case("br")
+            && b.get(i + 1..i + 3)
+                .is_some_and(|t| t.eq_ignore_ascii_case(b"br"))
+            && let Some(n) = super::tag_len(&cell[i..])
         {
-            if let Some(n) = super::tag_len(&cell[i..]) {
-                lines.push(&cell[start..i]);
-                start = i + n;
-                i = start;
-                continue;
-            }
+            lines.push(&cell[start..i]);
+            start = i + n;
+            i = start;
+            continue;
         }
         i += 1;
     }
