@@ -304,12 +304,16 @@ fn data<'a>(
                 .map(|p| p.page)
                 .collect(),
         },
-        warnings: md
-            .warnings
-            .iter()
-            .chain(&chunks.warnings)
-            .map(ToString::to_string)
-            .collect(),
+        warnings: {
+            let mut seen: Vec<String> = Vec::new();
+            for w in md.warnings.iter().chain(&chunks.warnings) {
+                let w = w.to_string();
+                if !seen.contains(&w) {
+                    seen.push(w);
+                }
+            }
+            seen
+        },
         elements,
     }
 }
