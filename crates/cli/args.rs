@@ -582,6 +582,8 @@ pub enum OutputArg {
     Tables,
     /// `elements.json`.
     Elements,
+    /// `view.html` (see `pagetree view`); inputs are then loaded whole, never streamed.
+    View,
 }
 
 /// `--stream`.
