@@ -17,3 +17,4 @@ mod model_errors;
 mod model_fixtures;
 mod quality;
 mod tables;
+mod view;

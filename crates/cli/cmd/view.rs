@@ -42,21 +42,26 @@ pub fn run(args: &ViewArgs) -> Result<Outcome> {
     for n in &image_notes {
         eprintln!("warning: {n}");
     }
-    render::per_document(render, "view.html", "it has no pages to view", |doc, _label| {
-        let (markdown, notes) = layers.for_doc::<Markdown>(doc);
-        let opts = ViewOptions {
-            markdown,
-            chunks: chunks.clone(),
-            images: images.clone(),
-            ..ViewOptions::default()
-        };
-        let view = pagetree_convert::view::render(doc, &opts);
-        let warnings = notes
-            .iter()
-            .map(ToString::to_string)
-            .chain(view.warnings.iter().map(ToString::to_string));
-        Ok((view.html.into_bytes(), warnings.collect()))
-    })
+    render::per_document(
+        render,
+        "view.html",
+        "it has no pages to view",
+        |doc, _label| {
+            let (markdown, notes) = layers.for_doc::<Markdown>(doc);
+            let opts = ViewOptions {
+                markdown,
+                chunks: chunks.clone(),
+                images: images.clone(),
+                ..ViewOptions::default()
+            };
+            let view = pagetree_convert::view::render(doc, &opts);
+            let warnings = notes
+                .iter()
+                .map(ToString::to_string)
+                .chain(view.warnings.iter().map(ToString::to_string));
+            Ok((view.html.into_bytes(), warnings.collect()))
+        },
+    )
 }
 
 /// The page images in `dir`: files whose name ends in a page number (`page_1.png`,
@@ -239,7 +244,11 @@ mod tests {
             relative(Path::new("/a/img/p 1.png"), Path::new("/a/out")),
             PathBuf::from("../img/p 1.png")
         );
-        let l = link(Path::new("/a/img/p 1.png"), Some(Path::new("/a/out/x.html"))).unwrap();
+        let l = link(
+            Path::new("/a/img/p 1.png"),
+            Some(Path::new("/a/out/x.html")),
+        )
+        .unwrap();
         assert_eq!(l, "../img/p%201.png");
     }
 }

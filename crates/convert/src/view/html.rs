@@ -11,8 +11,8 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 /// Tags kept from raw HTML in the markdown (server HTML tables, `<br/>` in cells, `<sup>`);
 /// anything else is shown as text.
 const ALLOWED_TAGS: &[&str] = &[
-    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col", "br",
-    "b", "i", "u", "em", "strong", "sup", "sub", "s", "del", "code", "small", "hr",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col", "br", "b",
+    "i", "u", "em", "strong", "sup", "sub", "s", "del", "code", "small", "hr",
 ];
 
 /// Attributes kept on allowed tags (numbers only).
@@ -43,7 +43,11 @@ fn segment(out: &mut String, full: &str, r: Range<usize>) {
     if text.trim().is_empty() {
         return;
     }
-    let _ = write!(out, "<div class=\"seg\" data-a=\"{}\" data-b=\"{}\">", r.start, r.end);
+    let _ = write!(
+        out,
+        "<div class=\"seg\" data-a=\"{}\" data-b=\"{}\">",
+        r.start, r.end
+    );
     push_safe_html(out, text, r.start);
     out.push_str("</div>\n");
 }
@@ -186,7 +190,9 @@ fn allowed_tag(s: &str) -> Option<(String, usize)> {
 
 /// Whether every quote in a tag's inside is closed (so the first `>` really ends it).
 fn attrs_well_quoted(inner: &str) -> bool {
-    !inner.contains('<') && inner.matches('"').count() % 2 == 0 && inner.matches('\'').count() % 2 == 0
+    !inner.contains('<')
+        && inner.matches('"').count().is_multiple_of(2)
+        && inner.matches('\'').count().is_multiple_of(2)
 }
 
 /// `key=value`, `key="value"`, `key='value'` and bare `key` pairs.
@@ -248,7 +254,10 @@ mod tests {
             sanitize("<script>alert(1)</script><!-- page 2 -->"),
             "&lt;script>alert(1)&lt;/script>&lt;!-- page 2 -->"
         );
-        assert_eq!(sanitize("<img src=x onerror=alert(1)>"), "&lt;img src=x onerror=alert(1)>");
+        assert_eq!(
+            sanitize("<img src=x onerror=alert(1)>"),
+            "&lt;img src=x onerror=alert(1)>"
+        );
         assert_eq!(sanitize("a < b and c<d"), "a &lt; b and c&lt;d");
         assert_eq!(sanitize("<td title=\"a>b\">"), "&lt;td title=\"a>b\">");
         assert_eq!(sanitize("<td rowspan=\"999999\">"), "<td>");
@@ -256,7 +265,9 @@ mod tests {
 
     #[test]
     fn images_are_not_fetched_and_bad_links_are_dropped() {
-        let h = html("![Logo](https://cdn.example/logo.png) [x](javascript:alert(1)) [y](https://a.example/)");
+        let h = html(
+            "![Logo](https://cdn.example/logo.png) [x](javascript:alert(1)) [y](https://a.example/)",
+        );
         assert!(!h.contains("<img"), "{h}");
         assert!(h.contains("[image: Logo]"), "{h}");
         assert!(!h.contains("href=\"javascript"), "{h}");

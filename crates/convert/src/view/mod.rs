@@ -52,7 +52,7 @@ pub const VERSION: u32 = 1;
 const MAX_GRID_ROWS: usize = 500;
 
 /// Options for [`render`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ViewOptions {
     /// The markdown shown beside each page (and that `md_range` links to). Default:
     /// [`MarkdownOptions::default`], the same as `pagetree markdown` writes by default.
@@ -64,17 +64,6 @@ pub struct ViewOptions {
     pub quality: QualityOptions,
     /// Page images drawn under the boxes. Default: none.
     pub images: Vec<PageImage>,
-}
-
-impl Default for ViewOptions {
-    fn default() -> Self {
-        ViewOptions {
-            markdown: MarkdownOptions::default(),
-            chunks: ChunkOptions::default(),
-            quality: QualityOptions::default(),
-            images: Vec::new(),
-        }
-    }
 }
 
 /// An image of one page, drawn under its boxes stretched to the page's size.
@@ -135,15 +124,18 @@ pub fn render(doc: &Document, opts: &ViewOptions) -> View {
 /// The template with each `{{NAME}}` replaced, in one pass: a value is never searched for
 /// placeholders (a title may well contain `{{DATA}}`).
 fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
+    let mut out =
+        String::with_capacity(template.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
     let mut rest = template;
     while let Some(i) = rest.find("{{") {
         out.push_str(&rest[..i]);
         let after = &rest[i + 2..];
-        match after
-            .find("}}")
-            .and_then(|e| values.iter().find(|(k, _)| *k == &after[..e]).map(|(_, v)| (e, v)))
-        {
+        match after.find("}}").and_then(|e| {
+            values
+                .iter()
+                .find(|(k, _)| *k == &after[..e])
+                .map(|(_, v)| (e, v))
+        }) {
             Some((e, v)) => {
                 out.push_str(v);
                 rest = &after[e + 2..];
@@ -323,9 +315,7 @@ fn element_data(e: &crate::elements::Element) -> ElementData<'_> {
     let mut undrawn = 0;
     for b in &e.boxes {
         match (b.x, b.y, b.w, b.h) {
-            (Some(x), Some(y), Some(w), Some(h))
-                if [x, y, w, h].iter().all(|v| v.is_finite()) =>
-            {
+            (Some(x), Some(y), Some(w), Some(h)) if [x, y, w, h].iter().all(|v| v.is_finite()) => {
                 boxes.push(BoxData {
                     b: [x, y, w, h],
                     problems: b.problems.clone(),
@@ -392,7 +382,10 @@ fn page_data(
                 PageKind::Failed => "failed",
                 PageKind::Missing => "missing",
             };
-            (kind, html::page_html(&md.output, p.bytes.clone(), &cuts(md, p.bytes.clone())))
+            (
+                kind,
+                html::page_html(&md.output, p.bytes.clone(), &cuts(md, p.bytes.clone())),
+            )
         }
         None => ("unselected", String::new()),
     };
@@ -506,7 +499,10 @@ mod tests {
     #[test]
     fn placeholders_are_filled_once() {
         assert_eq!(
-            fill("<t>{{TITLE}}</t>{{DATA}}{{X}}", &[("TITLE", "{{DATA}}"), ("DATA", "d")]),
+            fill(
+                "<t>{{TITLE}}</t>{{DATA}}{{X}}",
+                &[("TITLE", "{{DATA}}"), ("DATA", "d")]
+            ),
             "<t>{{DATA}}</t>d{{X}}"
         );
     }
@@ -516,7 +512,7 @@ mod tests {
         let s = script_safe_json(r#"{"a":"</script><!-- & \u2028"}"#);
         assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
         let back: serde_json::Value = serde_json::from_str(&s).unwrap();
-        assert_eq!(back["a"], "</script><!-- & \\u2028");
+        assert_eq!(back["a"], "</script><!-- & \u{2028}");
         let sep = script_safe_json("\"\u{2028}\u{2029}\"");
         assert_eq!(sep, "\"\\u2028\\u2029\"");
     }
