@@ -365,8 +365,9 @@ def check_file(b, bin_, src, out_dir, failures):
     remote = [u for u in fetched if not u.startswith(("file:", "data:"))]
     if remote:
         fail(f"requests outside the file: {remote[:3]}")
-    # Screenshot of page 1 (elements mode), for review.
+    # Screenshot of page 1 (elements mode, the clicked element still selected), for review.
     b.eval("document.querySelector('#modes button[data-mode=elements]').click(); window.scrollTo(0, 0)")
+    b.call("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": 5, "y": 995})
     clip = b.eval("""(() => { const s = document.querySelector('section.page'); const c = s.getBoundingClientRect();
       return {x: 0, y: 0, width: Math.min(1500, c.right + 20), height: Math.min(c.bottom + 16, 4000), scale: 1}; })()""")
     shot = b.call("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True})

@@ -325,7 +325,11 @@ fn element_data(e: &crate::elements::Element) -> ElementData<'_> {
             _ => undrawn += 1,
         }
     }
-    let text: String = e.text.chars().take(240).collect();
+    // The start only: the whole text is in the markdown beside the page.
+    let mut text: String = e.text.chars().take(240).collect();
+    if text.len() < e.text.len() {
+        text.push('…');
+    }
     ElementData {
         id: &e.id,
         page: e.page,
