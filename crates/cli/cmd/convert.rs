@@ -748,10 +748,8 @@ fn convert_whole(
 ) -> std::result::Result<ConvertStats, String> {
     let mut stats = convert_document(doc, opts, sink).map_err(|e| e.to_string())?;
     if ctx.args.to.contains(&OutputArg::View) {
-        let view_opts = ViewOptions {
-            markdown: opts.markdown.clone(),
-            ..ViewOptions::default()
-        };
+        let mut view_opts = ViewOptions::default();
+        view_opts.markdown = opts.markdown.clone();
         let view = pagetree_convert::view::render(doc, &view_opts);
         sink.write(&OutFile::View, view.html.as_bytes())
             .map_err(|e| e.to_string())?;

@@ -30,11 +30,10 @@ pub fn run(args: &ViewArgs) -> Result<Outcome> {
     }
     let layers = OptionLayers::new(&render.pages, flags(&args.markdown.style))?;
     let chunks = match (args.max_chars, args.max_tokens) {
-        (_, Some(n)) => ChunkOptions::tokens(n),
-        (Some(n), None) => ChunkOptions::chars(n),
+        (_, Some(n)) => ChunkOptions::tokens(n)?,
+        (Some(n), None) => ChunkOptions::chars(n)?,
         (None, None) => ChunkOptions::default(),
     };
-    chunks.validate()?;
     let (images, image_notes) = match &args.page_images {
         Some(dir) => page_images(dir, args.embed_images, render.output.as_deref())?,
         None => (Vec::new(), Vec::new()),
@@ -48,12 +47,10 @@ pub fn run(args: &ViewArgs) -> Result<Outcome> {
         "it has no pages to view",
         |doc, _label| {
             let (markdown, notes) = layers.for_doc::<Markdown>(doc);
-            let opts = ViewOptions {
-                markdown,
-                chunks: chunks.clone(),
-                images: images.clone(),
-                ..ViewOptions::default()
-            };
+            let mut opts = ViewOptions::default();
+            opts.markdown = markdown;
+            opts.chunks = chunks.clone();
+            opts.images = images.clone();
             let view = pagetree_convert::view::render(doc, &opts);
             let warnings = notes
                 .iter()
@@ -105,7 +102,7 @@ fn page_images(
         } else {
             link(&path, output)?
         };
-        images.push(PageImage { page, src });
+        images.push(PageImage::new(page, src));
     }
     if images.is_empty() {
         notes.push(format!(

@@ -53,6 +53,7 @@ const MAX_GRID_ROWS: usize = 500;
 
 /// Options for [`render`].
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ViewOptions {
     /// The markdown shown beside each page (and that `md_range` links to). Default:
     /// [`MarkdownOptions::default`], the same as `pagetree markdown` writes by default.
@@ -68,6 +69,7 @@ pub struct ViewOptions {
 
 /// An image of one page, drawn under its boxes stretched to the page's size.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PageImage {
     /// The page number.
     pub page: u32,
@@ -77,8 +79,19 @@ pub struct PageImage {
     pub src: String,
 }
 
+impl PageImage {
+    /// The image `src` of page `page`.
+    pub fn new(page: u32, src: impl Into<String>) -> Self {
+        PageImage {
+            page,
+            src: src.into(),
+        }
+    }
+}
+
 /// The view of one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct View {
     /// The HTML file.
     pub html: String,
@@ -88,15 +101,15 @@ pub struct View {
 
 /// Builds the view of a document.
 pub fn render(doc: &Document, opts: &ViewOptions) -> View {
-    let md = crate::markdown(doc, &opts.markdown);
+    let md = crate::markdown::render(doc, &opts.markdown);
     let mut chunk_opts = opts.chunks.clone();
     chunk_opts.markdown = opts.markdown.clone();
     let (els, (chunks, quality)) = rayon::join(
-        || crate::elements(doc, &ElementOptions { furniture: true }, Some(&md)),
+        || crate::elements::collect(doc, &ElementOptions::default(), Some(&md)),
         || {
             rayon::join(
-                || crate::chunks(doc, &chunk_opts),
-                || crate::quality(doc, &opts.quality),
+                || crate::chunks::split(doc, &chunk_opts),
+                || crate::quality::assess(doc, &opts.quality),
             )
         },
     );
