@@ -221,28 +221,44 @@ struct PageData {
     image: Option<String>,
 }
 
+/// Fields that are usually empty are left out (the script reads a missing field as empty):
+/// on a 300-page response they were a fifth of the file.
 #[derive(Serialize)]
 struct ElementData<'a> {
     id: &'a str,
     page: u32,
     kind: &'static str,
     order: usize,
+    #[serde(skip_serializing_if = "is_zero")]
     depth: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
     parent: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     furniture: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     table: Option<&'a str>,
-    /// The start of the plain text, for tooltips and the details panel.
-    text: String,
+    /// The start of the plain text, for tooltips and the details panel; only for elements
+    /// the markdown leaves out (the script reads the others' text from their markdown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     md: Option<[usize; 2]>,
     boxes: Vec<BoxData>,
-    /// Boxes that cannot be drawn (a coordinate is missing), with their problems.
+    /// Boxes that cannot be drawn (a coordinate is missing).
+    #[serde(skip_serializing_if = "is_zero")]
     undrawn: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
 struct BoxData {
     b: [f64; 4],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     problems: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     label: Option<String>,
 }
 
@@ -338,11 +354,14 @@ fn element_data(e: &crate::elements::Element) -> ElementData<'_> {
             _ => undrawn += 1,
         }
     }
-    // The start only: the whole text is in the markdown beside the page.
-    let mut text: String = e.text.chars().take(240).collect();
-    if text.len() < e.text.len() {
-        text.push('…');
-    }
+    // The start only, and only where the markdown beside the page does not hold it.
+    let text = e.md_range.is_none().then(|| {
+        let mut text: String = e.text.chars().take(240).collect();
+        if text.len() < e.text.len() {
+            text.push('…');
+        }
+        text
+    });
     ElementData {
         id: &e.id,
         page: e.page,

@@ -3,7 +3,9 @@
 // writer sanitised, never through string-built markup.
 (function () {
   'use strict';
+  performance.mark('pagetree-view-script');
   var D = JSON.parse(document.getElementById('pagetree-data').textContent);
+  performance.mark('pagetree-view-parsed');
   var SVGNS = 'http://www.w3.org/2000/svg';
   var COLORS = {
     heading: '#d9480f', text: '#1971c2', list: '#2f9e44', table: '#9c36b5', image: '#f08c00',
@@ -14,6 +16,9 @@
   var byId = new Map();
   var byPage = new Map();
   D.elements.forEach(function (e) {
+    // Empty fields are left out of the data.
+    e.boxes.forEach(function (b) { if (!b.problems) b.problems = []; });
+    if (!e.undrawn) e.undrawn = 0;
     byId.set(e.id, e);
     if (!byPage.has(e.page)) byPage.set(e.page, []);
     byPage.get(e.page).push(e);
@@ -194,6 +199,13 @@
     });
     return inside || around;
   }
+  // An element's text: given in the data only when the markdown leaves it out.
+  function textOf(e) {
+    if (e.text) return e.text;
+    var nodes = mdNodes(e);
+    var t = nodes.length ? nodes[0].textContent.trim() : '';
+    return t.length > 240 ? t.slice(0, 240) + '…' : t;
+  }
   var tip = el('div', { cls: 'tip' }); tip.style.display = 'none'; document.body.appendChild(tip);
   function hover(id, ev) {
     var e = byId.get(id), d = e && drawn.get(e.page);
@@ -206,7 +218,8 @@
       var probs = [];
       e.boxes.forEach(function (b) { b.problems.forEach(function (q) { if (probs.indexOf(q) < 0) probs.push(q); }); });
       if (probs.length) tip.appendChild(el('div', { cls: 'meta', text: '⚠ ' + probs.join(', ') }));
-      if (e.text) tip.appendChild(el('div', { text: e.text.length > 160 ? e.text.slice(0, 160) + '…' : e.text }));
+      var text = textOf(e);
+      if (text) tip.appendChild(el('div', { text: text.length > 160 ? text.slice(0, 160) + '…' : text }));
       tip.style.display = 'block'; moveTip(ev);
     }
   }
@@ -295,7 +308,8 @@
       sidePanel.appendChild(dl([['id', e.id], ['kind', e.kind], ['page', e.page], ['order', e.order], ['parent', e.parent], ['furniture', e.furniture], ['table', e.table],
         ['boxes', e.boxes.length + (e.undrawn ? ' (+' + e.undrawn + ' not drawn)' : '')], ['labels', e.boxes.map(function (b) { return b.label; }).filter(Boolean).join(', ')],
         ['problems', probs.join(', ')], ['markdown', e.md ? 'bytes ' + e.md[0] + '–' + e.md[1] : 'not in the markdown']]));
-      if (e.text) sidePanel.appendChild(el('div', { cls: 'text', text: e.text }));
+      var text = textOf(e);
+      if (text) sidePanel.appendChild(el('div', { cls: 'text', text: text }));
     }
     var bad = D.elements.filter(function (x) { return x.boxes.some(function (b) { return b.problems.length; }) || x.undrawn; });
     sidePanel.appendChild(el('h2', { text: 'Box problems (' + bad.length + ' elements)' }));
