@@ -104,7 +104,8 @@
     // A box far off the page must not shrink the page to a dot.
     var lim = 3 * Math.max(p.w, p.h);
     x0 = Math.max(x0, -lim); y0 = Math.max(y0, -lim); x1 = Math.min(x1, p.w + lim); y1 = Math.min(y1, p.h + lim);
-    var pad = outside ? Math.max(p.w, p.h) * 0.01 : 0;
+    // A margin where boxes leave the page, or where the page is only their extent.
+    var pad = outside || p.size_from !== 'page' ? Math.max(p.w, p.h) * 0.01 : 0;
     return { x: x0 - pad, y: y0 - pad, w: x1 - x0 + 2 * pad, h: y1 - y0 + 2 * pad, outside: outside };
   }
 
