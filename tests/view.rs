@@ -258,3 +258,19 @@ fn elements_left_out_of_the_markdown_keep_their_text() {
     assert_eq!(header_text["md"], Value::Null);
     assert!(!header_text["text"].as_str().unwrap().is_empty());
 }
+
+#[test]
+fn several_documents_need_a_folder() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("many.html");
+    let o = pagetree(&["view", "testdata/many.jsonl", "-o", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("give -o DIR"), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(html.matches("<!DOCTYPE html>").count(), 1);
+    let dir = tmp.path().join("views/");
+    std::fs::create_dir(&dir).unwrap();
+    let o = pagetree(&["view", "testdata/many.jsonl", "-o", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
+}

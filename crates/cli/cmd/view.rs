@@ -3,6 +3,7 @@
 //! `pagetree-convert`); this module finds and reads the optional page images.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
 use pagetree_convert::chunks::ChunkOptions;
@@ -41,11 +42,23 @@ pub fn run(args: &ViewArgs) -> Result<Outcome> {
     for n in &image_notes {
         eprintln!("warning: {n}");
     }
+    // Several HTML documents in one file would show only the first: with one output file,
+    // the second and later documents of an input fail instead, naming the way out.
+    let one_file = render.output.as_ref().is_some_and(|o| {
+        render.files.len() == 1 && !o.is_dir() && !o.to_string_lossy().ends_with(['/', '\\'])
+    });
+    let seen = AtomicUsize::new(0);
     render::per_document(
         render,
         "view.html",
         "it has no pages to view",
-        |doc, _label| {
+        |doc, label| {
+            if one_file && seen.fetch_add(1, Ordering::Relaxed) > 0 {
+                return Err(format!(
+                    "{label}: the input holds several documents and one HTML file shows one; \
+                     give -o DIR for one view per document"
+                ));
+            }
             let (markdown, notes) = layers.for_doc::<Markdown>(doc);
             let mut opts = ViewOptions::default();
             opts.markdown = markdown;
