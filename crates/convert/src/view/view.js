@@ -68,6 +68,19 @@
     legend.appendChild(el('span', { cls: 'key' }, [el('span', { cls: 'sw bad' }), 'box problem ' + bad]));
   })();
 
+  // The hatching of headers and footers, defined once for every page's drawing.
+  (function patterns() {
+    var holder = sv('svg', { width: 0, height: 0, 'aria-hidden': 'true' });
+    holder.style.position = 'absolute';
+    var pat = sv('pattern', { id: 'furn', width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
+    pat.appendChild(sv('rect', { width: 6, height: 6, fill: '#f1f3f5' }));
+    pat.appendChild(sv('rect', { width: 2, height: 6, fill: '#adb5bd' }));
+    var defs = sv('defs', {});
+    defs.appendChild(pat);
+    holder.appendChild(defs);
+    document.body.appendChild(holder);
+  })();
+
   // ---- pages: placeholders, drawn when they come near the viewport ----
   var main = document.getElementById('pages');
   D.pages.forEach(function (p) {
@@ -121,11 +134,6 @@
       var vb = viewBox(p);
       var svg = sv('svg', { viewBox: [vb.x, vb.y, vb.w, vb.h].join(' '), role: 'img', 'aria-label': 'page ' + n });
       if (!document.getElementById('show-numbers').checked) svg.classList.add('nonum');
-      var defs = sv('defs', {});
-      var pat = sv('pattern', { id: 'furn', width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
-      pat.appendChild(sv('rect', { width: 6, height: 6, fill: '#f1f3f5' }));
-      pat.appendChild(sv('rect', { width: 2, height: 6, fill: '#adb5bd' }));
-      defs.appendChild(pat); svg.appendChild(defs);
       if (vb.outside) svg.appendChild(sv('rect', { class: 'outside', x: vb.x, y: vb.y, width: vb.w, height: vb.h }));
       svg.appendChild(sv('rect', { class: 'paper', x: 0, y: 0, width: p.w, height: p.h }));
       if (p.image) svg.appendChild(sv('image', { href: p.image, x: 0, y: 0, width: p.w, height: p.h, preserveAspectRatio: 'none', opacity: 0.9 }));
