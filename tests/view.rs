@@ -274,3 +274,26 @@ fn several_documents_need_a_folder() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
 }
+
+#[test]
+fn the_view_is_the_same_for_any_thread_count() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut outs = Vec::new();
+    for jobs in ["1", "3"] {
+        let out = tmp.path().join(format!("j{jobs}.html"));
+        let o = pagetree(&[
+            "--jobs",
+            jobs,
+            "view",
+            "testdata/v2_merged_tables.json",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        outs.push(std::fs::read(&out).unwrap());
+    }
+    assert!(
+        outs[0] == outs[1],
+        "the view differs between --jobs 1 and 3"
+    );
+}
