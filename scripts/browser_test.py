@@ -9,7 +9,8 @@ For every INPUT: `pagetree view` writes DIR/<name>.view.html; `pagetree elements
 `quality` give the expected figures, independently of the view. Checks:
   - the page loads with no script error and makes no request but file: and data: ones;
   - every page, scrolled into view, draws one box group per element with a drawable box;
-  - clicking a box selects its element and highlights the markdown holding its md_range;
+  - clicking a box selects its element and highlights the markdown holding its md_range, and
+    clicking a markdown block selects its element's box;
   - choosing a chunk draws its boxes on each of its pages;
   - clicking a table with findings (tables mode) lists exactly those findings;
 and a screenshot of page 1 goes to DIR/<name>.page1.png. Prints a line per input with the
@@ -316,6 +317,24 @@ def check_file(b, bin_, src, out_dir, failures):
             fail(f"clicking {target['id']} highlighted markdown {sel[0]}..{sel[1]}, want one holding {a}..{z}")
         elif target["id"] not in sel[3]:
             fail(f"the side panel does not name {target['id']}")
+        # And the other way: clicking a block of markdown selects its element's box.
+        other = next((e for e in candidates if e["page"] == target["page"] and e["id"] != target["id"]
+                      and e["depth"] == 0 and e["md_range"]["bytes"][1] > e["md_range"]["bytes"][0]), None)
+        if other:
+            a = other["md_range"]["bytes"][0]
+            pt = b.eval(f"""(() => {{
+              const n = document.querySelector('#page-{other['page']} .md .seg[data-a="{a}"]');
+              if (!n) return null;
+              n.scrollIntoView({{block: 'center'}});
+              const c = n.getBoundingClientRect();
+              return [c.left + Math.min(20, c.width / 2), c.top + Math.min(8, c.height / 2)]; }})()""")
+            if pt is None:
+                fail(f"{other['id']}: no markdown block starts at its md_range ({a})")
+            else:
+                b.click(pt[0], pt[1])
+                got_sel = b.eval("(() => { const g = document.querySelector('g.el.sel'); return g && g.dataset.id; })()")
+                if got_sel != other["id"]:
+                    fail(f"clicking the markdown of {other['id']} selected {got_sel}")
     # Chunks: pick one with boxes, its boxes light up on each of its pages.
     chunk = next((i for i, c in enumerate(chunks)
                   if any(drawable(x) for pb in c["metadata"]["page_boxes"] for x in pb["boxes"])), None)
