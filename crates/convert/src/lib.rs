@@ -23,6 +23,7 @@ pub mod batch;
 pub mod boxes;
 pub mod chunks;
 pub mod elements;
+pub mod extract;
 pub mod furniture;
 pub mod inspect;
 mod layout;

@@ -110,8 +110,19 @@ wire_object! {
 
 wire_object! {
     /// A batch job configuration; for parse jobs, `parameters` holds the parse options under
-    /// the API's own names (`page_separator`, `hide_headers`, ...).
+    /// the API's own names (`page_separator`, `hide_headers`, ...). A classify job carries its
+    /// own id, status, times and error instead.
     pub struct JobConfig {
+        /// Classify job id.
+        id: String => "id",
+        /// Classify job status (`PENDING`, `SUCCESS`, `ERROR`, `PARTIAL_SUCCESS`, `CANCELLED`).
+        status: String => "status",
+        /// Classify job creation time.
+        created_at: String => "created_at",
+        /// Classify job update time.
+        updated_at: String => "updated_at",
+        /// Why the classify job failed.
+        error_message: String => "error_message",
         /// Correlation id.
         correlation_id: String => "correlation_id",
         /// `parse_raw_file_job` for parse jobs.
