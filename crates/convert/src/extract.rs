@@ -15,7 +15,12 @@ pub const EXTRACT_SCHEMA: &str = "pagetree.extract";
 pub const EXTRACT_SCHEMA_VERSION: u32 = 1;
 
 /// The columns every row starts with, naming where the row came from.
-pub const SOURCE_COLUMNS: [&str; 4] = ["source.file", "source.job_id", "source.value", "source.record"];
+pub const SOURCE_COLUMNS: [&str; 4] = [
+    "source.file",
+    "source.job_id",
+    "source.value",
+    "source.record",
+];
 
 /// What to do with an array of objects inside a result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -342,7 +347,11 @@ enum Col {
 
 /// The final column order: source columns, then the listed ones (each followed by its
 /// metadata columns unless those are listed too), then the rest in first-seen order.
-fn column_order(names: &[String], listed: Option<&[String]>, warnings: &mut Vec<String>) -> Vec<Col> {
+fn column_order(
+    names: &[String],
+    listed: Option<&[String]>,
+    warnings: &mut Vec<String>,
+) -> Vec<Col> {
     let Some(listed) = listed else {
         return (0..names.len()).map(Col::Seen).collect();
     };
@@ -363,7 +372,8 @@ fn column_order(names: &[String], listed: Option<&[String]>, warnings: &mut Vec<
             order.push(Col::Seen(i));
         }
         for (j, n) in names.iter().enumerate() {
-            if n.strip_prefix(name.as_str()).is_some_and(|r| r.starts_with("__"))
+            if n.strip_prefix(name.as_str())
+                .is_some_and(|r| r.starts_with("__"))
                 && !listed_set.contains(n.as_str())
                 && taken.insert(j)
             {
@@ -417,12 +427,22 @@ impl Flatten<'_, '_> {
         let mut base = Row::new();
         let mut target: Option<Target<'_>> = None;
         self.fields(prefix, value, meta, record, &mut base, &mut target);
-        let Some(Target { at, items, meta, pos }) = target else {
+        let Some(Target {
+            at,
+            items,
+            meta,
+            pos,
+        }) = target
+        else {
             return vec![base];
         };
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            let m = meta.as_ref().and_then(|m| m.as_array()).and_then(|a| a.get(i)).cloned();
+            let m = meta
+                .as_ref()
+                .and_then(|m| m.as_array())
+                .and_then(|a| a.get(i))
+                .cloned();
             // The element's columns go where the array stood, so columns keep field order.
             for sub in self.rows(&at, item, m, false) {
                 let mut row = Row::with_capacity(base.len() + sub.len());
@@ -457,7 +477,11 @@ impl Flatten<'_, '_> {
                 // other keys describe the object (or the whole record) itself.
                 let (mirrored, own) = split_meta(obj, meta);
                 if let Some(own) = own {
-                    let at = if prefix.is_empty() && record { "" } else { prefix };
+                    let at = if prefix.is_empty() && record {
+                        ""
+                    } else {
+                        prefix
+                    };
                     push_meta(at, &own, out);
                 }
                 if obj.is_empty() && !prefix.is_empty() {
@@ -468,9 +492,7 @@ impl Flatten<'_, '_> {
                     self.fields(&name(k), v, m, false, out, target);
                 }
             }
-            Value::Array(items)
-                if !items.is_empty() && items.iter().all(Value::is_object) =>
-            {
+            Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
                 let key = if prefix.is_empty() { "value" } else { prefix };
                 if self.opts.arrays == ArrayMode::Explode && !self.exploded && target.is_none() {
                     self.exploded = true;
@@ -512,7 +534,10 @@ impl Flatten<'_, '_> {
 }
 
 /// Splits an object's metadata into the part keyed by the object's own fields and the rest.
-fn split_meta(obj: &Map<String, Value>, meta: Option<Value>) -> (Option<Map<String, Value>>, Option<Value>) {
+fn split_meta(
+    obj: &Map<String, Value>,
+    meta: Option<Value>,
+) -> (Option<Map<String, Value>>, Option<Value>) {
     match meta {
         Some(Value::Object(m)) => {
             let mut mirrored = Map::new();
@@ -709,7 +734,13 @@ mod tests {
     fn nested_objects_flatten_to_dotted_columns() {
         let j = job(r#"{"id": "e1", "status": "COMPLETED", "value": "doc.pdf",
             "extract_result": {"buyer": {"name": "Ada", "address": {"city": "Oslo"}}, "total": 3}}"#);
-        let t = extract_table(&[ExtractInput { file: "a.json", job: &j }], &ExtractOptions::default());
+        let t = extract_table(
+            &[ExtractInput {
+                file: "a.json",
+                job: &j,
+            }],
+            &ExtractOptions::default(),
+        );
         assert_eq!(
             t.columns[4..],
             ["buyer.address.city", "buyer.name", "total"]
@@ -722,14 +753,26 @@ mod tests {
     fn first_array_of_objects_explodes_the_second_stays_json() {
         let j = job(r#"{"id": "e1", "status": "completed",
             "extract_result": {"n": 1, "a": [{"x": 1}, {"x": 2}], "b": [{"y": 1}]}}"#);
-        let t = extract_table(&[ExtractInput { file: "a.json", job: &j }], &ExtractOptions::default());
+        let t = extract_table(
+            &[ExtractInput {
+                file: "a.json",
+                job: &j,
+            }],
+            &ExtractOptions::default(),
+        );
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.columns[4..], ["a.x", "b", "n"]);
         assert_eq!(t.rows[1][4], Value::from(2));
         assert_eq!(t.summary.warnings.len(), 1, "{:?}", t.summary.warnings);
         let mut o = ExtractOptions::default();
         o.arrays = ArrayMode::Json;
-        let t = extract_table(&[ExtractInput { file: "a.json", job: &j }], &o);
+        let t = extract_table(
+            &[ExtractInput {
+                file: "a.json",
+                job: &j,
+            }],
+            &o,
+        );
         assert_eq!(t.rows.len(), 1);
         assert_eq!(t.rows[0][4], serde_json::json!([{"x": 1}, {"x": 2}]));
     }
@@ -739,16 +782,31 @@ mod tests {
         let j = job(r#"{"status": "COMPLETED", "extract_result": {"a": 1, "b": 2, "c": 3}}"#);
         let mut o = ExtractOptions::default();
         o.columns = Some(vec!["c".into(), "z".into(), "a".into()]);
-        let t = extract_table(&[ExtractInput { file: "a.json", job: &j }], &o);
+        let t = extract_table(
+            &[ExtractInput {
+                file: "a.json",
+                job: &j,
+            }],
+            &o,
+        );
         assert_eq!(t.columns[4..], ["c", "z", "a", "b"]);
-        assert_eq!(t.rows[0][4..], [Value::from(3), Value::Null, Value::from(1), Value::from(2)]);
+        assert_eq!(
+            t.rows[0][4..],
+            [Value::from(3), Value::Null, Value::from(1), Value::from(2)]
+        );
         assert_eq!(t.summary.warnings.len(), 2);
     }
 
     #[test]
     fn unfinished_jobs_are_skipped_not_written() {
         let j = job(r#"{"id": "e9", "status": "FAILED", "error_message": "boom"}"#);
-        let t = extract_table(&[ExtractInput { file: "f.json", job: &j }], &ExtractOptions::default());
+        let t = extract_table(
+            &[ExtractInput {
+                file: "f.json",
+                job: &j,
+            }],
+            &ExtractOptions::default(),
+        );
         assert!(t.rows.is_empty());
         assert_eq!(t.summary.skipped[0].status, "FAILED");
         assert_eq!(t.summary.skipped[0].error_message.as_deref(), Some("boom"));

@@ -19,6 +19,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod batch;
 pub mod boxes;
 pub mod chunks;
@@ -26,6 +27,7 @@ pub mod elements;
 pub mod extract;
 pub mod furniture;
 pub mod inspect;
+pub mod jobs;
 mod layout;
 pub mod markdown;
 pub mod numbers;
