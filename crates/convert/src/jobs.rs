@@ -340,10 +340,15 @@ pub fn render_text(report: &JobsReport) -> String {
             let _ = writeln!(out, "  * {name}");
             for r in report.jobs.iter().filter(|r| r.parameters.is_some()) {
                 let v = r.parameters.as_ref().and_then(|p| p.get(name));
+                // One item can have several results: name and id together tell them apart.
+                let label: Vec<&str> = [r.name.as_deref(), r.id.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 let _ = writeln!(
                     out,
                     "      {}: {}",
-                    r.name.as_deref().or(r.id.as_deref()).unwrap_or("?"),
+                    label.join(" "),
                     v.map_or_else(|| "(not set)".to_owned(), Value::to_string)
                 );
             }
