@@ -8,11 +8,12 @@ use pagetree_convert::QualityOptions;
 use pagetree_convert::audit::{
     AuditOptions, DocumentAudit, audit, render_text, render_totals, totals, write_csv,
 };
+use pagetree_model::Loaded;
 use rayon::prelude::*;
 
 use crate::Outcome;
 use crate::args::{AuditArgs, AuditFormat};
-use crate::input::{document, read_inputs};
+use crate::input::read_inputs;
 use crate::output::write_atomic;
 
 /// Runs the command.
@@ -30,7 +31,13 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
     let results: Vec<Result<DocumentAudit>> = read_inputs(&args.inputs)
         .into_par_iter()
         .map(|(name, r)| {
-            let doc = document(&name, r)?;
+            let doc = match r? {
+                Loaded::Document(d) => *d,
+                other => anyhow::bail!(
+                    "{name}: this is {} body, not a parse result; nothing to audit",
+                    other.format().with_article()
+                ),
+            };
             let q = pagetree_convert::quality(&doc, &quality_opts);
             Ok(audit(&doc, &q, &opts))
         })
