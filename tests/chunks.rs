@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use pagetree_convert::chunks::{ChunkOptions, Chunks, TableText, chunks};
+use pagetree_convert::chunks::{self, ChunkOptions, Chunks, TableText};
 use pagetree_convert::{ElementOptions, PageKind, elements, markdown};
 use pagetree_model::{Document, Loaded};
 
@@ -71,12 +71,12 @@ fn option_sets() -> Vec<(String, ChunkOptions)> {
 
 /// Checks every invariant of one document's chunks; returns them.
 fn check(doc: &Document, opts: &ChunkOptions, what: &str) -> Chunks {
-    let out = chunks(doc, opts);
-    let again = chunks(doc, opts);
+    let out = chunks::split(doc, opts);
+    let again = chunks::split(doc, opts);
     assert_eq!(out, again, "{what}: not deterministic");
-    let md = markdown(doc, &opts.markdown_options());
+    let md = markdown::render(doc, &opts.markdown_options());
     let text = &md.output;
-    let els = elements(doc, &ElementOptions::default(), Some(&md));
+    let els = elements::collect(doc, &ElementOptions::default(), Some(&md));
     let element_ids: BTreeSet<&str> = els.elements.iter().map(|e| e.id.as_str()).collect();
     let failed: BTreeSet<u32> = md
         .pages
@@ -380,7 +380,7 @@ fn snapshots() {
     ];
     for (file, opts) in cases {
         let doc = &load(&testdata().join(file))[0];
-        let out = chunks(doc, &opts);
+        let out = chunks::split(doc, &opts);
         insta::assert_snapshot!(file, summary(&out));
     }
 }
@@ -389,7 +389,7 @@ fn snapshots() {
 fn big_tables_split_by_rows_with_the_header_repeated() {
     let doc = &load(&testdata().join("v2_big_table.json"))[0];
     let opts = ChunkOptions::chars(500);
-    let out = chunks(doc, &opts);
+    let out = chunks::split(doc, &opts);
     let pieces: Vec<_> = out
         .chunks
         .iter()
@@ -410,7 +410,7 @@ fn big_tables_split_by_rows_with_the_header_repeated() {
     }
     assert_eq!(next, 40, "every row is in a piece");
     // A piece's md_range holds exactly its rows (the first from the table's start).
-    let md = markdown(doc, &opts.markdown_options());
+    let md = markdown::render(doc, &opts.markdown_options());
     let second = &pieces[1].metadata;
     let [a, b] = second.md_range.bytes;
     assert_eq!(
@@ -426,7 +426,7 @@ fn big_tables_split_by_rows_with_the_header_repeated() {
         tables: TableText::Csv,
         ..ChunkOptions::chars(500)
     };
-    let out = chunks(doc, &csv);
+    let out = chunks::split(doc, &csv);
     let piece = out
         .chunks
         .iter()
@@ -442,7 +442,7 @@ fn big_tables_split_by_rows_with_the_header_repeated() {
 #[test]
 fn sections_paragraphs_and_code_are_cut_at_their_boundaries() {
     let doc = &load(&testdata().join("v2_big_table.json"))[0];
-    let out = chunks(doc, &ChunkOptions::chars(500));
+    let out = chunks::split(doc, &ChunkOptions::chars(500));
     for c in &out.chunks {
         let m = &c.metadata;
         // One section per chunk here (the sections are large): the path names it.
@@ -484,7 +484,7 @@ fn sections_paragraphs_and_code_are_cut_at_their_boundaries() {
 #[test]
 fn failed_pages_are_never_bridged_and_are_named_by_their_neighbours() {
     let doc = &load(&testdata().join("v2_failed_pages.json"))[0];
-    let out = chunks(doc, &ChunkOptions::default());
+    let out = chunks::split(doc, &ChunkOptions::default());
     let by_pages: Vec<([u32; 2], &str, Vec<u32>)> = out
         .chunks
         .iter()
@@ -506,7 +506,7 @@ fn failed_pages_are_never_bridged_and_are_named_by_their_neighbours() {
         ]
     );
     // Even when everything would fit in one chunk.
-    let out = chunks(doc, &ChunkOptions::chars(100_000));
+    let out = chunks::split(doc, &ChunkOptions::chars(100_000));
     assert_eq!(out.chunks.len(), 4);
 }
 
@@ -514,14 +514,14 @@ fn failed_pages_are_never_bridged_and_are_named_by_their_neighbours() {
 fn headers_and_footers_are_left_out_unless_asked_for() {
     let doc = &load(&testdata().join("v2_full.json"))[0];
     let all = |o: &ChunkOptions| -> String {
-        chunks(doc, o)
+        chunks::split(doc, o)
             .chunks
             .iter()
             .map(|c| c.text.clone())
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let els = elements(doc, &ElementOptions::default(), None);
+    let els = elements::collect(doc, &ElementOptions::default(), None);
     let furniture: Vec<&str> = els
         .elements
         .iter()
@@ -607,7 +607,7 @@ fn cli_writes_json_lines_that_load_as_documents_and_nodes() {
         ]
     );
 
-    // Loaded from Python the way the README shows, when Python is there.
+    // Loaded from Python the way the README's RAG recipe shows, when Python is there.
     let file = dir.path().join("v2_full.chunks.jsonl");
     let script = "import json, sys\n\
         rows = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8')]\n\
@@ -643,7 +643,7 @@ fn cli_writes_json_lines_that_load_as_documents_and_nodes() {
 fn ids_are_stable() {
     // The id hashes the source name and ranges only: pinned here so a change is deliberate.
     let doc = &load(&testdata().join("v2_full.json"))[0];
-    let out = chunks(doc, &ChunkOptions::default());
+    let out = chunks::split(doc, &ChunkOptions::default());
     let ids: Vec<&str> = out.chunks.iter().map(|c| c.id.as_str()).collect();
     insta::assert_snapshot!(ids.join("\n"));
 }
@@ -653,7 +653,7 @@ fn overlap_repeats_the_end_of_the_previous_chunk_of_the_same_section() {
     let doc = &load(&testdata().join("v2_big_table.json"))[0];
     let mut opts = ChunkOptions::chars(500);
     opts.overlap = 60;
-    let out = chunks(doc, &opts);
+    let out = chunks::split(doc, &opts);
     let mut overlapped = 0;
     for w in out.chunks.windows(2) {
         let (a, b) = (&w[0], &w[1]);

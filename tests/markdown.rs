@@ -93,7 +93,7 @@ fn markdown_snapshots() {
             };
             for (title, opts) in &sets {
                 out.push_str(&format!("===== {} · {title} =====\n", doc.name()));
-                out.push_str(&show(&markdown(&doc, opts)));
+                out.push_str(&show(&markdown::render(&doc, opts)));
                 out.push_str("\n\n");
             }
         }
@@ -124,7 +124,7 @@ fn text_snapshots() {
             let Ok(doc) = doc else { continue };
             for (title, opts) in &sets {
                 out.push_str(&format!("===== {} · {title} =====\n", doc.name()));
-                out.push_str(&show(&text(&doc, opts)));
+                out.push_str(&show(&text::render(&doc, opts)));
                 out.push_str("\n\n");
             }
         }
@@ -138,7 +138,7 @@ fn span_map_of_the_full_fixture() {
     let doc = documents(&testdata().join("v2_full.json"))
         .remove(0)
         .unwrap();
-    let r = markdown(&doc, &MarkdownOptions::default());
+    let r = markdown::render(&doc, &MarkdownOptions::default());
     let walk = doc.walk();
     let lines: Vec<String> = r
         .spans
@@ -167,7 +167,7 @@ fn spans_are_consistent_on_every_fixture() {
     for path in fixtures() {
         for doc in documents(&path).into_iter().flatten() {
             for opts in [MarkdownOptions::default(), merged.clone()] {
-                let r = markdown(&doc, &opts);
+                let r = markdown::render(&doc, &opts);
                 let walk = doc.walk();
                 assert!(
                     r.spans
@@ -221,19 +221,19 @@ fn output_is_the_same_for_any_thread_count_and_when_streamed() {
     for path in paths {
         for doc in documents(&path).into_iter().flatten() {
             for (_, o) in &opts {
-                let a = one.install(|| markdown(&doc, o));
-                let b = four.install(|| markdown(&doc, o));
+                let a = one.install(|| markdown::render(&doc, o));
+                let b = four.install(|| markdown::render(&doc, o));
                 assert_eq!(a, b, "{}", doc.name());
                 let mut streamed = Vec::new();
                 let warnings =
-                    four.install(|| pagetree_convert::write_markdown(&doc, o, &mut streamed));
+                    four.install(|| pagetree_convert::markdown::write(&doc, o, &mut streamed));
                 assert_eq!(warnings.unwrap(), a.warnings);
                 assert_eq!(String::from_utf8(streamed).unwrap(), a.output);
             }
             let t = TextOptions::default();
-            let a = one.install(|| text(&doc, &t));
+            let a = one.install(|| text::render(&doc, &t));
             let mut streamed = Vec::new();
-            four.install(|| pagetree_convert::write_text(&doc, &t, &mut streamed))
+            four.install(|| pagetree_convert::text::write(&doc, &t, &mut streamed))
                 .unwrap();
             assert_eq!(String::from_utf8(streamed).unwrap(), a.output);
         }
@@ -253,7 +253,7 @@ fn failed_pages_are_always_named() {
     ] {
         let mut o = MarkdownOptions::default();
         o.pages.failed = mode;
-        let r = markdown(&doc, &o);
+        let r = markdown::render(&doc, &o);
         let failed: Vec<u32> = r
             .warnings
             .iter()
@@ -271,7 +271,7 @@ fn tables_merge_across_pages_only_when_asked() {
         .remove(0)
         .unwrap();
     let count = |s: &str| s.matches("| V-2").count();
-    let off = markdown(&doc, &MarkdownOptions::default());
+    let off = markdown::render(&doc, &MarkdownOptions::default());
     let page = |r: &Rendered, n: u32| {
         let p = r.pages.iter().find(|p| p.number == n).unwrap();
         r.page_text(p).to_owned()
@@ -285,7 +285,7 @@ fn tables_merge_across_pages_only_when_asked() {
         merge_tables: true,
         ..MarkdownOptions::default()
     };
-    let on = markdown(&doc, &o);
+    let on = markdown::render(&doc, &o);
     assert_eq!((count(&page(&on, 5)), count(&page(&on, 6))), (10, 0));
     assert!(page(&on, 6).starts_with("## Notes"));
     // The continuation's span is its rows (without the repeated header) inside page 5.
@@ -302,7 +302,7 @@ fn tables_merge_across_pages_only_when_asked() {
 
     // Selecting a stub's page without its head page says where the rows went.
     o.pages.selection = "3".parse().unwrap();
-    let r = markdown(&doc, &o);
+    let r = markdown::render(&doc, &o);
     assert!(
         r.warnings
             .iter()
@@ -319,8 +319,11 @@ fn missing_sources_fall_back_with_a_warning() {
         .unwrap();
     let mut o = MarkdownOptions::default();
     o.pages.source = Source::Server;
-    let r = markdown(&doc, &o);
-    assert_eq!(r.output, markdown(&doc, &MarkdownOptions::default()).output);
+    let r = markdown::render(&doc, &o);
+    assert_eq!(
+        r.output,
+        markdown::render(&doc, &MarkdownOptions::default()).output
+    );
     assert_eq!(r.warnings[0].code, "source_missing");
     assert_eq!(
         r.warnings[0].to_string(),
@@ -328,7 +331,7 @@ fn missing_sources_fall_back_with_a_warning() {
     );
     // Pages that are not in the document are reported.
     o.pages.selection = "2-5".parse().unwrap();
-    let r = markdown(&doc, &o);
+    let r = markdown::render(&doc, &o);
     assert!(
         r.warnings
             .iter()
@@ -369,7 +372,7 @@ fn reading_for_markdown_alone_renders_what_a_full_read_renders() {
             let docs = |l: Vec<Result<Loaded, _>>| -> Vec<String> {
                 l.into_iter()
                     .filter_map(|r| match r {
-                        Ok(Loaded::Document(d)) => Some(markdown(&d, &opts).output),
+                        Ok(Loaded::Document(d)) => Some(markdown::render(&d, &opts).output),
                         _ => None,
                     })
                     .collect()

@@ -49,7 +49,7 @@ pub fn run(args: &ChunksArgs) -> Result<Outcome> {
             opts.tables = TableText::Html;
         }
         opts.markdown = mo;
-        let chunks = pagetree_convert::chunks(doc, &opts);
+        let chunks = pagetree_convert::chunks::split(doc, &opts);
         let mut bytes = Vec::new();
         for c in &chunks.chunks {
             serde_json::to_writer(&mut bytes, c).map_err(|e| e.to_string())?;

@@ -44,7 +44,7 @@ impl Writer for Markdown {
     }
 
     fn render(doc: &Document, opts: &MarkdownOptions) -> Rendered {
-        pagetree_convert::markdown(doc, opts)
+        pagetree_convert::markdown::render(doc, opts)
     }
 }
 

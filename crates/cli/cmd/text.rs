@@ -43,7 +43,7 @@ impl Writer for Text {
     }
 
     fn render(doc: &Document, opts: &TextOptions) -> Rendered {
-        pagetree_convert::text(doc, opts)
+        pagetree_convert::text::render(doc, opts)
     }
 }
 

@@ -19,10 +19,10 @@ use rayon::prelude::*;
 
 use crate::elements::{ElementOptions, ElementsFormat, ElementsStream, ElementsWriter, MdOffset};
 use crate::furniture::page_furniture;
-use crate::markdown::{MarkdownOptions, TableFormat, markdown};
+use crate::markdown::{self, MarkdownOptions, TableFormat};
 use crate::pages::{Rendered, Source, separator_for};
-use crate::tables::{TableOptions, TablesIndexWriter, render_table, tables};
-use crate::text::{TextOptions, text};
+use crate::tables::{self, TableOptions, TablesIndexWriter, render_table};
+use crate::text::{self, TextOptions};
 use crate::warning::Warning;
 
 /// Which outputs to write.
@@ -542,7 +542,7 @@ impl<'o> State<'o> {
         // independent: build them side by side, then write in a fixed order.
         let ((md, els), (txt, tabs)) = rayon::join(
             || {
-                let Some(md) = need_md.then(|| markdown(doc, mopts)) else {
+                let Some(md) = need_md.then(|| markdown::render(doc, mopts)) else {
                     return (None, None);
                 };
                 let els = elements.as_mut().map(|(stream, writer)| {
@@ -557,10 +557,10 @@ impl<'o> State<'o> {
             },
             || {
                 rayon::join(
-                    || opts.outputs.text.then(|| text(doc, topts)),
+                    || opts.outputs.text.then(|| text::render(doc, topts)),
                     || {
                         opts.outputs.tables.then(|| {
-                            let out = tables(doc, &opts.tables);
+                            let out = tables::extract(doc, &opts.tables);
                             let csvs: Vec<Vec<u8>> = out
                                 .tables
                                 .par_iter()

@@ -153,7 +153,7 @@ impl ChunkOptions {
 
     /// The markdown options the chunks are cut from: [`ChunkOptions::markdown`], with page
     /// headers and footers hidden unless [`ChunkOptions::include_furniture`]. Every `md_range`
-    /// refers to [`markdown`](crate::markdown())`(doc, &opts.markdown_options())`.
+    /// refers to [`markdown::render`](crate::markdown::render)`(doc, &opts.markdown_options())`.
     pub fn markdown_options(&self) -> MarkdownOptions {
         let mut o = self.markdown.clone();
         if !self.include_furniture {

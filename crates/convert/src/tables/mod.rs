@@ -8,12 +8,12 @@
 //! [`compare`] for whether they hold the same cells.
 //!
 //! ```
-//! use pagetree_convert::tables::{tables, TableOptions, render_table};
+//! use pagetree_convert::tables::{self, TableOptions, render_table};
 //! let doc = pagetree_model::load_document(br#"{"pages": [{"page_number": 3, "items": [
 //!     {"type": "table", "rows": [["Item", "Amount"], ["Tea, green", 1.5], ["Milk", null]]}]}]}"#,
 //!     Some("shop.json")).unwrap();
 //! let opts = TableOptions::default();
-//! let out = tables(&doc, &opts);
+//! let out = tables::extract(&doc, &opts);
 //! assert_eq!(out.tables[0].file_name, "p003-t01.csv");
 //! assert_eq!(render_table(&out.tables[0], &opts), b"Item,Amount\n\"Tea, green\",1.5\nMilk,\n");
 //! assert_eq!(out.index.tables[0].source.as_str(), "rows");
@@ -190,6 +190,6 @@ impl TablesOutput {
 /// the table's. With [`TableOptions::stitch`], continuation tables the server did not merge are
 /// joined and recorded in the table's `stitched`. Per-table work runs on the current rayon
 /// pool; output order never depends on it.
-pub fn tables(doc: &Document, opts: &TableOptions) -> TablesOutput {
+pub fn extract(doc: &Document, opts: &TableOptions) -> TablesOutput {
     extract::run(doc, opts)
 }
