@@ -4,12 +4,13 @@
 
 use std::path::Path;
 
-use pagetree_convert::audit::{AuditOptions, Issue, audit, render_text, target_pages, totals};
+use pagetree_convert::QualityOptions;
+use pagetree_convert::audit::{AuditOptions, Issue, examine, render_text, target_pages, totals};
 use pagetree_convert::extract::{
-    ArrayMode, ExtractInput, ExtractOptions, extract_table, render_summary, write_csv, write_jsonl,
+    ArrayMode, ExtractInput, ExtractOptions, render_summary, tabulate, write_csv, write_jsonl,
 };
-use pagetree_convert::jobs::{JobsInput, JobsOptions, jobs_report, retry_list};
-use pagetree_convert::{QualityOptions, quality};
+use pagetree_convert::jobs::{JobsInput, JobsOptions, collect, retry_list};
+use pagetree_convert::quality::assess;
 use pagetree_model::{Document, Loaded, load_all};
 
 use crate::common::{name, pagetree, realdata, stderr, stdout, testdata};
@@ -38,7 +39,7 @@ fn extract_output(path: &Path, opts: &ExtractOptions, jsonl: bool) -> String {
             job: j,
         })
         .collect();
-    let t = extract_table(&inputs, opts);
+    let t = tabulate(&inputs, opts);
     let mut out = Vec::new();
     if jsonl {
         write_jsonl(&t, &mut out).unwrap();
@@ -74,7 +75,7 @@ fn extract_metadata_joins_per_field_and_per_record() {
     let Loaded::ExtractJob(job) = loaded(&path).remove(0) else {
         panic!("extract job")
     };
-    let t = extract_table(
+    let t = tabulate(
         &[ExtractInput {
             file: "f",
             job: &job,
@@ -118,7 +119,7 @@ fn jobs_snapshots() {
             other => panic!("{n}: {}", other.format()),
         })
         .collect();
-    let report = jobs_report(&inputs, &JobsOptions::default());
+    let report = collect(&inputs, &JobsOptions::default());
     insta::assert_snapshot!("jobs_text", pagetree_convert::jobs::render_text(&report));
     let mut csv = Vec::new();
     pagetree_convert::jobs::write_csv(&report, &mut csv).unwrap();
@@ -137,7 +138,7 @@ fn jobs_snapshots() {
     );
     let mut o = JobsOptions::default();
     o.statuses = vec!["CANCELLED".into()];
-    let only = jobs_report(&inputs, &o);
+    let only = collect(&inputs, &o);
     assert_eq!(only.jobs.len(), 1);
     assert_eq!(
         only.counts.values().sum::<usize>(),
@@ -153,7 +154,7 @@ fn audit_file(path: &Path, opts: &AuditOptions) -> Vec<pagetree_convert::audit::
             Loaded::Document(d) => Some(*d),
             _ => None,
         })
-        .map(|d: Document| audit(&d, &quality(&d, &QualityOptions::default()), opts))
+        .map(|d: Document| examine(&d, &assess(&d, &QualityOptions::default()), opts))
         .collect()
 }
 
@@ -285,9 +286,9 @@ fn audit_over_real_responses() {
         let bytes = std::fs::read(f).unwrap();
         for r in load_all(&bytes, Some(&name(f))) {
             let Ok(Loaded::Document(d)) = r else { continue };
-            let a = audit(
+            let a = examine(
                 &d,
-                &quality(&d, &QualityOptions::default()),
+                &assess(&d, &QualityOptions::default()),
                 &AuditOptions::default(),
             );
             for i in &a.issues {

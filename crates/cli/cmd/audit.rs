@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use pagetree_convert::QualityOptions;
 use pagetree_convert::audit::{
-    AuditOptions, DocumentAudit, audit, render_text, render_totals, totals, write_csv,
+    AuditOptions, DocumentAudit, examine, render_text, render_totals, totals, write_csv,
 };
 use pagetree_model::Loaded;
 use rayon::prelude::*;
@@ -38,8 +38,8 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
                     other.format().with_article()
                 ),
             };
-            let q = pagetree_convert::quality(&doc, &quality_opts);
-            Ok(audit(&doc, &q, &opts))
+            let q = pagetree_convert::quality::assess(&doc, &quality_opts);
+            Ok(examine(&doc, &q, &opts))
         })
         .collect();
     let mut failed = 0usize;

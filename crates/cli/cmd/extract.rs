@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result, bail};
 use pagetree_convert::extract::{
-    ArrayMode, ExtractInput, ExtractOptions, extract_table, render_summary, write_csv, write_jsonl,
+    ArrayMode, ExtractInput, ExtractOptions, render_summary, tabulate, write_csv, write_jsonl,
 };
 use pagetree_model::Loaded;
 
@@ -55,7 +55,7 @@ pub fn run(args: &ExtractArgs) -> Result<Outcome> {
         .iter()
         .map(|(name, j)| ExtractInput { file: name, job: j })
         .collect();
-    let table = extract_table(&inputs, &opts);
+    let table = tabulate(&inputs, &opts);
     let mut bytes = Vec::new();
     match format {
         RowsFormat::Csv => write_csv(&table, &mut bytes)?,

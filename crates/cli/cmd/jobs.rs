@@ -3,9 +3,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use pagetree_convert::jobs::{
-    JobsInput, JobsOptions, jobs_report, render_text, retry_list, write_csv,
-};
+use pagetree_convert::jobs::{JobsInput, JobsOptions, collect, render_text, retry_list, write_csv};
 use pagetree_model::Loaded;
 
 use crate::Outcome;
@@ -49,7 +47,7 @@ pub fn run(args: &JobsArgs) -> Result<Outcome> {
             _ => None,
         })
         .collect();
-    let report = jobs_report(&inputs, &opts);
+    let report = collect(&inputs, &opts);
     let out: Vec<u8> = if args.retry {
         retry_list(&report).into_bytes()
     } else {

@@ -149,7 +149,7 @@ pub struct Plan {
 }
 
 /// Audits one document; `quality` is its quality report (the source of `unusable` tables).
-pub fn audit(doc: &Document, quality: &QualityReport, opts: &AuditOptions) -> DocumentAudit {
+pub fn examine(doc: &Document, quality: &QualityReport, opts: &AuditOptions) -> DocumentAudit {
     let walk = doc.walk();
     let mut issues = Vec::new();
     let has_boxes = walk.iter().any(|w| !w.item.boxes().is_empty());

@@ -35,7 +35,7 @@ pub enum ArrayMode {
     Json,
 }
 
-/// Options of [`extract_table`].
+/// Options of [`tabulate`].
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ExtractOptions {
@@ -49,7 +49,7 @@ pub struct ExtractOptions {
     pub columns: Option<Vec<String>>,
 }
 
-/// One input to [`extract_table`]: a job and the name of the file it came from.
+/// One input to [`tabulate`]: a job and the name of the file it came from.
 #[derive(Debug, Clone, Copy)]
 pub struct ExtractInput<'a> {
     /// The file (or `file#i` for one of several responses in a file).
@@ -121,7 +121,7 @@ pub struct UsageTotals {
 }
 
 /// Builds one table from every completed job, in input order.
-pub fn extract_table(inputs: &[ExtractInput<'_>], opts: &ExtractOptions) -> ExtractTable {
+pub fn tabulate(inputs: &[ExtractInput<'_>], opts: &ExtractOptions) -> ExtractTable {
     let mut cols = Columns::default();
     for c in SOURCE_COLUMNS {
         cols.index(c);
@@ -734,7 +734,7 @@ mod tests {
     fn nested_objects_flatten_to_dotted_columns() {
         let j = job(r#"{"id": "e1", "status": "COMPLETED", "value": "doc.pdf",
             "extract_result": {"buyer": {"name": "Ada", "address": {"city": "Oslo"}}, "total": 3}}"#);
-        let t = extract_table(
+        let t = tabulate(
             &[ExtractInput {
                 file: "a.json",
                 job: &j,
@@ -753,7 +753,7 @@ mod tests {
     fn first_array_of_objects_explodes_the_second_stays_json() {
         let j = job(r#"{"id": "e1", "status": "completed",
             "extract_result": {"n": 1, "a": [{"x": 1}, {"x": 2}], "b": [{"y": 1}]}}"#);
-        let t = extract_table(
+        let t = tabulate(
             &[ExtractInput {
                 file: "a.json",
                 job: &j,
@@ -766,7 +766,7 @@ mod tests {
         assert_eq!(t.summary.warnings.len(), 1, "{:?}", t.summary.warnings);
         let mut o = ExtractOptions::default();
         o.arrays = ArrayMode::Json;
-        let t = extract_table(
+        let t = tabulate(
             &[ExtractInput {
                 file: "a.json",
                 job: &j,
@@ -782,7 +782,7 @@ mod tests {
         let j = job(r#"{"status": "COMPLETED", "extract_result": {"a": 1, "b": 2, "c": 3}}"#);
         let mut o = ExtractOptions::default();
         o.columns = Some(vec!["c".into(), "z".into(), "a".into()]);
-        let t = extract_table(
+        let t = tabulate(
             &[ExtractInput {
                 file: "a.json",
                 job: &j,
@@ -800,7 +800,7 @@ mod tests {
     #[test]
     fn unfinished_jobs_are_skipped_not_written() {
         let j = job(r#"{"id": "e9", "status": "FAILED", "error_message": "boom"}"#);
-        let t = extract_table(
+        let t = tabulate(
             &[ExtractInput {
                 file: "f.json",
                 job: &j,

@@ -14,7 +14,7 @@ pub const JOBS_SCHEMA: &str = "pagetree.jobs";
 /// Version of the JSON report schema.
 pub const JOBS_SCHEMA_VERSION: u32 = 1;
 
-/// One input to [`jobs_report`].
+/// One input to [`collect`].
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum JobsInput<'a> {
@@ -24,7 +24,7 @@ pub enum JobsInput<'a> {
     Batch(&'a str, &'a BatchResults),
 }
 
-/// Options of [`jobs_report`].
+/// Options of [`collect`].
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct JobsOptions {
@@ -100,7 +100,7 @@ impl JobRow {
 }
 
 /// Reads every job of the inputs.
-pub fn jobs_report(inputs: &[JobsInput<'_>], opts: &JobsOptions) -> JobsReport {
+pub fn collect(inputs: &[JobsInput<'_>], opts: &JobsOptions) -> JobsReport {
     let mut rows = Vec::new();
     let mut listed_total: Option<u64> = None;
     let mut next_tokens = Vec::new();

@@ -39,14 +39,17 @@ pub mod text;
 mod warning;
 mod writer;
 
+pub use audit::AuditOptions;
 pub use batch::{
     ConvertError, ConvertOptions, ConvertStats, OutFile, Outputs, Sink, convert_document,
     convert_lazy, projection,
 };
 pub use chunks::{ChunkOptions, Chunks};
 pub use elements::{ElementOptions, Elements};
+pub use extract::ExtractOptions;
 pub use furniture::{Furniture, FurnitureMode};
 pub use inspect::InspectReport;
+pub use jobs::JobsOptions;
 pub use markdown::MarkdownOptions;
 pub use pages::{
     FailedPageMode, ItemSpan, PageKind, PageOptions, PageSelection, Rendered, RenderedPage, Source,
