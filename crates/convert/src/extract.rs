@@ -172,7 +172,7 @@ pub fn tabulate(inputs: &[ExtractInput<'_>], opts: &ExtractOptions) -> ExtractTa
                 warn: &mut warn,
                 exploded: false,
             };
-            for row in ctx.rows("", value, meta, true) {
+            for row in ctx.rows("", &value, meta, true) {
                 let mut r: Vec<(usize, Value)> = Vec::with_capacity(base.len() + row.len());
                 for (k, v) in base.iter().cloned().chain(row) {
                     r.push((cols.index(&k), v));
@@ -236,11 +236,11 @@ fn add_usage(u: &mut UsageTotals, job: &ExtractJob) {
 /// The records of a job: `(index in an array result, value, its metadata)`. An object result
 /// is one record (the document); an array result one per element (page or table row, by the
 /// job's `extraction_target`).
-fn records_of<'a>(
-    job: &'a ExtractJob,
+fn records_of(
+    job: &ExtractJob,
     opts: &ExtractOptions,
     warn: &mut dyn FnMut(String),
-) -> Vec<(Option<usize>, &'a Value, Option<Value>)> {
+) -> Vec<(Option<usize>, Node, Option<Value>)> {
     let fm = job
         .extract_metadata
         .as_ref()
@@ -250,12 +250,21 @@ fn records_of<'a>(
             .and_then(Value::as_array)
             .filter(|a| !a.is_empty())
     };
-    match &job.extract_result {
-        None | Some(Value::Null) => {
+    let result = match job
+        .extract_result
+        .as_ref()
+        .map(|r| serde_json::from_str(r.get()))
+    {
+        Some(Ok(n)) => Some(n),
+        // The loader read this JSON already; it cannot fail to parse again.
+        Some(Err(_)) | None => None,
+    };
+    match result {
+        None | Some(Node::Scalar(Value::Null)) => {
             warn("completed job has no extract_result; no row written".into());
             Vec::new()
         }
-        Some(Value::Array(items)) => {
+        Some(Node::Array(items)) => {
             // Per-page results carry page metadata, per-row results row metadata; the
             // target says which, else whichever list is there.
             let target = extraction_target(job);
@@ -279,7 +288,7 @@ fn records_of<'a>(
                 ));
             }
             items
-                .iter()
+                .into_iter()
                 .enumerate()
                 .map(|(i, v)| (Some(i), v, metas.and_then(|(_, l)| l.get(i)).cloned()))
                 .collect()
@@ -403,6 +412,84 @@ fn column_order(
     order
 }
 
+/// A JSON value with object keys in the order written (`serde_json::Value` sorts them), so
+/// columns follow the job's field order, which is its extraction schema's.
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    Scalar(Value),
+    Array(Vec<Node>),
+    Object(Vec<(String, Node)>),
+}
+
+impl Node {
+    /// The value as `serde_json` holds it, for cells.
+    fn to_value(&self) -> Value {
+        match self {
+            Node::Scalar(v) => v.clone(),
+            Node::Array(a) => Value::Array(a.iter().map(Node::to_value).collect()),
+            Node::Object(o) => {
+                Value::Object(o.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())
+            }
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{MapAccess, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Node;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+                Ok(Node::Scalar(Value::Bool(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+                Ok(Node::Scalar(Value::from(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+                Ok(Node::Scalar(Value::from(v)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+                Ok(Node::Scalar(Value::from(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+                Ok(Node::Scalar(Value::String(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Node, E> {
+                Ok(Node::Scalar(Value::String(v)))
+            }
+            fn visit_unit<E>(self) -> Result<Node, E> {
+                Ok(Node::Scalar(Value::Null))
+            }
+            fn visit_none<E>(self) -> Result<Node, E> {
+                Ok(Node::Scalar(Value::Null))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut v = Vec::new();
+                while let Some(n) = a.next_element()? {
+                    v.push(n);
+                }
+                Ok(Node::Array(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Node, A::Error> {
+                let mut v: Vec<(String, Node)> = Vec::new();
+                while let Some((k, n)) = m.next_entry::<String, Node>()? {
+                    // A repeated key: the last one wins, as in serde_json.
+                    match v.iter_mut().find(|(key, _)| *key == k) {
+                        Some(slot) => slot.1 = n,
+                        None => v.push((k, n)),
+                    }
+                }
+                Ok(Node::Object(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// Flattening state for one record.
 struct Flatten<'o, 'w> {
     opts: &'o ExtractOptions,
@@ -416,14 +503,14 @@ type Row = Vec<(String, Value)>;
 /// and where its columns go among the record's.
 struct Target<'v> {
     at: String,
-    items: &'v Vec<Value>,
+    items: &'v [Node],
     meta: Option<Value>,
     pos: usize,
 }
 
 impl Flatten<'_, '_> {
     /// The rows of one value at `prefix`: one, unless an array of objects inside explodes.
-    fn rows(&mut self, prefix: &str, value: &Value, meta: Option<Value>, record: bool) -> Vec<Row> {
+    fn rows(&mut self, prefix: &str, value: &Node, meta: Option<Value>, record: bool) -> Vec<Row> {
         let mut base = Row::new();
         let mut target: Option<Target<'_>> = None;
         self.fields(prefix, value, meta, record, &mut base, &mut target);
@@ -458,7 +545,7 @@ impl Flatten<'_, '_> {
     fn fields<'v>(
         &mut self,
         prefix: &str,
-        value: &'v Value,
+        value: &'v Node,
         meta: Option<Value>,
         record: bool,
         out: &mut Row,
@@ -472,7 +559,7 @@ impl Flatten<'_, '_> {
             }
         };
         match value {
-            Value::Object(obj) => {
+            Node::Object(obj) => {
                 // Metadata that mirrors the object's fields is joined field by field; any
                 // other keys describe the object (or the whole record) itself.
                 let (mirrored, own) = split_meta(obj, meta);
@@ -488,11 +575,13 @@ impl Flatten<'_, '_> {
                     out.push((prefix.to_owned(), Value::Object(Map::new())));
                 }
                 for (k, v) in obj {
-                    let m = mirrored.as_ref().and_then(|m| m.get(k)).cloned();
+                    let m = mirrored.as_ref().and_then(|m| m.get(k.as_str())).cloned();
                     self.fields(&name(k), v, m, false, out, target);
                 }
             }
-            Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
+            Node::Array(items)
+                if !items.is_empty() && items.iter().all(|i| matches!(i, Node::Object(_))) =>
+            {
                 let key = if prefix.is_empty() { "value" } else { prefix };
                 if self.opts.arrays == ArrayMode::Explode && !self.exploded && target.is_none() {
                     self.exploded = true;
@@ -516,7 +605,7 @@ impl Flatten<'_, '_> {
                              (only the first array explodes)"
                         ));
                     }
-                    out.push((key.to_owned(), value.clone()));
+                    out.push((key.to_owned(), value.to_value()));
                     if let Some(m) = meta {
                         push_meta(key, &m, out);
                     }
@@ -524,7 +613,7 @@ impl Flatten<'_, '_> {
             }
             _ => {
                 let key = if prefix.is_empty() { "value" } else { prefix };
-                out.push((key.to_owned(), value.clone()));
+                out.push((key.to_owned(), value.to_value()));
                 if let Some(m) = meta {
                     push_meta(key, &m, out);
                 }
@@ -535,7 +624,7 @@ impl Flatten<'_, '_> {
 
 /// Splits an object's metadata into the part keyed by the object's own fields and the rest.
 fn split_meta(
-    obj: &Map<String, Value>,
+    obj: &[(String, Node)],
     meta: Option<Value>,
 ) -> (Option<Map<String, Value>>, Option<Value>) {
     match meta {
@@ -543,7 +632,7 @@ fn split_meta(
             let mut mirrored = Map::new();
             let mut own = Map::new();
             for (k, v) in m {
-                if obj.contains_key(&k) {
+                if obj.iter().any(|(name, _)| *name == k) {
                     mirrored.insert(k, v);
                 } else {
                     own.insert(k, v);
@@ -743,10 +832,10 @@ mod tests {
         );
         assert_eq!(
             t.columns[4..],
-            ["buyer.address.city", "buyer.name", "total"]
+            ["buyer.name", "buyer.address.city", "total"]
         );
         assert_eq!(t.rows.len(), 1);
-        assert_eq!(t.rows[0][4], Value::from("Oslo"));
+        assert_eq!(t.rows[0][5], Value::from("Oslo"));
     }
 
     #[test]
@@ -761,8 +850,8 @@ mod tests {
             &ExtractOptions::default(),
         );
         assert_eq!(t.rows.len(), 2);
-        assert_eq!(t.columns[4..], ["a.x", "b", "n"]);
-        assert_eq!(t.rows[1][4], Value::from(2));
+        assert_eq!(t.columns[4..], ["n", "a.x", "b"]);
+        assert_eq!(t.rows[1][5], Value::from(2));
         assert_eq!(t.summary.warnings.len(), 1, "{:?}", t.summary.warnings);
         let mut o = ExtractOptions::default();
         o.arrays = ArrayMode::Json;
@@ -774,7 +863,7 @@ mod tests {
             &o,
         );
         assert_eq!(t.rows.len(), 1);
-        assert_eq!(t.rows[0][4], serde_json::json!([{"x": 1}, {"x": 2}]));
+        assert_eq!(t.rows[0][5], serde_json::json!([{"x": 1}, {"x": 2}]));
     }
 
     #[test]
