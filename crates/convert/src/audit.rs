@@ -284,7 +284,7 @@ pub fn examine(doc: &Document, quality: &QualityReport, opts: &AuditOptions) -> 
             }
         }
     }
-    issues.sort_by(|a, b| (a.page, a.issue).cmp(&(b.page, b.issue)));
+    issues.sort_by_key(|i| (i.page, i.issue));
     let mut counts: BTreeMap<&'static str, usize> =
         Issue::ALL.iter().map(|i| (i.as_str(), 0)).collect();
     for i in &issues {

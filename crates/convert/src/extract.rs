@@ -853,8 +853,10 @@ mod tests {
         assert_eq!(t.columns[4..], ["n", "a.x", "b"]);
         assert_eq!(t.rows[1][5], Value::from(2));
         assert_eq!(t.summary.warnings.len(), 1, "{:?}", t.summary.warnings);
-        let mut o = ExtractOptions::default();
-        o.arrays = ArrayMode::Json;
+        let o = ExtractOptions {
+            arrays: ArrayMode::Json,
+            ..Default::default()
+        };
         let t = tabulate(
             &[ExtractInput {
                 file: "a.json",
@@ -869,8 +871,10 @@ mod tests {
     #[test]
     fn schema_orders_columns_and_keeps_unlisted_ones() {
         let j = job(r#"{"status": "COMPLETED", "extract_result": {"a": 1, "b": 2, "c": 3}}"#);
-        let mut o = ExtractOptions::default();
-        o.columns = Some(vec!["c".into(), "z".into(), "a".into()]);
+        let o = ExtractOptions {
+            columns: Some(vec!["c".into(), "z".into(), "a".into()]),
+            ..Default::default()
+        };
         let t = tabulate(
             &[ExtractInput {
                 file: "a.json",
