@@ -24,9 +24,10 @@ fn load(path: &std::path::Path) -> Vec<Document> {
 }
 
 fn count(opts: &ChunkOptions, s: &str) -> usize {
-    match opts.unit {
+    match opts.unit() {
         pagetree_convert::chunks::SizeUnit::Chars => s.chars().count(),
         pagetree_convert::chunks::SizeUnit::Tokens => pagetree_convert::chunks::count_tokens(s),
+        other => panic!("no count for {other:?}"),
     }
 }
 
@@ -44,23 +45,21 @@ fn option_sets() -> Vec<(String, ChunkOptions)> {
     let mut v = Vec::new();
     for max in [200, 500, 1500] {
         for overlap in [0, max / 10] {
-            let mut o = ChunkOptions::chars(max);
-            o.overlap = overlap;
-            v.push((format!("chars {max} overlap {overlap}"), o));
+            let o = ChunkOptions::chars(max).and_then(|o| o.with_overlap(overlap));
+            v.push((format!("chars {max} overlap {overlap}"), o.unwrap()));
         }
     }
     for max in [128, 512] {
         for overlap in [0, max / 8] {
-            let mut o = ChunkOptions::tokens(max);
-            o.overlap = overlap;
-            v.push((format!("tokens {max} overlap {overlap}"), o));
+            let o = ChunkOptions::tokens(max).and_then(|o| o.with_overlap(overlap));
+            v.push((format!("tokens {max} overlap {overlap}"), o.unwrap()));
         }
     }
-    let mut o = ChunkOptions::chars(400);
+    let mut o = ChunkOptions::chars(400).unwrap();
     o.tables = TableText::Csv;
     o.breadcrumb = false;
     v.push(("chars 400 csv tables, no breadcrumb".into(), o));
-    let mut o = ChunkOptions::chars(600);
+    let mut o = ChunkOptions::chars(600).unwrap();
     o.tables = TableText::Html;
     o.include_furniture = true;
     o.markdown.tables = pagetree_convert::markdown::TableFormat::Html;
@@ -96,7 +95,7 @@ fn check(doc: &Document, opts: &ChunkOptions, what: &str) -> Chunks {
         let size = count(opts, &c.text);
         assert_eq!(
             m.oversize,
-            size > opts.max,
+            size > opts.max(),
             "{at}: oversize flag, size {size}"
         );
         assert_eq!(m.chars, c.text.chars().count(), "{at}");
@@ -125,7 +124,7 @@ fn check(doc: &Document, opts: &ChunkOptions, what: &str) -> Chunks {
         );
         if !opts.breadcrumb && off.bytes > 0 {
             assert!(
-                opts.overlap > 0,
+                opts.overlap() > 0,
                 "{at}: a prefix without breadcrumb or overlap"
             );
         }
@@ -369,13 +368,13 @@ fn summary(out: &Chunks) -> String {
 #[test]
 fn snapshots() {
     let cases: [(&str, ChunkOptions); 4] = [
-        ("v2_big_table.json", ChunkOptions::chars(500)),
-        ("v2_failed_pages.json", ChunkOptions::chars(200)),
+        ("v2_big_table.json", ChunkOptions::chars(500).unwrap()),
+        ("v2_failed_pages.json", ChunkOptions::chars(200).unwrap()),
         ("v2_full.json", ChunkOptions::default()),
         ("v2_merged_tables.json", {
-            let mut o = ChunkOptions::tokens(160);
-            o.overlap = 20;
-            o
+            ChunkOptions::tokens(160)
+                .and_then(|o| o.with_overlap(20))
+                .unwrap()
         }),
     ];
     for (file, opts) in cases {
@@ -388,7 +387,7 @@ fn snapshots() {
 #[test]
 fn big_tables_split_by_rows_with_the_header_repeated() {
     let doc = &load(&testdata().join("v2_big_table.json"))[0];
-    let opts = ChunkOptions::chars(500);
+    let opts = ChunkOptions::chars(500).unwrap();
     let out = chunks::split(doc, &opts);
     let pieces: Vec<_> = out
         .chunks
@@ -422,10 +421,8 @@ fn big_tables_split_by_rows_with_the_header_repeated() {
     assert_eq!(&md.output[a..b], pieces[0].body());
 
     // In CSV, the header row is repeated too.
-    let csv = ChunkOptions {
-        tables: TableText::Csv,
-        ..ChunkOptions::chars(500)
-    };
+    let mut csv = ChunkOptions::chars(500).unwrap();
+    csv.tables = TableText::Csv;
     let out = chunks::split(doc, &csv);
     let piece = out
         .chunks
@@ -442,7 +439,7 @@ fn big_tables_split_by_rows_with_the_header_repeated() {
 #[test]
 fn sections_paragraphs_and_code_are_cut_at_their_boundaries() {
     let doc = &load(&testdata().join("v2_big_table.json"))[0];
-    let out = chunks::split(doc, &ChunkOptions::chars(500));
+    let out = chunks::split(doc, &ChunkOptions::chars(500).unwrap());
     for c in &out.chunks {
         let m = &c.metadata;
         // One section per chunk here (the sections are large): the path names it.
@@ -506,7 +503,7 @@ fn failed_pages_are_never_bridged_and_are_named_by_their_neighbours() {
         ]
     );
     // Even when everything would fit in one chunk.
-    let out = chunks::split(doc, &ChunkOptions::chars(100_000));
+    let out = chunks::split(doc, &ChunkOptions::chars(100_000).unwrap());
     assert_eq!(out.chunks.len(), 4);
 }
 
@@ -530,10 +527,9 @@ fn headers_and_footers_are_left_out_unless_asked_for() {
         .collect();
     assert!(!furniture.is_empty());
     let without = all(&ChunkOptions::default());
-    let with = all(&ChunkOptions {
-        include_furniture: true,
-        ..ChunkOptions::default()
-    });
+    let mut keep = ChunkOptions::default();
+    keep.include_furniture = true;
+    let with = all(&keep);
     for f in furniture {
         assert!(!without.contains(f), "{f:?} is furniture");
         assert!(with.contains(f), "{f:?} is kept on request");
@@ -651,8 +647,9 @@ fn ids_are_stable() {
 #[test]
 fn overlap_repeats_the_end_of_the_previous_chunk_of_the_same_section() {
     let doc = &load(&testdata().join("v2_big_table.json"))[0];
-    let mut opts = ChunkOptions::chars(500);
-    opts.overlap = 60;
+    let opts = ChunkOptions::chars(500)
+        .and_then(|o| o.with_overlap(60))
+        .unwrap();
     let out = chunks::split(doc, &opts);
     let mut overlapped = 0;
     for w in out.chunks.windows(2) {

@@ -238,7 +238,8 @@ fn written_while_built_equals_built_then_written() {
             };
             let md = markdown::render(&doc, &MarkdownOptions::default());
             for furniture in [true, false] {
-                let opts = ElementOptions { furniture };
+                let mut opts = ElementOptions::default();
+                opts.furniture = furniture;
                 let whole = elements::collect(&doc, &opts, Some(&md));
                 for format in [ElementsFormat::Json, ElementsFormat::Jsonl] {
                     let built = write_elements(&whole, format, Vec::new()).expect("to memory");

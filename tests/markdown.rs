@@ -160,10 +160,8 @@ fn span_map_of_the_full_fixture() {
 /// on its first page), and every top-level non-furniture item that renders has one.
 #[test]
 fn spans_are_consistent_on_every_fixture() {
-    let merged = MarkdownOptions {
-        merge_tables: true,
-        ..MarkdownOptions::default()
-    };
+    let mut merged = MarkdownOptions::default();
+    merged.merge_tables = true;
     for path in fixtures() {
         for doc in documents(&path).into_iter().flatten() {
             for opts in [MarkdownOptions::default(), merged.clone()] {
@@ -281,10 +279,8 @@ fn tables_merge_across_pages_only_when_asked() {
     assert_eq!(page(&off, 3), "");
     assert_eq!((count(&page(&off, 5)), count(&page(&off, 6))), (6, 4));
 
-    let mut o = MarkdownOptions {
-        merge_tables: true,
-        ..MarkdownOptions::default()
-    };
+    let mut o = MarkdownOptions::default();
+    o.merge_tables = true;
     let on = markdown::render(&doc, &o);
     assert_eq!((count(&page(&on, 5)), count(&page(&on, 6))), (10, 0));
     assert!(page(&on, 6).starts_with("## Notes"));
@@ -351,20 +347,12 @@ fn reading_for_markdown_alone_renders_what_a_full_read_renders() {
     files.extend(crate::common::realdata().unwrap_or_default());
     let mut compared = 0;
     for tables in [TableFormat::Markdown, TableFormat::Html] {
-        let opts = MarkdownOptions {
-            tables,
-            ..MarkdownOptions::default()
-        };
-        let convert = ConvertOptions {
-            outputs: Outputs {
-                markdown: true,
-                text: false,
-                tables: false,
-                elements: false,
-            },
-            markdown: opts.clone(),
-            ..ConvertOptions::default()
-        };
+        let mut opts = MarkdownOptions::default();
+        opts.tables = tables;
+        let mut convert = ConvertOptions::default();
+        convert.outputs = Outputs::none();
+        convert.outputs.markdown = true;
+        convert.markdown = opts.clone();
         let p = projection(&convert);
         assert_eq!(p.markdown_only, tables == TableFormat::Markdown);
         for f in &files {

@@ -92,10 +92,8 @@ fn check_document(doc: &Document) -> Result<(usize, usize), String> {
         tables += 1;
         cells += rows.len() * column_count(rows);
         for style in [TableStyle::Padded, TableStyle::Aligned, TableStyle::Compact] {
-            let opts = MarkdownOptions {
-                table_style: style,
-                ..MarkdownOptions::default()
-            };
+            let mut opts = MarkdownOptions::default();
+            opts.table_style = style;
             let mut md = String::new();
             render_table_markdown(rows, &opts, &mut md);
             check_table(&format!("{file} {} {style:?}", w.path(&walk)), rows, &md)?;

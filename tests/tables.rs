@@ -51,10 +51,8 @@ fn index_snapshots() {
 
 #[test]
 fn index_snapshot_stitched() {
-    let opts = TableOptions {
-        stitch: true,
-        ..TableOptions::default()
-    };
+    let mut opts = TableOptions::default();
+    opts.stitch = true;
     for file in ["v2_merged_tables.json", "tables_spans.json"] {
         let out = tables::extract(&fixture(file), &opts);
         insta::assert_json_snapshot!(format!("stitched_{file}"), out.index);
@@ -80,23 +78,19 @@ fn csv_snapshots() {
         csv_text(&spans, "p002-t01", &default)
     );
 
-    let flat = TableOptions {
-        header_rows: Some(2),
-        normalize_numbers: true,
-        percent: Percent::Fraction,
-        delimiter: Delimiter::Semicolon,
-        ..TableOptions::default()
-    };
+    let mut flat = TableOptions::default();
+    flat.header_rows = Some(2);
+    flat.normalize_numbers = true;
+    flat.percent = Percent::Fraction;
+    flat.delimiter = Delimiter::Semicolon;
     let out = tables::extract(&fixture("tables_spans.json"), &flat);
     insta::assert_snapshot!(
         "spans_html_p001-t01_flat_normalized",
         csv_text(&out, "p001-t01", &flat)
     );
-    let jsonl = TableOptions {
-        format: TableFormat::Jsonl,
-        header_rows: Some(2),
-        ..TableOptions::default()
-    };
+    let mut jsonl = TableOptions::default();
+    jsonl.format = TableFormat::Jsonl;
+    jsonl.header_rows = Some(2);
     let out = tables::extract(&fixture("tables_spans.json"), &jsonl);
     insta::assert_snapshot!(
         "spans_html_p001-t01_jsonl",
@@ -112,10 +106,8 @@ fn csv_snapshots() {
         .expect("a ragged table");
     insta::assert_snapshot!("messy_ragged", csv_text(&messy, &ragged.id, &default));
 
-    let stitch = TableOptions {
-        stitch: true,
-        ..TableOptions::default()
-    };
+    let mut stitch = TableOptions::default();
+    stitch.stitch = true;
     let merged = tables::extract(&fixture("v2_merged_tables.json"), &stitch);
     insta::assert_snapshot!(
         "merged_stitched_p005-t01",
@@ -149,13 +141,9 @@ fn merged_tables_stubs_and_stitching() {
         [("p003-t01", "merged_stub"), ("p004-t01", "merged_stub")]
     );
 
-    let stitched = tables::extract(
-        &doc,
-        &TableOptions {
-            stitch: true,
-            ..TableOptions::default()
-        },
-    );
+    let mut stitch = TableOptions::default();
+    stitch.stitch = true;
+    let stitched = tables::extract(&doc, &stitch);
     let ids: Vec<&str> = stitched.tables.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["p001-t01", "p002-t01", "p005-t01"]);
     let valves = &stitched.index.tables[2];
@@ -232,10 +220,8 @@ fn ids_match_the_walk_and_are_stable() {
 #[test]
 fn output_is_identical_on_any_pool() {
     let doc = fixture("tables_spans.json");
-    let opts = TableOptions {
-        stitch: true,
-        ..TableOptions::default()
-    };
+    let mut opts = TableOptions::default();
+    opts.stitch = true;
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -258,10 +244,8 @@ fn csv_round_trips_rows_exactly() {
             let items: std::collections::BTreeMap<String, usize> =
                 table_ids(&doc).into_iter().map(|(i, id)| (id, i)).collect();
             for delimiter in [Delimiter::Comma, Delimiter::Semicolon, Delimiter::Tab] {
-                let opts = TableOptions {
-                    delimiter,
-                    ..TableOptions::default()
-                };
+                let mut opts = TableOptions::default();
+                opts.delimiter = delimiter;
                 let out = tables::extract(&doc, &opts);
                 for (table, entry) in out.tables.iter().zip(&out.index.tables) {
                     if entry.source != Source::Rows {

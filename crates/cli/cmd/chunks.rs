@@ -12,14 +12,14 @@ use crate::render::{self, OptionLayers};
 /// The chunk options from the arguments (markdown options are filled in per document).
 fn options(args: &ChunksArgs) -> Result<ChunkOptions> {
     let mut o = match (args.max_chars, args.max_tokens) {
-        (_, Some(n)) => ChunkOptions::tokens(n),
-        (Some(n), None) => ChunkOptions::chars(n),
+        (_, Some(n)) => ChunkOptions::tokens(n)?,
+        (Some(n), None) => ChunkOptions::chars(n)?,
         (None, None) => ChunkOptions::default(),
     };
     if let Some(m) = args.min {
-        o.min = m;
+        o = o.with_min(m)?;
     }
-    o.overlap = args.overlap;
+    o = o.with_overlap(args.overlap)?;
     o.breadcrumb = !args.no_breadcrumb;
     o.include_furniture = args.furniture;
     o.tables = match args.table_text {
@@ -28,7 +28,6 @@ fn options(args: &ChunksArgs) -> Result<ChunkOptions> {
         Some(TableTextArg::Csv) => TableText::Csv,
         None => TableText::Markdown,
     };
-    o.validate()?;
     Ok(o)
 }
 

@@ -16,9 +16,8 @@ pub fn run(args: &ElementsArgs) -> Result<Outcome> {
         bail!("--per-page does not apply to elements (ranges refer to the whole document)");
     }
     let layers = OptionLayers::new(&render.pages, flags(&args.markdown.style))?;
-    let opts = ElementOptions {
-        furniture: !args.no_furniture,
-    };
+    let mut opts = ElementOptions::default();
+    opts.furniture = !args.no_furniture;
     let ext = if args.jsonl {
         "elements.jsonl"
     } else {

@@ -95,21 +95,21 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
 
 /// The library options, from arguments clap has already checked.
 fn options(args: &TablesArgs) -> TableOptions {
-    TableOptions {
-        delimiter: args.delimiter,
-        format: match args.format {
-            FormatArg::Csv => TableFormat::Csv,
-            FormatArg::Jsonl => TableFormat::Jsonl,
-        },
-        header_rows: args.header_rows,
-        normalize_numbers: args.normalize_numbers,
-        percent: match args.percent {
-            PercentArg::Keep => Percent::Keep,
-            PercentArg::Fraction => Percent::Fraction,
-        },
-        stitch: args.stitch,
-        pad_rows: args.pad,
-    }
+    let mut o = TableOptions::default();
+    o.delimiter = args.delimiter;
+    o.format = match args.format {
+        FormatArg::Csv => TableFormat::Csv,
+        FormatArg::Jsonl => TableFormat::Jsonl,
+    };
+    o.header_rows = args.header_rows;
+    o.normalize_numbers = args.normalize_numbers;
+    o.percent = match args.percent {
+        PercentArg::Keep => Percent::Keep,
+        PercentArg::Fraction => Percent::Fraction,
+    };
+    o.stitch = args.stitch;
+    o.pad_rows = args.pad;
+    o
 }
 
 enum Report {

@@ -27,6 +27,7 @@ use crate::warning::Warning;
 
 /// Which outputs to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Outputs {
     /// `document.md`. Default: on.
     pub markdown: bool,
@@ -36,6 +37,18 @@ pub struct Outputs {
     pub tables: bool,
     /// `elements.json`. Default: on.
     pub elements: bool,
+}
+
+impl Outputs {
+    /// No output at all: switch on the ones wanted (`let mut o = Outputs::none(); o.text = true;`).
+    pub fn none() -> Self {
+        Outputs {
+            markdown: false,
+            text: false,
+            tables: false,
+            elements: false,
+        }
+    }
 }
 
 impl Default for Outputs {
@@ -51,6 +64,7 @@ impl Default for Outputs {
 
 /// Options for [`convert_document`] and [`convert_lazy`].
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConvertOptions {
     /// Which outputs. Default: markdown, tables and elements.
     pub outputs: Outputs,
@@ -86,6 +100,7 @@ impl Default for ConvertOptions {
 
 /// A file a conversion writes, relative to the document's output folder.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OutFile {
     /// `document.md`.
     Markdown,
@@ -139,6 +154,7 @@ pub struct ConvertStats {
 
 /// Why a conversion stopped.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ConvertError {
     /// A page could not be read (located).
     Load(LoadError),

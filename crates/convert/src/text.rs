@@ -31,6 +31,7 @@ use crate::writer::Out;
 
 /// Text rendering options.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct TextOptions {
     /// Source, page selection, separators, prefixes, headers/footers and failed pages.
     /// Default: [`PageOptions::default`] (items, all pages, `"\n---\n"`, furniture kept,

@@ -73,9 +73,8 @@ pub use schema::{
     Chunk, ChunkBox, ChunkMetadata, Chunks, PageBoxes, Part, SCHEMA, TablePiece, TextPos, VERSION,
 };
 
-/// Cuts a document into chunks. Options are used as given; check them first with
-/// [`ChunkOptions::validate`] (a maximum below the breadcrumb's size still works, with
-/// every chunk flagged `oversize`).
+/// Cuts a document into chunks. The options' sizes were checked when they were set (a maximum
+/// below the breadcrumb's size still works, with every chunk flagged `oversize`).
 pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
     let md_opts = opts.markdown_options();
     let md = crate::markdown::render(doc, &md_opts);

@@ -43,6 +43,7 @@ use json::ElementView;
 
 /// Options for [`collect`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ElementOptions {
     /// Include page headers and footers (and their contents) as elements, flagged with
     /// `furniture`. Default: `true`.

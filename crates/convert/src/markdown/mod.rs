@@ -59,6 +59,7 @@ use render::Renderer;
 
 /// How tables are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum TableFormat {
     /// GFM pipe tables re-rendered from `rows` (`output_tables_as_HTML: false`).
     #[default]
@@ -70,6 +71,7 @@ pub enum TableFormat {
 
 /// How link items are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum LinkStyle {
     /// The link's text only (`annotate_links: false`, the API's default).
     #[default]
@@ -80,6 +82,7 @@ pub enum LinkStyle {
 
 /// How image items are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ImageStyle {
     /// `![caption](url)`, as v2 page markdown has them (`inline_images_in_markdown: true`).
     #[default]
@@ -91,6 +94,7 @@ pub enum ImageStyle {
 /// Markdown rendering options. The API's option names are given with each field; they are
 /// read by [`MarkdownOptions::apply_parameters`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MarkdownOptions {
     /// Source, page selection, separators, prefixes, headers/footers and failed pages.
     /// Default: [`PageOptions::default`] (items, all pages, `"\n---\n"`, furniture kept, failed

@@ -55,6 +55,7 @@ pub use report::{
 
 /// How to judge tables.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QualityOptions {
     /// Share of a column's filled body cells (numbers and text; blanks and placeholders such
     /// as `–` or `n/a` left out) that must be numbers for the column to count as numeric (and
