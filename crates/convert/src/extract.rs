@@ -9,6 +9,8 @@ use pagetree_model::{ExtractJob, JobStatus};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::Warning;
+
 /// Schema name of the JSON summary.
 pub const EXTRACT_SCHEMA: &str = "pagetree.extract";
 /// Version of the JSON summary schema.
@@ -88,8 +90,9 @@ pub struct ExtractSummary {
     pub skipped: Vec<SkippedJob>,
     /// Usage summed over the completed jobs.
     pub usage: UsageTotals,
-    /// What could not be put in the table as asked, and why.
-    pub warnings: Vec<String>,
+    /// What could not be put in the table as asked, and why (serialised as their messages).
+    #[serde(serialize_with = "messages")]
+    pub warnings: Vec<Warning>,
 }
 
 /// A job that was not written.
@@ -118,6 +121,11 @@ pub struct UsageTotals {
     pub document_tokens: f64,
     /// `num_output_tokens`, summed.
     pub output_tokens: f64,
+}
+
+/// Warnings in a report's JSON: their messages (the table and page they name are in them).
+pub(crate) fn messages<S: serde::Serializer>(w: &[Warning], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(w.iter().map(ToString::to_string))
 }
 
 /// Builds one table from every completed job, in input order.
@@ -155,7 +163,11 @@ pub fn tabulate(inputs: &[ExtractInput<'_>], opts: &ExtractOptions) -> ExtractTa
         }
         summary.completed += 1;
         add_usage(&mut summary.usage, job);
-        let mut warn = |w: String| summary.warnings.push(format!("{}: {w}", input.file));
+        let mut warn = |code: &'static str, w: String| {
+            summary
+                .warnings
+                .push(Warning::doc(code, format!("{}: {w}", input.file)));
+        };
         let records = records_of(job, opts, &mut warn);
         for (record, value, meta) in records {
             let mut base: Vec<(String, Value)> = vec![
@@ -239,7 +251,7 @@ fn add_usage(u: &mut UsageTotals, job: &ExtractJob) {
 fn records_of(
     job: &ExtractJob,
     opts: &ExtractOptions,
-    warn: &mut dyn FnMut(String),
+    warn: &mut dyn FnMut(&'static str, String),
 ) -> Vec<(Option<usize>, Node, Option<Value>)> {
     let fm = job
         .extract_metadata
@@ -261,7 +273,10 @@ fn records_of(
     };
     match result {
         None | Some(Node::Scalar(Value::Null)) => {
-            warn("completed job has no extract_result; no row written".into());
+            warn(
+                "no_extract_result",
+                "completed job has no extract_result; no row written".into(),
+            );
             Vec::new()
         }
         Some(Node::Array(items)) => {
@@ -281,11 +296,14 @@ fn records_of(
             if let Some((key, l)) = metas
                 && l.len() != items.len()
             {
-                warn(format!(
-                    "{key} has {} entries for {} records; joined by position",
-                    l.len(),
-                    items.len()
-                ));
+                warn(
+                    "metadata_length_mismatch",
+                    format!(
+                        "{key} has {} entries for {} records; joined by position",
+                        l.len(),
+                        items.len()
+                    ),
+                );
             }
             items
                 .into_iter()
@@ -359,7 +377,7 @@ enum Col {
 fn column_order(
     names: &[String],
     listed: Option<&[String]>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Vec<Col> {
     let Some(listed) = listed else {
         return (0..names.len()).map(Col::Seen).collect();
@@ -398,15 +416,21 @@ fn column_order(
         }
     }
     if !missing.is_empty() {
-        warnings.push(format!(
-            "schema columns no job returned (written empty): {}",
-            missing.join(", ")
+        warnings.push(Warning::doc(
+            "schema_column_missing",
+            format!(
+                "schema columns no job returned (written empty): {}",
+                missing.join(", ")
+            ),
         ));
     }
     if !extra.is_empty() {
-        warnings.push(format!(
-            "columns not in the schema (written after it): {}",
-            extra.join(", ")
+        warnings.push(Warning::doc(
+            "column_not_in_schema",
+            format!(
+                "columns not in the schema (written after it): {}",
+                extra.join(", ")
+            ),
         ));
     }
     order
@@ -493,7 +517,7 @@ impl<'de> serde::Deserialize<'de> for Node {
 /// Flattening state for one record.
 struct Flatten<'o, 'w> {
     opts: &'o ExtractOptions,
-    warn: &'w mut dyn FnMut(String),
+    warn: &'w mut dyn FnMut(&'static str, String),
     exploded: bool,
 }
 
@@ -600,10 +624,13 @@ impl Flatten<'_, '_> {
                     });
                 } else {
                     if self.opts.arrays == ArrayMode::Explode {
-                        (self.warn)(format!(
-                            "`{key}` is a second array of objects in one record; kept as JSON \
+                        (self.warn)(
+                            "array_kept_as_json",
+                            format!(
+                                "`{key}` is a second array of objects in one record; kept as JSON \
                              (only the first array explodes)"
-                        ));
+                            ),
+                        );
                     }
                     out.push((key.to_owned(), value.to_value()));
                     if let Some(m) = meta {

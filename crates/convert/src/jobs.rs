@@ -9,6 +9,8 @@ use pagetree_model::{BatchResults, JobList, JobStatus};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::Warning;
+
 /// Schema name of the JSON report.
 pub const JOBS_SCHEMA: &str = "pagetree.jobs";
 /// Version of the JSON report schema.
@@ -54,8 +56,9 @@ pub struct JobsReport {
     pub differing_parameters: Vec<String>,
     /// Parse parameters every batch item shares.
     pub common_parameters: usize,
-    /// What was noticed (duplicate job ids across listing pages...).
-    pub warnings: Vec<String>,
+    /// What was noticed (duplicate job ids across listing pages...), serialised as messages.
+    #[serde(serialize_with = "crate::extract::messages")]
+    pub warnings: Vec<Warning>,
 }
 
 /// One job.
@@ -119,8 +122,9 @@ pub fn collect(inputs: &[JobsInput<'_>], opts: &JobsOptions) -> JobsReport {
                     if let Some(id) = &j.id {
                         // Pages fetched while jobs were added overlap; the first entry wins.
                         if let Some(first) = seen_ids.get(id) {
-                            warnings.push(format!(
-                                "{file}: job {id} also listed in {first}; kept the first"
+                            warnings.push(Warning::doc(
+                                "duplicate_job",
+                                format!("{file}: job {id} also listed in {first}; kept the first"),
                             ));
                             continue;
                         }
