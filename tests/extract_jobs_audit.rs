@@ -229,6 +229,23 @@ fn cli_exit_codes_and_output_files() {
     assert_eq!(stdout(&o).lines().count(), 1, "header only");
     assert!(stderr(&o).contains(": PENDING"), "{}", stderr(&o));
 
+    // Listing pages saved as JSON Lines, one page a line, read like separate files.
+    let lines = dir.path().join("listing.jsonl");
+    let mut text = String::new();
+    for page in ["listing_page1.json", "listing_page2.json"] {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(testdata().join("jobs").join(page)).unwrap())
+                .unwrap();
+        text.push_str(&v.to_string());
+        text.push('\n');
+    }
+    std::fs::write(&lines, text).unwrap();
+    let o = pagetree(&["jobs", "--format", "json", lines.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["total"], 5, "the job on both pages is read once");
+    assert_eq!(report["counts"]["FAILED"], 1);
+
     let o = pagetree(&["jobs", "--retry", "--status", "failed", "testdata/jobs"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
