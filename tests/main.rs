@@ -10,6 +10,7 @@ mod cli_quality;
 mod cli_tables;
 mod convert_batches;
 mod elements;
+mod extract_jobs_audit;
 mod markdown;
 mod markdown_conformance;
 mod model_conformance;
