@@ -16,4 +16,5 @@ mod model_conformance;
 mod model_errors;
 mod model_fixtures;
 mod quality;
+mod stream_parity;
 mod tables;

@@ -31,6 +31,7 @@ mod lazy;
 mod load;
 mod page;
 mod response;
+mod shape;
 pub mod scan;
 mod span;
 mod stream;
