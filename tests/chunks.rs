@@ -607,7 +607,7 @@ fn cli_writes_json_lines_that_load_as_documents_and_nodes() {
         ]
     );
 
-    // Loaded from Python the way the README shows, when Python is there.
+    // Loaded from Python the way the README's RAG recipe shows, when Python is there.
     let file = dir.path().join("v2_full.chunks.jsonl");
     let script = "import json, sys\n\
         rows = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8')]\n\

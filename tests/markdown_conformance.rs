@@ -216,7 +216,7 @@ fn ours(doc: &Document) -> String {
     markdown(doc, &o).output
 }
 
-/// The lowest recall measured on the real files (see the README's markdown section for the
+/// The lowest recall measured on the real files (see docs/design.md, "Checked against real responses", for the
 /// gaps that remain).
 const RECALL_FLOOR: f64 = 0.995;
 

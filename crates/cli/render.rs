@@ -900,7 +900,7 @@ pub type DocOutput = std::result::Result<(Vec<u8>, Vec<String>), String>;
 /// in input order: to standard output, to `-o FILE` (atomically, only when something was
 /// converted), or with several inputs, an existing directory or a trailing `/` to
 /// `DIR/<name>.<ext>`. `convert` gets each document and its label; other bodies (job
-/// listings...) fail with "<label>: this is a … body, not a parse result; `none`".
+/// listings...) fail with `<label>: this is a … body, not a parse result`; `none`.
 pub fn per_document(
     a: &RenderArgs,
     ext: &str,

@@ -56,7 +56,7 @@ impl Default for ElementOptions {
 }
 
 /// Builds the elements of a document. `markdown` is the document markdown rendered with the
-/// options the caller wants ranges for ([`crate::markdown`]); without it, `md_range` is null.
+/// options the caller wants ranges for ([`crate::markdown()`]); without it, `md_range` is null.
 pub fn elements(doc: &Document, opts: &ElementOptions, markdown: Option<&Rendered>) -> Elements {
     let mut stream = ElementsStream::new(doc, opts);
     let elements = stream.push(doc, markdown.map(|md| (md, MdOffset::default())));

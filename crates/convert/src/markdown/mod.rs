@@ -105,7 +105,7 @@ pub struct MarkdownOptions {
     /// span lines). Default: `"<br/>"`.
     pub cell_line_break: String,
     /// Also merge tables the server left split across a page break
-    /// (`merge_tables_across_pages_in_markdown`); see the `merge` notes in the README.
+    /// (`merge_tables_across_pages_in_markdown`); see "Merged tables" in `docs/cli.md`.
     /// Tables the server merged are always rendered whole on their first page. Default: false.
     pub merge_tables: bool,
     /// Link items (`annotate_links`). Default: [`LinkStyle::Text`].

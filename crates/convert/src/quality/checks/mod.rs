@@ -61,7 +61,7 @@ pub enum Family {
 
 macro_rules! checks {
     ($( $(#[$doc:meta])* $variant:ident = $id:literal, $family:ident, $severity:ident, $what:literal; )*) => {
-        /// A check, with a stable snake_case id (used in reports, `--fail-on` and the README).
+        /// A check, with a stable snake_case id (used in reports, `--fail-on` and `docs/quality-checks.md`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Check {
             $( $(#[$doc])* $variant, )*
@@ -86,7 +86,7 @@ macro_rules! checks {
                 match self { $( Check::$variant => Severity::$severity, )* }
             }
 
-            /// What triggers it, in one line (the README's check table).
+            /// What triggers it, in one line (the check table of `docs/quality-checks.md`).
             pub fn description(self) -> &'static str {
                 match self { $( Check::$variant => $what, )* }
             }
