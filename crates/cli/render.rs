@@ -34,6 +34,8 @@ pub trait Writer {
     type Options: Default + Sync;
     /// The output files' extension.
     const EXT: &'static str;
+    /// What an input that is not a parse result lacks, for its error.
+    const NONE: &'static str = "nothing to render";
     /// Applies API parameters (see `MarkdownOptions::apply_parameters`).
     fn apply_parameters(opts: &mut Self::Options, params: &Map<String, Value>) -> Vec<Warning>;
     /// The page options inside its options.
@@ -526,8 +528,9 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
                         let result = match r {
                             Ok(Loaded::Document(d)) => Ok(render(&d)),
                             Ok(other) => Err(format!(
-                                "{label}: this is {} body, not a parse result; nothing to render",
-                                other.format().with_article()
+                                "{label}: this is {} body, not a parse result; {}",
+                                other.format().with_article(),
+                                W::NONE
                             )),
                             Err(e) => Err(e.to_string()),
                         };
@@ -657,8 +660,9 @@ fn stream<W: Writer>(
                     Ok(other) => {
                         ok = false;
                         eprintln!(
-                            "error: {label}: this is {} body, not a parse result; nothing to render",
-                            other.format().with_article()
+                            "error: {label}: this is {} body, not a parse result; {}",
+                            other.format().with_article(),
+                            W::NONE
                         );
                     }
                     Err(e) => {

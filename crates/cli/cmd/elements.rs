@@ -43,6 +43,7 @@ impl<const JSONL: bool> Writer for Elements<JSONL> {
     } else {
         "elements.json"
     };
+    const NONE: &'static str = "it has no elements";
 
     fn apply_parameters(opts: &mut ElementsRun, params: &Map<String, Value>) -> Vec<Warning> {
         opts.markdown.apply_parameters(params)
