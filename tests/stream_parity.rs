@@ -64,7 +64,9 @@ fn same_both_ways(args: &[&str], input: &Path, failures: &mut Vec<String>) {
 
 #[test]
 fn every_command_reads_the_same_whole_and_streamed() {
-    let commands: [&[&str]; 6] = [
+    let commands: [&[&str]; 8] = [
+        &["inspect"],
+        &["inspect", "--json"],
         &["markdown"],
         &["text"],
         &["elements"],

@@ -38,12 +38,12 @@ mod writer;
 
 pub use batch::{
     ConvertError, ConvertOptions, ConvertStats, OutFile, Outputs, Sink, convert_document,
-    convert_lazy, projection,
+    convert_lazy, for_each_batch, projection,
 };
 pub use chunks::{ChunkOptions, Chunks, chunks};
 pub use elements::{ElementOptions, Elements, elements};
 pub use furniture::{Furniture, FurnitureMode};
-pub use inspect::{InspectReport, inspect, render_text as render_inspect_text};
+pub use inspect::{InspectReport, inspect, inspect_lazy, render_text as render_inspect_text};
 pub use markdown::{MarkdownOptions, markdown, render_item, write_markdown};
 pub use pages::{
     FailedPageMode, ItemSpan, PageKind, PageOptions, PageSelection, Rendered, RenderedPage, Source,
