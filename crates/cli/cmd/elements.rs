@@ -56,19 +56,13 @@ impl<const JSONL: bool> Writer for Elements<JSONL> {
     const OUT: OutFile = OutFile::Elements(Self::FORMAT);
 
     fn convert_options(opts: ElementsRun) -> ConvertOptions {
-        let outputs = Outputs {
-            markdown: false,
-            text: false,
-            tables: false,
-            elements: true,
-        };
-        ConvertOptions {
-            outputs,
-            markdown: opts.markdown,
-            elements: opts.elements,
-            elements_format: Self::FORMAT,
-            ..ConvertOptions::default()
-        }
+        let mut c = ConvertOptions::default();
+        c.outputs = Outputs::none();
+        c.outputs.elements = true;
+        c.markdown = opts.markdown;
+        c.elements = opts.elements;
+        c.elements_format = Self::FORMAT;
+        c
     }
 
     fn render(doc: &Document, opts: &ElementsRun) -> Rendered {

@@ -6,7 +6,8 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
-use pagetree_convert::{ConvertError, InspectReport, inspect_lazy};
+use pagetree_convert::inspect::{render_text, summarize, summarize_lazy};
+use pagetree_convert::{ConvertError, InspectReport};
 use pagetree_model::{ErrorKind, is_json_lines};
 use rayon::prelude::*;
 
@@ -44,7 +45,7 @@ pub fn run(args: &InspectArgs) -> Result<Outcome> {
                 if !first {
                     writeln!(out)?;
                 }
-                write!(out, "{}", pagetree_convert::render_inspect_text(&r))?;
+                write!(out, "{}", render_text(&r))?;
             }
             Err(e) => {
                 failed += 1;
@@ -80,9 +81,7 @@ fn whole(f: &Path) -> Reports {
     read_input(f)
         .into_iter()
         .map(|(name, r)| {
-            let rep = r
-                .map(|l| pagetree_convert::inspect(&l, &name))
-                .map_err(|e| e.to_string());
+            let rep = r.map(|l| summarize(&l, &name)).map_err(|e| e.to_string());
             (name, rep)
         })
         .collect()
@@ -108,7 +107,7 @@ fn streamed(f: &Path) -> Option<(String, Result<InspectReport, String>)> {
                 format!("{name}: cannot read: {e}"),
             ))
         })?;
-        inspect_lazy(lazy, &mut reader, &name)
+        summarize_lazy(lazy, &mut reader, &name)
     };
     let report = match run(&lazy) {
         // Page boundaries were taken on trust and a page failed: check them all, and again.

@@ -110,7 +110,7 @@ impl InspectReport {
 }
 
 /// Builds the report for one loaded input.
-pub fn inspect(loaded: &Loaded, file: &str) -> InspectReport {
+pub fn summarize(loaded: &Loaded, file: &str) -> InspectReport {
     let mut r = InspectReport::empty(file, loaded.format().as_str());
     match loaded {
         Loaded::Document(doc) => fill_document(&mut r, doc),
@@ -165,14 +165,14 @@ fn fill_document(r: &mut InspectReport, doc: &Document) {
 }
 
 /// Inspects an indexed document batch by batch, reading pages from `reader` (the input it was
-/// indexed from): the same report as [`inspect`] of the whole document, in memory bounded by
+/// indexed from): the same report as [`summarize`] of the whole document, in memory bounded by
 /// a batch. Every count adds up over pages (box duplicates are looked for within a page).
 ///
 /// # Errors
 ///
 /// As [`crate::convert_lazy`]'s: a page that cannot be read, located; on
 /// [`ConvertError::Unchecked`], index exactly and inspect again.
-pub fn inspect_lazy<R: std::io::Read + std::io::Seek + Send>(
+pub fn summarize_lazy<R: std::io::Read + std::io::Seek + Send>(
     lazy: &LazyDocument,
     reader: &mut R,
     file: &str,

@@ -521,7 +521,10 @@ fn is_v1_pages(pages: &RawValue, has_job_metadata: bool) -> bool {
 fn is_sdk_dump(items: &ItemsResult) -> bool {
     let pages = items.pages.as_deref().unwrap_or(&[]);
     shape::is_sdk_dump(pages.iter().map(|p| {
-        p.page_width.is_some() || p.page_height.is_some() || p.success.is_some() || p.error.is_some()
+        p.page_width.is_some()
+            || p.page_height.is_some()
+            || p.success.is_some()
+            || p.error.is_some()
     }))
 }
 

@@ -374,32 +374,37 @@ impl<R: Read> Scanner<R> {
                         return Ok(Some(event));
                     }
                 }
-                State::AfterValue { level } => match self.peek_non_ws()? {
-                    Some(b',') => {
-                        self.pos += 1;
-                        self.state = State::Key {
-                            level,
-                            first: false,
-                        };
-                    }
-                    Some(b'}') => {
-                        self.pos += 1;
-                        self.state = level.closed();
-                    }
-                    Some(b) => {
-                        return Err(self.error_here(ScanErrorKind::Syntax, format!(
-                            "expected `,` or `}}` in {}, found {}",
-                            level.describe(),
-                            describe_byte(b)
-                        )));
-                    }
-                    None => {
-                        return Err(self.error_here(ScanErrorKind::Eof, format!(
+                State::AfterValue { level } => {
+                    match self.peek_non_ws()? {
+                        Some(b',') => {
+                            self.pos += 1;
+                            self.state = State::Key {
+                                level,
+                                first: false,
+                            };
+                        }
+                        Some(b'}') => {
+                            self.pos += 1;
+                            self.state = level.closed();
+                        }
+                        Some(b) => {
+                            return Err(self.error_here(
+                                ScanErrorKind::Syntax,
+                                format!(
+                                    "expected `,` or `}}` in {}, found {}",
+                                    level.describe(),
+                                    describe_byte(b)
+                                ),
+                            ));
+                        }
+                        None => {
+                            return Err(self.error_here(ScanErrorKind::Eof, format!(
                             "unexpected end of input: {} is not closed (expected `,` or `}}`)",
                             level.describe()
                         )));
+                        }
                     }
-                },
+                }
                 State::Element {
                     array,
                     parent,
@@ -431,51 +436,62 @@ impl<R: Read> Scanner<R> {
                         }));
                     }
                     None => {
-                        return Err(self.error_here(ScanErrorKind::Eof, format!(
-                            "unexpected end of input: the `{array}` array is not closed \
+                        return Err(self.error_here(
+                            ScanErrorKind::Eof,
+                            format!(
+                                "unexpected end of input: the `{array}` array is not closed \
                              (expected an element{})",
-                            if first { " or `]`" } else { "" }
-                        )));
+                                if first { " or `]`" } else { "" }
+                            ),
+                        ));
                     }
                 },
                 State::AfterElement {
                     array,
                     parent,
                     index,
-                } => match self.peek_non_ws()? {
-                    Some(b',') => {
-                        self.pos += 1;
-                        self.state = State::Element {
-                            array,
-                            parent,
-                            index: index + 1,
-                            first: false,
-                        };
-                    }
-                    Some(b']') => {
-                        self.pos += 1;
-                        self.state = State::AfterValue { level: parent };
-                    }
-                    Some(b) => {
-                        return Err(self.error_here(ScanErrorKind::Syntax, format!(
+                } => {
+                    match self.peek_non_ws()? {
+                        Some(b',') => {
+                            self.pos += 1;
+                            self.state = State::Element {
+                                array,
+                                parent,
+                                index: index + 1,
+                                first: false,
+                            };
+                        }
+                        Some(b']') => {
+                            self.pos += 1;
+                            self.state = State::AfterValue { level: parent };
+                        }
+                        Some(b) => {
+                            return Err(self.error_here(ScanErrorKind::Syntax, format!(
                             "expected `,` or `]` after element {index} of `{array}`, found {}",
                             describe_byte(b)
                         )));
-                    }
-                    None => {
-                        return Err(self.error_here(ScanErrorKind::Eof, format!(
-                            "unexpected end of input: the `{array}` array is not closed \
+                        }
+                        None => {
+                            return Err(self.error_here(
+                                ScanErrorKind::Eof,
+                                format!(
+                                    "unexpected end of input: the `{array}` array is not closed \
                              after element {index} (expected `,` or `]`)"
-                        )));
+                                ),
+                            ));
+                        }
                     }
-                },
+                }
                 State::AfterRoot => match self.peek_non_ws()? {
                     None => self.state = State::Done,
                     Some(b) => {
-                        return Err(self.error_here(ScanErrorKind::Trailing, format!(
-                            "trailing characters after the top-level object: found {}",
-                            describe_byte(b)
-                        )));
+                        return Err(self.error_here(
+                            ScanErrorKind::Trailing,
+                            format!(
+                                "trailing characters after the top-level object: found {}",
+                                describe_byte(b)
+                            ),
+                        ));
                     }
                 },
                 State::Done => return Ok(None),
@@ -492,7 +508,8 @@ impl<R: Read> Scanner<R> {
                 match self.peek()? {
                     Some(b) if b == expected => self.pos += 1,
                     _ => {
-                        return Err(self.error_here(ScanErrorKind::Syntax, 
+                        return Err(self.error_here(
+                            ScanErrorKind::Syntax,
                             "invalid byte order mark at the start of the input".into(),
                         ));
                     }
@@ -508,11 +525,16 @@ impl<R: Read> Scanner<R> {
                 };
                 Ok(())
             }
-            Some(b) => Err(self.error_here(ScanErrorKind::NotAnObject, format!(
-                "expected a JSON object at the top level, found {}",
-                describe_value_start(b)
-            ))),
-            None => Err(self.error_here(ScanErrorKind::Empty, "empty input (no JSON value)".into())),
+            Some(b) => Err(self.error_here(
+                ScanErrorKind::NotAnObject,
+                format!(
+                    "expected a JSON object at the top level, found {}",
+                    describe_value_start(b)
+                ),
+            )),
+            None => {
+                Err(self.error_here(ScanErrorKind::Empty, "empty input (no JSON value)".into()))
+            }
         }
     }
 
@@ -528,18 +550,24 @@ impl<R: Read> Scanner<R> {
             }
             Some(b) => {
                 let hint = if b == b'}' { " (trailing comma)" } else { "" };
-                return Err(self.error_here(ScanErrorKind::Syntax, format!(
-                    "expected a string key in {}, found {}{hint}",
-                    level.describe(),
-                    describe_byte(b)
-                )));
+                return Err(self.error_here(
+                    ScanErrorKind::Syntax,
+                    format!(
+                        "expected a string key in {}, found {}{hint}",
+                        level.describe(),
+                        describe_byte(b)
+                    ),
+                ));
             }
             None => {
-                return Err(self.error_here(ScanErrorKind::Eof, format!(
-                    "unexpected end of input: {} is not closed (expected a key{})",
-                    level.describe(),
-                    if first { " or `}`" } else { "" }
-                )));
+                return Err(self.error_here(
+                    ScanErrorKind::Eof,
+                    format!(
+                        "unexpected end of input: {} is not closed (expected a key{})",
+                        level.describe(),
+                        if first { " or `}`" } else { "" }
+                    ),
+                ));
             }
         }
         let key_pos = self.position_here();
@@ -547,27 +575,36 @@ impl<R: Read> Scanner<R> {
         match self.peek_non_ws()? {
             Some(b':') => self.pos += 1,
             Some(b) => {
-                return Err(self.error_here(ScanErrorKind::Syntax, format!(
-                    "expected `:` after key `{}` in {}, found {}",
-                    show_key(&key),
-                    level.describe(),
-                    describe_byte(b)
-                )));
+                return Err(self.error_here(
+                    ScanErrorKind::Syntax,
+                    format!(
+                        "expected `:` after key `{}` in {}, found {}",
+                        show_key(&key),
+                        level.describe(),
+                        describe_byte(b)
+                    ),
+                ));
             }
             None => {
-                return Err(self.error_here(ScanErrorKind::Eof, format!(
-                    "unexpected end of input after key `{}` in {} (expected `:`)",
-                    show_key(&key),
-                    level.describe()
-                )));
+                return Err(self.error_here(
+                    ScanErrorKind::Eof,
+                    format!(
+                        "unexpected end of input after key `{}` in {} (expected `:`)",
+                        show_key(&key),
+                        level.describe()
+                    ),
+                ));
             }
         }
         let Some(next) = self.peek_non_ws()? else {
-            return Err(self.error_here(ScanErrorKind::Eof, format!(
-                "unexpected end of input after key `{}` in {} (expected a value)",
-                show_key(&key),
-                level.describe()
-            )));
+            return Err(self.error_here(
+                ScanErrorKind::Eof,
+                format!(
+                    "unexpected end of input after key `{}` in {} (expected a value)",
+                    show_key(&key),
+                    level.describe()
+                ),
+            ));
         };
         self.state = State::AfterValue { level };
         // Decide whether to descend into the value instead of capturing it whole.
@@ -697,10 +734,10 @@ impl<R: Read> Scanner<R> {
                 b'"' | b'{' | b'[' => self.capture_nested(&mut out, depth, pos, &what)?,
                 b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => self.capture_scalar(&mut out)?,
                 b => {
-                    return Err(self.error_here(ScanErrorKind::Syntax, format!(
-                        "expected a value for {what}, found {}",
-                        describe_byte(b)
-                    )));
+                    return Err(self.error_here(
+                        ScanErrorKind::Syntax,
+                        format!("expected a value for {what}, found {}", describe_byte(b)),
+                    ));
                 }
             }
         }
@@ -821,16 +858,21 @@ impl<R: Read> Scanner<R> {
                 Some(Stop::Mismatch(at, expected)) => {
                     let found = chunk[at];
                     self.pos = at;
-                    return Err(self.error_here(ScanErrorKind::Syntax, format!(
-                        "mismatched bracket in {what}: found `{}` but the innermost open \
+                    return Err(self.error_here(
+                        ScanErrorKind::Syntax,
+                        format!(
+                            "mismatched bracket in {what}: found `{}` but the innermost open \
                          container needs `{}`",
-                        found as char, expected as char
-                    )));
+                            found as char, expected as char
+                        ),
+                    ));
                 }
                 Some(Stop::TooDeep(at)) => {
                     self.pos = at;
-                    return Err(self
-                        .error_here(ScanErrorKind::Syntax, format!("nesting deeper than {MAX_DEPTH} levels in {what}")));
+                    return Err(self.error_here(
+                        ScanErrorKind::Syntax,
+                        format!("nesting deeper than {MAX_DEPTH} levels in {what}"),
+                    ));
                 }
                 None => {
                     extend_limited(out, &chunk[start..], self.limit);
@@ -841,11 +883,14 @@ impl<R: Read> Scanner<R> {
                         } else {
                             format!(" ({} container(s) still open)", self.stack.len())
                         };
-                        return Err(self.error_here(ScanErrorKind::Eof, format!(
-                            "unexpected end of input: {what} (starting at line {} column {}) \
+                        return Err(self.error_here(
+                            ScanErrorKind::Eof,
+                            format!(
+                                "unexpected end of input: {what} (starting at line {} column {}) \
                              is incomplete{inside}",
-                            start_pos.line, start_pos.column
-                        )));
+                                start_pos.line, start_pos.column
+                            ),
+                        ));
                     }
                 }
             }

@@ -17,6 +17,7 @@ use super::report::Finding;
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Severity {
     /// The table is wrong somewhere (a total that does not add up, a stub pointing nowhere).
     Error,
@@ -40,6 +41,7 @@ impl Severity {
 /// The family a check belongs to (the grouping, and the module that runs it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Family {
     /// What the server said about the table.
     Server,
