@@ -18,3 +18,4 @@ mod model_fixtures;
 mod quality;
 mod stream_parity;
 mod tables;
+mod view;

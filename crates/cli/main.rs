@@ -65,6 +65,7 @@ fn main() -> ExitCode {
         Command::Markdown(a) => cmd::markdown::run(a),
         Command::Text(a) => cmd::text::run(a),
         Command::Quality(a) => cmd::quality::run(a),
+        Command::View(a) => cmd::view::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
