@@ -2,7 +2,8 @@
 
 use anyhow::{Result, bail};
 use pagetree_convert::elements::{ElementsFormat, write_elements};
-use pagetree_convert::{ElementOptions, Elements};
+use pagetree_convert::{ElementOptions, Elements, MarkdownOptions};
+use pagetree_model::Document;
 
 use crate::Outcome;
 use crate::args::ElementsArgs;
@@ -15,22 +16,46 @@ pub fn run(args: &ElementsArgs) -> Result<Outcome> {
     if render.per_page {
         bail!("--per-page does not apply to elements (ranges refer to the whole document)");
     }
-    let layers = OptionLayers::new(&render.pages, flags(&args.markdown.style))?;
-    let opts = ElementOptions {
-        furniture: !args.no_furniture,
-    };
+    let per_doc = PerDoc::new(args)?;
     let ext = if args.jsonl {
         "elements.jsonl"
     } else {
         "elements.json"
     };
     render::per_document(render, ext, "it has no elements", |doc, _label| {
-        let (mo, notes) = layers.for_doc::<Markdown>(doc);
+        per_doc.render(doc)
+    })
+}
+
+/// The elements of one document as `pagetree elements` writes them, with the notes to print
+/// (the Python extension calls it too).
+pub struct PerDoc<'a> {
+    args: &'a ElementsArgs,
+    layers: OptionLayers<Box<dyn Fn(&mut MarkdownOptions) + Sync + 'a>>,
+}
+
+impl<'a> PerDoc<'a> {
+    /// Validates the arguments.
+    pub fn new(args: &'a ElementsArgs) -> Result<Self> {
+        let md: Box<dyn Fn(&mut MarkdownOptions) + Sync + 'a> =
+            Box::new(flags(&args.markdown.style));
+        Ok(PerDoc {
+            args,
+            layers: OptionLayers::new(&args.markdown.render.pages, md)?,
+        })
+    }
+
+    /// The serialized elements of `doc` and the warnings.
+    pub fn render(&self, doc: &Document) -> std::result::Result<(Vec<u8>, Vec<String>), String> {
+        let opts = ElementOptions {
+            furniture: !self.args.no_furniture,
+        };
+        let (mo, notes) = self.layers.for_doc::<Markdown>(doc);
         let md = pagetree_convert::markdown(doc, &mo);
         let els = pagetree_convert::elements(doc, &opts, Some(&md));
-        let bytes = serialize(&els, args.jsonl).map_err(|e| e.to_string())?;
+        let bytes = serialize(&els, self.args.jsonl).map_err(|e| e.to_string())?;
         Ok((bytes, notes.iter().map(ToString::to_string).collect()))
-    })
+    }
 }
 
 /// The elements in the requested form.

@@ -1,0 +1,141 @@
+//! Entry points for hosts that hold documents in memory (the Python extension): each writer
+//! runs with the options the same command-line flags give, through the same code the
+//! commands run per document, so a host's output equals the command's byte for byte.
+
+use anyhow::{Result, bail};
+use clap::Parser;
+use pagetree_convert::quality::{QualityOptions, quality as judge};
+use pagetree_convert::tables::render_table;
+use pagetree_model::Document;
+
+use crate::args::{Cli, Command};
+use crate::cmd;
+use crate::cmd::markdown::{Markdown, flags};
+use crate::cmd::text::Text;
+use crate::render::{OptionLayers, Writer};
+
+pub use crate::cmd::convert::dist;
+
+/// Output with the warnings the command would print for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// The bytes the command writes for the document.
+    pub bytes: Vec<u8>,
+    /// The warnings (`page 3: ...`), without the `warning: NAME:` prefix.
+    pub warnings: Vec<String>,
+}
+
+/// Parses `pagetree <command> - <flags...>`: the command's own validation, with standard
+/// input as a placeholder for the document.
+fn parse(command: &str, flags: &[String]) -> Result<Command> {
+    let argv = ["pagetree", command, "-"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(flags.iter().cloned());
+    match Cli::try_parse_from(argv) {
+        Ok(cli) => Ok(cli.command),
+        Err(e) => bail!("{}", e.render().to_string().trim_end()),
+    }
+}
+
+/// What `pagetree markdown FLAGS` prints for `doc`.
+pub fn markdown(doc: &Document, flags_: &[String]) -> Result<Output> {
+    let Command::Markdown(a) = parse("markdown", flags_)? else {
+        unreachable!("parsed as markdown")
+    };
+    let layers = OptionLayers::new(&a.render.pages, flags(&a.style))?;
+    render::<Markdown, _>(doc, &layers)
+}
+
+/// What `pagetree text FLAGS` prints for `doc`.
+pub fn text(doc: &Document, flags_: &[String]) -> Result<Output> {
+    let Command::Text(a) = parse("text", flags_)? else {
+        unreachable!("parsed as text")
+    };
+    let layers = OptionLayers::new(&a.render.pages, |_: &mut _| {})?;
+    render::<Text, _>(doc, &layers)
+}
+
+fn render<W: Writer, F: Fn(&mut W::Options)>(
+    doc: &Document,
+    layers: &OptionLayers<F>,
+) -> Result<Output> {
+    let (o, notes) = layers.for_doc::<W>(doc);
+    let r = W::render(doc, &o);
+    let warnings = notes
+        .iter()
+        .chain(r.warnings.iter())
+        .map(ToString::to_string)
+        .collect();
+    Ok(Output {
+        bytes: r.output.into_bytes(),
+        warnings,
+    })
+}
+
+/// What `pagetree chunks FLAGS` prints for `doc` (JSON Lines).
+pub fn chunks(doc: &Document, flags_: &[String]) -> Result<Output> {
+    let Command::Chunks(a) = parse("chunks", flags_)? else {
+        unreachable!("parsed as chunks")
+    };
+    let per_doc = cmd::chunks::PerDoc::new(&a)?;
+    let (bytes, warnings) = per_doc.render(doc).map_err(anyhow::Error::msg)?;
+    Ok(Output { bytes, warnings })
+}
+
+/// What `pagetree elements FLAGS` prints for `doc`.
+pub fn elements(doc: &Document, flags_: &[String]) -> Result<Output> {
+    let Command::Elements(a) = parse("elements", flags_)? else {
+        unreachable!("parsed as elements")
+    };
+    let per_doc = cmd::elements::PerDoc::new(&a)?;
+    let (bytes, warnings) = per_doc.render(doc).map_err(anyhow::Error::msg)?;
+    Ok(Output { bytes, warnings })
+}
+
+/// The quality report `pagetree quality --format json` prints for `doc` (one JSON object).
+pub fn quality(doc: &Document) -> Result<Vec<u8>> {
+    Ok(serde_json::to_vec(&judge(doc, &QualityOptions::default()))?)
+}
+
+/// One table as `pagetree tables` writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableFile {
+    /// The table's id (`p003-t01`).
+    pub id: String,
+    /// The file `pagetree tables` writes it to.
+    pub file_name: String,
+    /// The file's bytes (CSV, or JSON Lines with `--format jsonl`).
+    pub bytes: Vec<u8>,
+    /// The cells, row by row (header rows flattened and numbers normalised as asked).
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Every table of `doc` as `pagetree tables -o DIR FLAGS` writes them: the files and the
+/// index (`tables.json`, pretty-printed), with the warnings.
+pub fn tables(doc: &Document, flags_: &[String]) -> Result<(Vec<TableFile>, Output)> {
+    let mut argv = vec!["--stdout".to_owned()];
+    argv.extend(flags_.iter().cloned());
+    let Command::Tables(a) = parse("tables", &argv)? else {
+        unreachable!("parsed as tables")
+    };
+    let opts = cmd::tables::options(&a);
+    let out = pagetree_convert::tables(doc, &opts);
+    let files = out
+        .tables
+        .iter()
+        .map(|t| TableFile {
+            id: t.id.clone(),
+            file_name: t.file_name.clone(),
+            bytes: render_table(t, &opts),
+            rows: t.grid.cells.clone(),
+        })
+        .collect();
+    let mut index = serde_json::to_vec_pretty(&out.index)?;
+    index.push(b'\n');
+    let output = Output {
+        bytes: index,
+        warnings: out.warnings.iter().map(ToString::to_string).collect(),
+    };
+    Ok((files, output))
+}
