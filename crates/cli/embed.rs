@@ -4,6 +4,7 @@
 
 use anyhow::{Result, bail};
 use clap::Parser;
+use pagetree_convert::chunks::TokenCounter;
 use pagetree_convert::quality::{QualityOptions, quality as judge};
 use pagetree_convert::tables::render_table;
 use pagetree_model::Document;
@@ -73,12 +74,19 @@ fn render<W: Writer, F: Fn(&mut W::Options)>(
     })
 }
 
-/// What `pagetree chunks FLAGS` prints for `doc` (JSON Lines).
-pub fn chunks(doc: &Document, flags_: &[String]) -> Result<Output> {
+/// What `pagetree chunks FLAGS` prints for `doc` (JSON Lines); with a `counter`, sizes
+/// (`--max-tokens`, `--min`, `--overlap`) are in its tokens instead of cl100k_base's.
+pub fn chunks(doc: &Document, flags_: &[String], counter: Option<TokenCounter>) -> Result<Output> {
     let Command::Chunks(a) = parse("chunks", flags_)? else {
         unreachable!("parsed as chunks")
     };
-    let per_doc = cmd::chunks::PerDoc::new(&a)?;
+    let mut per_doc = cmd::chunks::PerDoc::new(&a)?;
+    if counter.is_some() {
+        if a.max_tokens.is_none() {
+            bail!("a token counter needs a size in tokens (max_tokens)");
+        }
+        per_doc.counter = counter;
+    }
     let (bytes, warnings) = per_doc.render(doc).map_err(anyhow::Error::msg)?;
     Ok(Output { bytes, warnings })
 }

@@ -71,7 +71,10 @@ where
             dispatch(&cli.command)
         }
         (Some(n), Pool::PerCall) => {
-            match rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build() {
+            match rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .build()
+            {
                 Ok(p) => p.install(|| dispatch(&cli.command)),
                 Err(e) => {
                     eprintln!("error: cannot start {n} worker threads: {e}");

@@ -12,5 +12,8 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    ExitCode::from(pagetree_cli::run(std::env::args_os(), pagetree_cli::Pool::Global))
+    ExitCode::from(pagetree_cli::run(
+        std::env::args_os(),
+        pagetree_cli::Pool::Global,
+    ))
 }

@@ -1,14 +1,14 @@
 //! `pagetree chunks`: RAG chunks with provenance, as JSON Lines.
 
 use anyhow::{Result, bail};
-use pagetree_convert::chunks::{ChunkOptions, TableText};
+use pagetree_convert::Warning;
+use pagetree_convert::chunks::{ChunkOptions, TableText, TokenCounter};
 use pagetree_convert::markdown::TableFormat;
-use pagetree_convert::{MarkdownOptions, Warning};
 use pagetree_model::Document;
 
 use crate::Outcome;
 use crate::args::{ChunksArgs, TableTextArg};
-use crate::cmd::markdown::{Markdown, flags};
+use crate::cmd::markdown::{BoxedFlags, Markdown, flags};
 use crate::render::{self, OptionLayers};
 
 /// The chunk options from the arguments (markdown options are filled in per document).
@@ -50,19 +50,21 @@ pub fn run(args: &ChunksArgs) -> Result<Outcome> {
 /// writes per document (the Python extension calls it too).
 pub struct PerDoc<'a> {
     args: &'a ChunksArgs,
-    layers: OptionLayers<Box<dyn Fn(&mut MarkdownOptions) + Sync + 'a>>,
+    layers: OptionLayers<BoxedFlags<'a>>,
     base: ChunkOptions,
+    /// A token counter of the host's own (the Python package's `tokenizer=`).
+    pub counter: Option<TokenCounter>,
 }
 
 impl<'a> PerDoc<'a> {
     /// Validates the arguments.
     pub fn new(args: &'a ChunksArgs) -> Result<Self> {
-        let md: Box<dyn Fn(&mut MarkdownOptions) + Sync + 'a> =
-            Box::new(flags(&args.markdown.style));
+        let md: BoxedFlags<'a> = Box::new(flags(&args.markdown.style));
         Ok(PerDoc {
             args,
             layers: OptionLayers::new(&args.markdown.render.pages, md)?,
             base: options(args)?,
+            counter: None,
         })
     }
 
@@ -75,6 +77,7 @@ impl<'a> PerDoc<'a> {
             opts.tables = TableText::Html;
         }
         opts.markdown = mo;
+        opts.counter = self.counter.clone();
         (opts, notes)
     }
 

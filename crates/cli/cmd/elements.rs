@@ -2,12 +2,12 @@
 
 use anyhow::{Result, bail};
 use pagetree_convert::elements::{ElementsFormat, write_elements};
-use pagetree_convert::{ElementOptions, Elements, MarkdownOptions};
+use pagetree_convert::{ElementOptions, Elements};
 use pagetree_model::Document;
 
 use crate::Outcome;
 use crate::args::ElementsArgs;
-use crate::cmd::markdown::{Markdown, flags};
+use crate::cmd::markdown::{BoxedFlags, Markdown, flags};
 use crate::render::{self, OptionLayers};
 
 /// Runs the command.
@@ -31,14 +31,13 @@ pub fn run(args: &ElementsArgs) -> Result<Outcome> {
 /// (the Python extension calls it too).
 pub struct PerDoc<'a> {
     args: &'a ElementsArgs,
-    layers: OptionLayers<Box<dyn Fn(&mut MarkdownOptions) + Sync + 'a>>,
+    layers: OptionLayers<BoxedFlags<'a>>,
 }
 
 impl<'a> PerDoc<'a> {
     /// Validates the arguments.
     pub fn new(args: &'a ElementsArgs) -> Result<Self> {
-        let md: Box<dyn Fn(&mut MarkdownOptions) + Sync + 'a> =
-            Box::new(flags(&args.markdown.style));
+        let md: BoxedFlags<'a> = Box::new(flags(&args.markdown.style));
         Ok(PerDoc {
             args,
             layers: OptionLayers::new(&args.markdown.render.pages, md)?,

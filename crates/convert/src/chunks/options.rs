@@ -3,6 +3,7 @@
 //! their `md_range`) are rendered with.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::furniture::FurnitureMode;
 use crate::markdown::MarkdownOptions;
@@ -29,6 +30,39 @@ impl SizeUnit {
         }
     }
 }
+
+/// A token counter of the caller's own (a Hugging Face or tiktoken tokenizer of another
+/// model), used instead of the unit's count: sizes are then in its tokens. Called from the
+/// thread that chunks, many times per chunk (every size decision measures the candidate text).
+#[derive(Clone)]
+pub struct TokenCounter(Arc<dyn Fn(&str) -> usize + Send + Sync>);
+
+impl TokenCounter {
+    /// A counter from a function returning the number of tokens in a string.
+    pub fn new(count: impl Fn(&str) -> usize + Send + Sync + 'static) -> Self {
+        TokenCounter(Arc::new(count))
+    }
+
+    /// The number of tokens in `s`.
+    pub fn count(&self, s: &str) -> usize {
+        (self.0)(s)
+    }
+}
+
+impl fmt::Debug for TokenCounter {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("TokenCounter(..)")
+    }
+}
+
+/// Two counters are equal when they are the same function (a clone of one counter).
+impl PartialEq for TokenCounter {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for TokenCounter {}
 
 /// How a table is written inside a chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -59,6 +93,9 @@ impl TableText {
 pub struct ChunkOptions {
     /// What sizes are counted in. Default: [`SizeUnit::Chars`].
     pub unit: SizeUnit,
+    /// Counts tokens with this instead of `unit` (chunks then report their token count).
+    /// Default: `None`.
+    pub counter: Option<TokenCounter>,
     /// Largest chunk. Only a chunk holding a single word or a single table row (with its
     /// header) that alone exceeds it may be larger, and it is flagged `oversize`. Default: 1500.
     pub max: usize,
@@ -107,6 +144,7 @@ impl ChunkOptions {
     pub fn chars(max: usize) -> Self {
         ChunkOptions {
             unit: SizeUnit::Chars,
+            counter: None,
             max,
             min: max / 5,
             overlap: 0,
@@ -127,9 +165,22 @@ impl ChunkOptions {
         }
     }
 
+    /// Defaults with chunks of at most `max` tokens as `counter` counts them, and a soft
+    /// minimum of a fifth of it.
+    pub fn counted(max: usize, counter: TokenCounter) -> Self {
+        ChunkOptions {
+            counter: Some(counter),
+            ..ChunkOptions::chars(max)
+        }
+    }
+
     /// Checks the sizes: `max` at least 16, `min` below `max`, `overlap` below half of `max`.
     pub fn validate(&self) -> Result<(), ChunkOptionsError> {
-        let unit = self.unit.as_str();
+        let unit = if self.counter.is_some() {
+            "tokens"
+        } else {
+            self.unit.as_str()
+        };
         if self.max < 16 {
             return Err(ChunkOptionsError(format!(
                 "the maximum chunk size must be at least 16 {unit} (got {})",
