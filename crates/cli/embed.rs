@@ -5,7 +5,7 @@
 use anyhow::{Result, bail};
 use clap::Parser;
 use pagetree_convert::chunks::TokenCounter;
-use pagetree_convert::quality::{QualityOptions, quality as judge};
+use pagetree_convert::quality::{QualityOptions, assess};
 use pagetree_convert::tables::render_table;
 use pagetree_model::Document;
 
@@ -103,7 +103,10 @@ pub fn elements(doc: &Document, flags_: &[String]) -> Result<Output> {
 
 /// The quality report `pagetree quality --format json` prints for `doc` (one JSON object).
 pub fn quality(doc: &Document) -> Result<Vec<u8>> {
-    Ok(serde_json::to_vec(&judge(doc, &QualityOptions::default()))?)
+    Ok(serde_json::to_vec(&assess(
+        doc,
+        &QualityOptions::default(),
+    ))?)
 }
 
 /// One table as `pagetree tables` writes it.
@@ -128,7 +131,7 @@ pub fn tables(doc: &Document, flags_: &[String]) -> Result<(Vec<TableFile>, Outp
         unreachable!("parsed as tables")
     };
     let opts = cmd::tables::options(&a);
-    let out = pagetree_convert::tables(doc, &opts);
+    let out = pagetree_convert::tables::extract(doc, &opts);
     let files = out
         .tables
         .iter()

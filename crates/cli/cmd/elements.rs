@@ -46,12 +46,11 @@ impl<'a> PerDoc<'a> {
 
     /// The serialized elements of `doc` and the warnings.
     pub fn render(&self, doc: &Document) -> std::result::Result<(Vec<u8>, Vec<String>), String> {
-        let opts = ElementOptions {
-            furniture: !self.args.no_furniture,
-        };
+        let mut opts = ElementOptions::default();
+        opts.furniture = !self.args.no_furniture;
         let (mo, notes) = self.layers.for_doc::<Markdown>(doc);
-        let md = pagetree_convert::markdown(doc, &mo);
-        let els = pagetree_convert::elements(doc, &opts, Some(&md));
+        let md = pagetree_convert::markdown::render(doc, &mo);
+        let els = pagetree_convert::elements::collect(doc, &opts, Some(&md));
         let bytes = serialize(&els, self.args.jsonl).map_err(|e| e.to_string())?;
         Ok((bytes, notes.iter().map(ToString::to_string).collect()))
     }
