@@ -37,10 +37,12 @@ fi
 
 export VIRTUAL_ENV="$PWD/$VENV"
 export PATH="$VIRTUAL_ENV/bin:$PATH"
-# The release profile: the tests compare against the release CLI and time nothing, but a
-# debug build of the tokenizer and parsers makes the real-data tests several times slower.
-maturin develop --release --quiet
-cargo build --release --quiet --bin pagetree
+# The extension in the release profile, as users get it (the memory and Dask tests convert
+# generated responses of several MB). The CLI it is compared with is the debug binary that
+# `cargo test --workspace` has already built: the same code, and no second release build.
+maturin develop --release --locked --quiet
+cargo build --locked --quiet --bin pagetree
+export PAGETREE_BIN="${PAGETREE_BIN:-$PWD/target/debug/pagetree}"
 
 set +e
 python -m pytest python/tests -q -p no:cacheprovider "$@"

@@ -4,3 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace --locked "$@"
+# The Python package (crates/python, python/): its own virtual environment under target/.
+scripts/python-test.sh

@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository's paths, the release CLI to compare against, the real
+"""Shared fixtures: the repository's paths, the CLI binary to compare against, the real
 responses (required under CI=true), and generated responses (invented content)."""
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ REALDATA = Path(os.environ.get("PAGETREE_REALDATA", ROOT.parent / "shared" / "re
 
 
 def cli_path() -> Path:
-    p = Path(os.environ.get("PAGETREE_BIN", ROOT / "target" / "release" / "pagetree"))
+    p = Path(os.environ.get("PAGETREE_BIN", ROOT / "target" / "debug" / "pagetree"))
     if not p.exists():
-        pytest.fail(f"the pagetree binary is not built at {p} (cargo build --release)")
+        pytest.fail(f"the pagetree binary is not built at {p} (cargo build --bin pagetree), or set PAGETREE_BIN")
     return p
 
 
 def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Runs the release CLI; output as bytes."""
+    """Runs the CLI binary; output as bytes."""
     r = subprocess.run([str(cli_path()), *args], capture_output=True, cwd=ROOT)
     if check and r.returncode not in (0, 1):
         raise AssertionError(f"pagetree {' '.join(args)} exited {r.returncode}: {r.stderr.decode()}")
