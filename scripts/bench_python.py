@@ -31,13 +31,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PAGETREE_SHARED", ROOT.parent / "shared"))
 
 
+CPU: dict = {}
+
+
 def median_time(fn, runs: int) -> tuple[float, object]:
-    times, out = [], None
+    """Median wall time (and, in CPU[fn], median CPU time of all threads: on a shared machine
+    the wall time of multi-threaded code suffers most from other load)."""
+    times, cpus, out = [], [], None
     for _ in range(runs):
         gc.collect()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = fn()
         times.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+    CPU[fn] = statistics.median(cpus)
     return statistics.median(times), out
 
 
@@ -69,7 +76,8 @@ def bench_markdown(pages: int, runs: int) -> None:
     print(f"markdown, {pages} pages, {mb:.1f} MB, median of {runs}:")
     print(f"  py_md (json.load + join)    {t_peer:7.3f} s  {mb / t_peer:7.1f} MB/s  {len(md_peer):>11,} chars")
     print(f"  pagetree.load().markdown()  {t_ours:7.3f} s  {mb / t_ours:7.1f} MB/s  {len(md_ours):>11,} chars")
-    print(f"  speed-up                    {t_peer / t_ours:7.1f}x")
+    print(f"  speed-up                    {t_peer / t_ours:7.1f}x wall, "
+          f"{CPU[peer] / CPU[ours]:.1f}x CPU ({CPU[peer]:.3f} s against {CPU[ours]:.3f} s)")
 
 
 def bench_chunks(runs: int) -> None:
@@ -116,6 +124,8 @@ def bench_chunks(runs: int) -> None:
     print(f"  pagetree.iter_chunks(from_='server')    {t_s:7.3f} s  {len(s):>6} chunks  {t_lc / t_s:5.1f}x")
     print(f"  pagetree.iter_chunks() (item tree)      {t_i:7.3f} s  {len(i):>6} chunks  {t_lc / t_i:5.1f}x"
           "  (with pages, boxes, element ids)")
+    print(f"  CPU: LangChain {CPU[langchain]:.3f} s, pagetree server {CPU[ours_server]:.3f} s, "
+          f"items {CPU[ours_items]:.3f} s")
 
 
 def main() -> None:

@@ -2,17 +2,21 @@
 //! runs with the options the same command-line flags give, through the same code the
 //! commands run per document, so a host's output equals the command's byte for byte.
 
+use std::path::Path;
+
 use anyhow::{Result, bail};
 use clap::Parser;
 use pagetree_convert::chunks::TokenCounter;
 use pagetree_convert::quality::{QualityOptions, assess};
 use pagetree_convert::tables::render_table;
-use pagetree_model::Document;
+use pagetree_convert::{ConvertError, OutFile, Sink, convert_lazy};
+use pagetree_model::{Document, ErrorKind, LazyDocument, LoadError};
 
 use crate::args::{Cli, Command};
 use crate::cmd;
 use crate::cmd::markdown::{Markdown, flags};
 use crate::cmd::text::Text;
+use crate::inplace::InPlace;
 use crate::render::{OptionLayers, Writer};
 
 pub use crate::cmd::convert::dist;
@@ -149,4 +153,110 @@ pub fn tables(doc: &Document, flags_: &[String]) -> Result<(Vec<TableFile>, Outp
         warnings: out.warnings.iter().map(ToString::to_string).collect(),
     };
     Ok((files, output))
+}
+
+/// Why rendering a file failed: the input (located), or the options.
+#[derive(Debug)]
+pub enum FileError {
+    /// The input could not be read.
+    Load(LoadError),
+    /// The flags are not valid, or writing failed.
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for FileError {
+    fn from(e: anyhow::Error) -> Self {
+        FileError::Other(e)
+    }
+}
+
+/// What a file holding one response looks like without reading its pages: the document with
+/// its job but no page contents (`LazyDocument::assemble` of nothing) and its page count, or
+/// `Ok(None)` when the file's shape cannot be read page by page (JSON Lines, v1 lists).
+pub fn probe_file(path: &Path, label: &str) -> Result<Option<(Document, usize)>, LoadError> {
+    let place = InPlace { path, line: None };
+    match place.index(label, false) {
+        Ok(lazy) => {
+            let mut probe = lazy.assemble(Vec::new());
+            probe.warnings = lazy.warnings.clone();
+            Ok(Some((probe, lazy.pages.len())))
+        }
+        Err(e) if e.kind == ErrorKind::Shape => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// What `pagetree markdown FLAGS` prints for the file at `path` (one response), read page by
+/// page as the command reads large files: only the fields markdown needs, pages parsed and
+/// rendered in parallel. `Ok(None)` when the file's shape cannot be read that way.
+pub fn markdown_file(path: &Path, label: &str, flags_: &[String]) -> Result<Option<Output>, FileError> {
+    let Command::Markdown(a) = parse("markdown", flags_)? else {
+        unreachable!("parsed as markdown")
+    };
+    let layers = OptionLayers::new(&a.render.pages, flags(&a.style))?;
+    render_file::<Markdown, _>(path, label, &layers)
+}
+
+/// [`markdown_file`] for `pagetree text FLAGS`.
+pub fn text_file(path: &Path, label: &str, flags_: &[String]) -> Result<Option<Output>, FileError> {
+    let Command::Text(a) = parse("text", flags_)? else {
+        unreachable!("parsed as text")
+    };
+    let layers = OptionLayers::new(&a.render.pages, |_: &mut _| {})?;
+    render_file::<Text, _>(path, label, &layers)
+}
+
+/// Keeps the bytes of one output file of a conversion.
+struct Captured {
+    want: OutFile,
+    bytes: Vec<u8>,
+}
+
+impl Sink for Captured {
+    fn write(&mut self, file: &OutFile, bytes: &[u8]) -> std::io::Result<()> {
+        if *file == self.want {
+            self.bytes.extend_from_slice(bytes);
+        }
+        Ok(())
+    }
+}
+
+fn render_file<W: Writer, F: Fn(&mut W::Options) + Sync>(
+    path: &Path,
+    label: &str,
+    layers: &OptionLayers<F>,
+) -> Result<Option<Output>, FileError> {
+    let place = InPlace { path, line: None };
+    let lazy = match place.index(label, false) {
+        Ok(l) => l,
+        Err(e) if e.kind == ErrorKind::Shape => return Ok(None),
+        Err(e) => return Err(FileError::Load(e)),
+    };
+    let mut probe = lazy.assemble(Vec::new());
+    probe.warnings = lazy.warnings.clone();
+    let (o, notes) = layers.for_doc::<W>(&probe);
+    let opts = W::convert_options(o);
+    let run = |lazy: &LazyDocument| -> Result<(Vec<u8>, Vec<String>), ConvertError> {
+        let mut sink = Captured {
+            want: W::OUT,
+            bytes: Vec::new(),
+        };
+        let mut reader = place.open().map_err(ConvertError::Io)?;
+        let stats = convert_lazy(lazy, &mut reader, &opts, &mut sink)?;
+        Ok((sink.bytes, stats.warnings))
+    };
+    let failed = |e: ConvertError| match e {
+        ConvertError::Load(e) | ConvertError::Unchecked(e) => FileError::Load(e),
+        e => FileError::Other(anyhow::Error::msg(e.to_string())),
+    };
+    let (bytes, warnings) = match run(&lazy) {
+        // Page boundaries were taken on trust and a page failed: check them all and again.
+        Err(ConvertError::Unchecked(_)) => {
+            let exact = place.index(label, true).map_err(FileError::Load)?;
+            run(&exact).map_err(failed)?
+        }
+        r => r.map_err(failed)?,
+    };
+    let warnings = notes.iter().map(ToString::to_string).chain(warnings).collect();
+    Ok(Some(Output { bytes, warnings }))
 }

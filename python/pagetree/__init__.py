@@ -83,7 +83,17 @@ def load(source: Source, *, name: Optional[str] = None) -> "Document":
     messages. Raises :class:`LoadError` (with ``.file``, ``.path``, ``.line``, ``.column``)
     when the input cannot be read, is not a parse result, or holds several responses (use
     :func:`load_all`).
+
+    A file is read as the command reads it: its structure is indexed now, and each output
+    reads what it needs (markdown and text read pages one batch at a time, without boxes);
+    the first output that needs the whole tree (pages, tables, chunks...) loads it. An error
+    inside a page is raised by the output that reads it, as :class:`LoadError`.
     """
+    if not isinstance(source, (bytes, bytearray, memoryview)):
+        path = os.fspath(source)
+        info = _native.probe(path)
+        if info is not None:
+            return Document(None, path=path, info=json.loads(info))
     docs = _load(source, name)
     if len(docs) != 1:
         label = name if isinstance(source, (bytes, bytearray, memoryview)) else os.fspath(source)
@@ -204,12 +214,30 @@ class Document:
     """A loaded response. Outputs are computed on request, the GIL released while Rust works;
     the document itself is immutable and can be shared between threads."""
 
-    __slots__ = ("_native", "_info", "_pages")
+    __slots__ = ("_loaded", "_path", "_info", "_pages")
 
-    def __init__(self, native: Any) -> None:
-        self._native = native
-        self._info: Dict[str, Any] = json.loads(native.info())
+    def __init__(self, native: Any, *, path: Optional[str] = None, info: Optional[Dict[str, Any]] = None) -> None:
+        self._loaded = native
+        self._path = path
+        self._info: Dict[str, Any] = info if info is not None else json.loads(native.info())
         self._pages: Optional[List[Page]] = None
+
+    @property
+    def _native(self) -> Any:
+        """The whole document, loaded on first use when only its index was read."""
+        if self._loaded is None:
+            docs = _native.load(path=self._path)
+            if len(docs) != 1:  # pragma: no cover - the index found one response
+                raise LoadError(f"{self._path}: holds {len(docs)} responses", file=self._path, kind="shape")
+            self._loaded = docs[0]
+        return self._loaded
+
+    def _streamed(self, write: Callable[..., Any], flags: List[str]) -> Optional[Tuple[bytes, List[str]]]:
+        """Markdown or text read page by page from the file, while the whole tree is not
+        loaded (what the command does for large files; the output is the same)."""
+        if self._loaded is not None or self._path is None:
+            return None
+        return write(self._path, flags)
 
     @property
     def source(self) -> Optional[str]:
@@ -261,13 +289,17 @@ class Document:
         suffixes, ``failed_pages``, ``tables`` (``"markdown"``/``"html"``), ``table_style``,
         ``cell_line_break``, ``merge_tables``, ``links``, ``images``,
         ``options_from_response``, ``options_from``."""
-        out, warns = self._native.markdown(_flags(options))
+        flags = _flags(options)
+        r = self._streamed(_native.markdown_file, flags)
+        out, warns = r if r is not None else self._native.markdown(flags)
         _warn(self.source, warns)
         return out.decode("utf-8")
 
     def text(self, **options: Any) -> str:
         """Plain text, as ``pagetree text`` prints it (the page options of :meth:`markdown`)."""
-        out, warns = self._native.text(_flags(options))
+        flags = _flags(options)
+        r = self._streamed(_native.text_file, flags)
+        out, warns = r if r is not None else self._native.text(flags)
         _warn(self.source, warns)
         return out.decode("utf-8")
 

@@ -132,9 +132,15 @@ def test_errors_carry_their_location(name):
 
 
 def test_data_error_names_the_json_path():
+    path = "testdata/invalid/wrong_type_page_number.json"
     with pytest.raises(pagetree.LoadError) as info:
-        pagetree.load("testdata/invalid/wrong_type_page_number.json")
+        pagetree.load_all(path)
     e = info.value
+    # `load` indexes a file and each output reads what it needs: the error comes from the
+    # output that reads the page, located the same.
+    with pytest.raises(pagetree.LoadError) as lazily:
+        pagetree.load(path).markdown()
+    assert (lazily.value.path, lazily.value.line, lazily.value.column) == (e.path, e.line, e.column)
     assert e.path.startswith("items.pages[") and e.path.endswith("page_number")
     assert e.line >= 1 and e.column >= 1 and e.kind == "data"
     import pickle

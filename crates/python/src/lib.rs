@@ -102,6 +102,69 @@ fn load(
     Ok(docs)
 }
 
+/// Summary fields of a document as JSON: source, format, job id and status, page count, the
+/// loader's warnings.
+fn info(d: &Document, pages: usize) -> String {
+    let job = d.response.job.as_ref();
+    let v = serde_json::json!({
+        "source": d.source,
+        "format": d.format.map(|f| f.as_str()),
+        "job_id": job.and_then(|j| j.id.clone()),
+        "job_status": job.and_then(|j| j.status.clone()),
+        "pages": pages,
+        "warnings": d.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    });
+    v.to_string()
+}
+
+/// Indexes the file at `path` without reading its pages: the summary fields (JSON, as
+/// `NativeDocument.info`) when it holds one response that can be read page by page, `None`
+/// when its shape cannot (JSON Lines, v1 lists: load it whole).
+#[pyfunction]
+fn probe(py: Python<'_>, path: PathBuf) -> PyResult<Option<String>> {
+    let label = path.display().to_string();
+    match py.detach(|| embed::probe_file(&path, &label)) {
+        Ok(d) => Ok(d.map(|(d, pages)| info(&d, pages))),
+        Err(e) => Err(load_error(py, &e)),
+    }
+}
+
+fn file_output<'py>(
+    py: Python<'py>,
+    r: Result<Option<embed::Output>, embed::FileError>,
+) -> PyResult<Option<Rendered<'py>>> {
+    match r {
+        Ok(o) => Ok(o.map(|o| output(py, o))),
+        Err(embed::FileError::Load(e)) => Err(load_error(py, &e)),
+        Err(embed::FileError::Other(e)) => Err(option_error(e)),
+    }
+}
+
+/// What `pagetree markdown FLAGS` prints for the file at `path`, read page by page with only
+/// the fields markdown needs; `None` when its shape cannot be read that way.
+#[pyfunction]
+fn markdown_file<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    flags: Vec<String>,
+) -> PyResult<Option<Rendered<'py>>> {
+    let label = path.display().to_string();
+    let r = py.detach(|| embed::markdown_file(&path, &label, &flags));
+    file_output(py, r)
+}
+
+/// [`markdown_file`] for `pagetree text FLAGS`.
+#[pyfunction]
+fn text_file<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    flags: Vec<String>,
+) -> PyResult<Option<Rendered<'py>>> {
+    let label = path.display().to_string();
+    let r = py.detach(|| embed::text_file(&path, &label, &flags));
+    file_output(py, r)
+}
+
 type Rendered<'py> = (Bound<'py, PyBytes>, Vec<String>);
 
 fn output<'py>(py: Python<'py>, o: embed::Output) -> Rendered<'py> {
@@ -111,18 +174,8 @@ fn output<'py>(py: Python<'py>, o: embed::Output) -> Rendered<'py> {
 #[pymethods]
 impl NativeDocument {
     /// Summary fields as JSON: source, format, job id and status, page count.
-    fn info(&self) -> PyResult<String> {
-        let d = &self.doc;
-        let job = d.response.job.as_ref();
-        let v = serde_json::json!({
-            "source": d.source,
-            "format": d.format.map(|f| f.as_str()),
-            "job_id": job.and_then(|j| j.id.clone()),
-            "job_status": job.and_then(|j| j.status.clone()),
-            "pages": d.pages.len(),
-            "warnings": d.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        });
-        Ok(v.to_string())
+    fn info(&self) -> String {
+        info(&self.doc, self.doc.pages.len())
     }
 
     /// The pages as JSON: number, size, failed state and error, server markdown and text, and
@@ -293,6 +346,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeDocument>()?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(main, m)?)?;
+    m.add_function(wrap_pyfunction!(probe, m)?)?;
+    m.add_function(wrap_pyfunction!(markdown_file, m)?)?;
+    m.add_function(wrap_pyfunction!(text_file, m)?)?;
     m.add_function(wrap_pyfunction!(convert_plan, m)?)?;
     m.add_function(wrap_pyfunction!(convert_task, m)?)?;
     m.add_function(wrap_pyfunction!(convert_finish, m)?)?;
