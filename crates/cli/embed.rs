@@ -189,7 +189,11 @@ pub fn probe_file(path: &Path, label: &str) -> Result<Option<(Document, usize)>,
 /// What `pagetree markdown FLAGS` prints for the file at `path` (one response), read page by
 /// page as the command reads large files: only the fields markdown needs, pages parsed and
 /// rendered in parallel. `Ok(None)` when the file's shape cannot be read that way.
-pub fn markdown_file(path: &Path, label: &str, flags_: &[String]) -> Result<Option<Output>, FileError> {
+pub fn markdown_file(
+    path: &Path,
+    label: &str,
+    flags_: &[String],
+) -> Result<Option<Output>, FileError> {
     let Command::Markdown(a) = parse("markdown", flags_)? else {
         unreachable!("parsed as markdown")
     };
@@ -257,6 +261,10 @@ fn render_file<W: Writer, F: Fn(&mut W::Options) + Sync>(
         }
         r => r.map_err(failed)?,
     };
-    let warnings = notes.iter().map(ToString::to_string).chain(warnings).collect();
+    let warnings = notes
+        .iter()
+        .map(ToString::to_string)
+        .chain(warnings)
+        .collect();
     Ok(Some(Output { bytes, warnings }))
 }
