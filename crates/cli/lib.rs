@@ -104,6 +104,10 @@ fn dispatch(command: &Command) -> anyhow::Result<Outcome> {
         Command::Markdown(a) => cmd::markdown::run(a),
         Command::Text(a) => cmd::text::run(a),
         Command::Quality(a) => cmd::quality::run(a),
+        Command::View(a) => cmd::view::run(a),
+        Command::Extract(a) => cmd::extract::run(a),
+        Command::Jobs(a) => cmd::jobs::run(a),
+        Command::Audit(a) => cmd::audit::run(a),
     }
 }
 

@@ -133,7 +133,7 @@ pub fn summarize(loaded: &Loaded, file: &str) -> InspectReport {
                 .status
                 .as_deref()
                 .map(|s| pagetree_model::JobStatus::parse(s).as_str().to_owned());
-            let fields = match &job.extract_result {
+            let fields = match job.extract_result.as_ref().map(|r| r.to_value()) {
                 Some(serde_json::Value::Object(m)) => format!("{} fields", m.len()),
                 Some(serde_json::Value::Array(a)) => format!("{} records", a.len()),
                 _ => "no result".to_owned(),
