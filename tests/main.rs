@@ -17,5 +17,6 @@ mod model_conformance;
 mod model_errors;
 mod model_fixtures;
 mod quality;
+mod stream_parity;
 mod tables;
 mod view;

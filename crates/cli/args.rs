@@ -146,6 +146,11 @@ pub struct InspectArgs {
     /// Print one JSON object per input (JSON Lines) instead of text.
     #[arg(long)]
     pub json: bool,
+
+    /// Read page by page with bounded memory: inputs of 8 MiB or more (auto), every input
+    /// that can be (always), or none (never). The report is the same either way.
+    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
+    pub stream: StreamArg,
 }
 
 /// Options shared by `markdown` and `text`. String options understand `\n`, `\t` and `\\`

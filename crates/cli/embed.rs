@@ -100,9 +100,12 @@ pub fn elements(doc: &Document, flags_: &[String]) -> Result<Output> {
     let Command::Elements(a) = parse("elements", flags_)? else {
         unreachable!("parsed as elements")
     };
-    let per_doc = cmd::elements::PerDoc::new(&a)?;
-    let (bytes, warnings) = per_doc.render(doc).map_err(anyhow::Error::msg)?;
-    Ok(Output { bytes, warnings })
+    let layers = OptionLayers::new(&a.markdown.render.pages, cmd::elements::element_flags(&a))?;
+    if a.jsonl {
+        render::<cmd::elements::Elements<true>, _>(doc, &layers)
+    } else {
+        render::<cmd::elements::Elements<false>, _>(doc, &layers)
+    }
 }
 
 /// The quality report `pagetree quality --format json` prints for `doc` (one JSON object).

@@ -43,7 +43,7 @@ mod writer;
 pub use audit::AuditOptions;
 pub use batch::{
     ConvertError, ConvertOptions, ConvertStats, OutFile, Outputs, Sink, convert_document,
-    convert_lazy, projection,
+    convert_lazy, for_each_batch, projection,
 };
 pub use chunks::{ChunkOptions, Chunks};
 pub use elements::{ElementOptions, Elements};

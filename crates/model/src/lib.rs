@@ -32,6 +32,7 @@ mod load;
 mod page;
 mod response;
 pub mod scan;
+mod shape;
 mod span;
 mod stream;
 mod v1;
