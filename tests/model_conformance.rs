@@ -126,6 +126,17 @@ fn fixtures_load_with_independent_counts_and_v2_round_trips() {
     }
 }
 
+/// Whether a root `job_metadata` follows root `pages`: a bare [`pagetree_model::PageStream`]
+/// has judged the pages before it sees it (documented there); the lazy index reads the whole
+/// input first, and `stream_parity` checks that path on these files.
+fn late_job_metadata(bytes: &[u8]) -> bool {
+    let at = |key: &[u8]| bytes.windows(key.len()).position(|w| w == key);
+    matches!(
+        (at(b"\"pages\""), at(b"\"job_metadata\"")),
+        (Some(p), Some(j)) if j > p
+    )
+}
+
 /// Streaming page by page gives the same pages as loading the whole document.
 #[test]
 fn streamed_pages_equal_loaded_pages() {
@@ -142,6 +153,7 @@ fn streamed_pages_equal_loaded_pages() {
         };
         if doc.format == Some(pagetree_model::Format::V1List)
             || bytes.trim_ascii_start().first() != Some(&b'{')
+            || late_job_metadata(&bytes)
         {
             continue;
         }

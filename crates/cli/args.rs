@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use pagetree_convert::audit::Issue;
 use pagetree_convert::quality::Check;
 use pagetree_convert::tables::Delimiter;
 
@@ -88,6 +89,17 @@ pub enum Command {
     /// To standard output, to `-o FILE`, or with several inputs to `-o DIR` as
     /// `DIR/<name>.chunks.jsonl`.
     Chunks(ChunksArgs),
+    /// One self-contained HTML file per document to look at a parse: every page drawn at its
+    /// size with its items' boxes (coloured by kind, numbered in reading order, headers and
+    /// footers shaded, junk boxes marked) beside its markdown; pointing at a box highlights
+    /// its markdown and the other way round. Modes: elements, chunks (a chunk's boxes light up
+    /// on every page) and tables (outlined by quality status, with findings and the parsed
+    /// grid).
+    ///
+    /// The file needs no network: data is embedded once as JSON and pages are drawn as they
+    /// scroll into view. To `-o FILE`, standard output, or with several inputs to `-o DIR` as
+    /// `DIR/<name>.view.html`. Every markdown option is accepted and changes the markdown shown.
+    View(ViewArgs),
     /// Render plain text from saved responses, with the same page options as `markdown`.
     ///
     /// Options are layered as for `markdown`. From items: headings, paragraphs and code as
@@ -104,6 +116,24 @@ pub enum Command {
     /// object per document (JSON Lines). Exit code 1 when an input failed or a `--fail-under` /
     /// `--fail-on` condition holds.
     Quality(QualityArgs),
+    /// Extract jobs (`GET /api/v2/extract/{job_id}`) as one CSV or JSON Lines table.
+    ///
+    /// One row per document, page or table row (the shape of `extract_result`), nested fields
+    /// as dotted columns (`buyer.address.city`), source columns first (`source.file`,
+    /// `source.job_id`, `source.value`, `source.record`). Jobs that are not COMPLETED are
+    /// reported on standard error and skipped; usage is summed there too. Exit code 1 when an
+    /// input failed or a job was skipped.
+    Extract(ExtractArgs),
+    /// Job listings (`GET /api/v2/parse`, any number of pages) and batch item processing
+    /// results as one table of jobs, with counts by status, the batch parse parameters that
+    /// differ between items, and a retry list (--retry).
+    Jobs(JobsArgs),
+    /// What came back failed, empty, as placeholder text, nearly empty, with unusable tables
+    /// or useless boxes, per document and in total, and the pages worth parsing again as the
+    /// API's zero-based `target_pages` string.
+    ///
+    /// Exit code 1 when an input failed or a --fail-on condition holds.
+    Audit(AuditArgs),
 }
 
 /// `pagetree inspect`.
@@ -116,6 +146,11 @@ pub struct InspectArgs {
     /// Print one JSON object per input (JSON Lines) instead of text.
     #[arg(long)]
     pub json: bool,
+
+    /// Read page by page with bounded memory: inputs of 8 MiB or more (auto), every input
+    /// that can be (always), or none (never). The report is the same either way.
+    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
+    pub stream: StreamArg,
 }
 
 /// Options shared by `markdown` and `text`. String options understand `\n`, `\t` and `\\`
@@ -262,6 +297,11 @@ pub struct MarkdownStyleArgs {
     /// Images as `![caption](url)` or left out (default: inline).
     #[arg(long, value_enum, value_name = "STYLE")]
     pub images: Option<ImagesArg>,
+
+    /// Which representation of each table to render: the most complete of rows, html and md
+    /// plus what only md holds (best), or one of them (default: best).
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub table_source: Option<TableSourceArg>,
 }
 
 /// `pagetree text`.
@@ -328,6 +368,56 @@ pub enum TableStyleArg {
     Aligned,
     /// `|a|b|`.
     Compact,
+}
+
+/// `--table-source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableSourceArg {
+    /// The most complete of `rows`, `html` and `md`, plus what only `md` holds outside the
+    /// table.
+    Best,
+    /// The server's `rows`, exactly.
+    Rows,
+    /// The table's `html` (else `rows`).
+    Html,
+    /// The table's `md` (else `rows`).
+    Md,
+}
+
+impl TableSourceArg {
+    /// The library's option.
+    pub fn to_option(self) -> pagetree_convert::tables::TableSource {
+        use pagetree_convert::tables::TableSource;
+        match self {
+            TableSourceArg::Best => TableSource::Best,
+            TableSourceArg::Rows => TableSource::Rows,
+            TableSourceArg::Html => TableSource::Html,
+            TableSourceArg::Md => TableSource::Md,
+        }
+    }
+}
+
+/// `--cells`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CellsArg {
+    /// Plain text: line breaks for `<br>`, emphasis and tags removed, entities decoded.
+    Text,
+    /// Inline markdown as the cell holds it (literal asterisks escaped).
+    Markdown,
+    /// Exactly as the representation holds it (byte for byte `rows` with --table-source rows).
+    Raw,
+}
+
+impl CellsArg {
+    /// The library's option.
+    pub fn to_option(self) -> pagetree_convert::tables::CellText {
+        use pagetree_convert::tables::CellText;
+        match self {
+            CellsArg::Text => CellText::Text,
+            CellsArg::Markdown => CellText::Markdown,
+            CellsArg::Raw => CellText::Raw,
+        }
+    }
 }
 
 /// `--links`.
@@ -409,6 +499,16 @@ pub struct TablesArgs {
     /// Pad short rows with empty cells so every record has the same number of fields.
     #[arg(long)]
     pub pad: bool,
+
+    /// Which representation of each table to read: the most complete of rows, html and md
+    /// (best), or one of them. tables.json names the one used.
+    #[arg(long, value_enum, default_value_t = TableSourceArg::Best, value_name = "SOURCE")]
+    pub table_source: TableSourceArg,
+
+    /// How cells are written: plain text, inline markdown, or raw (exactly as the source holds
+    /// them).
+    #[arg(long, value_enum, default_value_t = CellsArg::Text, value_name = "MODE")]
+    pub cells: CellsArg,
 }
 
 /// `pagetree quality`.
@@ -565,6 +665,10 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
     pub delimiter: Delimiter,
 
+    /// How table cells are written: plain text, inline markdown, or raw.
+    #[arg(long, value_enum, default_value_t = CellsArg::Text, value_name = "MODE")]
+    pub cells: CellsArg,
+
     /// Page options for markdown and text.
     #[command(flatten)]
     pub pages: PageArgs,
@@ -585,6 +689,8 @@ pub enum OutputArg {
     Tables,
     /// `elements.json`.
     Elements,
+    /// `view.html` (see `pagetree view`); inputs are then loaded whole, never streamed.
+    View,
 }
 
 /// `--stream`.
@@ -663,4 +769,165 @@ pub enum TableTextArg {
     Html,
     /// CSV.
     Csv,
+}
+
+/// `pagetree view`.
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// Inputs, output and the markdown options of the markdown shown beside each page.
+    #[command(flatten)]
+    pub markdown: MarkdownArgs,
+
+    /// Draw page images from DIR under the boxes: files whose name ends in the page number
+    /// (`page_1.png`, `page-001.jpg`; png, jpg, webp or gif), linked relative to the output.
+    /// (`--images` is the markdown's image style, as in every markdown command.)
+    #[arg(long, value_name = "DIR")]
+    pub page_images: Option<PathBuf>,
+
+    /// Embed the page images in the HTML (base64) instead of linking them.
+    #[arg(long, requires = "page_images")]
+    pub embed_images: bool,
+
+    /// Largest chunk in the chunks mode, in characters (default: 1500).
+    #[arg(long, value_name = "N", conflicts_with = "max_tokens")]
+    pub max_chars: Option<usize>,
+
+    /// Largest chunk in the chunks mode, in cl100k_base tokens.
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<usize>,
+}
+
+/// `pagetree extract`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Extract job files, directories (searched recursively for .json, .jsonl, .ndjson),
+    /// glob patterns, or `-` for standard input.
+    #[arg(required = true, value_name = "FILE_OR_DIR")]
+    pub inputs: Vec<String>,
+
+    /// Write the table to FILE (replaced atomically): CSV, or JSON Lines when FILE ends in
+    /// `.jsonl`/`.ndjson` (see --format). Standard output when absent.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Table format (default: from the output's extension, else csv).
+    #[arg(long, value_enum)]
+    pub format: Option<RowsFormat>,
+
+    /// Arrays of objects: one row per element, or one JSON cell.
+    #[arg(long, value_enum, default_value_t = ArraysArg::Explode)]
+    pub arrays: ArraysArg,
+
+    /// Join each field's metadata (confidence, citation, cited pages, reasoning...) as
+    /// `FIELD__confidence`, `FIELD__citation`, `FIELD__page` columns.
+    #[arg(long)]
+    pub with_metadata: bool,
+
+    /// Column order: a file with one column name a line (`#` starts a comment), or a JSON
+    /// array of names. Columns not listed follow, with a warning.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
+}
+
+/// `extract --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RowsFormat {
+    /// CSV with a header row.
+    Csv,
+    /// JSON Lines, one object per row, values typed.
+    Jsonl,
+}
+
+/// `extract --arrays`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ArraysArg {
+    /// One row per element (the first array of objects of a record).
+    Explode,
+    /// The array as one JSON cell.
+    Json,
+}
+
+/// `pagetree jobs`.
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    /// Job listing pages and batch results: files, directories, glob patterns, or `-`.
+    #[arg(required = true, value_name = "FILE")]
+    pub inputs: Vec<String>,
+
+    /// Keep only jobs with these statuses (comma-separated, any case), e.g. `FAILED,CANCELLED`.
+    #[arg(long, value_name = "STATUS,...", value_delimiter = ',')]
+    pub status: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = JobsFormat::Text)]
+    pub format: JobsFormat,
+
+    /// Print only what to submit again, one a line: the ids of failed and cancelled jobs
+    /// (a batch item by its file name); with --status, of the jobs it keeps.
+    #[arg(long)]
+    pub retry: bool,
+
+    /// Write to FILE (replaced atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `jobs --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JobsFormat {
+    /// A readable table, counts and differing parameters.
+    Text,
+    /// One CSV row per job.
+    Csv,
+    /// One `pagetree.jobs` JSON object.
+    Json,
+}
+
+/// `pagetree audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Parse responses: files, directories (searched recursively), glob patterns, or `-`.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Report format: text, JSON Lines (one `pagetree.audit` object per document, then the
+    /// totals) or CSV (one row per issue, one `plan` row per document).
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
+
+    /// Write the report to FILE (replaced atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when any document has one of these issues (comma-separated):
+    /// failed-pages, empty-pages, placeholders, low-text, unusable-tables, bad-boxes.
+    #[arg(long, value_name = "ISSUE,...", value_delimiter = ',', value_parser = parse_issue)]
+    pub fail_on: Vec<Issue>,
+
+    /// The issues that put a page in the re-parse plan (comma-separated; default every
+    /// issue but bad-boxes).
+    #[arg(long, value_name = "ISSUE,...", value_delimiter = ',', value_parser = parse_issue)]
+    pub plan_for: Vec<Issue>,
+
+    /// A page with less than this share of the median page's text is `low_text`.
+    #[arg(long, value_name = "RATIO", default_value_t = 0.1)]
+    pub low_text: f64,
+}
+
+/// `audit --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// Readable, per document and in total.
+    Text,
+    /// JSON Lines.
+    Json,
+    /// CSV, one row per issue.
+    Csv,
+}
+
+fn parse_issue(s: &str) -> Result<Issue, String> {
+    Issue::from_name(s).ok_or_else(|| {
+        let known: Vec<&str> = Issue::ALL.iter().map(|i| i.as_str()).collect();
+        format!("unknown issue {s:?}; known: {}", known.join(", "))
+    })
 }

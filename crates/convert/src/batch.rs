@@ -114,6 +114,8 @@ pub enum OutFile {
     TablesIndex,
     /// `tables/<file name>` (a safe name made of the table id).
     Table(String),
+    /// `view.html` (see [`crate::view`]; written by the caller from the whole document).
+    View,
 }
 
 impl OutFile {
@@ -126,6 +128,7 @@ impl OutFile {
             OutFile::Elements(ElementsFormat::Jsonl) => "elements.jsonl".into(),
             OutFile::TablesIndex => "tables/tables.json".into(),
             OutFile::Table(name) => format!("tables/{name}"),
+            OutFile::View => "view.html".into(),
         }
     }
 }
@@ -237,6 +240,42 @@ pub fn convert_lazy<R: Read + Seek + Send>(
         Err(ConvertError::Load(e)) if lazy.jumped() => Err(ConvertError::Unchecked(e)),
         // Broken JSON further on comes first, as in a whole read (see
         // `LazyDocument::first_syntax_error`).
+        Err(ConvertError::Load(e)) if e.kind == pagetree_model::ErrorKind::Data => Err(
+            ConvertError::Load(lazy.first_syntax_error(reader).unwrap_or(e)),
+        ),
+        r => r,
+    }
+}
+
+/// Reads an indexed document batch by batch (about `batch_bytes` of input each, at least a
+/// page) and hands each batch, an ordinary [`Document`] holding those pages, to `each`, in
+/// page order. For reports that add up over pages (`inspect`); `projection` says what they
+/// need not read. Errors as [`convert_lazy`]'s.
+pub fn for_each_batch<R: Read + Seek + Send>(
+    lazy: &LazyDocument,
+    reader: &mut R,
+    projection: Projection,
+    batch_bytes: u64,
+    mut each: impl FnMut(&Document),
+) -> Result<(), ConvertError> {
+    let load = Load {
+        lazy,
+        projection,
+        light: false,
+        spare: std::sync::Mutex::default(),
+    };
+    let mut start = 0;
+    let read = (|| {
+        while start < lazy.pages.len() {
+            let end = batch_end(lazy, start, batch_bytes);
+            let doc = lazy.assemble(load.pieces(reader, start..end)?);
+            each(&doc);
+            start = end;
+        }
+        Ok(())
+    })();
+    match read {
+        Err(ConvertError::Load(e)) if lazy.jumped() => Err(ConvertError::Unchecked(e)),
         Err(ConvertError::Load(e)) if e.kind == pagetree_model::ErrorKind::Data => Err(
             ConvertError::Load(lazy.first_syntax_error(reader).unwrap_or(e)),
         ),

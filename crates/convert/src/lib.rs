@@ -19,13 +19,16 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod batch;
 pub mod boxes;
 pub mod chunks;
 pub mod elements;
+pub mod extract;
 mod fence;
 pub mod furniture;
 pub mod inspect;
+pub mod jobs;
 mod layout;
 pub mod markdown;
 pub mod numbers;
@@ -34,17 +37,21 @@ mod params;
 pub mod quality;
 pub mod tables;
 pub mod text;
+pub mod view;
 mod warning;
 mod writer;
 
+pub use audit::AuditOptions;
 pub use batch::{
     ConvertError, ConvertOptions, ConvertStats, OutFile, Outputs, Sink, convert_document,
-    convert_lazy, projection,
+    convert_lazy, for_each_batch, projection,
 };
 pub use chunks::{ChunkOptions, Chunks};
 pub use elements::{ElementOptions, Elements};
+pub use extract::ExtractOptions;
 pub use furniture::{Furniture, FurnitureMode};
 pub use inspect::InspectReport;
+pub use jobs::JobsOptions;
 pub use markdown::MarkdownOptions;
 pub use pages::{
     FailedPageMode, ItemSpan, PageKind, PageOptions, PageSelection, Rendered, RenderedPage, Source,

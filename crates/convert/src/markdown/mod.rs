@@ -54,6 +54,7 @@ pub(crate) use table::{gfm as gfm_rows, html as html_rows};
 use crate::furniture::{Detected, FurnitureMode, contains_words, no_furniture};
 use crate::pages::{self, PageContent, PageKind, PageOptions, PlannedPage, Rendered, ServerList};
 use crate::params::Params;
+pub use crate::tables::TableSource;
 use crate::warning::Warning;
 use crate::writer::Out;
 use render::Renderer;
@@ -117,6 +118,10 @@ pub struct MarkdownOptions {
     pub links: LinkStyle,
     /// Image items (`inline_images_in_markdown`). Default: [`ImageStyle::Inline`].
     pub images: ImageStyle,
+    /// Which representation of a table item to render (`--table-source`): by default the
+    /// most complete of `rows`, `html` and `md`, with the markdown that only `md` holds
+    /// written after the table. Default: [`TableSource::Best`].
+    pub table_source: TableSource,
 }
 
 impl Default for MarkdownOptions {
@@ -129,6 +134,7 @@ impl Default for MarkdownOptions {
             merge_tables: false,
             links: LinkStyle::Text,
             images: ImageStyle::Inline,
+            table_source: TableSource::Best,
         }
     }
 }
@@ -241,7 +247,13 @@ impl<'o, 'a> Context<'o, 'a> {
         let detected = opts.pages.detect.resolve(doc);
         Context {
             opts,
-            merge: MergePlan::new(pages, opts.merge_tables, detected.as_deref()),
+            merge: MergePlan::new(
+                doc,
+                pages,
+                opts.merge_tables,
+                opts.table_source,
+                detected.as_deref(),
+            ),
             detected,
             item_pages: pages
                 .iter()
