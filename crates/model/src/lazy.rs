@@ -628,19 +628,20 @@ impl LazyDocument {
     /// ([`RawPiece::index`]), in input order: the skeleton's fields plus these pages, joined as
     /// the whole document joins them.
     pub fn assemble(&self, pieces: Vec<(usize, Piece)>) -> Document {
-        self.build(self.skeleton.clone(), Vec::new(), pieces)
+        self.build(self.skeleton.clone(), Vec::new(), Vec::new(), pieces)
     }
 
     /// Adds the pieces of more pages to a document [`assemble`](Self::assemble)d before (a
     /// batch that has to reach further), without parsing its pages again.
     pub fn extend(&self, doc: Document, pieces: Vec<(usize, Piece)>) -> Document {
-        self.build(doc.response, doc.items_positions, pieces)
+        self.build(doc.response, doc.items_positions, doc.pages, pieces)
     }
 
     fn build(
         &self,
         mut r: ParseResponse,
         mut positions: Vec<usize>,
+        doc_pages: Vec<PageIndex>,
         pieces: Vec<(usize, Piece)>,
     ) -> Document {
         let mut items = r
@@ -663,17 +664,48 @@ impl LazyDocument {
             .as_mut()
             .and_then(|l| l.pages.take())
             .unwrap_or_default();
+        // A page without a number is numbered by its position in the input's list, as the
+        // whole document numbers it, not by its position in this batch: the page numbers of
+        // the entries already in the document (from its join), then of each new piece.
+        let mut guessed = previous_numbers(
+            &doc_pages,
+            [
+                items.iter().map(|p| p.page_number).collect(),
+                markdown.iter().map(|p| p.page_number).collect(),
+                text.iter().map(|p| p.page_number).collect(),
+                metadata.iter().map(|p| p.page_number).collect(),
+            ],
+        );
+        let guess = |n: Option<u32>, index: usize| n.unwrap_or(index as u32 + 1);
         for (index, piece) in pieces {
             if matches!(piece, Piece::Items(_) | Piece::V1(_)) {
                 positions.push(index);
             }
             match piece {
-                Piece::Items(p) => items.push(p),
-                Piece::Markdown(p) => markdown.push(p),
-                Piece::Text(p) => text.push(p),
-                Piece::Metadata(p) => metadata.push(p),
+                Piece::Items(p) => {
+                    guessed[0].push(guess(p.page_number, index));
+                    items.push(p);
+                }
+                Piece::Markdown(p) => {
+                    guessed[1].push(guess(p.page_number, index));
+                    markdown.push(p);
+                }
+                Piece::Text(p) => {
+                    guessed[2].push(guess(p.page_number, index));
+                    text.push(p);
+                }
+                Piece::Metadata(p) => {
+                    guessed[3].push(guess(p.page_number, index));
+                    metadata.push(p);
+                }
                 Piece::V1(parts) => {
                     let parts = *parts;
+                    guessed[0].push(guess(parts.items.page_number, index));
+                    guessed[1].push(guess(parts.markdown.page_number, index));
+                    if let Some(t) = &parts.text {
+                        guessed[2].push(guess(t.page_number, index));
+                    }
+                    guessed[3].push(guess(parts.metadata.page_number, index));
                     items.push(parts.items);
                     markdown.push(parts.markdown);
                     text.extend(parts.text);
@@ -694,13 +726,66 @@ impl LazyDocument {
         if r.metadata.is_some() || !metadata.is_empty() {
             r.metadata.get_or_insert_with(MetadataResult::default).pages = Some(metadata);
         }
+        let join_input = [
+            (
+                "items.pages",
+                r.items.as_ref().and_then(|l| l.pages.as_ref()).map(|_| 0),
+            ),
+            (
+                "markdown.pages",
+                r.markdown
+                    .as_ref()
+                    .and_then(|l| l.pages.as_ref())
+                    .map(|_| 1),
+            ),
+            (
+                "text.pages",
+                r.text.as_ref().and_then(|l| l.pages.as_ref()).map(|_| 2),
+            ),
+            (
+                "metadata.pages",
+                r.metadata
+                    .as_ref()
+                    .and_then(|l| l.pages.as_ref())
+                    .map(|_| 3),
+            ),
+        ]
+        .map(|(name, slot)| {
+            (
+                name,
+                slot.map(|s: usize| guessed[s].iter().map(|&n| Some(n)).collect()),
+            )
+        });
         let mut doc = Document::new(r, Some(self.format), self.source.clone());
+        doc.pages = join_page_lists(&join_input).0;
         doc.items_only = self.items_only;
         doc.items_positions = positions;
         // Notes about the whole page join belong to the lazy document, not to each batch.
         doc.warnings.clear();
         doc
     }
+}
+
+/// The page number of each entry of a document's four lists (given as their own numbers), from
+/// its page join; an entry the join does not use (a duplicate) keeps its own number.
+fn previous_numbers(pages: &[PageIndex], own: [Vec<Option<u32>>; 4]) -> [Vec<u32>; 4] {
+    let mut out = own.map(|l| {
+        l.iter()
+            .enumerate()
+            .map(|(i, n)| n.unwrap_or(i as u32 + 1))
+            .collect::<Vec<u32>>()
+    });
+    for p in pages {
+        for (slot, at) in [p.items, p.markdown, p.text, p.metadata]
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(cell) = at.and_then(|i| out[slot].get_mut(i)) {
+                *cell = p.number;
+            }
+        }
+    }
+    out
 }
 
 /// Fills `slices` completely from `reader` (like `read_exact`, over several buffers).
