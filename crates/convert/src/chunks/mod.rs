@@ -49,7 +49,7 @@ mod schema;
 mod split;
 mod table;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use pagetree_model::{Cell, Document};
@@ -98,27 +98,27 @@ pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
     );
     let ids: BTreeMap<usize, String> = table_ids(doc).into_iter().collect();
     // What the renderer wrote for each table block: its chosen cells and those of the parts
-    // merged into it (kept here, since the rows borrow from them).
+    // merged into it (kept here, since the rows borrow from them), by head walk index.
     let chosen: BTreeMap<usize, Vec<Option<Chosen<'_>>>> = blocks
         .iter()
-        .enumerate()
-        .filter(|(_, b)| b.kind == BlockKind::Table)
-        .map(|(bi, b)| {
+        .filter(|b| b.kind == BlockKind::Table)
+        .map(|b| {
             let head = b.items[0];
             let parts = std::iter::once(walk[head].item)
                 .chain(merge.continuations(head).iter().map(|c| c.item))
                 .map(|item| choose(item, md_opts.table_source))
                 .collect();
-            (bi, parts)
+            (head, parts)
         })
         .collect();
+    let (blocks, split_heads) = split_table_text(blocks, &chosen, &md.output);
     let tables: BTreeMap<usize, TableRows<'_>> = blocks
         .iter()
         .enumerate()
         .filter(|(_, b)| b.kind == BlockKind::Table)
         .map(|(bi, b)| {
             let head = b.items[0];
-            let parts = &chosen[&bi];
+            let parts = &chosen[&head];
             let mut rows: Vec<&[Cell]> = parts[0]
                 .as_ref()
                 .map(|c| c.rows.iter().map(Vec::as_slice).collect())
@@ -131,27 +131,17 @@ pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
                     rows.extend(part.rows[c.skip.min(end)..end].iter().map(Vec::as_slice));
                 }
             }
-            let before = parts[0]
-                .as_ref()
-                .map(|c| c.before.clone())
-                .unwrap_or_default();
-            let after: Vec<&str> = parts
-                .iter()
-                .flatten()
-                .map(|c| c.after.as_str())
-                .filter(|a| !a.is_empty())
-                .collect();
+            // Text around the table that `split_table_text` could not give blocks of its own
+            // stays in the table's first and last pieces.
+            let around = if split_heads.contains(&head) {
+                Default::default()
+            } else {
+                around_text(parts)
+            };
             let id = ids.get(&head).cloned().unwrap_or_default();
             (
                 bi,
-                TableRows::around(
-                    id,
-                    rows,
-                    [before, after.join("\n\n")],
-                    &md.output,
-                    b.range.clone(),
-                    &md_opts,
-                ),
+                TableRows::around(id, rows, around, &md.output, b.range.clone(), &md_opts),
             )
         })
         .collect();
@@ -1012,6 +1002,80 @@ fn gallop(n: usize, hint: usize, fits: &dyn Fn(usize) -> bool) -> usize {
         }
     }
     good
+}
+
+/// The markdown a table item's `md` (and the parts merged into it) holds before and after the
+/// table, as the renderer writes it around the table (see `tables::choose`).
+fn around_text(parts: &[Option<Chosen<'_>>]) -> [String; 2] {
+    let before = parts[0]
+        .as_ref()
+        .map(|c| c.before.clone())
+        .unwrap_or_default();
+    let after: Vec<&str> = parts
+        .iter()
+        .flatten()
+        .map(|c| c.after.as_str())
+        .filter(|a| !a.is_empty())
+        .collect();
+    [before, after.join("\n\n")]
+}
+
+/// Gives the text a table item's `md` holds before and after its table (notes, paragraphs,
+/// lists) blocks of their own (returning the head walk index of each table split so), so that it is cut as prose and never taken for table rows
+/// (a row piece would otherwise carry it under a repeated header).
+fn split_table_text(
+    blocks: Vec<Block>,
+    chosen: &BTreeMap<usize, Vec<Option<Chosen<'_>>>>,
+    md: &str,
+) -> (Vec<Block>, BTreeSet<usize>) {
+    let mut out = Vec::with_capacity(blocks.len());
+    let mut split = BTreeSet::new();
+    for b in blocks {
+        let parts = match (b.kind, b.items.first()) {
+            (BlockKind::Table, Some(head)) => chosen.get(head),
+            _ => None,
+        };
+        let Some(parts) = parts else {
+            out.push(b);
+            continue;
+        };
+        let [before, after] = around_text(parts);
+        let text = &md[b.range.clone()];
+        // The renderer writes the text a blank line away from the table, or (server HTML
+        // written as it came) right against it.
+        let fits = (before.is_empty() || text.starts_with(before.as_str()))
+            && (after.is_empty() || text.ends_with(after.as_str()))
+            && before.len() + after.len() < text.len();
+        if !fits || before.len() + after.len() == 0 {
+            out.push(b);
+            continue;
+        }
+        let table = &text[before.len()..text.len() - after.len()];
+        let lead = before.len() + (table.len() - table.trim_start().len());
+        let tail = after.len() + (table.len() - table.trim_end().len());
+        if table.trim().is_empty() {
+            out.push(b);
+            continue;
+        }
+        let (start, end) = (b.range.start, b.range.end);
+        let prose = |range: Range<usize>| Block {
+            kind: BlockKind::Text,
+            range,
+            opens: None,
+            ..b.clone()
+        };
+        if !before.is_empty() {
+            out.push(prose(start..start + before.len()));
+        }
+        let after_block = (!after.is_empty()).then(|| prose(end - after.len()..end));
+        split.insert(b.items[0]);
+        out.push(Block {
+            range: start + lead..end - tail,
+            ..b
+        });
+        out.extend(after_block);
+    }
+    (out, split)
 }
 
 /// The chunk for a built draft: text, ranges, tables and provenance.
