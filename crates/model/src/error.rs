@@ -4,6 +4,7 @@ use std::fmt;
 
 /// What kind of failure a [`LoadError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// The file could not be read.
     Io,
@@ -21,6 +22,7 @@ pub enum ErrorKind {
 
 /// An input that could not be read, with everything needed to find the problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LoadError {
     /// The input's name (file path, `file.jsonl:3`...), when known.
     pub source: Option<String>,
@@ -38,6 +40,11 @@ pub struct LoadError {
 }
 
 impl LoadError {
+    /// An input that could not be read: `source` names it, `err` says why.
+    pub fn io(source: &str, err: &std::io::Error) -> Self {
+        LoadError::new(ErrorKind::Io, format!("cannot read: {err}")).with_source(Some(source))
+    }
+
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         LoadError {
             source: None,
