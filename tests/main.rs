@@ -16,6 +16,7 @@ mod markdown_conformance;
 mod model_conformance;
 mod model_errors;
 mod model_fixtures;
+mod model_reader;
 mod quality;
 mod stream_parity;
 mod tables;
