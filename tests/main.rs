@@ -18,6 +18,8 @@ mod model_errors;
 mod model_fixtures;
 mod model_reader;
 mod quality;
+mod recall;
 mod stream_parity;
+mod table_sources;
 mod tables;
 mod view;

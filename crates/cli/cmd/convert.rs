@@ -432,8 +432,8 @@ fn fingerprint(args: &ConvertArgs) -> Result<String> {
         None => String::new(),
     };
     let shape = format!(
-        "{to:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{from_file}",
-        args.elements_jsonl, args.stitch, args.delimiter, args.pages, args.style
+        "{to:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{from_file}",
+        args.elements_jsonl, args.stitch, args.delimiter, args.pages, args.style, args.cells
     );
     Ok(hash_hex(shape.as_bytes()))
 }
@@ -786,6 +786,11 @@ fn options_for(ctx: &Ctx<'_>, doc: &Document) -> (ConvertOptions, Vec<String>) {
     };
     opts.tables.stitch = args.stitch;
     opts.tables.delimiter = args.delimiter;
+    opts.tables.cells = args.cells.to_option();
+    if let Some(t) = args.style.table_source {
+        opts.tables.source = t.to_option();
+        opts.text.table_source = t.to_option();
+    }
     let mut lines: Vec<String> = notes.iter().map(Warning::to_string).collect();
     lines.dedup();
     (opts, lines)

@@ -76,6 +76,9 @@ pub fn flags(args: &MarkdownStyleArgs) -> impl Fn(&mut MarkdownOptions) + Sync +
                 LinksArg::Annotate => LinkStyle::Annotate,
             };
         }
+        if let Some(t) = args.table_source {
+            o.table_source = t.to_option();
+        }
         if let Some(i) = args.images {
             o.images = match i {
                 ImagesArg::Inline => ImageStyle::Inline,

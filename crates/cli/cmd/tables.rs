@@ -109,6 +109,8 @@ fn options(args: &TablesArgs) -> TableOptions {
     };
     o.stitch = args.stitch;
     o.pad_rows = args.pad;
+    o.source = args.table_source.to_option();
+    o.cells = args.cells.to_option();
     o
 }
 
