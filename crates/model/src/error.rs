@@ -45,7 +45,9 @@ impl LoadError {
         LoadError::new(ErrorKind::Io, format!("cannot read: {err}")).with_source(Some(source))
     }
 
-    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+    /// An error of `kind` saying `message`, not located (no source, path, line or column):
+    /// for callers that refuse an input the model read (a shape they do not take).
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         LoadError {
             source: None,
             path: String::new(),
@@ -62,7 +64,8 @@ impl LoadError {
         self
     }
 
-    pub(crate) fn with_source(mut self, source: Option<&str>) -> Self {
+    /// The same error, naming the input `source`.
+    pub fn with_source(mut self, source: Option<&str>) -> Self {
         self.source = source.map(str::to_owned);
         self
     }
