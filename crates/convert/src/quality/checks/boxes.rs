@@ -92,10 +92,14 @@ fn area_share(b: &BBox, page_size: Option<(f64, f64)>) -> f64 {
 /// info. Runs after the structure and agreement checks, whose findings say whether the grid is
 /// sound.
 pub(crate) fn soften_form(item: &Item, out: &mut Findings) {
-    let form = item.boxes().iter().filter_map(|b| b.label.as_deref()).any(|l| {
-        let l = l.to_ascii_lowercase();
-        l.contains("form") || l.contains("checkbox")
-    });
+    let form = item
+        .boxes()
+        .iter()
+        .filter_map(|b| b.label.as_deref())
+        .any(|l| {
+            let l = l.to_ascii_lowercase();
+            l.contains("form") || l.contains("checkbox")
+        });
     const UNSOUND: &[Check] = &[
         Check::RaggedRows,
         Check::ShapeDisagreement,
@@ -106,7 +110,11 @@ pub(crate) fn soften_form(item: &Item, out: &mut Findings) {
     if !form || UNSOUND.iter().any(|&c| out.has(c)) {
         return;
     }
-    for f in out.list.iter_mut().filter(|f| f.check == Check::LayoutNotTable) {
+    for f in out
+        .list
+        .iter_mut()
+        .filter(|f| f.check == Check::LayoutNotTable)
+    {
         f.severity = Severity::Info;
         f.message.push_str(
             "; a form or checklist with a sound grid (rows of one length, representations agree), so info only",

@@ -41,8 +41,7 @@ pub(crate) fn transcriptions(walk: &[ItemRef<'_>], tables: &[&ItemRef<'_>]) -> V
                     t.page
                 ));
             }
-            if t
-                .item
+            if t.item
                 .concerns()
                 .iter()
                 .any(|c| c.kind() == "layout_lvm_disagreement")
@@ -73,20 +72,32 @@ pub(crate) fn transcriptions(walk: &[ItemRef<'_>], tables: &[&ItemRef<'_>]) -> V
 }
 
 /// Whether two tables have a box in common (usable boxes only: zero-size boxes are missing
-/// locations, not shared ones).
+/// locations, not shared ones). A shared box the layout model labelled as something other
+/// than a picture (`table`, `code`, `text`) is one block holding several tables, such as a
+/// receipt's item list read as two tables, not a chart: it does not count.
 fn shares_box(a: &Item, b: &Item) -> bool {
-    let rects = |item: &Item| -> Vec<[f64; 4]> {
+    let rects = |item: &Item| -> Vec<([f64; 4], Option<String>)> {
         item.boxes()
             .iter()
-            .filter_map(|b| b.rect())
-            .filter(|[_, _, w, h]| *w != 0.0 && *h != 0.0)
+            .filter_map(|b| b.rect().map(|r| (r, b.label.clone())))
+            .filter(|([_, _, w, h], _)| *w != 0.0 && *h != 0.0)
             .collect()
     };
     let rb = rects(b);
-    rects(a).iter().any(|ra| {
-        rb.iter()
-            .any(|rb| ra.iter().zip(rb).all(|(x, y)| (x - y).abs() <= SAME_BOX))
+    rects(a).iter().any(|(ra, la)| {
+        rb.iter().any(|(rb, lb)| {
+            let chart_like = [la, lb].iter().all(|l| l.as_deref().is_none_or(pictorial));
+            chart_like && ra.iter().zip(rb).all(|(x, y)| (x - y).abs() <= SAME_BOX)
+        })
     })
+}
+
+/// Whether a layout label names a picture (`chart`, `figure`, `image`).
+fn pictorial(label: &str) -> bool {
+    let low = label.to_ascii_lowercase();
+    ["chart", "figure", "image", "picture"]
+        .iter()
+        .any(|p| low.contains(p))
 }
 
 /// The first `Figure N` / `Fig. N` caption among the items within [`CAPTION_REACH`] walk
@@ -115,18 +126,19 @@ fn figure_caption(text: &str) -> Option<String> {
         return None;
     }
     let words: Vec<&str> = t.split_whitespace().take(2).collect();
-    Some(words.join(" ").trim_end_matches([':', '.', '|', '*', '_']).to_owned())
+    Some(
+        words
+            .join(" ")
+            .trim_end_matches([':', '.', '|', '*', '_'])
+            .to_owned(),
+    )
 }
 
 /// The table's box labels naming a picture (`chart`, `figure`, `image`), quoted and joined.
 fn chart_labels(item: &Item) -> String {
     let mut found: Vec<&str> = Vec::new();
     for l in item.boxes().iter().filter_map(|b| b.label.as_deref()) {
-        let low = l.to_ascii_lowercase();
-        let pictorial = ["chart", "figure", "image", "picture"]
-            .iter()
-            .any(|p| low.contains(p));
-        if pictorial && !found.contains(&l) {
+        if pictorial(l) && !found.contains(&l) {
             found.push(l);
         }
     }

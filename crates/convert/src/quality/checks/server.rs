@@ -127,9 +127,7 @@ pub(crate) fn concerns(
                 Some(&[Check::HeaderValueMismatch, Check::TextInNumericColumn])
             }
             "inconsistent_row_cell_count" => Some(&[Check::RaggedRows]),
-            "layout_lvm_disagreement" => {
-                Some(&[Check::LayoutNotTable, Check::ChartTranscription])
-            }
+            "layout_lvm_disagreement" => Some(&[Check::LayoutNotTable, Check::ChartTranscription]),
             "possible_merged_columns" => Some(&[Check::TwoNumbersInCell, Check::ShiftedRow]),
             _ => None,
         };
