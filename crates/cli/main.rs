@@ -1,21 +1,8 @@
 //! The `pagetree` command line: parse arguments, run one command, map the outcome to an exit
-//! code (0 ok, 1 some inputs failed, 2 usage or fatal error).
-
-mod args;
-mod cmd;
-mod inplace;
-mod input;
-mod inputs;
-mod manifest;
-mod output;
-mod render;
-mod spool;
+//! code (0 ok, 1 some inputs failed, 2 usage or fatal error). The commands live in the
+//! package's library (`lib.rs`), which the Python extension shares.
 
 use std::process::ExitCode;
-
-use clap::Parser;
-
-use args::{Cli, Command};
 
 /// mimalloc instead of glibc's malloc: a batch of pages is parsed on some threads and freed on
 /// another while the next batch is parsed and rendered, which glibc serialises on arena locks;
@@ -24,76 +11,9 @@ use args::{Cli, Command};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// How a command ended, when it did not fail outright.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Everything was processed.
-    Ok,
-    /// Some inputs failed (their errors were printed) or a requested check failed.
-    Partial,
-}
-
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    ExitCode::SUCCESS
-                }
-                _ => ExitCode::from(2),
-            };
-        }
-    };
-    if let Some(n) = cli.jobs {
-        // The thread pool is set once, here; the libraries never build their own.
-        if let Err(e) = rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global()
-        {
-            eprintln!("error: cannot start {n} worker threads: {e}");
-            return ExitCode::from(2);
-        }
-    }
-    let result = match &cli.command {
-        Command::Inspect(a) => cmd::inspect::run(a),
-        Command::Tables(a) => cmd::tables::run(a),
-        Command::Elements(a) => cmd::elements::run(a),
-        Command::Convert(a) => cmd::convert::run(a),
-        Command::Chunks(a) => cmd::chunks::run(a),
-        Command::Markdown(a) => cmd::markdown::run(a),
-        Command::Text(a) => cmd::text::run(a),
-        Command::Quality(a) => cmd::quality::run(a),
-        Command::View(a) => cmd::view::run(a),
-        Command::Extract(a) => cmd::extract::run(a),
-        Command::Jobs(a) => cmd::jobs::run(a),
-        Command::Audit(a) => cmd::audit::run(a),
-    };
-    match result {
-        Ok(Outcome::Ok) => ExitCode::SUCCESS,
-        Ok(Outcome::Partial) => ExitCode::from(1),
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-/// A closed pipe (`pagetree ... | head`) is not an error.
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn verify_cli() {
-        use clap::CommandFactory;
-        super::Cli::command().debug_assert();
-    }
+    ExitCode::from(pagetree_cli::run(
+        std::env::args_os(),
+        pagetree_cli::Pool::Global,
+    ))
 }

@@ -20,7 +20,7 @@ use pagetree_model::{
     Document, ErrorKind, Format, LoadError, Loaded, file_is_json_lines, is_json_lines,
 };
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Outcome;
 use crate::args::{ConvertArgs, OutputArg, StreamArg};
@@ -38,6 +38,8 @@ mod leftovers;
 mod lines;
 mod progress;
 
+pub mod dist;
+
 use hash::{PendingHash, hash_file};
 use leftovers::remove_leftovers;
 use lines::convert_json_lines;
@@ -47,16 +49,18 @@ use progress::Counted;
 const TMP: &str = ".pagetree-tmp";
 
 /// What happened to one input.
+#[derive(Serialize, Deserialize)]
 struct InputResult {
     input: Input,
     outcome: std::result::Result<Converted, String>,
 }
 
+#[derive(Serialize, Deserialize)]
 enum Converted {
     /// Converted now.
     Done {
         entry: Entry,
-        stats: Vec<ConvertStats>,
+        stats: Vec<Tally>,
         /// How many of its documents were streamed page by page.
         streamed: usize,
         /// Bytes read from it, where its size was not known beforehand (a pipe).
@@ -65,6 +69,26 @@ enum Converted {
     },
     /// Unchanged since the manifest's run.
     Unchanged,
+}
+
+/// What the summary counts of one converted document.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Tally {
+    pages: usize,
+    failed_pages: Vec<u32>,
+    tables: usize,
+    elements: usize,
+}
+
+impl From<&ConvertStats> for Tally {
+    fn from(s: &ConvertStats) -> Self {
+        Tally {
+            pages: s.pages,
+            failed_pages: s.failed_pages.clone(),
+            tables: s.tables,
+            elements: s.elements,
+        }
+    }
 }
 
 /// The summary, printed and (with --report) written as JSON.
@@ -118,17 +142,73 @@ struct Ctx<'a> {
     fingerprint: String,
     manifest: Manifest,
     progress: ProgressBar,
+    /// Staged folders are named `<tmp_prefix>-<n>`; the prefix starts with the process id
+    /// (see `leftovers`).
+    tmp_prefix: String,
     tmp_counter: AtomicU64,
 }
 
 /// Runs the command.
 pub fn run(args: &ConvertArgs) -> Result<Outcome> {
     let started = Instant::now();
+    let (ctx, inputs, mut report) = start(args)?;
+    // The manifest keeps entries of inputs not converted this run (other shards, failures).
+    let mut manifest = ctx.manifest.clone();
+    // Results are taken in input order as they come: warnings are printed as inputs finish
+    // (in a fixed order), nothing piles up for a million inputs, and the manifest is saved
+    // along the way, so that an interrupted run loses only what converted since the last
+    // save, not the whole run.
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, InputResult)>();
+    let mut saves = Saves::new();
+    let out = &args.output;
+    std::thread::scope(|s| {
+        let ctx = &ctx;
+        let (manifest, report, saves) = (&mut manifest, &mut report, &mut saves);
+        // The results are taken on a thread of its own, and the inputs converted on this one,
+        // so that a pool this call runs in (`Pool::PerCall`) is the pool that converts.
+        s.spawn(move || {
+            // Each result counts as soon as it comes (the manifest must not wait for a slow
+            // input before it); its warnings wait for the inputs before it, to be printed in
+            // order.
+            let mut notes = BTreeMap::new();
+            let mut next = 0;
+            loop {
+                // Woken now and then without a result too: what came last is saved even
+                // while a slow input holds up the rest.
+                let (i, r) = match rx.recv_timeout(std::time::Duration::from_millis(250)) {
+                    Ok(got) => got,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        saves.maybe(manifest, out, &ctx.progress);
+                        continue;
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                };
+                saves.changed = true;
+                notes.insert(i, take_result(i, manifest, report, r));
+                while let Some((name, said)) = notes.remove(&next) {
+                    next += 1;
+                    print_notes(ctx, &name, said);
+                }
+                saves.maybe(manifest, out, &ctx.progress);
+            }
+        });
+        inputs
+            .into_par_iter()
+            .enumerate()
+            .for_each_with(tx, |tx, (i, input)| {
+                let _ = tx.send((i, convert_input(ctx, input)));
+            });
+    });
+    let (outcome, _) = finish(&ctx, manifest, report, started.elapsed().as_secs_f64())?;
+    Ok(outcome)
+}
+
+/// Everything before the inputs are converted: the output folder, the options, the manifest,
+/// leftovers of killed runs removed, and the inputs expanded (and sharded), with the report
+/// counting the arguments that name nothing.
+fn start(args: &ConvertArgs) -> Result<(Ctx<'_>, Vec<Input>, Report)> {
     let out = &args.output;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let md_flags: MarkdownFlags<'_> = Box::new(flags(&args.style));
-    let layers_md = OptionLayers::new(&args.pages, md_flags)?;
-    let layers_text = OptionLayers::new(&args.pages, (|_| {}) as fn(&mut TextOptions))?;
     let (manifest, manifest_note) = Manifest::load(out);
     if let Some(n) = manifest_note {
         eprintln!("warning: {n}");
@@ -155,18 +235,7 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
         );
         bar
     };
-    let ctx = Ctx {
-        args,
-        layers_md,
-        layers_text,
-        fingerprint: fingerprint(args)?,
-        manifest,
-        progress,
-        tmp_counter: AtomicU64::new(0),
-    };
-
-    // The manifest keeps entries of inputs not converted this run (other shards, failures).
-    let mut manifest = ctx.manifest.clone();
+    let ctx = context(args, manifest, progress, std::process::id().to_string())?;
     let mut report = Report {
         schema: "pagetree.convert-report",
         version: 1,
@@ -184,52 +253,50 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
         });
     }
     report.inputs = inputs.len() + report.failed_inputs.len();
-    // Results are taken in input order as they come: warnings are printed as inputs finish
-    // (in a fixed order), nothing piles up for a million inputs, and the manifest is saved
-    // along the way, so that an interrupted run loses only what converted since the last
-    // save, not the whole run.
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, InputResult)>();
-    let mut saves = Saves::new();
-    std::thread::scope(|s| {
-        let ctx = &ctx;
-        s.spawn(move || {
-            inputs
-                .into_par_iter()
-                .enumerate()
-                .for_each_with(tx, |tx, (i, input)| {
-                    let _ = tx.send((i, convert_input(ctx, input)));
-                });
-        });
-        // Each result counts as soon as it comes (the manifest must not wait for a slow input
-        // before it); its warnings wait for the inputs before it, to be printed in order.
-        let mut notes = BTreeMap::new();
-        let mut next = 0;
-        loop {
-            // Woken now and then without a result too: what came last is saved even while a
-            // slow input holds up the rest.
-            let (i, r) = match rx.recv_timeout(std::time::Duration::from_millis(250)) {
-                Ok(got) => got,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    saves.maybe(&mut manifest, out, &ctx.progress);
-                    continue;
-                }
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
-            };
-            saves.changed = true;
-            notes.insert(i, take_result(i, &mut manifest, &mut report, r));
-            while let Some((name, said)) = notes.remove(&next) {
-                next += 1;
-                if !args.quiet && !said.is_empty() {
-                    ctx.progress.suspend(|| {
-                        for n in said {
-                            eprintln!("warning: {name}: {n}");
-                        }
-                    });
-                }
+    Ok((ctx, inputs, report))
+}
+
+/// The options and state one conversion shares.
+fn context(
+    args: &ConvertArgs,
+    manifest: Manifest,
+    progress: ProgressBar,
+    tmp_prefix: String,
+) -> Result<Ctx<'_>> {
+    let md_flags: MarkdownFlags<'_> = Box::new(flags(&args.style));
+    Ok(Ctx {
+        args,
+        layers_md: OptionLayers::new(&args.pages, md_flags)?,
+        layers_text: OptionLayers::new(&args.pages, (|_| {}) as fn(&mut TextOptions))?,
+        fingerprint: fingerprint(args)?,
+        manifest,
+        progress,
+        tmp_prefix,
+        tmp_counter: AtomicU64::new(0),
+    })
+}
+
+/// Prints an input's warnings (unless --quiet), above the progress bar.
+fn print_notes(ctx: &Ctx<'_>, name: &str, said: Vec<String>) {
+    if !ctx.args.quiet && !said.is_empty() {
+        ctx.progress.suspend(|| {
+            for n in said {
+                eprintln!("warning: {name}: {n}");
             }
-            saves.maybe(&mut manifest, out, &ctx.progress);
-        }
-    });
+        });
+    }
+}
+
+/// Everything after the inputs are converted: the manifest saved, errors and the summary
+/// printed, the report written.
+fn finish(
+    ctx: &Ctx<'_>,
+    mut manifest: Manifest,
+    mut report: Report,
+    seconds: f64,
+) -> Result<(Outcome, Report)> {
+    let args = ctx.args;
+    let out = &args.output;
     // In input order, as the inputs were given (the bad arguments first).
     report.failed_inputs.sort_by_key(|f| f.order);
     report.failed_pages.sort_by_key(|f| f.order);
@@ -238,7 +305,7 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
     manifest
         .save(out)
         .with_context(|| format!("cannot write the manifest in {}", out.display()))?;
-    report.seconds = started.elapsed().as_secs_f64();
+    report.seconds = seconds;
     report.mb_per_second = report.input_bytes as f64 / 1e6 / report.seconds.max(1e-9);
 
     for f in &report.failed_inputs {
@@ -252,11 +319,12 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
         json.push(b'\n');
         write_atomic(path, &json).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    Ok(if report.failed_inputs.is_empty() {
+    let outcome = if report.failed_inputs.is_empty() {
         Outcome::Ok
     } else {
         Outcome::Partial
-    })
+    };
+    Ok((outcome, report))
 }
 
 /// Adds the result of input `i` to the manifest and the report; returns the input's name and
@@ -614,6 +682,7 @@ fn convert_one(
             .map_err(|e| format!("{name}: cannot read: {e}"))?,
         None => hash,
     };
+    let stats = stats.iter().map(Tally::from).collect();
     let entry = Entry {
         input: name,
         hash,
@@ -816,7 +885,7 @@ fn stage_document(
 ) -> std::result::Result<(PathBuf, ConvertStats), String> {
     let out = &ctx.args.output;
     let n = ctx.tmp_counter.fetch_add(1, Ordering::Relaxed);
-    let tmp = out.join(TMP).join(format!("{}-{n}", std::process::id()));
+    let tmp = out.join(TMP).join(format!("{}-{n}", ctx.tmp_prefix));
     let result = (|| -> std::result::Result<ConvertStats, String> {
         std::fs::create_dir_all(&tmp)
             .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;

@@ -47,6 +47,9 @@ pub fn run(args: &MarkdownArgs) -> Result<Outcome> {
     render::run::<Markdown>(&args.render, flags(&args.style))
 }
 
+/// The markdown-only flags, boxed, for commands that keep them in a struct.
+pub type BoxedFlags<'a> = Box<dyn Fn(&mut MarkdownOptions) + Sync + 'a>;
+
 /// The markdown-only flags of `args`, applied over the layered options.
 pub fn flags(args: &MarkdownStyleArgs) -> impl Fn(&mut MarkdownOptions) + Sync + '_ {
     let line_break = args.cell_line_break.as_deref().map(unescape);

@@ -94,7 +94,7 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
 }
 
 /// The library options, from arguments clap has already checked.
-fn options(args: &TablesArgs) -> TableOptions {
+pub fn options(args: &TablesArgs) -> TableOptions {
     let mut o = TableOptions::default();
     o.delimiter = args.delimiter;
     o.format = match args.format {

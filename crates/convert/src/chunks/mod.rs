@@ -69,7 +69,7 @@ use table::TableRows;
 
 #[cfg(feature = "tokens")]
 pub use measure::count_tokens;
-pub use options::{ChunkOptions, ChunkOptionsError, SizeUnit, TableText};
+pub use options::{ChunkOptions, ChunkOptionsError, SizeUnit, TableText, TokenCounter};
 pub use schema::{
     Chunk, ChunkBox, ChunkMetadata, Chunks, PageBoxes, Part, SCHEMA, TablePiece, TextPos, VERSION,
 };
@@ -151,7 +151,7 @@ pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
         opts,
         md_opts: &md_opts,
         md: &md.output,
-        measure: Measure::new(opts.unit),
+        measure: Measure::new(opts.unit, opts.counter.clone()),
         blocks: &blocks,
         tables: &tables,
         draft: Draft::default(),
@@ -195,7 +195,11 @@ pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
                 "{oversize} chunk(s) exceed the maximum of {} {}: a single word or table row \
                  is larger than it",
                 opts.max,
-                opts.unit.as_str()
+                if opts.counter.is_some() {
+                    "tokens"
+                } else {
+                    opts.unit.as_str()
+                }
             ),
         ));
     }
