@@ -17,6 +17,7 @@ mod markdown_conformance;
 mod model_conformance;
 mod model_errors;
 mod model_fixtures;
+mod model_reader;
 mod quality;
 mod recall;
 mod stream_parity;

@@ -142,7 +142,12 @@ fn checks_fire_exactly_where_expected() {
                 ("p004-t01", &["likely_split_table"]),
                 (
                     "p004-t02",
-                    &["full_page_box", "layout_not_table", "server_concern"],
+                    &[
+                        "chart_transcription",
+                        "full_page_box",
+                        "layout_not_table",
+                        "server_concern",
+                    ],
                 ),
                 ("p004-t03", &["box_outside_page"]),
                 ("p004-t04", &["missing_box"]),
@@ -260,6 +265,13 @@ fn output_is_identical_on_any_pool() {
 
 /// Checks allowed to fire on more than half the tables of a real file, and why.
 const WARRANTED: &[(&str, &str, &str)] = &[
+    // Most of this atlas's 72 "tables" are panels of its figures (microscopy panels, heat
+    // maps) transcribed as grids, several per page under one box and a `Figure N` caption.
+    (
+        "v1_openworm_Wang2024_NeurotransmitterAtlas_46p_72tables.json",
+        "chart_transcription",
+        "figure panels read as tables",
+    ),
     // This file's rows flatten the sub- and superscripts its html keeps (`G<sub>mem</sub>` is
     // `Gmem` in rows): true of most of its parameter tables.
     (
@@ -384,4 +396,64 @@ fn real_saved_responses() {
         overreach.is_empty(),
         "checks firing on most tables: {overreach:#?}"
     );
+}
+
+fn regression(slug: &str) -> QualityReport {
+    let path = testdata().join("regressions").join(format!("{slug}.json"));
+    let doc = documents(&path).remove(0);
+    quality::assess(&doc, &QualityOptions::default())
+}
+
+/// Tables sharing one box with a figure caption, or a layout concern with a caption, are
+/// chart transcriptions and go to review; a real table beside a caption that only mentions a
+/// figure stays ok (one weak signal is not enough).
+#[test]
+fn chart_transcriptions_are_flagged_with_their_signals() {
+    let r = regression("quality-chart-transcription");
+    let status: BTreeMap<&str, Status> =
+        r.tables.iter().map(|t| (t.id.as_str(), t.status)).collect();
+    assert_eq!(status["p001-t01"], Status::Review);
+    assert_eq!(status["p001-t02"], Status::Review);
+    assert_eq!(status["p002-t01"], Status::Review);
+    assert_eq!(status["p003-t01"], Status::Ok);
+    let message = |id: &str| -> String {
+        r.tables
+            .iter()
+            .find(|t| t.id == id)
+            .and_then(|t| {
+                t.findings
+                    .iter()
+                    .find(|f| f.check == Check::ChartTranscription)
+            })
+            .map(|f| f.message.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        message("p001-t01").contains("shares its box with 1 other table"),
+        "{}",
+        message("p001-t01")
+    );
+    assert!(message("p001-t01").contains("\"Figure 3\""));
+    assert!(message("p002-t01").contains("layout_lvm_disagreement"));
+    assert!(message("p002-t01").contains("\"Fig. 4\""));
+    assert!(message("p003-t01").is_empty());
+}
+
+/// A checklist the layout calls `checkbox` with a sound grid keeps its `layout_not_table`
+/// finding, at info, and stays ok; a ragged `form` keeps the warning.
+#[test]
+fn sound_forms_are_not_broken_tables() {
+    let r = regression("quality-form-checklist");
+    let table = |id: &str| r.tables.iter().find(|t| t.id == id).expect("table");
+    let layout = |id: &str| {
+        table(id)
+            .findings
+            .iter()
+            .find(|f| f.check == Check::LayoutNotTable)
+            .map(|f| f.severity)
+    };
+    assert_eq!(layout("p001-t01"), Some(quality::Severity::Info));
+    assert_eq!(table("p001-t01").status, Status::Ok);
+    assert_eq!(layout("p001-t02"), Some(quality::Severity::Warning));
+    assert_eq!(table("p001-t02").status, Status::Review);
 }

@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Result, bail};
-use pagetree_model::{Document, ErrorKind, LoadError, Loaded};
+use pagetree_model::{Document, LoadError, Loaded};
 
 /// One response read from an input, or why it could not be read.
 pub type InputResult = Result<Loaded, LoadError>;
@@ -20,7 +20,7 @@ pub fn read_input(path: &Path) -> Vec<(String, InputResult)> {
             Err(e) => vec![(name, Err(io_error("<stdin>", &e)))],
         };
     }
-    labelled(&name, pagetree_model::load_file(path))
+    labelled(&name, pagetree_model::load_all_file(path))
 }
 
 /// Every response in `bytes`, read from standard input (`-`).
@@ -60,14 +60,7 @@ pub fn document(name: &str, input: InputResult) -> Result<Document> {
 }
 
 fn io_error(name: &str, e: &std::io::Error) -> LoadError {
-    LoadError {
-        source: Some(name.to_owned()),
-        path: String::new(),
-        line: None,
-        column: None,
-        message: format!("cannot read: {e}"),
-        kind: ErrorKind::Io,
-    }
+    LoadError::io(name, e)
 }
 
 /// Every response of every input named by `args` (files, directories searched recursively,

@@ -7,13 +7,13 @@
 //! Memory is bounded by the batch (about `BATCH_BYTES` of input) and the index, not by the
 //! file. What this simple loop gives up, compared with `chunks::split` on the whole document:
 //! a chunk never spans two batches, and each chunk's `md_range` refers to its batch's
-//! markdown. It uses `LazyDocument`'s batch reading as it stands; the model's streaming reader
-//! is being reworked, and this example will move to it.
+//! markdown. The batches come from `pagetree_model::Reader`, the model's reader for files too
+//! large to hold.
 
 use std::io::Write;
 
 use pagetree_convert::chunks::{self, ChunkOptions};
-use pagetree_model::LazyDocument;
+use pagetree_model::Reader;
 
 /// Input bytes per batch of pages.
 const BATCH_BYTES: u64 = 4 << 20;
@@ -28,26 +28,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Checked here, once: a maximum that cannot work is an error, not a surprise later.
     let opts = ChunkOptions::chars(max)?;
 
-    let lazy = LazyDocument::index_file(std::path::Path::new(&path), Some(&path))?;
-    let mut reader = std::io::BufReader::new(std::fs::File::open(&path)?);
+    let mut reader = Reader::open(&path)?;
+    for w in reader.warnings() {
+        eprintln!("warning: {path}: {w}");
+    }
+    let pages = reader.page_numbers().count();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let (mut start, mut written) = (0, 0);
-    while start < lazy.pages.len() {
-        // Pages up to about BATCH_BYTES of input, and at least one.
-        let mut end = start;
-        let mut bytes = 0;
-        while end < lazy.pages.len() && (end == start || bytes < BATCH_BYTES) {
-            bytes += lazy.page_bytes(end);
-            end += 1;
-        }
-        let pieces = lazy
-            .read_batch(&mut reader, start..end)?
-            .into_iter()
-            .map(|raw| Ok((raw.index, raw.parse(lazy.source.as_deref())?)))
-            .collect::<Result<Vec<_>, pagetree_model::LoadError>>()?;
-        let batch = lazy.assemble(pieces);
-        let result = chunks::split(&batch, &opts);
+    let mut written = 0;
+    for batch in reader.batches(BATCH_BYTES) {
+        let result = chunks::split(&batch?, &opts);
         for w in &result.warnings {
             eprintln!("warning: {path}: {w}");
         }
@@ -56,9 +46,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             out.write_all(b"\n")?;
         }
         written += result.chunks.len();
-        start = end;
     }
     out.flush()?;
-    eprintln!("{path}: {written} chunks from {} pages", lazy.pages.len());
+    eprintln!("{path}: {written} chunks from {pages} pages");
     Ok(())
 }

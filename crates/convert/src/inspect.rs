@@ -169,6 +169,8 @@ pub fn summarize(loaded: &Loaded, file: &str) -> InspectReport {
                     .unwrap_or("?")
             ));
         }
+        // A shape added to the model later: the report names its format, nothing more.
+        _ => {}
     }
     r
 }

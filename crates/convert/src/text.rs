@@ -258,6 +258,8 @@ impl TextWriter<'_> {
                 let walk = walk_indices(children, idx + 1);
                 self.blocks(children, &walk, None, out);
             }
+            // Kinds added to the model later keep their inline text, as unknown ones do.
+            _ => out.push(inline_text(item).trim()),
         }
     }
 

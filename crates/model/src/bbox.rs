@@ -30,6 +30,7 @@ wire_object! {
 
 /// Something wrong with a box, as reported by [`BBox::problems`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum BoxProblem {
     /// A coordinate is missing or `null`.
     NullCoordinate,

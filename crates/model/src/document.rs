@@ -10,6 +10,7 @@ use crate::response::ParseResponse;
 
 /// The shape an input was recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Format {
     /// v2 response with `job`.
     V2,

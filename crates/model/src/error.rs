@@ -4,6 +4,7 @@ use std::fmt;
 
 /// What kind of failure a [`LoadError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// The file could not be read.
     Io,
@@ -21,6 +22,7 @@ pub enum ErrorKind {
 
 /// An input that could not be read, with everything needed to find the problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LoadError {
     /// The input's name (file path, `file.jsonl:3`...), when known.
     pub source: Option<String>,
@@ -38,7 +40,14 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+    /// An input that could not be read: `source` names it, `err` says why.
+    pub fn io(source: &str, err: &std::io::Error) -> Self {
+        LoadError::new(ErrorKind::Io, format!("cannot read: {err}")).with_source(Some(source))
+    }
+
+    /// An error of `kind` saying `message`, not located (no source, path, line or column):
+    /// for callers that refuse an input the model read (a shape they do not take).
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         LoadError {
             source: None,
             path: String::new(),
@@ -55,7 +64,8 @@ impl LoadError {
         self
     }
 
-    pub(crate) fn with_source(mut self, source: Option<&str>) -> Self {
+    /// The same error, naming the input `source`.
+    pub fn with_source(mut self, source: Option<&str>) -> Self {
         self.source = source.map(str::to_owned);
         self
     }

@@ -84,6 +84,7 @@ fn markdown_only_skip(item: &Item, i: usize) -> bool {
 
 /// What an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum ItemKind {
     /// A paragraph.
     Text,

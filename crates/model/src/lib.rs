@@ -6,19 +6,33 @@
 //! the v2 response kept exactly as written (so writing it back is lossless), with its page lists
 //! joined by page number. Errors say which file, JSON path, line and column.
 //!
+//! One call for each job:
+//!
+//! | you have | one parse result | every response in it |
+//! |---|---|---|
+//! | bytes | [`load_document`] | [`load_all`] |
+//! | a file | [`load_file`] | [`load_all_file`] |
+//! | a file too large to hold | [`Reader`] (pages in batches) | |
+//!
 //! ```
+//! use pagetree_model::{ErrorKind, Format, ItemKind, load_document};
+//!
 //! let json = br##"{"pages": [{"page_number": 1, "page_width": 612, "page_height": 792,
 //!     "success": true, "items": [{"type": "heading", "level": 1, "md": "# Hi", "value": "Hi"}]}]}"##;
-//! let doc = pagetree_model::load_document(json, Some("hi.json")).unwrap();
-//! assert_eq!(doc.format, Some(pagetree_model::Format::V2Items));
+//! let doc = load_document(json, Some("hi.json")).unwrap();
+//! assert_eq!(doc.format, Some(Format::V2Items));
 //! let page = doc.pages().next().unwrap();
-//! assert_eq!(page.items()[0].kind(), pagetree_model::ItemKind::Heading);
+//! assert_eq!(page.items()[0].kind(), ItemKind::Heading);
 //!
-//! let err = pagetree_model::load_document(b"{\"items\": {\"pages\": [{\"page_number\": \"x\"}]}}", Some("bad.json"))
+//! let err = load_document(b"{\"items\": {\"pages\": [{\"page_number\": \"x\"}]}}", Some("bad.json"))
 //!     .unwrap_err();
+//! assert_eq!(err.kind, ErrorKind::Data);
 //! assert_eq!(err.to_string(),
 //!     "bad.json: items.pages[0].page_number: invalid type: string \"x\", expected u32 at line 1 column 40");
 //! ```
+//!
+//! Enums that will grow ([`ErrorKind`], [`Format`], [`ItemKind`], [`Loaded`]...) are
+//! `#[non_exhaustive]`: a `match` on one needs a `_` arm.
 #![warn(missing_docs)]
 
 mod bbox;
@@ -30,7 +44,10 @@ mod jsonl;
 mod lazy;
 mod load;
 mod page;
+mod reader;
 mod response;
+// Crate-internal plumbing (see the hidden re-exports below).
+#[doc(hidden)]
 pub mod scan;
 mod shape;
 mod span;
@@ -46,15 +63,29 @@ pub use jobs::{
     BatchResults, ExtractJob, ExtractMetadata, ExtractUsage, JobConfig, JobList, ProcessingResult,
     RawJson,
 };
-pub use jsonl::{JsonLines, Line, file_is_json_lines, is_json_lines};
-pub use lazy::{LazyDocument, PieceLoc};
-pub use load::{Loaded, load_all, load_document, load_file};
+pub use load::{Loaded, load_all, load_all_file, load_document, load_file};
 pub use page::{
     ItemsPage, ItemsResult, MarkdownPage, MarkdownResult, MetadataPage, MetadataResult, TextPage,
     TextResult,
 };
+pub use reader::{Batches, Reader};
 pub use response::{Job, JobStatus, ParseResponse};
+
+// Crate-internal plumbing, not API: the streaming splitter, the page index and its batch
+// reading, JSON Lines stepping and field projection that `pagetree-convert`, the CLI, the
+// tests and the benches build their page-by-page conversions on. They are public only so
+// those crates can reach them, hidden from the docs, and may change in any release; library
+// users read large files through [`Reader`]. (Making them private would mean moving the
+// streaming conversion into this crate, a larger change than this API cleanup.)
+#[doc(hidden)]
+pub use jsonl::{JsonLines, Line, file_is_json_lines, is_json_lines};
+#[doc(hidden)]
+pub use lazy::{LazyDocument, PieceLoc};
+#[doc(hidden)]
 pub use span::FileSpan;
+#[doc(hidden)]
 pub use stream::{PageStream, Piece, PieceKind, RawPiece};
+#[doc(hidden)]
 pub use v1::{V1Item, V1Page, V1Parts, V1Response};
+#[doc(hidden)]
 pub use wire::{Projection, WireMeta, WireValue};

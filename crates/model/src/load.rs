@@ -14,8 +14,10 @@ use crate::response::ParseResponse;
 use crate::shape::{self, FirstPage, OTHER_SHAPES, V2_KEYS, pages_rooted, root_pages_are_v1};
 use crate::v1::V1Response;
 
-/// One response read from an input.
+/// One response read from an input. More kinds of response may be added: a `match` on it
+/// needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Loaded {
     /// A parse result (any v1 or v2 shape).
     Document(Box<Document>),
@@ -39,17 +41,29 @@ impl Loaded {
     }
 }
 
-/// Reads a file: every response in it (a v1 array or a JSON Lines file give several; a broken
-/// JSON Lines line is one error among the results). Never panics.
-pub fn load_file(path: &Path) -> Vec<Result<Loaded, LoadError>> {
+/// Reads exactly one parse result from a file (the first of a v1 array): [`load_document`]
+/// for a path, named by that path in messages.
+///
+/// # Errors
+///
+/// The file cannot be read ([`ErrorKind::Io`]), or as [`load_document`]'s.
+pub fn load_file(path: impl AsRef<Path>) -> Result<Document, LoadError> {
+    let path = path.as_ref();
+    let name = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => load_document(&bytes, Some(&name)),
+        Err(e) => Err(LoadError::io(&name, &e)),
+    }
+}
+
+/// Reads every response in a file (a v1 array or a JSON Lines file give several; a broken
+/// JSON Lines line is one error among the results): [`load_all`] for a path. Never panics.
+pub fn load_all_file(path: impl AsRef<Path>) -> Vec<Result<Loaded, LoadError>> {
+    let path = path.as_ref();
     let name = path.display().to_string();
     match std::fs::read(path) {
         Ok(bytes) => load_all(&bytes, Some(&name)),
-        Err(e) => vec![Err(LoadError::new(
-            ErrorKind::Io,
-            format!("cannot read: {e}"),
-        )
-        .with_source(Some(&name)))],
+        Err(e) => vec![Err(LoadError::io(&name, &e))],
     }
 }
 

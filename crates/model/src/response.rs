@@ -58,6 +58,7 @@ wire_object! {
 
 /// A job status, read case-insensitively.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum JobStatus {
     /// Queued.
     Pending,

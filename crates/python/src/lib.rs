@@ -60,7 +60,7 @@ fn load(
     name: Option<String>,
 ) -> PyResult<Vec<NativeDocument>> {
     let results = py.detach(|| match (&path, &data) {
-        (Some(p), _) => pagetree_model::load_file(p),
+        (Some(p), _) => pagetree_model::load_all_file(p),
         (None, Some(d)) => pagetree_model::load_all(d, name.as_deref()),
         (None, None) => Vec::new(),
     });
@@ -86,14 +86,8 @@ fn load(
                     "this is {} body, not a parse result{which}",
                     other.format().with_article()
                 );
-                let e = LoadError {
-                    source,
-                    path: String::new(),
-                    line: None,
-                    column: None,
-                    message,
-                    kind: pagetree_model::ErrorKind::Shape,
-                };
+                let e = LoadError::new(pagetree_model::ErrorKind::Shape, message)
+                    .with_source(source.as_deref());
                 return Err(load_error(py, &e));
             }
             Err(e) => return Err(load_error(py, &e)),

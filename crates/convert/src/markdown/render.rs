@@ -190,7 +190,9 @@ impl<'o, 'a> Renderer<'o, 'a> {
                 let walk = walk_indices(children, idx + 1);
                 self.blocks(children, &walk, None, out);
             }
-            ItemKind::Unknown => self.unknown(item, out),
+            // Kinds added to the model later are rendered as unknown ones are until this
+            // renderer learns them.
+            _ => self.unknown(item, out),
         }
     }
 

@@ -35,14 +35,18 @@ fn penalty(severity: Severity) -> u32 {
 
 /// The 0-100 score of a table with these findings (see the module docs).
 pub fn score(findings: &[Finding]) -> u8 {
-    let mut per_check: BTreeMap<Check, u32> = BTreeMap::new();
+    // A finding may be milder than its check (a form's `layout_not_table`): the most severe
+    // finding of a check sets its penalty.
+    let mut per_check: BTreeMap<Check, (u32, Severity)> = BTreeMap::new();
     for f in findings {
-        *per_check.entry(f.check).or_default() += 1;
+        let e = per_check.entry(f.check).or_insert((0, f.severity));
+        e.0 += 1;
+        e.1 = e.1.min(f.severity);
     }
     let total: u32 = per_check
-        .iter()
-        .map(|(check, &n)| {
-            let base = penalty(check.severity());
+        .values()
+        .map(|&(n, severity)| {
+            let base = penalty(severity);
             base + base / 2 * (n - 1).min(2)
         })
         .sum();

@@ -5,7 +5,7 @@
 
 use pagetree_model::{BBox, BoxProblem, Item};
 
-use super::{Check, Findings};
+use super::{Check, Findings, Severity};
 
 pub(crate) fn check(item: &Item, page_size: Option<(f64, f64)>, out: &mut Findings) {
     let boxes = item.boxes();
@@ -84,5 +84,40 @@ fn area_share(b: &BBox, page_size: Option<(f64, f64)>) -> f64 {
     match (b.rect(), page_size) {
         (Some([_, _, w, h]), Some((pw, ph))) => (w * h).abs() / (pw * ph),
         _ => 0.0,
+    }
+}
+
+/// A form or checklist the layout model labelled `form`/`checkbox` is a table of another
+/// kind, not a broken one: when its grid is sound, its `layout_not_table` finding drops to
+/// info. Runs after the structure and agreement checks, whose findings say whether the grid is
+/// sound.
+pub(crate) fn soften_form(item: &Item, out: &mut Findings) {
+    let form = item
+        .boxes()
+        .iter()
+        .filter_map(|b| b.label.as_deref())
+        .any(|l| {
+            let l = l.to_ascii_lowercase();
+            l.contains("form") || l.contains("checkbox")
+        });
+    const UNSOUND: &[Check] = &[
+        Check::RaggedRows,
+        Check::ShapeDisagreement,
+        Check::EmptyColumns,
+        Check::ShiftedRow,
+        Check::EmptyTable,
+    ];
+    if !form || UNSOUND.iter().any(|&c| out.has(c)) {
+        return;
+    }
+    for f in out
+        .list
+        .iter_mut()
+        .filter(|f| f.check == Check::LayoutNotTable)
+    {
+        f.severity = Severity::Info;
+        f.message.push_str(
+            "; a form or checklist with a sound grid (rows of one length, representations agree), so info only",
+        );
     }
 }

@@ -4,6 +4,7 @@
 pub(super) mod agreement;
 pub(super) mod arithmetic;
 pub(super) mod boxes;
+pub(super) mod chart;
 pub(super) mod header;
 pub(super) mod pages;
 pub(super) mod server;
@@ -207,7 +208,10 @@ checks! {
         "a box with negative coordinates or reaching beyond the page by more than 1 pt";
     /// The layout model saw something else.
     LayoutNotTable = "layout_not_table", Boxes, Warning,
-        "the table's boxes are labelled, and none as `table` (e.g. `chart`, `text`)";
+        "the table's boxes are labelled, and none as `table` (e.g. `chart`, `text`); info only for a `form`/`checkbox` with a sound grid (no ragged rows, no shape disagreement, no empty columns, no shifted rows)";
+    /// A table transcribed from a chart.
+    ChartTranscription = "chart_transcription", Boxes, Warning,
+        "the table looks transcribed from a chart: it shares a box with another table on its page (strong), or two of: a server `layout_lvm_disagreement` concern, a `Figure N`/`Fig. N` caption within two items, a `chart`/`figure`/`image` box label; the finding names the signals";
 }
 
 impl Check {

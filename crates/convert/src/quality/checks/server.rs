@@ -8,7 +8,7 @@
 //! |---|---|
 //! | `header_value_type_mismatch` | `header_value_mismatch` or `text_in_numeric_column` fired (on the column the details name, `col N`, when they name one) |
 //! | `inconsistent_row_cell_count` | `ragged_rows` fired |
-//! | `layout_lvm_disagreement` | `layout_not_table` fired |
+//! | `layout_lvm_disagreement` | `layout_not_table` or `chart_transcription` fired |
 //! | `possible_merged_columns` | `two_numbers_in_cell` or `shifted_row` fired |
 //! | `multi_table_page` | the page holds 2+ table items besides merge stubs |
 //! | anything else | unchecked |
@@ -127,7 +127,7 @@ pub(crate) fn concerns(
                 Some(&[Check::HeaderValueMismatch, Check::TextInNumericColumn])
             }
             "inconsistent_row_cell_count" => Some(&[Check::RaggedRows]),
-            "layout_lvm_disagreement" => Some(&[Check::LayoutNotTable]),
+            "layout_lvm_disagreement" => Some(&[Check::LayoutNotTable, Check::ChartTranscription]),
             "possible_merged_columns" => Some(&[Check::TwoNumbersInCell, Check::ShiftedRow]),
             _ => None,
         };
