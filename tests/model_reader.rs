@@ -63,19 +63,9 @@ fn reader_batches_equal_the_whole_document() {
             "{file}: document()"
         );
         let want = pages_of(&whole);
-        // Known gap of the batch assembly (not of this reader): a page without
-        // `page_number` is numbered by its position in its batch, not in the input, so
-        // batches that cut a run of such pages number them wrongly. Only one batch of
-        // everything is compared for those inputs until the assembly learns the positions.
-        let unnumbered = whole
-            .warnings
-            .iter()
-            .any(|w| w.code == "missing_page_number");
-        let sizes: &[u64] = if unnumbered {
-            &[u64::MAX]
-        } else {
-            &[1, 64 << 10, u64::MAX]
-        };
+        // Pages without `page_number` are numbered by their position in the input, in
+        // every batch size (a batch of one page included).
+        let sizes: &[u64] = &[1, 64 << 10, u64::MAX];
         for &max in sizes {
             let mut got = Vec::new();
             for (i, batch) in reader.batches(max).enumerate() {
