@@ -3,6 +3,7 @@
 mod common;
 
 mod chunks;
+mod cli_batch;
 mod cli_convert;
 mod cli_inspect;
 mod cli_markdown;

@@ -534,6 +534,10 @@ pub struct ConvertArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
+    /// When another run is writing OUT, wait for it to finish instead of failing.
+    #[arg(long)]
+    pub wait: bool,
+
     /// Convert page by page with bounded memory: for inputs of 8 MiB or more (auto), always,
     /// or never. The output is the same either way.
     #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]

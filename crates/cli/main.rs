@@ -31,6 +31,8 @@ pub enum Outcome {
     Ok,
     /// Some inputs failed (their errors were printed) or a requested check failed.
     Partial,
+    /// The run stopped before its end for a reason already printed (a full disk).
+    Stopped,
 }
 
 fn main() -> ExitCode {
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Partial) => ExitCode::from(1),
+        Ok(Outcome::Stopped) => ExitCode::from(2),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
