@@ -86,11 +86,10 @@ fn signal(child: &Child, sig: &str) {
     assert!(ok, "kill {sig} failed");
 }
 
-/// Starts `convert FIFO IN -o OUT` in the background: it can never finish on its own.
-fn start_stuck(fifo: &Path, input: &Path, out: &Path, extra: &[&str]) -> Child {
+/// Starts `convert --jobs N FIFO IN -o OUT` in the background: it can never finish on its own.
+fn start_stuck(fifo: &Path, input: &Path, out: &Path, jobs: &str) -> Child {
     pagetree()
-        .args(["convert", "--jobs", "2"])
-        .args(extra)
+        .args(["convert", "--jobs", jobs])
         .arg(fifo)
         .arg(input)
         .arg("-o")
@@ -119,7 +118,7 @@ fn an_interrupted_batch_says_how_far_it_got_and_resumes() {
 
     for (sig, code) in [("-INT", 130), ("-TERM", 143)] {
         let out = tmp.path().join(format!("out{code}"));
-        let child = start_stuck(&fifo, &input, &out, &[]);
+        let child = start_stuck(&fifo, &input, &out, "2");
         // Some inputs finished (and were journaled), then the signal.
         wait_for("the first journal lines", || journal_lines(&out) >= 5);
         signal(&child, sig);
@@ -176,7 +175,7 @@ fn a_killed_run_leaves_a_journal_the_next_run_resumes_from() {
         return;
     };
     let out = tmp.path().join("out");
-    let mut child = start_stuck(&fifo, &input, &out, &["--jobs", "8"]);
+    let mut child = start_stuck(&fifo, &input, &out, "8");
     // More threads than the pipe holds up: the 30 others finish and are journaled at once.
     wait_for("30 journal lines", || journal_lines(&out) == 30);
     child.kill().expect("killed");
@@ -202,7 +201,7 @@ fn one_run_at_a_time_writes_an_output_folder() {
         return;
     };
     let out = tmp.path().join("out");
-    let first = start_stuck(&fifo, &input, &out, &[]);
+    let first = start_stuck(&fifo, &input, &out, "2");
     wait_for("the first run's journal", || journal_lines(&out) == 3);
     let second = run(&[
         "convert",

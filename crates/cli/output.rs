@@ -16,10 +16,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+    let prefix = format!(".{}.", name.to_string_lossy());
     let mut builder = tempfile::Builder::new();
-    builder
-        .prefix(&format!(".{}.", name.to_string_lossy()))
-        .suffix(".tmp");
+    builder.prefix(&prefix).suffix(".tmp");
     // tempfile makes files only their owner can read; outputs get the usual mode (umask
     // applies), as `File::create` gives.
     #[cfg(unix)]

@@ -51,7 +51,8 @@ impl LoadError {
 
     pub(crate) fn at(mut self, line: usize, column: usize) -> Self {
         self.line = Some(line);
-        self.column = Some(column);
+        // Columns are 1-based; serde_json says column 0 for a place just after a newline.
+        self.column = Some(column.max(1));
         self
     }
 
@@ -123,7 +124,7 @@ impl fmt::Display for LoadError {
         }
         f.write_str(&self.message)?;
         if let (Some(l), Some(c)) = (self.line, self.column) {
-            write!(f, " at line {l} column {c}")?;
+            write!(f, " at line {l} column {}", c.max(1))?;
         }
         Ok(())
     }
