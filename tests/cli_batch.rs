@@ -113,7 +113,13 @@ fn an_interrupted_batch_says_how_far_it_got_and_resumes() {
         return;
     };
     let whole = tmp.path().join("whole");
-    let o = run(&["convert", "-q", input.to_str().unwrap(), "-o", whole.to_str().unwrap()]);
+    let o = run(&[
+        "convert",
+        "-q",
+        input.to_str().unwrap(),
+        "-o",
+        whole.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
 
     for (sig, code) in [("-INT", 130), ("-TERM", 143)] {
@@ -129,7 +135,10 @@ fn an_interrupted_batch_says_how_far_it_got_and_resumes() {
             .lines()
             .find(|l| l.starts_with("interrupted: "))
             .unwrap_or_else(|| panic!("no summary: {err}"));
-        assert!(line.ends_with("; rerun the same command to resume"), "{line}");
+        assert!(
+            line.ends_with("; rerun the same command to resume"),
+            "{line}"
+        );
         let done: usize = line["interrupted: ".len()..]
             .split(' ')
             .next()
@@ -149,7 +158,12 @@ fn an_interrupted_batch_says_how_far_it_got_and_resumes() {
         assert_eq!(manifest["entries"].as_object().expect("map").len(), done);
 
         // The rerun converts only the rest, and the result is the uninterrupted run's.
-        let again = run(&["convert", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        let again = run(&[
+            "convert",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
         let err = stderr(&again);
         assert!(again.status.success(), "{err}");
         let rest = n - done;
@@ -158,7 +172,10 @@ fn an_interrupted_batch_says_how_far_it_got_and_resumes() {
             "{err}"
         );
         if done > 0 {
-            assert!(err.contains(&format!("; {done} unchanged, skipped")), "{err}");
+            assert!(
+                err.contains(&format!("; {done} unchanged, skipped")),
+                "{err}"
+            );
         }
         assert_eq!(tree(&out), tree(&whole));
     }
@@ -181,7 +198,12 @@ fn a_killed_run_leaves_a_journal_the_next_run_resumes_from() {
     child.kill().expect("killed");
     child.wait().expect("ends");
     assert!(!out.join("pagetree-manifest.json").exists());
-    let o = run(&["convert", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("converted 0 of 30 inputs (0 documents); 30 unchanged, skipped"),
@@ -239,7 +261,10 @@ fn one_run_at_a_time_writes_an_output_folder() {
     let o = waiting.wait_with_output().expect("ends");
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
-    assert!(err.contains("note: waiting for another pagetree convert"), "{err}");
+    assert!(
+        err.contains("note: waiting for another pagetree convert"),
+        "{err}"
+    );
     assert!(err.contains("converted 3 of 3 inputs"), "{err}");
     assert!(out.join("doc0000/document.txt").exists());
 }
@@ -282,16 +307,29 @@ fn a_full_disk_stops_the_batch_naming_input_and_file() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     let failed: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
-    assert_eq!(failed.len(), 1, "one input fails, the rest are not started: {err}");
+    assert_eq!(
+        failed.len(),
+        1,
+        "one input fails, the rest are not started: {err}"
+    );
     let e = failed[0];
-    assert!(e.contains(&input.to_string_lossy().into_owned()), "names the input: {e}");
+    assert!(
+        e.contains(&input.to_string_lossy().into_owned()),
+        "names the input: {e}"
+    );
     assert!(
         e.contains(&format!("cannot write {}/doc", out.display())),
         "names the output file: {e}"
     );
     assert!(e.ends_with(": No space left on device"), "{e}");
-    assert!(err.contains("stopped: no space left on the device of"), "{err}");
-    assert!(err.contains("not started; free some space and rerun"), "{err}");
+    assert!(
+        err.contains("stopped: no space left on the device of"),
+        "{err}"
+    );
+    assert!(
+        err.contains("not started; free some space and rerun"),
+        "{err}"
+    );
     assert!(!out.join(".pagetree-tmp").exists() || tree(&out.join(".pagetree-tmp")).is_empty());
 }
 
@@ -305,7 +343,11 @@ fn skipped_entries_are_named_with_the_reason() {
     let input = many_inputs(tmp.path(), 2);
     std::fs::create_dir_all(input.join("sub/.cache")).expect("mkdir");
     std::fs::copy(testdata().join("v2_full.json"), input.join(".hidden.json")).expect("copy");
-    std::fs::copy(testdata().join("v2_full.json"), input.join("sub/.cache/x.json")).expect("copy");
+    std::fs::copy(
+        testdata().join("v2_full.json"),
+        input.join("sub/.cache/x.json"),
+    )
+    .expect("copy");
     symlink("gone.json", input.join("dangling.json")).expect("symlink");
     symlink("..", input.join("sub/up")).expect("symlink");
     let fifo = input.join("pipe.json");
@@ -328,7 +370,9 @@ fn skipped_entries_are_named_with_the_reason() {
     let d = input.display();
     for line in [
         format!("note: skipped {d}/.hidden.json: a hidden file (name it to convert it)"),
-        format!("note: skipped {d}/dangling.json: a symbolic link to nothing (its target is missing)"),
+        format!(
+            "note: skipped {d}/dangling.json: a symbolic link to nothing (its target is missing)"
+        ),
         format!("note: skipped {d}/sub/.cache: a hidden folder, not searched"),
         format!("note: skipped {d}/sub/up: a symbolic link to a folder that contains it (a loop)"),
     ] {
@@ -342,13 +386,22 @@ fn skipped_entries_are_named_with_the_reason() {
         );
     }
     assert!(
-        err.contains(&format!("converted 2 of 2 inputs (2 documents); {skipped} entries skipped")),
+        err.contains(&format!(
+            "converted 2 of 2 inputs (2 documents); {skipped} entries skipped"
+        )),
         "{err}"
     );
     let r: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
     assert_eq!(r["skipped"].as_array().expect("list").len(), skipped);
-    let quiet = run(&["convert", "-q", "--force", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let quiet = run(&[
+        "convert",
+        "-q",
+        "--force",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(
         stderr(&quiet),
         format!("note: skipped {skipped} entries (run without --quiet to see which and why)\n")
@@ -365,23 +418,40 @@ fn a_collision_folder_whose_collision_is_gone_is_removed() {
     std::fs::copy(testdata().join("v2_full.json"), input.join("a b.json")).expect("copy");
     std::fs::copy(testdata().join("v1_result.json"), input.join("a_b.json")).expect("copy");
     let out = tmp.path().join("out");
-    let o = run(&["convert", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(out.join("a_b").is_dir() && out.join("a_b-2").is_dir());
     std::fs::remove_file(input.join("a b.json")).expect("rm");
     for force in [false, true] {
-        let mut args = vec!["convert", input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        let mut args = vec![
+            "convert",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
         if force {
             args.push("--force");
         }
         let o = run(&args);
         assert!(o.status.success(), "{}", stderr(&o));
-        assert!(!out.join("a_b-2").exists(), "stale folder left (force: {force})");
+        assert!(
+            !out.join("a_b-2").exists(),
+            "stale folder left (force: {force})"
+        );
         let manifest: serde_json::Value = serde_json::from_slice(
             &std::fs::read(out.join("pagetree-manifest.json")).expect("manifest"),
         )
         .expect("json");
-        let keys: Vec<&String> = manifest["entries"].as_object().expect("map").keys().collect();
+        let keys: Vec<&String> = manifest["entries"]
+            .as_object()
+            .expect("map")
+            .keys()
+            .collect();
         assert_eq!(keys, ["a_b"]);
     }
 }

@@ -774,7 +774,8 @@ impl Mutations {
 /// Every line number errors name (`line 2 of JSON Lines`, `at line 2 column 9`, `starting at
 /// line 2 column 1`): the two readers must place errors alike. serde_json places a raw line
 /// break in a string at the end of its line when stepping over the string and at column 0 of
-/// the next line when parsing it: the same place, counted here as the first.
+/// the next line when parsing it (which messages say as column 1, columns being 1-based): the
+/// same place, counted here as the first.
 fn error_lines(err: &str) -> Vec<usize> {
     let mut v: Vec<usize> = err
         .split("line ")
@@ -782,8 +783,10 @@ fn error_lines(err: &str) -> Vec<usize> {
         .filter_map(|rest| {
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
             let line: usize = digits.parse().ok()?;
-            let at_start = rest[digits.len()..].starts_with(" column 0");
-            Some(if at_start { line - 1 } else { line })
+            let at_start = rest[digits.len()..]
+                .strip_prefix(" column 1")
+                .is_some_and(|after| !after.starts_with(|c: char| c.is_ascii_digit()));
+            Some(if at_start && line > 1 { line - 1 } else { line })
         })
         .collect();
     v.sort_unstable();

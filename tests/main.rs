@@ -5,6 +5,7 @@ mod common;
 mod chunks;
 mod cli_batch;
 mod cli_convert;
+mod cli_errors;
 mod cli_inspect;
 mod cli_markdown;
 mod cli_quality;

@@ -41,7 +41,8 @@ fn labelled(name: &str, results: Vec<InputResult>) -> Vec<(String, InputResult)>
                 _ if many => format!("{name}#{i}"),
                 _ => name.to_owned(),
             };
-            (label, r)
+            // Printed in messages: a name cannot forge lines or drive the terminal.
+            (crate::inputs::escape(&label), r)
         })
         .collect()
 }
@@ -52,7 +53,7 @@ pub fn document(name: &str, input: InputResult) -> Result<Document> {
     match input {
         Ok(Loaded::Document(d)) => Ok(*d),
         Ok(other) => bail!(
-            "{name}: this is {} body, not a parse result; it has no tables",
+            "{name}: this is {} body, not a parse result; it has no tables at line 1 column 1",
             other.format().with_article()
         ),
         Err(e) => Err(e.into()),

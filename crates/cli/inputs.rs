@@ -239,7 +239,10 @@ impl Walk<'_> {
                 if !is_root && (self.inside_out)(p) {
                     it.skip_current_dir();
                 } else if dot && !self.hidden {
-                    skip(p, "a hidden folder, not searched (name it to convert its files)");
+                    skip(
+                        p,
+                        "a hidden folder, not searched (name it to convert its files)",
+                    );
                     it.skip_current_dir();
                 }
                 continue;
@@ -250,7 +253,10 @@ impl Walk<'_> {
             if dot && !self.hidden {
                 skip(p, "a hidden file (name it to convert it)");
             } else if !ft.is_file() {
-                skip(p, "not a regular file (a FIFO, socket or device); name it to read it");
+                skip(
+                    p,
+                    "not a regular file (a FIFO, socket or device); name it to read it",
+                );
             } else {
                 found.push(p.to_path_buf());
             }

@@ -31,7 +31,8 @@ pub enum Outcome {
     Ok,
     /// Some inputs failed (their errors were printed) or a requested check failed.
     Partial,
-    /// The run stopped before its end for a reason already printed (a full disk).
+    /// The run stopped, or could not write its output, for a reason already printed (a full
+    /// disk, an output folder that cannot be written).
     Stopped,
 }
 

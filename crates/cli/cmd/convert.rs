@@ -181,8 +181,8 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
             }
         }
     }
-    let mut journal =
-        Journal::open(out).with_context(|| format!("cannot write the journal in {}", out.display()))?;
+    let mut journal = Journal::open(out)
+        .with_context(|| format!("cannot write the journal in {}", out.display()))?;
     remove_moved(&mut manifest, &mut journal, out, &inputs)
         .with_context(|| format!("cannot write the journal in {}", out.display()))?;
     if let Some((i, n)) = args.shard {
@@ -952,9 +952,8 @@ fn stage_document(
                 reason(&e)
             ))
         }
-        Ok(()) => convert(&mut sink).and_then(|stats| {
-            sink.close().map(|()| stats).map_err(|e| e.to_string())
-        }),
+        Ok(()) => convert(&mut sink)
+            .and_then(|stats| sink.close().map(|()| stats).map_err(|e| e.to_string())),
     };
     let result = result.map_err(|e| match sink.failed.take() {
         Some(io) => {

@@ -52,6 +52,7 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
         })
         .collect();
     let mut failed = 0;
+    let mut unwritable = false;
     let stdout = std::io::stdout();
     for r in reports.into_iter().flatten() {
         let mut o = stdout.lock();
@@ -84,9 +85,16 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
                 o.flush()?;
                 eprintln!("error: {e:#}");
             }
+            Report::Unwritable(e) => {
+                unwritable = true;
+                o.flush()?;
+                eprintln!("error: {e:#}");
+            }
         }
     }
-    Ok(if failed > 0 {
+    Ok(if unwritable {
+        Outcome::Stopped
+    } else if failed > 0 {
         Outcome::Partial
     } else {
         Outcome::Ok
@@ -121,6 +129,8 @@ enum Report {
         warnings: Vec<String>,
     },
     Failed(anyhow::Error),
+    /// Read, but its tables could not be written.
+    Unwritable(anyhow::Error),
 }
 
 fn convert(
@@ -135,10 +145,21 @@ fn convert(
         if let Some(id) = &args.table {
             keep_only(&mut out, id).with_context(|| name.to_owned())?;
         }
-        write_all(&out, dir, args, opts)
-            .with_context(|| format!("{name}: writing to {}", dir.display()))?;
         Ok(out)
     });
+    // An output that cannot be written is fatal (exit 2), as in every command; an input that
+    // cannot be read is not.
+    let result = match result {
+        Ok(out) => match write_all(&out, dir, args, opts) {
+            Ok(()) => Ok(out),
+            Err(e) => {
+                return Report::Unwritable(
+                    e.context(format!("{name}: cannot write to {}", dir.display())),
+                );
+            }
+        },
+        Err(e) => Err(e),
+    };
     match result {
         Ok(out) => Report::Written {
             name: name.to_owned(),

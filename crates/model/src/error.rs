@@ -117,7 +117,16 @@ fn shorten_path(path: String) -> String {
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         if let Some(s) = &self.source {
-            write!(f, "{s}: ")?;
+            // A file name cannot forge lines or drive the terminal: control characters are
+            // written as escapes (`\n`, `\u{1b}`).
+            for c in s.chars() {
+                if c.is_control() {
+                    write!(f, "{}", c.escape_default())?;
+                } else {
+                    write!(f, "{c}")?;
+                }
+            }
+            f.write_str(": ")?;
         }
         if !self.path.is_empty() {
             write!(f, "{}: ", self.path)?;

@@ -63,6 +63,7 @@ pub fn load_document(bytes: &[u8], source: Option<&str>) -> Result<Document, Loa
                 other.format().with_article()
             ),
         )
+        .at(1, 1)
         .with_source(source)),
         Some(Err(e)) => Err(e),
         None => Err(LoadError::new(ErrorKind::Eof, "no response in the input").with_source(source)),
@@ -114,13 +115,19 @@ fn decode(bytes: &[u8]) -> Result<&str, LoadError> {
 pub(crate) fn foreign_file(head: &[u8]) -> Option<LoadError> {
     const KINDS: [(&[u8], &str); 9] = [
         (b"%PDF-", "a PDF file"),
-        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\x89PNG", "a PNG image"),
         (b"\xFF\xD8\xFF", "a JPEG image"),
         (b"GIF8", "a GIF image"),
         (b"II*\0", "a TIFF image"),
         (b"MM\0*", "a TIFF image"),
-        (b"PK\x03\x04", "an office file or a ZIP archive (docx, xlsx, pptx, zip...)"),
-        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "an office file (doc, xls, ppt)"),
+        (
+            b"PK\x03\x04",
+            "an office file or a ZIP archive (docx, xlsx, pptx, zip...)",
+        ),
+        (
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            "an office file (doc, xls, ppt)",
+        ),
         (b"{\\rtf", "an RTF document"),
     ];
     let what = KINDS.iter().find(|(magic, _)| head.starts_with(magic))?.1;
@@ -142,6 +149,22 @@ pub(crate) fn bad_utf8(byte: u8, offset: u64) -> LoadError {
         ErrorKind::Encoding,
         format!("invalid UTF-8 (byte 0x{byte:02X} at offset {offset}); save the file as UTF-8"),
     )
+}
+
+/// A [`bad_utf8`] error found in a part of the input that starts `by` bytes in, moved to
+/// count from the start of the input.
+pub(crate) fn shift_utf8_offset(mut e: LoadError, by: u64) -> LoadError {
+    const AT: &str = " at offset ";
+    if let Some(i) = e.message.find(AT) {
+        let start = i + AT.len();
+        let end = e.message[start..]
+            .find(|c: char| !c.is_ascii_digit())
+            .map_or(e.message.len(), |n| start + n);
+        if let Ok(n) = e.message[start..end].parse::<u64>() {
+            e.message.replace_range(start..end, &(n + by).to_string());
+        }
+    }
+    e
 }
 
 /// 1-based line and byte column of an offset.

@@ -80,8 +80,14 @@ mod tests {
     fn a_second_lock_fails_with_a_message_until_the_first_is_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let first = lock(dir.path(), false, true).unwrap();
-        let err = lock(dir.path(), false, true).err().expect("held").to_string();
-        assert!(err.contains("in use by another pagetree convert (pid "), "{err}");
+        let err = lock(dir.path(), false, true)
+            .err()
+            .expect("held")
+            .to_string();
+        assert!(
+            err.contains("in use by another pagetree convert (pid "),
+            "{err}"
+        );
         assert!(err.contains("--wait"), "{err}");
         drop(first);
         lock(dir.path(), false, true).expect("free again");
