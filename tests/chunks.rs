@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use pagetree_convert::chunks::{ChunkOptions, Chunks, TableText, chunks};
+use pagetree_convert::chunks::{self, ChunkOptions, Chunks, TableText};
 use pagetree_convert::{ElementOptions, PageKind, elements, markdown};
 use pagetree_model::{Document, Loaded};
 
@@ -24,9 +24,10 @@ fn load(path: &std::path::Path) -> Vec<Document> {
 }
 
 fn count(opts: &ChunkOptions, s: &str) -> usize {
-    match opts.unit {
+    match opts.unit() {
         pagetree_convert::chunks::SizeUnit::Chars => s.chars().count(),
         pagetree_convert::chunks::SizeUnit::Tokens => pagetree_convert::chunks::count_tokens(s),
+        other => panic!("no count for {other:?}"),
     }
 }
 
@@ -44,23 +45,21 @@ fn option_sets() -> Vec<(String, ChunkOptions)> {
     let mut v = Vec::new();
     for max in [200, 500, 1500] {
         for overlap in [0, max / 10] {
-            let mut o = ChunkOptions::chars(max);
-            o.overlap = overlap;
-            v.push((format!("chars {max} overlap {overlap}"), o));
+            let o = ChunkOptions::chars(max).and_then(|o| o.with_overlap(overlap));
+            v.push((format!("chars {max} overlap {overlap}"), o.unwrap()));
         }
     }
     for max in [128, 512] {
         for overlap in [0, max / 8] {
-            let mut o = ChunkOptions::tokens(max);
-            o.overlap = overlap;
-            v.push((format!("tokens {max} overlap {overlap}"), o));
+            let o = ChunkOptions::tokens(max).and_then(|o| o.with_overlap(overlap));
+            v.push((format!("tokens {max} overlap {overlap}"), o.unwrap()));
         }
     }
-    let mut o = ChunkOptions::chars(400);
+    let mut o = ChunkOptions::chars(400).unwrap();
     o.tables = TableText::Csv;
     o.breadcrumb = false;
     v.push(("chars 400 csv tables, no breadcrumb".into(), o));
-    let mut o = ChunkOptions::chars(600);
+    let mut o = ChunkOptions::chars(600).unwrap();
     o.tables = TableText::Html;
     o.include_furniture = true;
     o.markdown.tables = pagetree_convert::markdown::TableFormat::Html;
@@ -71,12 +70,12 @@ fn option_sets() -> Vec<(String, ChunkOptions)> {
 
 /// Checks every invariant of one document's chunks; returns them.
 fn check(doc: &Document, opts: &ChunkOptions, what: &str) -> Chunks {
-    let out = chunks(doc, opts);
-    let again = chunks(doc, opts);
+    let out = chunks::split(doc, opts);
+    let again = chunks::split(doc, opts);
     assert_eq!(out, again, "{what}: not deterministic");
-    let md = markdown(doc, &opts.markdown_options());
+    let md = markdown::render(doc, &opts.markdown_options());
     let text = &md.output;
-    let els = elements(doc, &ElementOptions::default(), Some(&md));
+    let els = elements::collect(doc, &ElementOptions::default(), Some(&md));
     let element_ids: BTreeSet<&str> = els.elements.iter().map(|e| e.id.as_str()).collect();
     let failed: BTreeSet<u32> = md
         .pages
@@ -96,7 +95,7 @@ fn check(doc: &Document, opts: &ChunkOptions, what: &str) -> Chunks {
         let size = count(opts, &c.text);
         assert_eq!(
             m.oversize,
-            size > opts.max,
+            size > opts.max(),
             "{at}: oversize flag, size {size}"
         );
         assert_eq!(m.chars, c.text.chars().count(), "{at}");
@@ -125,7 +124,7 @@ fn check(doc: &Document, opts: &ChunkOptions, what: &str) -> Chunks {
         );
         if !opts.breadcrumb && off.bytes > 0 {
             assert!(
-                opts.overlap > 0,
+                opts.overlap() > 0,
                 "{at}: a prefix without breadcrumb or overlap"
             );
         }
@@ -369,18 +368,18 @@ fn summary(out: &Chunks) -> String {
 #[test]
 fn snapshots() {
     let cases: [(&str, ChunkOptions); 4] = [
-        ("v2_big_table.json", ChunkOptions::chars(500)),
-        ("v2_failed_pages.json", ChunkOptions::chars(200)),
+        ("v2_big_table.json", ChunkOptions::chars(500).unwrap()),
+        ("v2_failed_pages.json", ChunkOptions::chars(200).unwrap()),
         ("v2_full.json", ChunkOptions::default()),
         ("v2_merged_tables.json", {
-            let mut o = ChunkOptions::tokens(160);
-            o.overlap = 20;
-            o
+            ChunkOptions::tokens(160)
+                .and_then(|o| o.with_overlap(20))
+                .unwrap()
         }),
     ];
     for (file, opts) in cases {
         let doc = &load(&testdata().join(file))[0];
-        let out = chunks(doc, &opts);
+        let out = chunks::split(doc, &opts);
         insta::assert_snapshot!(file, summary(&out));
     }
 }
@@ -388,8 +387,8 @@ fn snapshots() {
 #[test]
 fn big_tables_split_by_rows_with_the_header_repeated() {
     let doc = &load(&testdata().join("v2_big_table.json"))[0];
-    let opts = ChunkOptions::chars(500);
-    let out = chunks(doc, &opts);
+    let opts = ChunkOptions::chars(500).unwrap();
+    let out = chunks::split(doc, &opts);
     let pieces: Vec<_> = out
         .chunks
         .iter()
@@ -410,7 +409,7 @@ fn big_tables_split_by_rows_with_the_header_repeated() {
     }
     assert_eq!(next, 40, "every row is in a piece");
     // A piece's md_range holds exactly its rows (the first from the table's start).
-    let md = markdown(doc, &opts.markdown_options());
+    let md = markdown::render(doc, &opts.markdown_options());
     let second = &pieces[1].metadata;
     let [a, b] = second.md_range.bytes;
     assert_eq!(
@@ -422,11 +421,9 @@ fn big_tables_split_by_rows_with_the_header_repeated() {
     assert_eq!(&md.output[a..b], pieces[0].body());
 
     // In CSV, the header row is repeated too.
-    let csv = ChunkOptions {
-        tables: TableText::Csv,
-        ..ChunkOptions::chars(500)
-    };
-    let out = chunks(doc, &csv);
+    let mut csv = ChunkOptions::chars(500).unwrap();
+    csv.tables = TableText::Csv;
+    let out = chunks::split(doc, &csv);
     let piece = out
         .chunks
         .iter()
@@ -442,7 +439,7 @@ fn big_tables_split_by_rows_with_the_header_repeated() {
 #[test]
 fn sections_paragraphs_and_code_are_cut_at_their_boundaries() {
     let doc = &load(&testdata().join("v2_big_table.json"))[0];
-    let out = chunks(doc, &ChunkOptions::chars(500));
+    let out = chunks::split(doc, &ChunkOptions::chars(500).unwrap());
     for c in &out.chunks {
         let m = &c.metadata;
         // One section per chunk here (the sections are large): the path names it.
@@ -484,7 +481,7 @@ fn sections_paragraphs_and_code_are_cut_at_their_boundaries() {
 #[test]
 fn failed_pages_are_never_bridged_and_are_named_by_their_neighbours() {
     let doc = &load(&testdata().join("v2_failed_pages.json"))[0];
-    let out = chunks(doc, &ChunkOptions::default());
+    let out = chunks::split(doc, &ChunkOptions::default());
     let by_pages: Vec<([u32; 2], &str, Vec<u32>)> = out
         .chunks
         .iter()
@@ -506,7 +503,7 @@ fn failed_pages_are_never_bridged_and_are_named_by_their_neighbours() {
         ]
     );
     // Even when everything would fit in one chunk.
-    let out = chunks(doc, &ChunkOptions::chars(100_000));
+    let out = chunks::split(doc, &ChunkOptions::chars(100_000).unwrap());
     assert_eq!(out.chunks.len(), 4);
 }
 
@@ -514,14 +511,14 @@ fn failed_pages_are_never_bridged_and_are_named_by_their_neighbours() {
 fn headers_and_footers_are_left_out_unless_asked_for() {
     let doc = &load(&testdata().join("v2_full.json"))[0];
     let all = |o: &ChunkOptions| -> String {
-        chunks(doc, o)
+        chunks::split(doc, o)
             .chunks
             .iter()
             .map(|c| c.text.clone())
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let els = elements(doc, &ElementOptions::default(), None);
+    let els = elements::collect(doc, &ElementOptions::default(), None);
     let furniture: Vec<&str> = els
         .elements
         .iter()
@@ -530,10 +527,9 @@ fn headers_and_footers_are_left_out_unless_asked_for() {
         .collect();
     assert!(!furniture.is_empty());
     let without = all(&ChunkOptions::default());
-    let with = all(&ChunkOptions {
-        include_furniture: true,
-        ..ChunkOptions::default()
-    });
+    let mut keep = ChunkOptions::default();
+    keep.include_furniture = true;
+    let with = all(&keep);
     for f in furniture {
         assert!(!without.contains(f), "{f:?} is furniture");
         assert!(with.contains(f), "{f:?} is kept on request");
@@ -607,7 +603,7 @@ fn cli_writes_json_lines_that_load_as_documents_and_nodes() {
         ]
     );
 
-    // Loaded from Python the way the README shows, when Python is there.
+    // Loaded from Python the way the README's RAG recipe shows, when Python is there.
     let file = dir.path().join("v2_full.chunks.jsonl");
     let script = "import json, sys\n\
         rows = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8')]\n\
@@ -643,7 +639,7 @@ fn cli_writes_json_lines_that_load_as_documents_and_nodes() {
 fn ids_are_stable() {
     // The id hashes the source name and ranges only: pinned here so a change is deliberate.
     let doc = &load(&testdata().join("v2_full.json"))[0];
-    let out = chunks(doc, &ChunkOptions::default());
+    let out = chunks::split(doc, &ChunkOptions::default());
     let ids: Vec<&str> = out.chunks.iter().map(|c| c.id.as_str()).collect();
     insta::assert_snapshot!(ids.join("\n"));
 }
@@ -651,9 +647,10 @@ fn ids_are_stable() {
 #[test]
 fn overlap_repeats_the_end_of_the_previous_chunk_of_the_same_section() {
     let doc = &load(&testdata().join("v2_big_table.json"))[0];
-    let mut opts = ChunkOptions::chars(500);
-    opts.overlap = 60;
-    let out = chunks(doc, &opts);
+    let opts = ChunkOptions::chars(500)
+        .and_then(|o| o.with_overlap(60))
+        .unwrap();
+    let out = chunks::split(doc, &opts);
     let mut overlapped = 0;
     for w in out.chunks.windows(2) {
         let (a, b) = (&w[0], &w[1]);

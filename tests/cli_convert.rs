@@ -820,7 +820,7 @@ fn converted(
 /// Mutated JSON Lines files (bytes cut, inserted, replaced, the file truncated) convert and
 /// render the same with every line read whole (`--stream never`) and every line streamed in
 /// place (`--stream always`): the same exit code, the same files, errors on the same lines.
-/// The responses carry only items (what a streamed read skips is not checked: README).
+/// The responses carry only items (what a streamed read skips is not checked: docs/design.md).
 #[test]
 fn mutated_json_lines_read_the_same_whole_and_in_place() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -857,7 +857,7 @@ fn mutated_json_lines_read_the_same_whole_and_in_place() {
         if case >= cuts.len() {
             mutations.damage(&mut b, b"{}[]\",:\r 0a\\x");
         }
-        // Invalid UTF-8 fails a whole read at the first bad byte (README): not compared.
+        // Invalid UTF-8 fails a whole read at the first bad byte (docs/design.md): not compared.
         if std::str::from_utf8(&b).is_err() {
             continue;
         }
@@ -906,7 +906,7 @@ fn mutated_json_lines_read_the_same_whole_and_in_place() {
 /// Mutated responses (bytes cut, inserted, replaced, the file truncated) convert the same read
 /// whole and streamed page by page: the same exit code, the same files, and broken JSON
 /// reported on the same line. Items only, as streaming leaves unread server pages unchecked
-/// (README); no raw line breaks inserted, where serde_json's own line and column conventions
+/// (docs/design.md); no raw line breaks inserted, where serde_json's own line and column conventions
 /// differ between parsing a string and stepping over it.
 #[test]
 fn mutated_responses_read_the_same_whole_and_streamed() {

@@ -24,22 +24,33 @@ pub fn fixtures() -> Vec<PathBuf> {
     v
 }
 
-/// `../shared/realdata` JSON files, or `None` (with a printed notice) when the folder is absent.
+/// `../shared/realdata` JSON files, or `None` (with a printed notice) when the folder is absent
+/// or holds none. Under `CI=true` that is a failure instead: a CI run must not pass by skipping
+/// every real-data check without anyone noticing.
 pub fn realdata() -> Option<Vec<PathBuf>> {
     let dir = root().join("../shared/realdata");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!(
-            "notice: {} not found; real-data conformance skipped",
-            dir.display()
-        );
-        return None;
-    };
-    let mut v: Vec<PathBuf> = entries
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    v.sort();
-    Some(v)
+    let files = std::fs::read_dir(&dir).ok().map(|entries| {
+        let mut v: Vec<PathBuf> = entries
+            .map(|e| e.expect("dir entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        v.sort();
+        v
+    });
+    match files {
+        Some(v) if !v.is_empty() => Some(v),
+        _ => {
+            let why = format!("{} not found or holds no JSON files", dir.display());
+            assert!(!on_ci(), "{why}; CI=true requires the real responses");
+            eprintln!("notice: {why}; real-data conformance skipped");
+            None
+        }
+    }
+}
+
+/// Whether the environment says this is a CI run (`CI=true`, as CI services set it).
+fn on_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
 }
 
 /// The file name, for stable snapshot names and messages.

@@ -41,15 +41,9 @@ fn option_sets() -> Vec<(&'static str, ConvertOptions)> {
     server.text.pages.source = pagetree_convert::Source::Server;
     // Markdown alone reads items leaner (no values of plain paragraphs, no html/csv of tables
     // with cells); with HTML tables it reads their html again.
-    let md_only = ConvertOptions {
-        outputs: pagetree_convert::Outputs {
-            markdown: true,
-            text: false,
-            tables: false,
-            elements: false,
-        },
-        ..ConvertOptions::default()
-    };
+    let mut md_only = ConvertOptions::default();
+    md_only.outputs = pagetree_convert::Outputs::none();
+    md_only.outputs.markdown = true;
     let mut md_html = md_only.clone();
     md_html.markdown.tables = pagetree_convert::markdown::TableFormat::Html;
     vec![

@@ -19,8 +19,8 @@ fn norm(s: &str) -> String {
 
 /// Checks every invariant of one document's elements; returns (elements, ranges checked).
 fn check(doc: &pagetree_model::Document, file: &str) -> (usize, usize) {
-    let md = markdown(doc, &MarkdownOptions::default());
-    let els = elements(doc, &ElementOptions::default(), Some(&md));
+    let md = markdown::render(doc, &MarkdownOptions::default());
+    let els = elements::collect(doc, &ElementOptions::default(), Some(&md));
     let out = &md.output;
     let mut ids = BTreeSet::new();
     let mut ranges = 0;
@@ -134,8 +134,8 @@ fn fixture_invariants_and_snapshots() {
         let Ok(doc) = pagetree_model::load_document(&bytes, Some(&name(path))) else {
             return;
         };
-        let md = markdown(&doc, &MarkdownOptions::default());
-        let els = elements(&doc, &ElementOptions::default(), Some(&md));
+        let md = markdown::render(&doc, &MarkdownOptions::default());
+        let els = elements::collect(&doc, &ElementOptions::default(), Some(&md));
         // One line per element keeps the snapshots reviewable; the full schema is snapshotted
         // once below.
         let mut lines: Vec<String> = els
@@ -236,10 +236,11 @@ fn written_while_built_equals_built_then_written() {
             let Loaded::Document(doc) = loaded else {
                 continue;
             };
-            let md = markdown(&doc, &MarkdownOptions::default());
+            let md = markdown::render(&doc, &MarkdownOptions::default());
             for furniture in [true, false] {
-                let opts = ElementOptions { furniture };
-                let whole = elements(&doc, &opts, Some(&md));
+                let mut opts = ElementOptions::default();
+                opts.furniture = furniture;
+                let whole = elements::collect(&doc, &opts, Some(&md));
                 for format in [ElementsFormat::Json, ElementsFormat::Jsonl] {
                     let built = write_elements(&whole, format, Vec::new()).expect("to memory");
                     let mut stream = ElementsStream::new(&doc, &opts);

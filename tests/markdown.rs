@@ -93,7 +93,7 @@ fn markdown_snapshots() {
             };
             for (title, opts) in &sets {
                 out.push_str(&format!("===== {} · {title} =====\n", doc.name()));
-                out.push_str(&show(&markdown(&doc, opts)));
+                out.push_str(&show(&markdown::render(&doc, opts)));
                 out.push_str("\n\n");
             }
         }
@@ -124,7 +124,7 @@ fn text_snapshots() {
             let Ok(doc) = doc else { continue };
             for (title, opts) in &sets {
                 out.push_str(&format!("===== {} · {title} =====\n", doc.name()));
-                out.push_str(&show(&text(&doc, opts)));
+                out.push_str(&show(&text::render(&doc, opts)));
                 out.push_str("\n\n");
             }
         }
@@ -138,7 +138,7 @@ fn span_map_of_the_full_fixture() {
     let doc = documents(&testdata().join("v2_full.json"))
         .remove(0)
         .unwrap();
-    let r = markdown(&doc, &MarkdownOptions::default());
+    let r = markdown::render(&doc, &MarkdownOptions::default());
     let walk = doc.walk();
     let lines: Vec<String> = r
         .spans
@@ -160,14 +160,12 @@ fn span_map_of_the_full_fixture() {
 /// on its first page), and every top-level non-furniture item that renders has one.
 #[test]
 fn spans_are_consistent_on_every_fixture() {
-    let merged = MarkdownOptions {
-        merge_tables: true,
-        ..MarkdownOptions::default()
-    };
+    let mut merged = MarkdownOptions::default();
+    merged.merge_tables = true;
     for path in fixtures() {
         for doc in documents(&path).into_iter().flatten() {
             for opts in [MarkdownOptions::default(), merged.clone()] {
-                let r = markdown(&doc, &opts);
+                let r = markdown::render(&doc, &opts);
                 let walk = doc.walk();
                 assert!(
                     r.spans
@@ -221,19 +219,19 @@ fn output_is_the_same_for_any_thread_count_and_when_streamed() {
     for path in paths {
         for doc in documents(&path).into_iter().flatten() {
             for (_, o) in &opts {
-                let a = one.install(|| markdown(&doc, o));
-                let b = four.install(|| markdown(&doc, o));
+                let a = one.install(|| markdown::render(&doc, o));
+                let b = four.install(|| markdown::render(&doc, o));
                 assert_eq!(a, b, "{}", doc.name());
                 let mut streamed = Vec::new();
                 let warnings =
-                    four.install(|| pagetree_convert::write_markdown(&doc, o, &mut streamed));
+                    four.install(|| pagetree_convert::markdown::write(&doc, o, &mut streamed));
                 assert_eq!(warnings.unwrap(), a.warnings);
                 assert_eq!(String::from_utf8(streamed).unwrap(), a.output);
             }
             let t = TextOptions::default();
-            let a = one.install(|| text(&doc, &t));
+            let a = one.install(|| text::render(&doc, &t));
             let mut streamed = Vec::new();
-            four.install(|| pagetree_convert::write_text(&doc, &t, &mut streamed))
+            four.install(|| pagetree_convert::text::write(&doc, &t, &mut streamed))
                 .unwrap();
             assert_eq!(String::from_utf8(streamed).unwrap(), a.output);
         }
@@ -253,7 +251,7 @@ fn failed_pages_are_always_named() {
     ] {
         let mut o = MarkdownOptions::default();
         o.pages.failed = mode;
-        let r = markdown(&doc, &o);
+        let r = markdown::render(&doc, &o);
         let failed: Vec<u32> = r
             .warnings
             .iter()
@@ -271,7 +269,7 @@ fn tables_merge_across_pages_only_when_asked() {
         .remove(0)
         .unwrap();
     let count = |s: &str| s.matches("| V-2").count();
-    let off = markdown(&doc, &MarkdownOptions::default());
+    let off = markdown::render(&doc, &MarkdownOptions::default());
     let page = |r: &Rendered, n: u32| {
         let p = r.pages.iter().find(|p| p.number == n).unwrap();
         r.page_text(p).to_owned()
@@ -281,11 +279,9 @@ fn tables_merge_across_pages_only_when_asked() {
     assert_eq!(page(&off, 3), "");
     assert_eq!((count(&page(&off, 5)), count(&page(&off, 6))), (6, 4));
 
-    let mut o = MarkdownOptions {
-        merge_tables: true,
-        ..MarkdownOptions::default()
-    };
-    let on = markdown(&doc, &o);
+    let mut o = MarkdownOptions::default();
+    o.merge_tables = true;
+    let on = markdown::render(&doc, &o);
     assert_eq!((count(&page(&on, 5)), count(&page(&on, 6))), (10, 0));
     assert!(page(&on, 6).starts_with("## Notes"));
     // The continuation's span is its rows (without the repeated header) inside page 5.
@@ -302,7 +298,7 @@ fn tables_merge_across_pages_only_when_asked() {
 
     // Selecting a stub's page without its head page says where the rows went.
     o.pages.selection = "3".parse().unwrap();
-    let r = markdown(&doc, &o);
+    let r = markdown::render(&doc, &o);
     assert!(
         r.warnings
             .iter()
@@ -319,8 +315,11 @@ fn missing_sources_fall_back_with_a_warning() {
         .unwrap();
     let mut o = MarkdownOptions::default();
     o.pages.source = Source::Server;
-    let r = markdown(&doc, &o);
-    assert_eq!(r.output, markdown(&doc, &MarkdownOptions::default()).output);
+    let r = markdown::render(&doc, &o);
+    assert_eq!(
+        r.output,
+        markdown::render(&doc, &MarkdownOptions::default()).output
+    );
     assert_eq!(r.warnings[0].code, "source_missing");
     assert_eq!(
         r.warnings[0].to_string(),
@@ -328,7 +327,7 @@ fn missing_sources_fall_back_with_a_warning() {
     );
     // Pages that are not in the document are reported.
     o.pages.selection = "2-5".parse().unwrap();
-    let r = markdown(&doc, &o);
+    let r = markdown::render(&doc, &o);
     assert!(
         r.warnings
             .iter()
@@ -348,20 +347,12 @@ fn reading_for_markdown_alone_renders_what_a_full_read_renders() {
     files.extend(crate::common::realdata().unwrap_or_default());
     let mut compared = 0;
     for tables in [TableFormat::Markdown, TableFormat::Html] {
-        let opts = MarkdownOptions {
-            tables,
-            ..MarkdownOptions::default()
-        };
-        let convert = ConvertOptions {
-            outputs: Outputs {
-                markdown: true,
-                text: false,
-                tables: false,
-                elements: false,
-            },
-            markdown: opts.clone(),
-            ..ConvertOptions::default()
-        };
+        let mut opts = MarkdownOptions::default();
+        opts.tables = tables;
+        let mut convert = ConvertOptions::default();
+        convert.outputs = Outputs::none();
+        convert.outputs.markdown = true;
+        convert.markdown = opts.clone();
         let p = projection(&convert);
         assert_eq!(p.markdown_only, tables == TableFormat::Markdown);
         for f in &files {
@@ -369,7 +360,7 @@ fn reading_for_markdown_alone_renders_what_a_full_read_renders() {
             let docs = |l: Vec<Result<Loaded, _>>| -> Vec<String> {
                 l.into_iter()
                     .filter_map(|r| match r {
-                        Ok(Loaded::Document(d)) => Some(markdown(&d, &opts).output),
+                        Ok(Loaded::Document(d)) => Some(markdown::render(&d, &opts).output),
                         _ => None,
                     })
                     .collect()

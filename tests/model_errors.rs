@@ -35,8 +35,16 @@ fn errors_carry_path_line_and_column() {
 fn hostile_inputs_never_panic() {
     // Every prefix of a real-looking fixture is either a document or a clean error.
     let full = std::fs::read(crate::common::testdata().join("v2_full.json")).expect("fixture");
-    for cut in (0..full.len()).step_by(37) {
-        let _ = pagetree_model::load_all(&full[..cut], Some("cut.json"));
+    // A strict prefix of one JSON object is never a whole value, so every cut must fail, and
+    // fail with a message that says where.
+    let end = full.trim_ascii_end().len();
+    for cut in (0..end).step_by(37) {
+        let results = pagetree_model::load_all(&full[..cut], Some("cut.json"));
+        assert!(!results.is_empty(), "cut at {cut}: no result at all");
+        for r in results {
+            let e = r.expect_err(&format!("a cut at byte {cut} of {end} loaded"));
+            assert!(e.to_string().starts_with("cut.json"), "cut at {cut}: {e}");
+        }
     }
     let deep = "[".repeat(200_000);
     assert!(pagetree_model::load_all(deep.as_bytes(), None)[0].is_err());

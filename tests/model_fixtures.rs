@@ -8,9 +8,9 @@ fn inspect_reports() {
         let text: Vec<String> = pagetree_model::load_all(&bytes, Some(&file))
             .iter()
             .map(|r| match r {
-                Ok(l) => {
-                    pagetree_convert::render_inspect_text(&pagetree_convert::inspect(l, &file))
-                }
+                Ok(l) => pagetree_convert::inspect::render_text(
+                    &pagetree_convert::inspect::summarize(l, &file),
+                ),
                 Err(e) => format!("error: {e}\n"),
             })
             .collect();

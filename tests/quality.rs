@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use pagetree_convert::quality::{
-    Check, QualityOptions, QualityReport, Status, quality, render_markdown, render_text,
+    self, Check, QualityOptions, QualityReport, Status, render_markdown, render_text,
 };
 use pagetree_model::{Document, Loaded, load_all};
 
@@ -24,7 +24,7 @@ fn documents(path: &std::path::Path) -> Vec<Document> {
 
 fn report(file: &str) -> QualityReport {
     let doc = documents(&testdata().join(file)).remove(0);
-    quality(&doc, &QualityOptions::default())
+    quality::assess(&doc, &QualityOptions::default())
 }
 
 /// Table id → the check ids that fired on it, sorted and deduplicated.
@@ -45,7 +45,9 @@ fn text_report_snapshots() {
         let text: Vec<String> = load_all(&bytes, Some(&name(path)))
             .into_iter()
             .map(|r| match r {
-                Ok(Loaded::Document(d)) => render_text(&quality(&d, &QualityOptions::default())),
+                Ok(Loaded::Document(d)) => {
+                    render_text(&quality::assess(&d, &QualityOptions::default()))
+                }
                 Ok(other) => format!("{}: not a parse result, no tables\n", other.format()),
                 Err(e) => format!("error: {e}\n"),
             })
@@ -168,11 +170,17 @@ fn checks_fire_exactly_where_expected() {
 }
 
 #[test]
-fn the_readme_documents_every_check() {
-    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).expect("README");
+fn the_docs_document_every_check() {
+    let path = crate::common::root().join("docs/quality-checks.md");
+    let docs = std::fs::read_to_string(&path).expect("docs/quality-checks.md");
     for c in Check::ALL {
         let row = format!("| `{}` | {} |", c.id(), c.severity().as_str());
-        assert!(readme.contains(&row), "README lacks the row for {}", c.id());
+        assert!(
+            docs.contains(&row),
+            "{} lacks the row for {}",
+            path.display(),
+            c.id()
+        );
     }
 }
 
@@ -181,7 +189,7 @@ fn every_check_has_a_fixture_that_triggers_it() {
     let mut seen: BTreeSet<Check> = BTreeSet::new();
     for path in fixtures() {
         for doc in documents(&path) {
-            let r = quality(&doc, &QualityOptions::default());
+            let r = quality::assess(&doc, &QualityOptions::default());
             seen.extend(
                 r.tables
                     .iter()
@@ -246,8 +254,8 @@ fn output_is_identical_on_any_pool() {
         .num_threads(1)
         .build()
         .expect("pool")
-        .install(|| quality(&doc, &QualityOptions::default()));
-    assert_eq!(one, quality(&doc, &QualityOptions::default()));
+        .install(|| quality::assess(&doc, &QualityOptions::default()));
+    assert_eq!(one, quality::assess(&doc, &QualityOptions::default()));
 }
 
 /// Checks allowed to fire on more than half the tables of a real file, and why.
@@ -324,7 +332,7 @@ fn real_saved_responses() {
     for path in &files {
         let file = name(path);
         for doc in documents(path) {
-            let r = quality(&doc, &QualityOptions::default());
+            let r = quality::assess(&doc, &QualityOptions::default());
             let scored = r.summary.scored;
             let checks: Vec<String> = r
                 .summary

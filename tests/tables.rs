@@ -2,8 +2,8 @@
 //! the real-data round trip (every CSV written from `rows` reads back as exactly `rows`).
 
 use pagetree_convert::tables::{
-    Delimiter, Percent, Source, TableFormat, TableOptions, TablesOutput, render_table, table_ids,
-    tables,
+    self, Delimiter, Percent, Source, TableFormat, TableOptions, TablesOutput, render_table,
+    table_ids,
 };
 use pagetree_model::{Document, Loaded, load_all};
 
@@ -38,7 +38,7 @@ fn index_snapshots() {
             .into_iter()
             .map(|r| match r {
                 Ok(Loaded::Document(d)) => {
-                    let out = tables(&d, &TableOptions::default());
+                    let out = tables::extract(&d, &TableOptions::default());
                     serde_json::to_string_pretty(&out.index).expect("serializes")
                 }
                 Ok(other) => format!("{}: not a parse result, no tables", other.format()),
@@ -51,12 +51,10 @@ fn index_snapshots() {
 
 #[test]
 fn index_snapshot_stitched() {
-    let opts = TableOptions {
-        stitch: true,
-        ..TableOptions::default()
-    };
+    let mut opts = TableOptions::default();
+    opts.stitch = true;
     for file in ["v2_merged_tables.json", "tables_spans.json"] {
-        let out = tables(&fixture(file), &opts);
+        let out = tables::extract(&fixture(file), &opts);
         insta::assert_json_snapshot!(format!("stitched_{file}"), out.index);
     }
 }
@@ -64,7 +62,7 @@ fn index_snapshot_stitched() {
 #[test]
 fn csv_snapshots() {
     let default = TableOptions::default();
-    let spans = tables(&fixture("tables_spans.json"), &default);
+    let spans = tables::extract(&fixture("tables_spans.json"), &default);
     // html only: rowspan/colspan expanded, text in the top-left cell.
     insta::assert_snapshot!(
         "spans_html_p001-t01",
@@ -80,30 +78,26 @@ fn csv_snapshots() {
         csv_text(&spans, "p002-t01", &default)
     );
 
-    let flat = TableOptions {
-        header_rows: Some(2),
-        normalize_numbers: true,
-        percent: Percent::Fraction,
-        delimiter: Delimiter::Semicolon,
-        ..TableOptions::default()
-    };
-    let out = tables(&fixture("tables_spans.json"), &flat);
+    let mut flat = TableOptions::default();
+    flat.header_rows = Some(2);
+    flat.normalize_numbers = true;
+    flat.percent = Percent::Fraction;
+    flat.delimiter = Delimiter::Semicolon;
+    let out = tables::extract(&fixture("tables_spans.json"), &flat);
     insta::assert_snapshot!(
         "spans_html_p001-t01_flat_normalized",
         csv_text(&out, "p001-t01", &flat)
     );
-    let jsonl = TableOptions {
-        format: TableFormat::Jsonl,
-        header_rows: Some(2),
-        ..TableOptions::default()
-    };
-    let out = tables(&fixture("tables_spans.json"), &jsonl);
+    let mut jsonl = TableOptions::default();
+    jsonl.format = TableFormat::Jsonl;
+    jsonl.header_rows = Some(2);
+    let out = tables::extract(&fixture("tables_spans.json"), &jsonl);
     insta::assert_snapshot!(
         "spans_html_p001-t01_jsonl",
         csv_text(&out, "p001-t01", &jsonl)
     );
 
-    let messy = tables(&fixture("v2_messy.json"), &default);
+    let messy = tables::extract(&fixture("v2_messy.json"), &default);
     let ragged = messy
         .index
         .tables
@@ -112,11 +106,9 @@ fn csv_snapshots() {
         .expect("a ragged table");
     insta::assert_snapshot!("messy_ragged", csv_text(&messy, &ragged.id, &default));
 
-    let stitch = TableOptions {
-        stitch: true,
-        ..TableOptions::default()
-    };
-    let merged = tables(&fixture("v2_merged_tables.json"), &stitch);
+    let mut stitch = TableOptions::default();
+    stitch.stitch = true;
+    let merged = tables::extract(&fixture("v2_merged_tables.json"), &stitch);
     insta::assert_snapshot!(
         "merged_stitched_p005-t01",
         csv_text(&merged, "p005-t01", &stitch)
@@ -126,7 +118,7 @@ fn csv_snapshots() {
 #[test]
 fn merged_tables_stubs_and_stitching() {
     let doc = fixture("v2_merged_tables.json");
-    let plain = tables(&doc, &TableOptions::default());
+    let plain = tables::extract(&doc, &TableOptions::default());
     let ids: Vec<&str> = plain.tables.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["p001-t01", "p002-t01", "p005-t01", "p006-t01"]);
     let merged = &plain.index.tables[1];
@@ -149,13 +141,9 @@ fn merged_tables_stubs_and_stitching() {
         [("p003-t01", "merged_stub"), ("p004-t01", "merged_stub")]
     );
 
-    let stitched = tables(
-        &doc,
-        &TableOptions {
-            stitch: true,
-            ..TableOptions::default()
-        },
-    );
+    let mut stitch = TableOptions::default();
+    stitch.stitch = true;
+    let stitched = tables::extract(&doc, &stitch);
     let ids: Vec<&str> = stitched.tables.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["p001-t01", "p002-t01", "p005-t01"]);
     let valves = &stitched.index.tables[2];
@@ -171,7 +159,7 @@ fn merged_tables_stubs_and_stitching() {
 
 #[test]
 fn fixture_features() {
-    let out = tables(&fixture("tables_spans.json"), &TableOptions::default());
+    let out = tables::extract(&fixture("tables_spans.json"), &TableOptions::default());
     let by_id = |id: &str| {
         out.index
             .tables
@@ -232,16 +220,14 @@ fn ids_match_the_walk_and_are_stable() {
 #[test]
 fn output_is_identical_on_any_pool() {
     let doc = fixture("tables_spans.json");
-    let opts = TableOptions {
-        stitch: true,
-        ..TableOptions::default()
-    };
+    let mut opts = TableOptions::default();
+    opts.stitch = true;
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
         .expect("pool")
-        .install(|| tables(&doc, &opts));
-    assert_eq!(one, tables(&doc, &opts));
+        .install(|| tables::extract(&doc, &opts));
+    assert_eq!(one, tables::extract(&doc, &opts));
 }
 
 /// The CSV of every table written from `rows`, read back with the csv crate, equals `rows`
@@ -258,11 +244,9 @@ fn csv_round_trips_rows_exactly() {
             let items: std::collections::BTreeMap<String, usize> =
                 table_ids(&doc).into_iter().map(|(i, id)| (id, i)).collect();
             for delimiter in [Delimiter::Comma, Delimiter::Semicolon, Delimiter::Tab] {
-                let opts = TableOptions {
-                    delimiter,
-                    ..TableOptions::default()
-                };
-                let out = tables(&doc, &opts);
+                let mut opts = TableOptions::default();
+                opts.delimiter = delimiter;
+                let out = tables::extract(&doc, &opts);
                 for (table, entry) in out.tables.iter().zip(&out.index.tables) {
                     if entry.source != Source::Rows {
                         continue;

@@ -12,14 +12,14 @@ use crate::render::{self, OptionLayers};
 /// The chunk options from the arguments (markdown options are filled in per document).
 fn options(args: &ChunksArgs) -> Result<ChunkOptions> {
     let mut o = match (args.max_chars, args.max_tokens) {
-        (_, Some(n)) => ChunkOptions::tokens(n),
-        (Some(n), None) => ChunkOptions::chars(n),
+        (_, Some(n)) => ChunkOptions::tokens(n)?,
+        (Some(n), None) => ChunkOptions::chars(n)?,
         (None, None) => ChunkOptions::default(),
     };
     if let Some(m) = args.min {
-        o.min = m;
+        o = o.with_min(m)?;
     }
-    o.overlap = args.overlap;
+    o = o.with_overlap(args.overlap)?;
     o.breadcrumb = !args.no_breadcrumb;
     o.include_furniture = args.furniture;
     o.tables = match args.table_text {
@@ -28,7 +28,6 @@ fn options(args: &ChunksArgs) -> Result<ChunkOptions> {
         Some(TableTextArg::Csv) => TableText::Csv,
         None => TableText::Markdown,
     };
-    o.validate()?;
     Ok(o)
 }
 
@@ -49,7 +48,7 @@ pub fn run(args: &ChunksArgs) -> Result<Outcome> {
             opts.tables = TableText::Html;
         }
         opts.markdown = mo;
-        let chunks = pagetree_convert::chunks(doc, &opts);
+        let chunks = pagetree_convert::chunks::split(doc, &opts);
         let mut bytes = Vec::new();
         for c in &chunks.chunks {
             serde_json::to_writer(&mut bytes, c).map_err(|e| e.to_string())?;

@@ -858,7 +858,7 @@ fn stage_streamed<R: std::io::Read + std::io::Seek + Send>(
     let (opts, notes) = options_for(ctx, &probe);
     let message = |e: ConvertError| match e {
         ConvertError::Load(e) | ConvertError::Unchecked(e) => located(e),
-        ConvertError::Io(e) => e.to_string(),
+        e => e.to_string(),
     };
     let mut unchecked = false;
     let first = stage_document(ctx, name, key, |sink| {
@@ -889,21 +889,18 @@ fn options_for(ctx: &Ctx<'_>, doc: &Document) -> (ConvertOptions, Vec<String>) {
     notes.extend(text_notes);
     let args = ctx.args;
     let has = |o: OutputArg| args.to.contains(&o);
-    let mut opts = ConvertOptions {
-        outputs: Outputs {
-            markdown: has(OutputArg::Markdown),
-            text: has(OutputArg::Text),
-            tables: has(OutputArg::Tables),
-            elements: has(OutputArg::Elements),
-        },
-        markdown,
-        text,
-        elements_format: if args.elements_jsonl {
-            ElementsFormat::Jsonl
-        } else {
-            ElementsFormat::Json
-        },
-        ..ConvertOptions::default()
+    let mut opts = ConvertOptions::default();
+    opts.outputs = Outputs::none();
+    opts.outputs.markdown = has(OutputArg::Markdown);
+    opts.outputs.text = has(OutputArg::Text);
+    opts.outputs.tables = has(OutputArg::Tables);
+    opts.outputs.elements = has(OutputArg::Elements);
+    opts.markdown = markdown;
+    opts.text = text;
+    opts.elements_format = if args.elements_jsonl {
+        ElementsFormat::Jsonl
+    } else {
+        ElementsFormat::Json
     };
     opts.tables.stitch = args.stitch;
     opts.tables.delimiter = args.delimiter;

@@ -16,9 +16,8 @@ pub fn run(args: &ElementsArgs) -> Result<Outcome> {
         bail!("--per-page does not apply to elements (ranges refer to the whole document)");
     }
     let layers = OptionLayers::new(&render.pages, flags(&args.markdown.style))?;
-    let opts = ElementOptions {
-        furniture: !args.no_furniture,
-    };
+    let mut opts = ElementOptions::default();
+    opts.furniture = !args.no_furniture;
     let ext = if args.jsonl {
         "elements.jsonl"
     } else {
@@ -26,8 +25,8 @@ pub fn run(args: &ElementsArgs) -> Result<Outcome> {
     };
     render::per_document(render, ext, "it has no elements", |doc, _label| {
         let (mo, notes) = layers.for_doc::<Markdown>(doc);
-        let md = pagetree_convert::markdown(doc, &mo);
-        let els = pagetree_convert::elements(doc, &opts, Some(&md));
+        let md = pagetree_convert::markdown::render(doc, &mo);
+        let els = pagetree_convert::elements::collect(doc, &opts, Some(&md));
         let bytes = serialize(&els, args.jsonl).map_err(|e| e.to_string())?;
         Ok((bytes, notes.iter().map(ToString::to_string).collect()))
     })

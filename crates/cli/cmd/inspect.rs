@@ -21,7 +21,7 @@ pub fn run(args: &InspectArgs) -> Result<Outcome> {
                 .into_iter()
                 .map(|(name, r)| {
                     let rep = r
-                        .map(|l| pagetree_convert::inspect(&l, &name))
+                        .map(|l| pagetree_convert::inspect::summarize(&l, &name))
                         .map_err(|e| e.to_string());
                     (name, rep)
                 })
@@ -38,7 +38,7 @@ pub fn run(args: &InspectArgs) -> Result<Outcome> {
                 if !first {
                     writeln!(out)?;
                 }
-                write!(out, "{}", pagetree_convert::render_inspect_text(&r))?;
+                write!(out, "{}", pagetree_convert::inspect::render_text(&r))?;
             }
             Err(e) => {
                 failed += 1;

@@ -30,21 +30,15 @@ impl Writer for Markdown {
     const OUT: OutFile = OutFile::Markdown;
 
     fn convert_options(opts: MarkdownOptions) -> ConvertOptions {
-        let outputs = Outputs {
-            markdown: true,
-            text: false,
-            tables: false,
-            elements: false,
-        };
-        ConvertOptions {
-            outputs,
-            markdown: opts,
-            ..ConvertOptions::default()
-        }
+        let mut c = ConvertOptions::default();
+        c.outputs = Outputs::none();
+        c.outputs.markdown = true;
+        c.markdown = opts;
+        c
     }
 
     fn render(doc: &Document, opts: &MarkdownOptions) -> Rendered {
-        pagetree_convert::markdown(doc, opts)
+        pagetree_convert::markdown::render(doc, opts)
     }
 }
 

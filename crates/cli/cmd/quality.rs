@@ -6,7 +6,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use pagetree_convert::quality::{
-    QualityOptions, QualityReport, quality, render_markdown, render_text,
+    QualityOptions, QualityReport, assess, render_markdown, render_text,
 };
 use rayon::prelude::*;
 
@@ -25,7 +25,7 @@ pub fn run(args: &QualityArgs) -> Result<Outcome> {
         .map(|f| {
             read_input(f)
                 .into_iter()
-                .map(|(name, r)| document(&name, r).map(|doc| quality(&doc, &opts)))
+                .map(|(name, r)| document(&name, r).map(|doc| assess(&doc, &opts)))
                 .collect()
         })
         .collect();

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use pagetree_convert::tables::{
-    Percent, TableFormat, TableOptions, TablesOutput, index_csv, render_table, tables,
+    Percent, TableFormat, TableOptions, TablesOutput, extract, index_csv, render_table,
 };
 use rayon::prelude::*;
 
@@ -103,21 +103,21 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
 
 /// The library options, from arguments clap has already checked.
 fn options(args: &TablesArgs) -> TableOptions {
-    TableOptions {
-        delimiter: args.delimiter,
-        format: match args.format {
-            FormatArg::Csv => TableFormat::Csv,
-            FormatArg::Jsonl => TableFormat::Jsonl,
-        },
-        header_rows: args.header_rows,
-        normalize_numbers: args.normalize_numbers,
-        percent: match args.percent {
-            PercentArg::Keep => Percent::Keep,
-            PercentArg::Fraction => Percent::Fraction,
-        },
-        stitch: args.stitch,
-        pad_rows: args.pad,
-    }
+    let mut o = TableOptions::default();
+    o.delimiter = args.delimiter;
+    o.format = match args.format {
+        FormatArg::Csv => TableFormat::Csv,
+        FormatArg::Jsonl => TableFormat::Jsonl,
+    };
+    o.header_rows = args.header_rows;
+    o.normalize_numbers = args.normalize_numbers;
+    o.percent = match args.percent {
+        PercentArg::Keep => Percent::Keep,
+        PercentArg::Fraction => Percent::Fraction,
+    };
+    o.stitch = args.stitch;
+    o.pad_rows = args.pad;
+    o
 }
 
 enum Report {
@@ -141,7 +141,7 @@ fn convert(
     opts: &TableOptions,
 ) -> Report {
     let result = document(name, input).and_then(|doc| {
-        let mut out = tables(&doc, opts);
+        let mut out = extract(&doc, opts);
         if let Some(id) = &args.table {
             keep_only(&mut out, id).with_context(|| name.to_owned())?;
         }
@@ -304,7 +304,7 @@ fn to_stdout(args: &TablesArgs, opts: &TableOptions) -> Result<Outcome> {
     }
     let (name, input) = docs.remove(0);
     let doc = document(&name, input)?;
-    let mut out = tables(&doc, opts);
+    let mut out = extract(&doc, opts);
     match &args.table {
         Some(id) => keep_only(&mut out, id).with_context(|| name.clone())?,
         None if out.tables.len() == 1 => {}

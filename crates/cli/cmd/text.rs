@@ -29,21 +29,15 @@ impl Writer for Text {
     const OUT: OutFile = OutFile::Text;
 
     fn convert_options(opts: TextOptions) -> ConvertOptions {
-        let outputs = Outputs {
-            markdown: false,
-            text: true,
-            tables: false,
-            elements: false,
-        };
-        ConvertOptions {
-            outputs,
-            text: opts,
-            ..ConvertOptions::default()
-        }
+        let mut c = ConvertOptions::default();
+        c.outputs = Outputs::none();
+        c.outputs.text = true;
+        c.text = opts;
+        c
     }
 
     fn render(doc: &Document, opts: &TextOptions) -> Rendered {
-        pagetree_convert::text(doc, opts)
+        pagetree_convert::text::render(doc, opts)
     }
 }
 

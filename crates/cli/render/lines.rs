@@ -11,10 +11,10 @@ use rayon::prelude::*;
 
 use crate::inplace::InPlace;
 
-use super::{
-    BATCH, Dest, Names, OptionLayers, Out, Streamed, Writer, render_line_in_place,
-    whole_projection, write_dir,
-};
+use super::dispatch::{Streamed, render_line_in_place, whole_projection};
+use super::options::OptionLayers;
+use super::output::{Dest, Names, Out, write_dir};
+use super::{BATCH, Writer};
 
 /// Lines of a JSON Lines input rendered at once (in parallel): at most this many bytes, and at
 /// most [`BATCH`] lines, so memory is bounded by a chunk, not by the file.

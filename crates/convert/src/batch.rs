@@ -19,14 +19,15 @@ use rayon::prelude::*;
 
 use crate::elements::{ElementOptions, ElementsFormat, ElementsStream, ElementsWriter, MdOffset};
 use crate::furniture::page_furniture;
-use crate::markdown::{MarkdownOptions, TableFormat, markdown};
+use crate::markdown::{self, MarkdownOptions, TableFormat};
 use crate::pages::{Rendered, Source, separator_for};
-use crate::tables::{TableOptions, TablesIndexWriter, render_table, tables};
-use crate::text::{TextOptions, text};
+use crate::tables::{self, TableOptions, TablesIndexWriter, render_table};
+use crate::text::{self, TextOptions};
 use crate::warning::Warning;
 
 /// Which outputs to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Outputs {
     /// `document.md`. Default: on.
     pub markdown: bool,
@@ -36,6 +37,18 @@ pub struct Outputs {
     pub tables: bool,
     /// `elements.json`. Default: on.
     pub elements: bool,
+}
+
+impl Outputs {
+    /// No output at all: switch on the ones wanted (`let mut o = Outputs::none(); o.text = true;`).
+    pub fn none() -> Self {
+        Outputs {
+            markdown: false,
+            text: false,
+            tables: false,
+            elements: false,
+        }
+    }
 }
 
 impl Default for Outputs {
@@ -51,6 +64,7 @@ impl Default for Outputs {
 
 /// Options for [`convert_document`] and [`convert_lazy`].
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConvertOptions {
     /// Which outputs. Default: markdown, tables and elements.
     pub outputs: Outputs,
@@ -86,6 +100,7 @@ impl Default for ConvertOptions {
 
 /// A file a conversion writes, relative to the document's output folder.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OutFile {
     /// `document.md`.
     Markdown,
@@ -139,6 +154,7 @@ pub struct ConvertStats {
 
 /// Why a conversion stopped.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ConvertError {
     /// A page could not be read (located).
     Load(LoadError),
@@ -542,7 +558,7 @@ impl<'o> State<'o> {
         // independent: build them side by side, then write in a fixed order.
         let ((md, els), (txt, tabs)) = rayon::join(
             || {
-                let Some(md) = need_md.then(|| markdown(doc, mopts)) else {
+                let Some(md) = need_md.then(|| markdown::render(doc, mopts)) else {
                     return (None, None);
                 };
                 let els = elements.as_mut().map(|(stream, writer)| {
@@ -557,10 +573,10 @@ impl<'o> State<'o> {
             },
             || {
                 rayon::join(
-                    || opts.outputs.text.then(|| text(doc, topts)),
+                    || opts.outputs.text.then(|| text::render(doc, topts)),
                     || {
                         opts.outputs.tables.then(|| {
-                            let out = tables(doc, &opts.tables);
+                            let out = tables::extract(doc, &opts.tables);
                             let csvs: Vec<Vec<u8>> = out
                                 .tables
                                 .par_iter()

@@ -10,6 +10,7 @@ use pagetree_model::{Document, Item, ItemKind, Page};
 
 /// Which layer of furniture an item belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Furniture {
     /// The page header.
     Header,
@@ -19,6 +20,7 @@ pub enum Furniture {
 
 /// What a writer does with one layer of furniture.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum FurnitureMode {
     /// Render it where it sits (the API's `hide_headers: false`).
     #[default]

@@ -108,7 +108,7 @@ impl InspectReport {
 }
 
 /// Builds the report for one loaded input.
-pub fn inspect(loaded: &Loaded, file: &str) -> InspectReport {
+pub fn summarize(loaded: &Loaded, file: &str) -> InspectReport {
     let mut r = InspectReport::empty(file, loaded.format().as_str());
     match loaded {
         Loaded::Document(doc) => fill_document(&mut r, doc),

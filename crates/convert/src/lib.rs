@@ -13,7 +13,7 @@
 //! let doc = pagetree_model::load_document(json, Some("acme.json")).unwrap();
 //! let mut opts = MarkdownOptions::default();
 //! opts.pages.headers = FurnitureMode::Hide;
-//! let out = markdown(&doc, &opts);
+//! let out = markdown::render(&doc, &opts);
 //! assert_eq!(out.output, "# Results\n\nRevenue **rose**.\n");
 //! assert!(out.warnings.is_empty());
 //! ```
@@ -40,15 +40,15 @@ pub use batch::{
     ConvertError, ConvertOptions, ConvertStats, OutFile, Outputs, Sink, convert_document,
     convert_lazy, projection,
 };
-pub use chunks::{ChunkOptions, Chunks, chunks};
-pub use elements::{ElementOptions, Elements, elements};
+pub use chunks::{ChunkOptions, Chunks};
+pub use elements::{ElementOptions, Elements};
 pub use furniture::{Furniture, FurnitureMode};
-pub use inspect::{InspectReport, inspect, render_text as render_inspect_text};
-pub use markdown::{MarkdownOptions, markdown, render_item, write_markdown};
+pub use inspect::InspectReport;
+pub use markdown::MarkdownOptions;
 pub use pages::{
     FailedPageMode, ItemSpan, PageKind, PageOptions, PageSelection, Rendered, RenderedPage, Source,
 };
-pub use quality::{QualityOptions, QualityReport, quality};
-pub use tables::{TableOptions, TablesOutput, tables};
-pub use text::{TextOptions, text, write_text};
+pub use quality::{QualityOptions, QualityReport};
+pub use tables::{TableOptions, TablesOutput};
+pub use text::TextOptions;
 pub use warning::Warning;

@@ -25,6 +25,7 @@ pub const PAGE_NUMBER: &str = "{pageNumber}";
 
 /// Where a page's content comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Source {
     /// The item tree when the response has one, else the server's pages.
     #[default]
@@ -37,6 +38,7 @@ pub enum Source {
 
 /// What replaces a failed page (the API's `replace_failed_page_mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum FailedPageMode {
     /// The page's text from `text.pages` (`raw_text`); the error message when there is none.
     #[default]
@@ -150,6 +152,7 @@ impl FromStr for PageSelection {
 /// The page options the markdown and text writers share, under the API's names where it has
 /// them.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PageOptions {
     /// Where content comes from. Default: [`Source::Auto`] (items when present).
     pub source: Source,
@@ -210,6 +213,7 @@ pub struct ItemSpan {
 
 /// How a rendered page got its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PageKind {
     /// Rendered from the item tree.
     Items,

@@ -6,13 +6,13 @@
 //! their text; images left out (they have no text, only a caption describing them).
 //!
 //! ```
-//! use pagetree_convert::text::{TextOptions, text};
+//! use pagetree_convert::text::{self, TextOptions};
 //!
 //! let json = br##"{"pages": [{"page_number": 1, "items": [
 //!     {"type": "heading", "level": 1, "md": "# *Hi*", "value": "Hi"},
 //!     {"type": "list", "ordered": false, "items": [{"type": "text", "md": "**a**", "value": "a"}]}]}]}"##;
 //! let doc = pagetree_model::load_document(json, None).unwrap();
-//! assert_eq!(text(&doc, &TextOptions::default()).output, "Hi\n\n• a\n");
+//! assert_eq!(text::render(&doc, &TextOptions::default()).output, "Hi\n\n• a\n");
 //! ```
 
 use std::io::{self, Write};
@@ -31,6 +31,7 @@ use crate::writer::Out;
 
 /// Text rendering options.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct TextOptions {
     /// Source, page selection, separators, prefixes, headers/footers and failed pages.
     /// Default: [`PageOptions::default`] (items, all pages, `"\n---\n"`, furniture kept,
@@ -47,7 +48,7 @@ impl TextOptions {
 }
 
 /// Renders the document as plain text.
-pub fn text(doc: &Document, opts: &TextOptions) -> Rendered {
+pub fn render(doc: &Document, opts: &TextOptions) -> Rendered {
     let mut plan = pages::plan(doc, &opts.pages, ServerList::Text);
     plan.warnings.extend(server_warnings(&plan.pages, opts));
     pages::render(plan, &opts.pages, |p| page(p, opts))
@@ -55,7 +56,7 @@ pub fn text(doc: &Document, opts: &TextOptions) -> Rendered {
 
 /// Renders the document as plain text straight into `w`, a batch of pages at a time. Returns
 /// the warnings.
-pub fn write_text<W: Write + ?Sized>(
+pub fn write<W: Write + ?Sized>(
     doc: &Document,
     opts: &TextOptions,
     w: &mut W,
@@ -281,7 +282,7 @@ mod tests {
 
     fn render(v: serde_json::Value, opts: &TextOptions) -> String {
         let doc = pagetree_model::load_document(v.to_string().as_bytes(), None).unwrap();
-        text(&doc, opts).output
+        super::render(&doc, opts).output
     }
 
     #[test]

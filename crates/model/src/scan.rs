@@ -291,7 +291,7 @@ impl<R: Read> Scanner<R> {
     /// and strings are not checked, so its bytes must be parsed before they are used. A parse
     /// that fails means either a broken element or a false boundary, and [`Scanner::jumped`]
     /// says that the scan must then be done again without jumps to tell which. See
-    /// [`jump_end`] for why, in valid JSON, the boundaries found this way are the real ones.
+    /// `jump_end` for why, in valid JSON, the boundaries found this way are the real ones.
     pub fn with_page_jumps(mut self, jumps: bool) -> Self {
         self.jumps = jumps;
         self

@@ -1,7 +1,7 @@
 //! RAG chunks with provenance: the document markdown cut at its structure, each chunk with its
 //! heading path, pages, boxes, element ids and exact place in the markdown.
 //!
-//! Chunks are cut from the markdown [`markdown`](crate::markdown()) renders (as docling's
+//! Chunks are cut from the markdown [`markdown::render`](crate::markdown::render) renders (as docling's
 //! chunker reuses its markdown serializer): every top-level item the renderer wrote is a block,
 //! and a chunk's body is made of whole blocks or pieces of one, each an exact slice of that
 //! markdown (see [`Part`]). The rules:
@@ -21,7 +21,7 @@
 //!   text (when the markdown writes it) is chunked on its own.
 //!
 //! ```
-//! use pagetree_convert::chunks::{ChunkOptions, chunks};
+//! use pagetree_convert::chunks::{self, ChunkOptions};
 //! use pagetree_convert::markdown;
 //!
 //! let json = br##"{"pages": [{"page_number": 1, "page_width": 600, "page_height": 800, "items": [
@@ -30,13 +30,13 @@
 //!      "bbox": [{"x": 60, "y": 80, "w": 300, "h": 20}]}]}]}"##;
 //! let doc = pagetree_model::load_document(json, Some("scope.json")).unwrap();
 //! let opts = ChunkOptions::default();
-//! let out = chunks(&doc, &opts);
+//! let out = chunks::split(&doc, &opts);
 //! let c = &out.chunks[0];
 //! assert_eq!(c.text, "# Scope\n\nAll sites. Every year.");
 //! assert_eq!(c.metadata.heading_path, ["Scope"]);
 //! assert_eq!(c.metadata.elements, ["p1-e1", "p1-e2"]);
 //! assert_eq!(c.metadata.page_boxes[0].bbox, Some([60.0, 80.0, 360.0, 100.0]));
-//! let md = markdown(&doc, &opts.markdown_options());
+//! let md = markdown::render(&doc, &opts.markdown_options());
 //! let [a, b] = c.metadata.md_range.bytes;
 //! assert_eq!(&md.output[a..b], c.body());
 //! ```
@@ -73,12 +73,11 @@ pub use schema::{
     Chunk, ChunkBox, ChunkMetadata, Chunks, PageBoxes, Part, SCHEMA, TablePiece, TextPos, VERSION,
 };
 
-/// Cuts a document into chunks. Options are used as given; check them first with
-/// [`ChunkOptions::validate`] (a maximum below the breadcrumb's size still works, with
-/// every chunk flagged `oversize`).
-pub fn chunks(doc: &Document, opts: &ChunkOptions) -> Chunks {
+/// Cuts a document into chunks. The options' sizes were checked when they were set (a maximum
+/// below the breadcrumb's size still works, with every chunk flagged `oversize`).
+pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
     let md_opts = opts.markdown_options();
-    let md = crate::markdown(doc, &md_opts);
+    let md = crate::markdown::render(doc, &md_opts);
     let walk = doc.walk();
     let furniture = walk_furniture(doc);
     let paths = heading_paths(&walk, &furniture);

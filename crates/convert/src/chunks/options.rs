@@ -9,6 +9,7 @@ use crate::markdown::MarkdownOptions;
 
 /// What chunk sizes (`max`, `min`, `overlap`) are counted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum SizeUnit {
     /// Unicode scalar values (what Python's `len(str)` counts).
     #[default]
@@ -32,6 +33,7 @@ impl SizeUnit {
 
 /// How a table is written inside a chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum TableText {
     /// A GFM pipe table, laid out as [`MarkdownOptions::table_style`] says.
     #[default]
@@ -55,21 +57,28 @@ impl TableText {
 
 /// How to cut a document into chunks. Sizes are in [`ChunkOptions::unit`]s and count the whole
 /// chunk text, breadcrumb and overlap included.
+///
+/// The sizes are checked when they are set ([`ChunkOptions::chars`], [`ChunkOptions::tokens`],
+/// [`ChunkOptions::with_min`], [`ChunkOptions::with_overlap`]), so options that exist are
+/// usable; the other fields can be set freely.
+///
+/// ```
+/// use pagetree_convert::chunks::{ChunkOptions, TableText};
+///
+/// let mut opts = ChunkOptions::chars(800)?.with_overlap(80)?;
+/// opts.tables = TableText::Csv;
+/// assert_eq!((opts.max(), opts.min(), opts.overlap()), (800, 160, 80));
+/// assert!(ChunkOptions::chars(800)?.with_overlap(500).is_err());
+/// # Ok::<(), pagetree_convert::chunks::ChunkOptionsError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ChunkOptions {
-    /// What sizes are counted in. Default: [`SizeUnit::Chars`].
-    pub unit: SizeUnit,
-    /// Largest chunk. Only a chunk holding a single word or a single table row (with its
-    /// header) that alone exceeds it may be larger, and it is flagged `oversize`. Default: 1500.
-    pub max: usize,
-    /// Soft minimum: a chunk smaller than this is merged with its neighbour in the same
-    /// section, or with a small neighbouring section that shares its heading path, when the
-    /// result fits in `max`; a heading is never left alone at the end of a chunk. Default: 300.
-    pub min: usize,
-    /// How much of the end of the previous chunk (cut at a word boundary) starts the next one,
-    /// when both are text in the same section. Counted in `max`; at most half of it is used.
-    /// Default: 0.
-    pub overlap: usize,
+    // The sizes are private so that they can only be set through the checks.
+    pub(crate) unit: SizeUnit,
+    pub(crate) max: usize,
+    pub(crate) min: usize,
+    pub(crate) overlap: usize,
     /// Start each chunk's text with its heading path (`Report > Results`) and a blank line,
     /// leaving out headings the chunk itself opens. Default: `true`.
     pub breadcrumb: bool,
@@ -85,8 +94,9 @@ pub struct ChunkOptions {
 }
 
 impl Default for ChunkOptions {
+    /// Chunks of at most 1500 characters, a soft minimum of 300, no overlap.
     fn default() -> Self {
-        ChunkOptions::chars(1500)
+        ChunkOptions::unchecked(SizeUnit::Chars, 1500)
     }
 }
 
@@ -103,10 +113,68 @@ impl fmt::Display for ChunkOptionsError {
 impl std::error::Error for ChunkOptionsError {}
 
 impl ChunkOptions {
-    /// Defaults with chunks of at most `max` characters and a soft minimum of a fifth of it.
-    pub fn chars(max: usize) -> Self {
+    /// Chunks of at most `max` in `unit`, a soft minimum of a fifth of it, no overlap, and the
+    /// defaults for everything else. Fails when `max` is below 16.
+    pub fn new(unit: SizeUnit, max: usize) -> Result<Self, ChunkOptionsError> {
+        let o = ChunkOptions::unchecked(unit, max);
+        o.check()?;
+        Ok(o)
+    }
+
+    /// [`ChunkOptions::new`] in characters.
+    pub fn chars(max: usize) -> Result<Self, ChunkOptionsError> {
+        ChunkOptions::new(SizeUnit::Chars, max)
+    }
+
+    /// [`ChunkOptions::new`] in `cl100k_base` tokens.
+    #[cfg(feature = "tokens")]
+    pub fn tokens(max: usize) -> Result<Self, ChunkOptionsError> {
+        ChunkOptions::new(SizeUnit::Tokens, max)
+    }
+
+    /// The soft minimum: a chunk smaller than this is merged with its neighbour in the same
+    /// section, or with a small neighbouring section that shares its heading path, when the
+    /// result fits in the maximum; a heading is never left alone at the end of a chunk. Fails
+    /// unless it is below the maximum. Default: a fifth of the maximum.
+    pub fn with_min(mut self, min: usize) -> Result<Self, ChunkOptionsError> {
+        self.min = min;
+        self.check()?;
+        Ok(self)
+    }
+
+    /// How much of the end of the previous chunk (cut at a word boundary) starts the next one,
+    /// when both are text in the same section. Counted in the maximum. Fails when it is more
+    /// than half the maximum. Default: 0.
+    pub fn with_overlap(mut self, overlap: usize) -> Result<Self, ChunkOptionsError> {
+        self.overlap = overlap;
+        self.check()?;
+        Ok(self)
+    }
+
+    /// What sizes are counted in.
+    pub fn unit(&self) -> SizeUnit {
+        self.unit
+    }
+
+    /// The largest chunk. Only a chunk holding a single word or a single table row (with its
+    /// header) that alone exceeds it may be larger, and it is flagged `oversize`.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    /// The soft minimum (see [`ChunkOptions::with_min`]).
+    pub fn min(&self) -> usize {
+        self.min
+    }
+
+    /// The overlap (see [`ChunkOptions::with_overlap`]).
+    pub fn overlap(&self) -> usize {
+        self.overlap
+    }
+
+    fn unchecked(unit: SizeUnit, max: usize) -> Self {
         ChunkOptions {
-            unit: SizeUnit::Chars,
+            unit,
             max,
             min: max / 5,
             overlap: 0,
@@ -117,18 +185,8 @@ impl ChunkOptions {
         }
     }
 
-    /// Defaults with chunks of at most `max` `cl100k_base` tokens and a soft minimum of a fifth
-    /// of it.
-    #[cfg(feature = "tokens")]
-    pub fn tokens(max: usize) -> Self {
-        ChunkOptions {
-            unit: SizeUnit::Tokens,
-            ..ChunkOptions::chars(max)
-        }
-    }
-
-    /// Checks the sizes: `max` at least 16, `min` below `max`, `overlap` below half of `max`.
-    pub fn validate(&self) -> Result<(), ChunkOptionsError> {
+    /// The sizes: `max` at least 16, `min` below `max`, `overlap` at most half of `max`.
+    fn check(&self) -> Result<(), ChunkOptionsError> {
         let unit = self.unit.as_str();
         if self.max < 16 {
             return Err(ChunkOptionsError(format!(
@@ -153,7 +211,7 @@ impl ChunkOptions {
 
     /// The markdown options the chunks are cut from: [`ChunkOptions::markdown`], with page
     /// headers and footers hidden unless [`ChunkOptions::include_furniture`]. Every `md_range`
-    /// refers to [`markdown`](crate::markdown())`(doc, &opts.markdown_options())`.
+    /// refers to [`markdown::render`](crate::markdown::render)`(doc, &opts.markdown_options())`.
     pub fn markdown_options(&self) -> MarkdownOptions {
         let mut o = self.markdown.clone();
         if !self.include_furniture {
@@ -169,22 +227,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_are_validated() {
-        assert!(ChunkOptions::default().validate().is_ok());
-        let mut o = ChunkOptions::chars(10);
+    fn sizes_are_checked_when_set() {
+        assert!(ChunkOptions::default().check().is_ok());
         assert_eq!(
-            o.validate().unwrap_err().to_string(),
+            ChunkOptions::chars(10).unwrap_err().to_string(),
             "the maximum chunk size must be at least 16 chars (got 10)"
         );
-        o = ChunkOptions::chars(100);
-        o.min = 100;
-        assert!(o.validate().is_err());
-        o.min = 10;
-        o.overlap = 51;
+        let o = ChunkOptions::chars(100).unwrap();
         assert_eq!(
-            o.validate().unwrap_err().to_string(),
+            o.clone().with_min(100).unwrap_err().to_string(),
+            "the minimum chunk size (100 chars) must be below the maximum (100)"
+        );
+        assert_eq!(
+            o.clone().with_overlap(51).unwrap_err().to_string(),
             "the overlap (51 chars) must be at most half the maximum chunk size (100)"
         );
+        let o = o.with_min(10).unwrap().with_overlap(50).unwrap();
+        assert_eq!((o.max(), o.min(), o.overlap()), (100, 10, 50));
     }
 
     #[test]

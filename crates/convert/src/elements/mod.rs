@@ -10,8 +10,8 @@
 //!      "bbox": [{"x": 60, "y": 40, "w": 200, "h": 20, "start_index": 0, "end_index": 6}]},
 //!     {"type": "text", "md": "All sites.", "value": "All sites."}]}]}"##;
 //! let doc = pagetree_model::load_document(json, None).unwrap();
-//! let md = markdown(&doc, &MarkdownOptions::default());
-//! let out = elements(&doc, &ElementOptions::default(), Some(&md));
+//! let md = markdown::render(&doc, &MarkdownOptions::default());
+//! let out = elements::collect(&doc, &ElementOptions::default(), Some(&md));
 //! let text = &out.elements[1];
 //! assert_eq!(text.heading_path, ["Scope"]);
 //! let range = text.md_range.unwrap().bytes;
@@ -41,8 +41,9 @@ pub use write::{ElementsFormat, ElementsWriter, write_elements};
 
 use json::ElementView;
 
-/// Options for [`elements`].
+/// Options for [`collect`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ElementOptions {
     /// Include page headers and footers (and their contents) as elements, flagged with
     /// `furniture`. Default: `true`.
@@ -56,8 +57,8 @@ impl Default for ElementOptions {
 }
 
 /// Builds the elements of a document. `markdown` is the document markdown rendered with the
-/// options the caller wants ranges for ([`crate::markdown`]); without it, `md_range` is null.
-pub fn elements(doc: &Document, opts: &ElementOptions, markdown: Option<&Rendered>) -> Elements {
+/// options the caller wants ranges for ([`crate::markdown::render`]); without it, `md_range` is null.
+pub fn collect(doc: &Document, opts: &ElementOptions, markdown: Option<&Rendered>) -> Elements {
     let mut stream = ElementsStream::new(doc, opts);
     let elements = stream.push(doc, markdown.map(|md| (md, MdOffset::default())));
     stream.finish(elements)
@@ -74,7 +75,7 @@ pub struct MdOffset {
 
 /// Builds elements batch by batch (consecutive runs of pages, each as its own [`Document`]),
 /// carrying what crosses batches: reading order, the heading path, markdown offsets, pages and
-/// counts. The elements equal those of [`elements`] on the whole document.
+/// counts. The elements equal those of [`collect`] on the whole document.
 #[derive(Debug, Clone)]
 pub struct ElementsStream {
     opts: ElementOptions,

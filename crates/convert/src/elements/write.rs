@@ -11,6 +11,7 @@ use super::schema::{Element, Elements, PageInfo, SCHEMA, Summary, VERSION};
 
 /// The two output forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[non_exhaustive]
 pub enum ElementsFormat {
     /// One JSON document: header fields, `elements` (one per line), `pages`, `summary`.
     #[default]

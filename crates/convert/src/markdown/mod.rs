@@ -10,21 +10,21 @@
 //! bytes in the output.
 //!
 //! ```
-//! use pagetree_convert::markdown::{MarkdownOptions, TableFormat, markdown};
+//! use pagetree_convert::markdown::{self, MarkdownOptions, TableFormat};
 //!
 //! let json = br###"{"pages": [
 //!   {"page_number": 1, "items": [{"type": "heading", "level": 2, "md": "## Prices"},
 //!     {"type": "table", "rows": [["Item", "EUR"], ["Tea", 2.5]]}]},
 //!   {"page_number": 2, "items": [{"type": "text", "md": "The end."}]}]}"###;
 //! let doc = pagetree_model::load_document(json, Some("prices.json")).unwrap();
-//! let out = markdown(&doc, &MarkdownOptions::default());
+//! let out = markdown::render(&doc, &MarkdownOptions::default());
 //! assert_eq!(out.output, "## Prices\n\n| Item | EUR |\n| --- | --- |\n| Tea | 2.5 |\n\n---\nThe end.\n");
 //! assert_eq!(&out.output[out.span(1).unwrap().bytes.clone()], "| Item | EUR |\n| --- | --- |\n| Tea | 2.5 |");
 //!
 //! let mut opts = MarkdownOptions::default();
 //! opts.tables = TableFormat::Html;
 //! opts.pages.separator = "\n<!-- page {pageNumber} -->\n".into();
-//! let out = markdown(&doc, &opts);
+//! let out = markdown::render(&doc, &opts);
 //! assert!(out.output.contains("<tr><td>Tea</td><td>2.5</td></tr>\n</table>\n\n<!-- page 2 -->\nThe end."));
 //! ```
 
@@ -59,6 +59,7 @@ use render::Renderer;
 
 /// How tables are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum TableFormat {
     /// GFM pipe tables re-rendered from `rows` (`output_tables_as_HTML: false`).
     #[default]
@@ -70,6 +71,7 @@ pub enum TableFormat {
 
 /// How link items are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum LinkStyle {
     /// The link's text only (`annotate_links: false`, the API's default).
     #[default]
@@ -80,6 +82,7 @@ pub enum LinkStyle {
 
 /// How image items are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ImageStyle {
     /// `![caption](url)`, as v2 page markdown has them (`inline_images_in_markdown: true`).
     #[default]
@@ -91,6 +94,7 @@ pub enum ImageStyle {
 /// Markdown rendering options. The API's option names are given with each field; they are
 /// read by [`MarkdownOptions::apply_parameters`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MarkdownOptions {
     /// Source, page selection, separators, prefixes, headers/footers and failed pages.
     /// Default: [`PageOptions::default`] (items, all pages, `"\n---\n"`, furniture kept, failed
@@ -105,7 +109,7 @@ pub struct MarkdownOptions {
     /// span lines). Default: `"<br/>"`.
     pub cell_line_break: String,
     /// Also merge tables the server left split across a page break
-    /// (`merge_tables_across_pages_in_markdown`); see the `merge` notes in the README.
+    /// (`merge_tables_across_pages_in_markdown`); see "Merged tables" in `docs/cli.md`.
     /// Tables the server merged are always rendered whole on their first page. Default: false.
     pub merge_tables: bool,
     /// Link items (`annotate_links`). Default: [`LinkStyle::Text`].
@@ -202,7 +206,7 @@ impl MarkdownOptions {
 }
 
 /// Renders the document as markdown.
-pub fn markdown(doc: &Document, opts: &MarkdownOptions) -> Rendered {
+pub fn render(doc: &Document, opts: &MarkdownOptions) -> Rendered {
     let mut plan = pages::plan(doc, &opts.pages, ServerList::Markdown);
     let ctx = Context::new(doc, opts, &plan.pages);
     plan.warnings.extend(ctx.warnings(&plan.pages));
@@ -210,8 +214,8 @@ pub fn markdown(doc: &Document, opts: &MarkdownOptions) -> Rendered {
 }
 
 /// Renders the document as markdown straight into `w`, a batch of pages at a time (the same
-/// bytes as [`markdown`]'s output, without holding all of it). Returns the warnings.
-pub fn write_markdown<W: Write + ?Sized>(
+/// bytes as [`render`]'s output, without holding all of it). Returns the warnings.
+pub fn write<W: Write + ?Sized>(
     doc: &Document,
     opts: &MarkdownOptions,
     w: &mut W,

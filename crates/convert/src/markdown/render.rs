@@ -25,7 +25,7 @@ use crate::writer::Out;
 
 /// Appends one item, rendered as a markdown block (children included, no trailing newline),
 /// to `out`. Writes nothing for items that render to nothing (an omitted image, a merge stub,
-/// an empty table). This is the renderer [`markdown`](super::markdown) uses for each item,
+/// an empty table). This is the renderer [`render`](super::render) uses for each item,
 /// usable on its own (e.g. by chunkers); cross-page table merging needs the whole document and
 /// does not apply here.
 pub fn render_item(item: &Item, opts: &MarkdownOptions, out: &mut String) {

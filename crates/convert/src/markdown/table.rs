@@ -15,6 +15,7 @@ use crate::writer::Out;
 
 /// How a GFM table is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum TableStyle {
     /// `| a | b |` with `| --- | --- |`: the API's default (`compact_markdown_table: false`).
     #[default]

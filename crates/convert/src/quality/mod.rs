@@ -1,7 +1,7 @@
 //! Table quality: which extracted tables to trust, which to check, and why, from the saved
 //! response alone.
 //!
-//! [`quality`] runs every [`Check`] on every table item (merge stubs included, to check the
+//! [`assess`] runs every [`Check`] on every table item (merge stubs included, to check the
 //! merge metadata) and returns a [`QualityReport`]: per table its findings (check id,
 //! severity, row/column, message, cells), a 0-100 score (formula in [`score`]), a grade and a
 //! status, and per document the distribution, the worst tables and the counts per check.
@@ -13,13 +13,13 @@
 //! ([`crate::numbers`]), and cross-page splits with the stitcher's rules.
 //!
 //! ```
-//! use pagetree_convert::quality::{quality, QualityOptions, Status};
+//! use pagetree_convert::quality::{self, QualityOptions, Status};
 //! let doc = pagetree_model::load_document(br#"{"pages": [{"page_number": 1,
 //!     "page_width": 600, "page_height": 800, "items": [{"type": "table",
 //!     "bbox": [{"x": 50, "y": 100, "w": 400, "h": 120, "label": "table"}],
 //!     "rows": [["Line", "2024"], ["Sales", "100"], ["Returns", "20"], ["Fees", "30"], ["Total", "110"]]}]}]}"#,
 //!     Some("t.json")).unwrap();
-//! let report = quality(&doc, &QualityOptions::default());
+//! let report = quality::assess(&doc, &QualityOptions::default());
 //! let table = &report.tables[0];
 //! assert_eq!((table.score, table.status), (Some(70), Status::Review));
 //! assert_eq!(table.findings[0].check.id(), "total_mismatch");
@@ -55,6 +55,7 @@ pub use report::{
 
 /// How to judge tables.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QualityOptions {
     /// Share of a column's filled body cells (numbers and text; blanks and placeholders such
     /// as `–` or `n/a` left out) that must be numbers for the column to count as numeric (and
@@ -97,7 +98,7 @@ struct Analysed<'w, 'd> {
 
 /// Judges every table of a document (see the module docs). Per-table work runs on the current
 /// rayon pool; the output never depends on it.
-pub fn quality(doc: &Document, opts: &QualityOptions) -> QualityReport {
+pub fn assess(doc: &Document, opts: &QualityOptions) -> QualityReport {
     let walk = doc.walk();
     let ids = ids_of(&walk);
     let mut tables: Vec<Analysed<'_, '_>> = ids

@@ -95,6 +95,7 @@ pub struct ConcernTally {
 /// What to do with a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Status {
     /// No errors or warnings (info findings at most).
     Ok,
@@ -221,6 +222,7 @@ impl CellRef {
 /// Whether our own checks agree with a server concern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Confirmation {
     /// Our matching check fired.
     Confirmed,

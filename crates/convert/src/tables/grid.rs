@@ -7,6 +7,7 @@ use serde::Serialize;
 /// Which representation of a table item a grid was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Source {
     /// The item's `rows` (cells exactly as written; numbers keep their JSON text).
     Rows,

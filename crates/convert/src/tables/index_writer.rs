@@ -105,7 +105,7 @@ mod tests {
     use pagetree_model::load_document;
 
     use super::*;
-    use crate::tables::{TableOptions, tables};
+    use crate::tables::TableOptions;
 
     /// The writer's bytes for `index` cut into batches after the given numbers of entries.
     fn written(index: &TablesIndex, cuts: &[usize]) -> Vec<u8> {
@@ -140,7 +140,7 @@ mod tests {
             let Ok(doc) = load_document(&std::fs::read(&path).unwrap(), Some("in.json")) else {
                 continue;
             };
-            let index = tables(&doc, &TableOptions::default()).index;
+            let index = crate::tables::extract(&doc, &TableOptions::default()).index;
             let mut whole = serde_json::to_vec_pretty(&index).unwrap();
             whole.push(b'\n');
             let n = index.tables.len();

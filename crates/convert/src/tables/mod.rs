@@ -8,12 +8,12 @@
 //! [`compare`] for whether they hold the same cells.
 //!
 //! ```
-//! use pagetree_convert::tables::{tables, TableOptions, render_table};
+//! use pagetree_convert::tables::{self, TableOptions, render_table};
 //! let doc = pagetree_model::load_document(br#"{"pages": [{"page_number": 3, "items": [
 //!     {"type": "table", "rows": [["Item", "Amount"], ["Tea, green", 1.5], ["Milk", null]]}]}]}"#,
 //!     Some("shop.json")).unwrap();
 //! let opts = TableOptions::default();
-//! let out = tables(&doc, &opts);
+//! let out = tables::extract(&doc, &opts);
 //! assert_eq!(out.tables[0].file_name, "p003-t01.csv");
 //! assert_eq!(render_table(&out.tables[0], &opts), b"Item,Amount\n\"Tea, green\",1.5\nMilk,\n");
 //! assert_eq!(out.index.tables[0].source.as_str(), "rows");
@@ -61,6 +61,7 @@ pub(crate) use stitch::{continuation, placement};
 
 /// The CSV field delimiter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
 pub enum Delimiter {
     /// `,`
     #[default]
@@ -84,6 +85,7 @@ impl Delimiter {
 
 /// The file format of each table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
 pub enum TableFormat {
     /// CSV (RFC 4180 quoting: fields with the delimiter, `"`, CR or LF are quoted, `"` doubled).
     #[default]
@@ -104,6 +106,7 @@ impl TableFormat {
 
 /// How to extract and write tables.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct TableOptions {
     /// CSV field delimiter. Default: [`Delimiter::Comma`].
     pub delimiter: Delimiter,
@@ -190,6 +193,6 @@ impl TablesOutput {
 /// the table's. With [`TableOptions::stitch`], continuation tables the server did not merge are
 /// joined and recorded in the table's `stitched`. Per-table work runs on the current rayon
 /// pool; output order never depends on it.
-pub fn tables(doc: &Document, opts: &TableOptions) -> TablesOutput {
+pub fn extract(doc: &Document, opts: &TableOptions) -> TablesOutput {
     extract::run(doc, opts)
 }

@@ -8,6 +8,7 @@ use crate::numbers::{Number, parse_number};
 /// What to do with percentages when normalising numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Percent {
     /// Keep the sign: `12.5%` → `12.5%` (separators and sign still normalised).
     #[default]

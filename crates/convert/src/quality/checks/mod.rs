@@ -17,6 +17,7 @@ use super::report::Finding;
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Severity {
     /// The table is wrong somewhere (a total that does not add up, a stub pointing nowhere).
     Error,
@@ -40,6 +41,7 @@ impl Severity {
 /// The family a check belongs to (the grouping, and the module that runs it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Family {
     /// What the server said about the table.
     Server,
@@ -61,7 +63,7 @@ pub enum Family {
 
 macro_rules! checks {
     ($( $(#[$doc:meta])* $variant:ident = $id:literal, $family:ident, $severity:ident, $what:literal; )*) => {
-        /// A check, with a stable snake_case id (used in reports, `--fail-on` and the README).
+        /// A check, with a stable snake_case id (used in reports, `--fail-on` and `docs/quality-checks.md`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Check {
             $( $(#[$doc])* $variant, )*
@@ -86,7 +88,7 @@ macro_rules! checks {
                 match self { $( Check::$variant => Severity::$severity, )* }
             }
 
-            /// What triggers it, in one line (the README's check table).
+            /// What triggers it, in one line (the check table of `docs/quality-checks.md`).
             pub fn description(self) -> &'static str {
                 match self { $( Check::$variant => $what, )* }
             }
