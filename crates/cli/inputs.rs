@@ -416,9 +416,9 @@ mod tests {
         symlink("..", d.join("sub/back")).unwrap();
         let out = tmp.path().join("out");
         let keys = |arg: &Path| {
-            let (inputs, errors) = expand(&[arg.to_str().unwrap().to_owned()], &out);
-            assert!(errors.is_empty(), "{errors:?}");
-            inputs.into_iter().map(|i| i.key).collect::<Vec<_>>()
+            let x = expand(&[arg.to_str().unwrap().to_owned()], &out);
+            assert!(x.errors.is_empty(), "{:?}", x.errors);
+            x.inputs.into_iter().map(|i| i.key).collect::<Vec<_>>()
         };
         // Each file once, keyed by its path below the folder; the links back up are loops.
         assert_eq!(keys(&d), ["a", "sub/b"]);
