@@ -10,6 +10,7 @@ mod cli_inspect;
 mod cli_markdown;
 mod cli_quality;
 mod cli_tables;
+mod cli_usage;
 mod convert_batches;
 mod elements;
 mod markdown;

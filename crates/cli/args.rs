@@ -104,13 +104,76 @@ pub enum Command {
     /// object per document (JSON Lines). Exit code 1 when an input failed or a `--fail-under` /
     /// `--fail-on` condition holds.
     Quality(QualityArgs),
+    /// Print a shell completion script: `pagetree completions bash > ~/.local/share/bash-completion/completions/pagetree`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `pagetree man > pagetree.1`.
+    Man,
+}
+
+/// `pagetree completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+impl Command {
+    /// The inputs of a command that reads them, to default to standard input.
+    fn inputs_mut(&mut self) -> Option<&mut Vec<PathBuf>> {
+        match self {
+            Command::Inspect(a) => Some(&mut a.files),
+            Command::Tables(a) => Some(&mut a.files),
+            Command::Quality(a) => Some(&mut a.files),
+            Command::Markdown(a) => Some(&mut a.render.files),
+            Command::Text(a) => Some(&mut a.render.files),
+            Command::Elements(a) => Some(&mut a.markdown.render.files),
+            Command::Chunks(a) => Some(&mut a.markdown.render.files),
+            Command::Convert(_) | Command::Completions(_) | Command::Man => None,
+        }
+    }
+
+    /// With no input named: standard input when something is piped in (as `jq` and `rg`
+    /// read it), else `Err` with the command's name, for its short usage (nothing to wait for
+    /// on a terminal).
+    pub fn default_to_stdin(&mut self, no_stdin: bool) -> Result<(), String> {
+        let empty = match self {
+            Command::Convert(a) => a.inputs.is_empty(),
+            _ => self.inputs_mut().is_some_and(|f| f.is_empty()),
+        };
+        if !empty {
+            return Ok(());
+        }
+        if no_stdin {
+            let name = match self {
+                Command::Inspect(_) => "inspect",
+                Command::Tables(_) => "tables",
+                Command::Quality(_) => "quality",
+                Command::Markdown(_) => "markdown",
+                Command::Text(_) => "text",
+                Command::Elements(_) => "elements",
+                Command::Chunks(_) => "chunks",
+                _ => "convert",
+            };
+            return Err(name.to_owned());
+        }
+        match self {
+            Command::Convert(a) => a.inputs.push("-".into()),
+            _ => {
+                if let Some(f) = self.inputs_mut() {
+                    f.push(PathBuf::from("-"));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `pagetree inspect`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// Input files (`-` reads standard input).
-    #[arg(required = true, value_name = "FILE")]
+    /// Input files (`-` reads standard input; with none, piped standard input is read).
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
     /// Print one JSON object per input (JSON Lines) instead of text.
@@ -123,8 +186,8 @@ pub struct InspectArgs {
 /// them during validation.
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// Input files (`-` reads standard input).
-    #[arg(required = true, value_name = "FILE")]
+    /// Input files (`-` reads standard input; with none, piped standard input is read).
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
     /// Write to this file instead of standard output; a directory (one file per input
@@ -337,8 +400,8 @@ pub enum ImagesArg {
 /// `pagetree tables`.
 #[derive(Debug, Args)]
 pub struct TablesArgs {
-    /// Input files (`-` reads standard input).
-    #[arg(required = true, value_name = "FILE")]
+    /// Input files (`-` reads standard input; with none, piped standard input is read).
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
     /// Directory to write into (created when missing; existing files of the same name are
@@ -400,8 +463,8 @@ pub struct TablesArgs {
 /// `pagetree quality`.
 #[derive(Debug, Args)]
 pub struct QualityArgs {
-    /// Input files (`-` reads standard input).
-    #[arg(required = true, value_name = "FILE")]
+    /// Input files (`-` reads standard input; with none, piped standard input is read).
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
     /// Report format.
@@ -499,7 +562,8 @@ pub struct ElementsArgs {
 pub struct ConvertArgs {
     /// Files, directories (searched recursively for .json, .jsonl and .ndjson), glob patterns
     /// (quote them: `'responses/**/*.json'`), or `-` for standard input.
-    #[arg(required = true, value_name = "INPUT")]
+    /// With none, piped standard input is read.
+    #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
 
     /// Output folder (created when missing): `OUT/<input path without extension>/`, with one

@@ -37,7 +37,7 @@ pub enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -49,6 +49,21 @@ fn main() -> ExitCode {
             };
         }
     };
+    if let Err(name) = cli.command.default_to_stdin(!stdin_has_data()) {
+        use clap::CommandFactory;
+        let mut cmd = Cli::command();
+        // Built, so usages carry the full name (`pagetree markdown`).
+        cmd.build();
+        let usage = cmd
+            .find_subcommand_mut(&name)
+            .map(|c| c.render_usage().to_string())
+            .unwrap_or_default();
+        eprintln!(
+            "{usage}\n\nGive a file, or pipe a response in: `pagetree {name} response.json`, \
+             `curl ... | pagetree {name}`. More with `pagetree {name} --help`."
+        );
+        return ExitCode::from(2);
+    }
     if let Some(n) = cli.jobs {
         // The thread pool is set once, here; the libraries never build their own.
         if let Err(e) = rayon::ThreadPoolBuilder::new()
@@ -68,6 +83,8 @@ fn main() -> ExitCode {
         Command::Markdown(a) => cmd::markdown::run(a),
         Command::Text(a) => cmd::text::run(a),
         Command::Quality(a) => cmd::quality::run(a),
+        Command::Completions(a) => cmd::completions::completions(a),
+        Command::Man => cmd::completions::man(),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
@@ -78,6 +95,28 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Whether standard input carries data to read when no FILE is named: a pipe, a file or a
+/// socket, as ripgrep judges it; not a terminal, and not `/dev/null` (a program run with no
+/// input at all).
+fn stdin_has_data() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::FileTypeExt;
+        let Ok(fd) = std::io::stdin().as_fd().try_clone_to_owned() else {
+            return false;
+        };
+        std::fs::File::from(fd).metadata().is_ok_and(|m| {
+            let t = m.file_type();
+            t.is_fifo() || t.is_file() || t.is_socket()
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        !std::io::IsTerminal::is_terminal(&std::io::stdin())
     }
 }
 

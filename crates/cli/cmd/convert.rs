@@ -264,19 +264,19 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
             };
             let (name, said, record) = take_result(i, &mut manifest, &mut report, r);
-            if let Some((key, entry)) = record {
-                if let Err(e) = journal.record(&key, entry.as_ref()) {
-                    ctx.write_failed(&e);
-                    if !journal_failed {
-                        journal_failed = true;
-                        ctx.progress.suspend(|| {
-                            eprintln!(
-                                "warning: cannot write the journal in {}: {}",
-                                out.display(),
-                                crate::output::reason(&e)
-                            )
-                        });
-                    }
+            if let Some((key, entry)) = record
+                && let Err(e) = journal.record(&key, entry.as_ref())
+            {
+                ctx.write_failed(&e);
+                if !journal_failed {
+                    journal_failed = true;
+                    ctx.progress.suspend(|| {
+                        eprintln!(
+                            "warning: cannot write the journal in {}: {}",
+                            out.display(),
+                            crate::output::reason(&e)
+                        )
+                    });
                 }
             }
             notes.insert(i, (name, said));
@@ -504,8 +504,10 @@ fn take_result(
 
 fn print_summary(r: &Report) {
     let mut s = format!(
-        "converted {} of {} inputs ({} documents",
-        r.converted_inputs, r.inputs, r.documents
+        "converted {} of {} ({}",
+        r.converted_inputs,
+        plural(r.inputs, "input", "inputs"),
+        plural(r.documents, "document", "documents")
     );
     if r.streamed_documents > 0 {
         s.push_str(&format!(", {} streamed page by page", r.streamed_documents));

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod chunks;
+pub mod completions;
 pub mod convert;
 pub mod elements;
 pub mod inspect;

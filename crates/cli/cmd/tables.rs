@@ -68,8 +68,9 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
                 for w in warnings {
                     eprintln!("warning: {name}: {w}");
                 }
-                writeln!(
-                    o,
+                // A status line: standard error, as in every command (standard output is
+                // for data, and with -o DIR there is none).
+                eprintln!(
                     "{name}: {tables} table{} → {}{}",
                     if tables == 1 { "" } else { "s" },
                     dir.display(),
@@ -78,7 +79,7 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
                     } else {
                         String::new()
                     }
-                )?;
+                );
             }
             Report::Failed(e) => {
                 failed += 1;

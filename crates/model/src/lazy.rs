@@ -1298,6 +1298,18 @@ fn leading_scalars(raw: &[u8], need: Need) -> Option<PageProbe> {
     }
 }
 
+/// Reads until `buf` is full or the input ends; how many bytes were read.
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1340,16 +1352,4 @@ mod tests {
         assert_eq!(reused, fresh);
         assert!(spare.is_empty());
     }
-}
-
-/// Reads until `buf` is full or the input ends; how many bytes were read.
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
 }

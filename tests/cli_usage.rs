@@ -1,0 +1,77 @@
+//! The CLI fits a person's habits: standard input read when piped and no FILE is named, the
+//! short usage on a terminal, completions and a man page, singular and plural.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::common::{pagetree, stderr, stdout, testdata};
+
+fn piped(args: &[&str], input: &[u8]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pagetree"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("written");
+    child.wait_with_output().expect("ends")
+}
+
+#[test]
+fn with_no_file_piped_standard_input_is_read() {
+    let fixture = std::fs::read(testdata().join("v2_full.json")).expect("fixture");
+    let by_name = piped(&["markdown", "-"], &fixture);
+    let by_default = piped(&["markdown"], &fixture);
+    assert!(by_default.status.success(), "{}", stderr(&by_default));
+    assert!(!by_default.stdout.is_empty());
+    assert_eq!(by_default.stdout, by_name.stdout);
+    for cmd in ["text", "inspect", "quality", "elements", "chunks"] {
+        let o = piped(&[cmd], &fixture);
+        assert!(o.status.success(), "{cmd}: {}", stderr(&o));
+        assert!(!o.stdout.is_empty(), "{cmd}");
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    let o = piped(&["convert", "-o", out.to_str().unwrap()], &fixture);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("stdin/document.md").is_file());
+    assert!(
+        stderr(&o).contains("converted 1 of 1 input (1 document)"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// With no FILE and nothing piped in (here `/dev/null`, as on a terminal), the short usage and
+/// exit 2, never a wait for input.
+#[test]
+fn with_no_file_and_nothing_piped_the_usage_is_printed() {
+    let o = pagetree(&["markdown"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("Usage: pagetree markdown"), "{err}");
+    assert!(err.contains("pipe a response in"), "{err}");
+}
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let o = pagetree(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        assert!(stdout(&o).contains("convert"), "{shell}");
+    }
+    let o = pagetree(&["man"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let man = stdout(&o);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH pagetree"),
+        "{man}"
+    );
+    assert!(man.contains("convert"), "{man}");
+}
