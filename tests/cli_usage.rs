@@ -75,3 +75,46 @@ fn completions_and_man_page_are_generated() {
     );
     assert!(man.contains("convert"), "{man}");
 }
+
+/// `--help` reads as a few groups; `--per-page` is not offered where it is rejected; no default
+/// is said twice.
+#[test]
+fn help_is_grouped_and_says_each_default_once() {
+    let help = |cmd: &str| stdout(&pagetree(&[cmd, "--help"]));
+    let convert = help("convert");
+    for heading in [
+        "Output:",
+        "Performance:",
+        "Tables:",
+        "Pages and furniture:",
+        "Rendering:",
+    ] {
+        assert!(
+            convert.lines().any(|l| l == heading),
+            "{heading} in {convert}"
+        );
+    }
+    let markdown = help("markdown");
+    assert!(markdown.contains("      --per-page"), "{markdown}");
+    for cmd in ["chunks", "elements"] {
+        let h = help(cmd);
+        assert!(!h.contains("      --per-page"), "{cmd}: {h}");
+    }
+    for cmd in [
+        "markdown", "text", "tables", "elements", "chunks", "quality", "convert",
+    ] {
+        let h = help(cmd);
+        let lines: Vec<&str> = h.lines().map(str::trim).collect();
+        for w in lines.windows(3) {
+            if let Some(v) = w[0]
+                .strip_suffix(')')
+                .and_then(|l| l.rsplit_once("(default: "))
+            {
+                assert!(
+                    !w[1..].contains(&format!("[default: {}]", v.1).as_str()),
+                    "{cmd}: default said twice: {w:?}"
+                );
+            }
+        }
+    }
+}

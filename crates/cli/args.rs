@@ -15,7 +15,13 @@ use pagetree_convert::tables::Delimiter;
 #[command(name = "pagetree", version, about, long_about)]
 pub struct Cli {
     /// Worker threads (default: one per core). Output is identical for any value.
-    #[arg(long, short = 'j', global = true, value_name = "N")]
+    #[arg(
+        long,
+        short = 'j',
+        global = true,
+        value_name = "N",
+        help_heading = "Performance"
+    )]
     pub jobs: Option<usize>,
 
     /// The command to run.
@@ -185,6 +191,7 @@ pub struct InspectArgs {
 /// escapes, so `--page-separator '\n===\n'` works from a shell; `render::unescape` applies
 /// them during validation.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Input and output")]
 pub struct RenderArgs {
     /// Input files (`-` reads standard input; with none, piped standard input is read).
     #[arg(value_name = "FILE")]
@@ -201,7 +208,7 @@ pub struct RenderArgs {
 
     /// Render page by page with bounded memory: inputs of 8 MiB or more (auto), every input
     /// that can be (always), or none (never). The output is the same either way.
-    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
+    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN", help_heading = "Performance")]
     pub stream: StreamArg,
 
     /// Page and furniture options.
@@ -213,6 +220,7 @@ pub struct RenderArgs {
 /// selection, separators, headers and footers, failed pages, and the response's own options.
 /// String options understand `\n`, `\t` and `\\` escapes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Pages and furniture")]
 pub struct PageArgs {
     /// Render from the item tree or use the server's pages (default: items when present).
     #[arg(long, value_enum, value_name = "SOURCE")]
@@ -296,6 +304,7 @@ pub struct MarkdownArgs {
 
 /// Markdown-only styling options (tables, links, images).
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Rendering")]
 pub struct MarkdownStyleArgs {
     /// Tables as GFM pipe tables or HTML (default: markdown).
     #[arg(long, value_enum, value_name = "FORMAT")]
@@ -541,19 +550,20 @@ fn parse_delimiter(s: &str) -> Result<Delimiter, String> {
     }
 }
 
-/// `pagetree elements`.
+/// `pagetree elements`. `--per-page` is rejected here, so not shown.
 #[derive(Debug, Args)]
+#[command(mut_arg("per_page", |a| a.hide(true)))]
 pub struct ElementsArgs {
     /// Inputs, output and the markdown options the `md_range` values refer to.
     #[command(flatten)]
     pub markdown: MarkdownArgs,
 
     /// JSON Lines: one record per line instead of one JSON document.
-    #[arg(long)]
+    #[arg(long, help_heading = "Input and output")]
     pub jsonl: bool,
 
     /// Leave page headers and footers (and their contents) out.
-    #[arg(long)]
+    #[arg(long, help_heading = "Pages and furniture")]
     pub no_furniture: bool,
 }
 
@@ -568,7 +578,7 @@ pub struct ConvertArgs {
 
     /// Output folder (created when missing): `OUT/<input path without extension>/`, with one
     /// numbered subfolder per document for inputs holding several (JSON Lines, v1 lists).
-    #[arg(short, long, value_name = "OUT")]
+    #[arg(short, long, value_name = "OUT", help_heading = "Output")]
     pub output: PathBuf,
 
     /// Outputs to write, comma-separated.
@@ -577,46 +587,47 @@ pub struct ConvertArgs {
         value_enum,
         value_delimiter = ',',
         value_name = "LIST",
-        default_value = "markdown,tables,elements"
+        default_value = "markdown,tables,elements",
+        help_heading = "Output"
     )]
     pub to: Vec<OutputArg>,
 
     /// Convert inputs even when the manifest says they are unchanged.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub force: bool,
 
     /// Convert only shard I of N (1 ≤ I ≤ N): a stable share of the inputs, chosen by a hash
     /// of each input's key, so N machines running shards 1/N .. N/N convert every input once.
-    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    #[arg(long, value_name = "I/N", value_parser = parse_shard, help_heading = "Performance")]
     pub shard: Option<(u64, u64)>,
 
     /// Also write the summary as JSON to FILE.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub report: Option<PathBuf>,
 
     /// No progress bar and no summary (errors are still printed).
-    #[arg(long, short)]
+    #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
 
     /// When another run is writing OUT, wait for it to finish instead of failing.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub wait: bool,
 
     /// Convert page by page with bounded memory: for inputs of 8 MiB or more (auto), always,
     /// or never. The output is the same either way.
-    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
+    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN", help_heading = "Performance")]
     pub stream: StreamArg,
 
     /// Write elements as JSON Lines (`elements.jsonl`).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub elements_jsonl: bool,
 
     /// Join continuation tables the server did not merge (as `tables --stitch`).
-    #[arg(long)]
+    #[arg(long, help_heading = "Tables")]
     pub stitch: bool,
 
     /// CSV field delimiter for tables: `,` `;` or `tab`.
-    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
+    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter, help_heading = "Tables")]
     pub delimiter: Delimiter,
 
     /// Page options for markdown and text.
@@ -668,43 +679,49 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     Ok((i, n))
 }
 
-/// `pagetree chunks`.
+/// `pagetree chunks`. `--per-page` is rejected here, so not shown.
 #[derive(Debug, Args)]
+#[command(mut_arg("per_page", |a| a.hide(true)))]
 pub struct ChunksArgs {
     /// Inputs, output and the markdown options chunks are rendered with.
     #[command(flatten)]
     pub markdown: MarkdownArgs,
 
     /// Largest chunk in characters (default: 1500 when no size is given).
-    #[arg(long, value_name = "N", conflicts_with = "max_tokens")]
+    #[arg(
+        long,
+        value_name = "N",
+        conflicts_with = "max_tokens",
+        help_heading = "Chunks"
+    )]
     pub max_chars: Option<usize>,
 
     /// Largest chunk in cl100k_base tokens (GPT-4, text-embedding-3), counted offline.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Chunks")]
     pub max_tokens: Option<usize>,
 
     /// Soft minimum, in the same unit: smaller chunks are merged with a neighbour when they
     /// can be (default: a fifth of the maximum).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Chunks")]
     pub min: Option<usize>,
 
     /// Start each chunk with up to N units from the end of the previous one, when both are
-    /// text of the same section (default: 0).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// text of the same section.
+    #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Chunks")]
     pub overlap: usize,
 
     /// Do not start chunks with their heading path (`Report > Results`).
-    #[arg(long)]
+    #[arg(long, help_heading = "Chunks")]
     pub no_breadcrumb: bool,
 
     /// How tables are written inside chunks (default: html with `--tables html`, else
     /// markdown).
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Chunks")]
     pub table_text: Option<TableTextArg>,
 
     /// Keep page headers and footers (as --headers/--footers say); by default they are left
     /// out.
-    #[arg(long)]
+    #[arg(long, help_heading = "Chunks")]
     pub furniture: bool,
 }
 
