@@ -2126,7 +2126,7 @@ mod tests {
         );
     }
     /// Hand-run throughput check (asserts nothing about time):
-    /// `python3 /work/shared/bench/gen_llamaparse.py 3000 /tmp/gen3000.json`, then
+    /// `python3 ../shared/bench/gen_llamaparse.py 3000 /tmp/gen3000.json`, then
     /// `PAGETREE_SCAN_BENCH=/tmp/gen3000.json cargo test --release -p pagetree-model \
     ///  scan::tests::throughput -- --ignored --nocapture`.
     #[test]

@@ -16,7 +16,8 @@ use super::index::{
 };
 use super::numbers::normalize_number;
 use super::stitch::{append, continuation, placement};
-use super::{Table, TableFormat, TableOptions, TableWarning, TablesOutput};
+use super::{Table, TableFormat, TableOptions, TablesOutput};
+use crate::warning::Warning;
 
 /// One table item with everything read from it.
 struct Found<'w, 'd> {
@@ -46,16 +47,14 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
     let ids = ids_of(&walk);
     let mut warnings = Vec::new();
     for p in doc.failed_pages() {
-        warnings.push(TableWarning {
-            code: "failed_page",
-            page: p.number(),
-            table: None,
-            message: format!(
-                "page {} failed ({}); any table on it is missing",
-                p.number(),
+        warnings.push(Warning::page(
+            p.number(),
+            "failed_page",
+            format!(
+                "failed ({}); any table on it is missing",
                 p.error().unwrap_or("no message")
             ),
-        });
+        ));
     }
     // Reading the representations is the expensive part: in parallel, in order.
     let found: Vec<Found<'_, '_>> = ids
@@ -83,9 +82,9 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
             continue;
         }
         let Some(grid) = f.reps.preferred() else {
-            warnings.push(TableWarning {
+            warnings.push(Warning {
                 code: "empty_table",
-                page: f.r.page,
+                page: Some(f.r.page),
                 table: Some(f.id.clone()),
                 message: "no cells in rows, html, csv or md; not written".into(),
             });
@@ -106,7 +105,7 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
         units = stitch_units(doc, &walk, &found, units);
     }
 
-    let finished: Vec<(Table, TableEntry, Option<TableWarning>)> = units
+    let finished: Vec<(Table, TableEntry, Option<Warning>)> = units
         .into_par_iter()
         .map(|u| finish(&found, u, opts))
         .collect();
@@ -163,7 +162,7 @@ fn attach_stubs(
     stubs: &[usize],
     units: &mut [Unit],
     skipped: &mut Vec<SkippedTable>,
-    warnings: &mut Vec<TableWarning>,
+    warnings: &mut Vec<Warning>,
 ) {
     for &s in stubs {
         let stub = &found[s];
@@ -189,9 +188,9 @@ fn attach_stubs(
                 ));
             }
             None => {
-                warnings.push(TableWarning {
+                warnings.push(Warning {
                     code: "orphan_stub",
-                    page: stub.r.page,
+                    page: Some(stub.r.page),
                     table: Some(stub.id.clone()),
                     message: format!(
                         "merge stub pointing at page {} where no merged table was found; not written",
@@ -254,7 +253,7 @@ fn finish(
     found: &[Found<'_, '_>],
     u: Unit,
     opts: &TableOptions,
-) -> (Table, TableEntry, Option<TableWarning>) {
+) -> (Table, TableEntry, Option<Warning>) {
     let head = &found[u.head];
     let item = head.r.item;
     let mut grid = u.grid;
@@ -263,9 +262,9 @@ fn finish(
     let ragged_rows = grid.ragged_rows();
     let mut warning = None;
     let header_rows = if u.header_rows > grid.rows() {
-        warning = Some(TableWarning {
+        warning = Some(Warning {
             code: "header_rows_exceed_table",
-            page: head.r.page,
+            page: Some(head.r.page),
             table: Some(head.id.clone()),
             message: format!(
                 "{} header rows asked for but the table has {} rows; all are header",

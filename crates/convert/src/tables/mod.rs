@@ -32,10 +32,10 @@ mod numbers;
 mod stitch;
 mod write;
 
-use std::fmt;
-
 use pagetree_model::Document;
 use serde::Serialize;
+
+use crate::warning::Warning;
 
 pub(crate) use agree::tag_len;
 pub use agree::{Agreement, Comparison, Difference, Representations, compare};
@@ -144,28 +144,6 @@ pub struct Table {
     pub grid: Grid,
 }
 
-/// Something noticed while extracting tables.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TableWarning {
-    /// Stable code: `failed_page`, `empty_table`, `orphan_stub`, `header_rows_exceed_table`.
-    pub code: &'static str,
-    /// The page concerned (warnings are ordered by page).
-    pub page: u32,
-    /// The table concerned, when there is one.
-    pub table: Option<String>,
-    /// What happened.
-    pub message: String,
-}
-
-impl fmt::Display for TableWarning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.table {
-            Some(t) => write!(f, "{t}: {}", self.message),
-            None => f.write_str(&self.message),
-        }
-    }
-}
-
 /// The tables of one document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TablesOutput {
@@ -174,7 +152,7 @@ pub struct TablesOutput {
     /// The index (`tables.json`); `index.tables[i]` describes `tables[i]`.
     pub index: TablesIndex,
     /// What was noticed (also in `index.warnings`).
-    pub warnings: Vec<TableWarning>,
+    pub warnings: Vec<Warning>,
 }
 
 impl TablesOutput {
