@@ -107,6 +107,7 @@ fn help_is_grouped_and_says_each_default_once() {
         let lines: Vec<&str> = h.lines().map(str::trim).collect();
         for w in lines.windows(3) {
             if let Some(v) = w[0]
+                .trim_end_matches('.')
                 .strip_suffix(')')
                 .and_then(|l| l.rsplit_once("(default: "))
             {
