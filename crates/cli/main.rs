@@ -98,9 +98,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Whether standard input carries data to read when no FILE is named: a pipe, a file or a
-/// socket, as ripgrep judges it; not a terminal, and not `/dev/null` (a program run with no
-/// input at all).
+/// Whether standard input carries data to read when no FILE is named: a pipe, a non-empty
+/// file or a socket, as ripgrep judges it; not a terminal, and not `/dev/null` (a program run
+/// with no input at all).
 fn stdin_has_data() -> bool {
     #[cfg(unix)]
     {
@@ -109,9 +109,10 @@ fn stdin_has_data() -> bool {
         let Ok(fd) = std::io::stdin().as_fd().try_clone_to_owned() else {
             return false;
         };
+        // An empty file counts as nothing: `/dev/null` is one where it is not a device.
         std::fs::File::from(fd).metadata().is_ok_and(|m| {
             let t = m.file_type();
-            t.is_fifo() || t.is_file() || t.is_socket()
+            t.is_fifo() || t.is_socket() || (t.is_file() && m.len() > 0)
         })
     }
     #[cfg(not(unix))]
