@@ -4,3 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace --locked "$@"
+# `pagetree view` in headless Chromium (installed when missing; skipped with a notice when no
+# browser can be had, failing under CI=true).
+scripts/browser-test.sh

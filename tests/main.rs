@@ -20,3 +20,4 @@ mod model_errors;
 mod model_fixtures;
 mod quality;
 mod tables;
+mod view;

@@ -94,6 +94,17 @@ pub enum Command {
     /// To standard output, to `-o FILE`, or with several inputs to `-o DIR` as
     /// `DIR/<name>.chunks.jsonl`.
     Chunks(ChunksArgs),
+    /// One self-contained HTML file per document to look at a parse: every page drawn at its
+    /// size with its items' boxes (coloured by kind, numbered in reading order, headers and
+    /// footers shaded, junk boxes marked) beside its markdown; pointing at a box highlights
+    /// its markdown and the other way round. Modes: elements, chunks (a chunk's boxes light up
+    /// on every page) and tables (outlined by quality status, with findings and the parsed
+    /// grid).
+    ///
+    /// The file needs no network: data is embedded once as JSON and pages are drawn as they
+    /// scroll into view. To `-o FILE`, standard output, or with several inputs to `-o DIR` as
+    /// `DIR/<name>.view.html`. Every markdown option is accepted and changes the markdown shown.
+    View(ViewArgs),
     /// Render plain text from saved responses, with the same page options as `markdown`.
     ///
     /// Options are layered as for `markdown`. From items: headings, paragraphs and code as
@@ -135,6 +146,7 @@ impl Command {
             Command::Text(a) => Some(&mut a.render.files),
             Command::Elements(a) => Some(&mut a.markdown.render.files),
             Command::Chunks(a) => Some(&mut a.markdown.render.files),
+            Command::View(a) => Some(&mut a.markdown.render.files),
             Command::Convert(_) | Command::Completions(_) | Command::Man => None,
         }
     }
@@ -159,6 +171,7 @@ impl Command {
                 Command::Text(_) => "text",
                 Command::Elements(_) => "elements",
                 Command::Chunks(_) => "chunks",
+                Command::View(_) => "view",
                 _ => "convert",
             };
             return Err(name.to_owned());
@@ -650,6 +663,8 @@ pub enum OutputArg {
     Tables,
     /// `elements.json`.
     Elements,
+    /// `view.html` (see `pagetree view`); inputs are then loaded whole, never streamed.
+    View,
 }
 
 /// `--stream`.
@@ -734,4 +749,30 @@ pub enum TableTextArg {
     Html,
     /// CSV.
     Csv,
+}
+
+/// `pagetree view`.
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// Inputs, output and the markdown options of the markdown shown beside each page.
+    #[command(flatten)]
+    pub markdown: MarkdownArgs,
+
+    /// Draw page images from DIR under the boxes: files whose name ends in the page number
+    /// (`page_1.png`, `page-001.jpg`; png, jpg, webp or gif), linked relative to the output.
+    /// (`--images` is the markdown's image style, as in every markdown command.)
+    #[arg(long, value_name = "DIR")]
+    pub page_images: Option<PathBuf>,
+
+    /// Embed the page images in the HTML (base64) instead of linking them.
+    #[arg(long, requires = "page_images")]
+    pub embed_images: bool,
+
+    /// Largest chunk in the chunks mode, in characters (default: 1500).
+    #[arg(long, value_name = "N", conflicts_with = "max_tokens")]
+    pub max_chars: Option<usize>,
+
+    /// Largest chunk in the chunks mode, in cl100k_base tokens.
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<usize>,
 }

@@ -83,6 +83,7 @@ fn main() -> ExitCode {
         Command::Markdown(a) => cmd::markdown::run(a),
         Command::Text(a) => cmd::text::run(a),
         Command::Quality(a) => cmd::quality::run(a),
+        Command::View(a) => cmd::view::run(a),
         Command::Completions(a) => cmd::completions::completions(a),
         Command::Man => cmd::completions::man(),
     };

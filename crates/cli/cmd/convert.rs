@@ -12,6 +12,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use pagetree_convert::elements::ElementsFormat;
+use pagetree_convert::view::ViewOptions;
 use pagetree_convert::{
     ConvertError, ConvertOptions, ConvertStats, MarkdownOptions, OutFile, Outputs, Sink,
     TextOptions, Warning, convert_document, convert_lazy,
@@ -614,7 +615,10 @@ fn convert_one(
     let stream = match (piped, args.stream) {
         (true, _) | (_, StreamArg::Never) => false,
         (false, StreamArg::Always) => true,
-        (false, StreamArg::Auto) => input.size >= STREAM_THRESHOLD,
+        // The view needs the whole document (chunks and quality look across pages).
+        (false, StreamArg::Auto) => {
+            input.size >= STREAM_THRESHOLD && !args.to.contains(&OutputArg::View)
+        }
     };
     let previous = ctx.manifest.entries.get(&input.key).filter(|_| !args.force);
     // Hash first (bounded memory), so an unchanged input costs one read. A streamed input
@@ -743,7 +747,7 @@ fn convert_one(
             let (opts, n) = options_for(ctx, doc);
             notes.extend(n);
             let s = write_document(ctx, &name, &rel, |sink| {
-                convert_document(doc, &opts, sink).map_err(|e| e.to_string())
+                convert_whole(ctx, doc, &opts, sink)
             })?;
             stats.push(s);
             outputs.push(rel);
@@ -857,7 +861,13 @@ fn stage_streamed<R: std::io::Read + std::io::Seek + Send>(
     };
     let mut probe = lazy.assemble(Vec::new());
     probe.warnings = lazy.warnings.clone();
-    let (opts, notes) = options_for(ctx, &probe);
+    let (opts, mut notes) = options_for(ctx, &probe);
+    if ctx.args.to.contains(&OutputArg::View) {
+        notes.push(format!(
+            "{name}: view.html not written: this response is converted page by page (standard \
+             input or a JSON Lines line of 8 MiB or more) and the view needs it whole"
+        ));
+    }
     let message = |e: ConvertError| match e {
         ConvertError::Load(e) | ConvertError::Unchecked(e) => located(e),
         e => e.to_string(),
@@ -881,6 +891,30 @@ fn stage_streamed<R: std::io::Read + std::io::Seek + Send>(
         r => r?,
     };
     Ok(Some((tmp, stats, notes)))
+}
+
+/// Converts a whole document, and writes its view when asked to.
+fn convert_whole(
+    ctx: &Ctx<'_>,
+    doc: &Document,
+    opts: &ConvertOptions,
+    sink: &mut dyn Sink,
+) -> std::result::Result<ConvertStats, String> {
+    let mut stats = convert_document(doc, opts, sink).map_err(|e| e.to_string())?;
+    if ctx.args.to.contains(&OutputArg::View) {
+        let mut view_opts = ViewOptions::default();
+        view_opts.markdown = opts.markdown.clone();
+        let view = pagetree_convert::view::render(doc, &view_opts);
+        sink.write(&OutFile::View, view.html.as_bytes())
+            .map_err(|e| e.to_string())?;
+        for w in view.warnings {
+            let w = w.to_string();
+            if !stats.warnings.contains(&w) {
+                stats.warnings.push(w);
+            }
+        }
+    }
+    Ok(stats)
 }
 
 /// The convert options for one document: markdown and text options layered as the

@@ -9,3 +9,4 @@ pub mod markdown;
 pub mod quality;
 pub mod tables;
 pub mod text;
+pub mod view;

@@ -112,6 +112,8 @@ pub enum OutFile {
     TablesIndex,
     /// `tables/<file name>` (a safe name made of the table id).
     Table(String),
+    /// `view.html` (see [`crate::view`]; written by the caller from the whole document).
+    View,
 }
 
 impl OutFile {
@@ -124,6 +126,7 @@ impl OutFile {
             OutFile::Elements(ElementsFormat::Jsonl) => "elements.jsonl".into(),
             OutFile::TablesIndex => "tables/tables.json".into(),
             OutFile::Table(name) => format!("tables/{name}"),
+            OutFile::View => "view.html".into(),
         }
     }
 }

@@ -33,6 +33,7 @@ mod params;
 pub mod quality;
 pub mod tables;
 pub mod text;
+pub mod view;
 mod warning;
 mod writer;
 

@@ -5,12 +5,15 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 
-use pagetree_convert::{ConvertStats, convert_document};
+use pagetree_convert::ConvertStats;
 use pagetree_model::{Format, JsonLines, Line, Loaded};
 use rayon::prelude::*;
 
 use super::progress::Counted;
-use super::{Ctx, not_a_parse_result, options_for, place_document, stage_document, stage_streamed};
+use super::{
+    Ctx, convert_whole, not_a_parse_result, options_for, place_document, stage_document,
+    stage_streamed,
+};
 use crate::inplace::InPlace;
 use crate::inputs::Input;
 use crate::spool::hold_lines;
@@ -181,7 +184,7 @@ fn convert_line(
             Ok(Loaded::Document(doc)) => {
                 let (opts, notes) = options_for(ctx, &doc);
                 let (dir, stats) = stage_document(ctx, &line.name(), key, |sink| {
-                    convert_document(&doc, &opts, sink).map_err(|e| e.to_string())
+                    convert_whole(ctx, &doc, &opts, sink)
                 })
                 .map_err(Failed::Error)?;
                 Ok(Staged {
