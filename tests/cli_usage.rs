@@ -48,11 +48,11 @@ fn with_no_file_piped_standard_input_is_read() {
     );
 }
 
-/// With no FILE and nothing piped in (here `/dev/null`, as on a terminal), the short usage and
-/// exit 2, never a wait for input.
+/// With no FILE and nothing piped in (here an empty file, as `/dev/null` or a terminal), the
+/// short usage and exit 2, never a wait for input.
 #[test]
 fn with_no_file_and_nothing_piped_the_usage_is_printed() {
-    let o = pagetree(&["markdown"]);
+    let o = nothing_in(&["markdown"]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(err.contains("Usage: pagetree markdown"), "{err}");
@@ -118,4 +118,15 @@ fn help_is_grouped_and_says_each_default_once() {
             }
         }
     }
+}
+
+/// Runs pagetree with an empty file as standard input: nothing piped in. (Not `/dev/null`,
+/// which is not always a device.)
+pub fn nothing_in(args: &[&str]) -> std::process::Output {
+    let empty = tempfile::NamedTempFile::new().expect("temp file");
+    Command::new(env!("CARGO_BIN_EXE_pagetree"))
+        .args(args)
+        .stdin(Stdio::from(empty.reopen().expect("reopened")))
+        .output()
+        .expect("runs")
 }
