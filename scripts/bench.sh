@@ -143,6 +143,15 @@ has_subcommand() { "$pagetree" "$1" --help >/dev/null 2>&1; }
 # On a folder, `{FILE}` is the folder and `{FILES}` its `*.json`; `{OUT}.md` a folder too.
 has_subcommand markdown && add pagetree-markdown "$(printf %q "$pagetree") markdown {FILES} -o {OUT}.md"
 has_subcommand convert && add pagetree-convert "$(printf %q "$pagetree") convert {FILE} -o {OUT}.d"
+# Every other command, for its peak memory (issue 19: every command in bounded memory). Single
+# responses only: these are the commands' own outputs, not a comparison with the baseline.
+pt=$(printf %q "$pagetree")
+has_subcommand text && add pagetree-text "$pt text {FILE} -o {OUT}.md"
+has_subcommand elements && add pagetree-elements "$pt elements {FILE} -o {OUT}.json"
+has_subcommand chunks && add pagetree-chunks "$pt chunks {FILE} -o {OUT}.json"
+has_subcommand tables && add pagetree-tables "$pt tables {FILE} -o {OUT}.d"
+has_subcommand quality && add pagetree-quality "$pt quality --format json {FILE} -o {OUT}.json"
+has_subcommand inspect && add pagetree-inspect "sh -c '$pt inspect --json \"\$0\" >/dev/null' {FILE}"
 
 sizes=("small:$pages_small")
 [[ $pages_large -gt 0 ]] && sizes+=("large:$pages_large")
@@ -188,7 +197,8 @@ for size in "${sizes[@]}"; do
             cmd=${c#*$'\t'}
             # The Python peer reads one file per process, serde-rewrite writes one file and
             # typed-floor reads one: none has a folder form.
-            if [[ $label == folder && ( $name == python-* || $name == serde-rewrite || $name == typed-floor ) ]]; then
+            if [[ $label == folder && ( $name == python-* || $name == serde-rewrite || $name == typed-floor ) ]] ||
+                [[ $label == folder && $name == pagetree-* && $name != pagetree-markdown && $name != pagetree-convert ]]; then
                 oks[k]=2
                 continue
             fi

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use pagetree_convert::audit::Issue;
 use pagetree_convert::quality::Check;
 use pagetree_convert::tables::Delimiter;
 
@@ -121,6 +122,24 @@ pub enum Command {
     /// object per document (JSON Lines). Exit code 1 when an input failed or a `--fail-under` /
     /// `--fail-on` condition holds.
     Quality(QualityArgs),
+    /// Extract jobs (`GET /api/v2/extract/{job_id}`) as one CSV or JSON Lines table.
+    ///
+    /// One row per document, page or table row (the shape of `extract_result`), nested fields
+    /// as dotted columns (`buyer.address.city`), source columns first (`source.file`,
+    /// `source.job_id`, `source.value`, `source.record`). Jobs that are not COMPLETED are
+    /// reported on standard error and skipped; usage is summed there too. Exit code 1 when an
+    /// input failed or a job was skipped.
+    Extract(ExtractArgs),
+    /// Job listings (`GET /api/v2/parse`, any number of pages) and batch item processing
+    /// results as one table of jobs, with counts by status, the batch parse parameters that
+    /// differ between items, and a retry list (--retry).
+    Jobs(JobsArgs),
+    /// What came back failed, empty, as placeholder text, nearly empty, with unusable tables
+    /// or useless boxes, per document and in total, and the pages worth parsing again as the
+    /// API's zero-based `target_pages` string.
+    ///
+    /// Exit code 1 when an input failed or a --fail-on condition holds.
+    Audit(AuditArgs),
     /// Print a shell completion script: `pagetree completions bash > ~/.local/share/bash-completion/completions/pagetree`.
     Completions(CompletionsArgs),
     /// Print the manual page (roff): `pagetree man > pagetree.1`.
@@ -147,7 +166,13 @@ impl Command {
             Command::Elements(a) => Some(&mut a.markdown.render.files),
             Command::Chunks(a) => Some(&mut a.markdown.render.files),
             Command::View(a) => Some(&mut a.markdown.render.files),
-            Command::Convert(_) | Command::Completions(_) | Command::Man => None,
+            // These read their own inputs (job listings, extract jobs, folders).
+            Command::Convert(_)
+            | Command::Extract(_)
+            | Command::Jobs(_)
+            | Command::Audit(_)
+            | Command::Completions(_)
+            | Command::Man => None,
         }
     }
 
@@ -198,6 +223,11 @@ pub struct InspectArgs {
     /// Print one JSON object per input (JSON Lines) instead of text.
     #[arg(long)]
     pub json: bool,
+
+    /// Read page by page with bounded memory: inputs of 8 MiB or more (auto), every input
+    /// that can be (always), or none (never). The report is the same either way.
+    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
+    pub stream: StreamArg,
 }
 
 /// Options shared by `markdown` and `text`. String options understand `\n`, `\t` and `\\`
@@ -775,4 +805,139 @@ pub struct ViewArgs {
     /// Largest chunk in the chunks mode, in cl100k_base tokens.
     #[arg(long, value_name = "N")]
     pub max_tokens: Option<usize>,
+}
+
+/// `pagetree extract`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Extract job files, directories (searched recursively for .json, .jsonl, .ndjson),
+    /// glob patterns, or `-` for standard input.
+    #[arg(required = true, value_name = "FILE_OR_DIR")]
+    pub inputs: Vec<String>,
+
+    /// Write the table to FILE (replaced atomically): CSV, or JSON Lines when FILE ends in
+    /// `.jsonl`/`.ndjson` (see --format). Standard output when absent.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Table format (default: from the output's extension, else csv).
+    #[arg(long, value_enum)]
+    pub format: Option<RowsFormat>,
+
+    /// Arrays of objects: one row per element, or one JSON cell.
+    #[arg(long, value_enum, default_value_t = ArraysArg::Explode)]
+    pub arrays: ArraysArg,
+
+    /// Join each field's metadata (confidence, citation, cited pages, reasoning...) as
+    /// `FIELD__confidence`, `FIELD__citation`, `FIELD__page` columns.
+    #[arg(long)]
+    pub with_metadata: bool,
+
+    /// Column order: a file with one column name a line (`#` starts a comment), or a JSON
+    /// array of names. Columns not listed follow, with a warning.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
+}
+
+/// `extract --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RowsFormat {
+    /// CSV with a header row.
+    Csv,
+    /// JSON Lines, one object per row, values typed.
+    Jsonl,
+}
+
+/// `extract --arrays`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ArraysArg {
+    /// One row per element (the first array of objects of a record).
+    Explode,
+    /// The array as one JSON cell.
+    Json,
+}
+
+/// `pagetree jobs`.
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    /// Job listing pages and batch results: files, directories, glob patterns, or `-`.
+    #[arg(required = true, value_name = "FILE")]
+    pub inputs: Vec<String>,
+
+    /// Keep only jobs with these statuses (comma-separated, any case), e.g. `FAILED,CANCELLED`.
+    #[arg(long, value_name = "STATUS,...", value_delimiter = ',')]
+    pub status: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = JobsFormat::Text)]
+    pub format: JobsFormat,
+
+    /// Print only what to submit again, one a line: the ids of failed and cancelled jobs
+    /// (a batch item by its file name); with --status, of the jobs it keeps.
+    #[arg(long)]
+    pub retry: bool,
+
+    /// Write to FILE (replaced atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `jobs --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JobsFormat {
+    /// A readable table, counts and differing parameters.
+    Text,
+    /// One CSV row per job.
+    Csv,
+    /// One `pagetree.jobs` JSON object.
+    Json,
+}
+
+/// `pagetree audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Parse responses: files, directories (searched recursively), glob patterns, or `-`.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Report format: text, JSON Lines (one `pagetree.audit` object per document, then the
+    /// totals) or CSV (one row per issue, one `plan` row per document).
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
+
+    /// Write the report to FILE (replaced atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when any document has one of these issues (comma-separated):
+    /// failed-pages, empty-pages, placeholders, low-text, unusable-tables, bad-boxes.
+    #[arg(long, value_name = "ISSUE,...", value_delimiter = ',', value_parser = parse_issue)]
+    pub fail_on: Vec<Issue>,
+
+    /// The issues that put a page in the re-parse plan (comma-separated; default every
+    /// issue but bad-boxes).
+    #[arg(long, value_name = "ISSUE,...", value_delimiter = ',', value_parser = parse_issue)]
+    pub plan_for: Vec<Issue>,
+
+    /// A page with less than this share of the median page's text is `low_text`.
+    #[arg(long, value_name = "RATIO", default_value_t = 0.1)]
+    pub low_text: f64,
+}
+
+/// `audit --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// Readable, per document and in total.
+    Text,
+    /// JSON Lines.
+    Json,
+    /// CSV, one row per issue.
+    Csv,
+}
+
+fn parse_issue(s: &str) -> Result<Issue, String> {
+    Issue::from_name(s).ok_or_else(|| {
+        let known: Vec<&str> = Issue::ALL.iter().map(|i| i.as_str()).collect();
+        format!("unknown issue {s:?}; known: {}", known.join(", "))
+    })
 }

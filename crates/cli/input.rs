@@ -70,3 +70,37 @@ fn io_error(name: &str, e: &std::io::Error) -> LoadError {
         kind: ErrorKind::Io,
     }
 }
+
+/// Every response of every input named by `args` (files, directories searched recursively,
+/// glob patterns, `-`), read in parallel and returned in input order; an argument that names
+/// nothing is one error among the results.
+pub fn read_inputs(args: &[String]) -> Vec<(String, InputResult)> {
+    use rayon::prelude::*;
+    // No output folder to keep out of the search: these commands write one file or stdout.
+    let crate::inputs::Expanded {
+        inputs,
+        errors: missing,
+        skipped,
+    } = crate::inputs::expand(args, Path::new(""));
+    // What a folder walk left out is said, as `convert` says it.
+    for s in &skipped {
+        eprintln!("note: skipped {}: {}", s.path, s.reason);
+    }
+    let mut out: Vec<(String, InputResult)> = missing
+        .into_iter()
+        .map(|(arg, why)| {
+            let mut e = io_error(&arg, &std::io::Error::other(why));
+            e.message = e.message.replacen("cannot read: ", "", 1);
+            (arg, Err(e))
+        })
+        .collect();
+    let read: Vec<Vec<(String, InputResult)>> = inputs
+        .par_iter()
+        .map(|i| match &i.path {
+            Some(p) => read_input(p),
+            None => read_input(Path::new("-")),
+        })
+        .collect();
+    out.extend(read.into_iter().flatten());
+    out
+}

@@ -84,6 +84,9 @@ fn main() -> ExitCode {
         Command::Text(a) => cmd::text::run(a),
         Command::Quality(a) => cmd::quality::run(a),
         Command::View(a) => cmd::view::run(a),
+        Command::Extract(a) => cmd::extract::run(a),
+        Command::Jobs(a) => cmd::jobs::run(a),
+        Command::Audit(a) => cmd::audit::run(a),
         Command::Completions(a) => cmd::completions::completions(a),
         Command::Man => cmd::completions::man(),
     };

@@ -21,6 +21,8 @@ pub trait Writer {
     type Options: Default + Sync;
     /// The output files' extension.
     const EXT: &'static str;
+    /// What an input that is not a parse result lacks, for its error.
+    const NONE: &'static str = "nothing to render";
     /// Applies API parameters (see `MarkdownOptions::apply_parameters`).
     fn apply_parameters(opts: &mut Self::Options, params: &Map<String, Value>) -> Vec<Warning>;
     /// The page options inside its options.

@@ -1,31 +1,38 @@
 //! `pagetree inspect`: report on each input; a broken input prints its located error and the
-//! others are still inspected.
+//! others are still inspected. Large inputs are read batch by batch (the report adds up over
+//! pages), with the same report as a whole read.
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::Result;
+use pagetree_convert::inspect::{render_text, summarize, summarize_lazy};
+use pagetree_convert::{ConvertError, InspectReport};
+use pagetree_model::{ErrorKind, is_json_lines};
 use rayon::prelude::*;
 
 use crate::Outcome;
-use crate::args::InspectArgs;
+use crate::args::{InspectArgs, StreamArg};
+use crate::inplace::InPlace;
 use crate::input::read_input;
+use crate::render::STREAM_THRESHOLD;
+
+/// One input's reports (several for a v1 array or JSON Lines), or why not, by name.
+type Reports = Vec<(String, Result<InspectReport, String>)>;
 
 /// Runs the command.
 pub fn run(args: &InspectArgs) -> Result<Outcome> {
     // Read and report in parallel; print in input order.
-    let reports: Vec<Vec<(String, Result<pagetree_convert::InspectReport, String>)>> = args
+    let reports: Vec<Reports> = args
         .files
         .par_iter()
         .map(|f| {
-            read_input(f)
-                .into_iter()
-                .map(|(name, r)| {
-                    let rep = r
-                        .map(|l| pagetree_convert::inspect::summarize(&l, &name))
-                        .map_err(|e| e.to_string());
-                    (name, rep)
-                })
-                .collect()
+            if streams(f, args.stream)
+                && let Some(r) = streamed(f)
+            {
+                return vec![r];
+            }
+            whole(f)
         })
         .collect();
     let mut out = std::io::stdout().lock();
@@ -38,7 +45,7 @@ pub fn run(args: &InspectArgs) -> Result<Outcome> {
                 if !first {
                     writeln!(out)?;
                 }
-                write!(out, "{}", pagetree_convert::inspect::render_text(&r))?;
+                write!(out, "{}", render_text(&r))?;
             }
             Err(e) => {
                 failed += 1;
@@ -54,4 +61,61 @@ pub fn run(args: &InspectArgs) -> Result<Outcome> {
     } else {
         Outcome::Ok
     })
+}
+
+/// Whether `f` is read page by page. Standard input and JSON Lines are read whole.
+fn streams(f: &Path, when: StreamArg) -> bool {
+    let label = f.display().to_string();
+    if f.as_os_str() == "-" || is_json_lines(&[], Some(&label)) {
+        return false;
+    }
+    match when {
+        StreamArg::Never => false,
+        StreamArg::Always => f.is_file(),
+        StreamArg::Auto => f.metadata().is_ok_and(|m| m.len() >= STREAM_THRESHOLD),
+    }
+}
+
+/// Every response in `f`, read whole.
+fn whole(f: &Path) -> Reports {
+    read_input(f)
+        .into_iter()
+        .map(|(name, r)| {
+            let rep = r.map(|l| summarize(&l, &name)).map_err(|e| e.to_string());
+            (name, rep)
+        })
+        .collect()
+}
+
+/// The report of `f` read page by page; `None` when its shape is read whole (arrays at the
+/// top, JSON Lines, job listings...).
+fn streamed(f: &Path) -> Option<(String, Result<InspectReport, String>)> {
+    let name = f.display().to_string();
+    let place = InPlace {
+        path: f,
+        line: None,
+    };
+    let lazy = match place.index(&name, false) {
+        Ok(l) => l,
+        Err(e) if e.kind == ErrorKind::Shape => return None,
+        Err(e) => return Some((name, Err(e.to_string()))),
+    };
+    let run = |lazy| {
+        let mut reader = place.open().map_err(|e| {
+            ConvertError::Io(std::io::Error::new(
+                e.kind(),
+                format!("{name}: cannot read: {e}"),
+            ))
+        })?;
+        summarize_lazy(lazy, &mut reader, &name)
+    };
+    let report = match run(&lazy) {
+        // Page boundaries were taken on trust and a page failed: check them all, and again.
+        Err(ConvertError::Unchecked(_)) => match place.index(&name, true) {
+            Ok(exact) => run(&exact),
+            Err(e) => Err(ConvertError::Load(e)),
+        },
+        r => r,
+    };
+    Some((name, report.map_err(|e| e.to_string())))
 }

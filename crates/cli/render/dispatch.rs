@@ -124,29 +124,33 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
         let end = (start..a.files.len().min(start + BATCH))
             .find(|&i| big(&a.files[i]))
             .unwrap_or(a.files.len().min(start + BATCH));
-        let done: Vec<Vec<Done>> =
-            a.files[start..end]
-                .par_iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    let input = start + i;
-                    let results = read(f);
-                    results
+        let done: Vec<Vec<Done>> = a.files[start..end]
+            .par_iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let input = start + i;
+                let results = read(f);
+                results
                     .into_iter()
                     .map(|(label, r)| {
                         let result = match r {
                             Ok(Loaded::Document(d)) => Ok(render(&d)),
                             Ok(other) => Err(format!(
-                                "{label}: this is {} body, not a parse result; nothing to render",
-                                other.format().with_article()
+                                "{label}: this is {} body, not a parse result; {}",
+                                other.format().with_article(),
+                                W::NONE
                             )),
                             Err(e) => Err(e.to_string()),
                         };
-                        Done { input, label, result }
+                        Done {
+                            input,
+                            label,
+                            result,
+                        }
                     })
                     .collect()
-                })
-                .collect();
+            })
+            .collect();
         start = end;
         for docs in done {
             let many = docs.len() > 1;
@@ -270,8 +274,9 @@ pub(super) fn stream<W: Writer>(
                     Ok(other) => {
                         ok = false;
                         eprintln!(
-                            "error: {label}: this is {} body, not a parse result; nothing to render",
-                            other.format().with_article()
+                            "error: {label}: this is {} body, not a parse result; {}",
+                            other.format().with_article(),
+                            W::NONE
                         );
                     }
                     Err(e) => {

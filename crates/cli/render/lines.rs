@@ -91,8 +91,9 @@ pub(super) fn render_lines<W: Writer>(
                         label.clone()
                     };
                     eprintln!(
-                        "error: {shown}: this is {} body, not a parse result; nothing to render",
-                        format.with_article()
+                        "error: {shown}: this is {} body, not a parse result; {}",
+                        format.with_article(),
+                        W::NONE
                     );
                     Ok(false)
                 }

@@ -239,6 +239,42 @@ pub fn convert_lazy<R: Read + Seek + Send>(
     }
 }
 
+/// Reads an indexed document batch by batch (about `batch_bytes` of input each, at least a
+/// page) and hands each batch, an ordinary [`Document`] holding those pages, to `each`, in
+/// page order. For reports that add up over pages (`inspect`); `projection` says what they
+/// need not read. Errors as [`convert_lazy`]'s.
+pub fn for_each_batch<R: Read + Seek + Send>(
+    lazy: &LazyDocument,
+    reader: &mut R,
+    projection: Projection,
+    batch_bytes: u64,
+    mut each: impl FnMut(&Document),
+) -> Result<(), ConvertError> {
+    let load = Load {
+        lazy,
+        projection,
+        light: false,
+        spare: std::sync::Mutex::default(),
+    };
+    let mut start = 0;
+    let read = (|| {
+        while start < lazy.pages.len() {
+            let end = batch_end(lazy, start, batch_bytes);
+            let doc = lazy.assemble(load.pieces(reader, start..end)?);
+            each(&doc);
+            start = end;
+        }
+        Ok(())
+    })();
+    match read {
+        Err(ConvertError::Load(e)) if lazy.jumped() => Err(ConvertError::Unchecked(e)),
+        Err(ConvertError::Load(e)) if e.kind == pagetree_model::ErrorKind::Data => Err(
+            ConvertError::Load(lazy.first_syntax_error(reader).unwrap_or(e)),
+        ),
+        r => r,
+    }
+}
+
 fn convert_batches<R: Read + Seek + Send>(
     lazy: &LazyDocument,
     reader: &mut R,

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use pagetree_model::{BoxProblem, Document, ItemKind, Loaded};
+use pagetree_model::{BoxProblem, Document, ItemKind, LazyDocument, Loaded, Projection};
+
+use crate::batch::{ConvertError, for_each_batch};
 use serde::Serialize;
 
 /// Version of the [`InspectReport`] JSON schema.
@@ -133,7 +135,7 @@ pub fn summarize(loaded: &Loaded, file: &str) -> InspectReport {
                 .status
                 .as_deref()
                 .map(|s| pagetree_model::JobStatus::parse(s).as_str().to_owned());
-            let fields = match &job.extract_result {
+            let fields = match job.extract_result.as_ref().map(|r| r.to_value()) {
                 Some(serde_json::Value::Object(m)) => format!("{} fields", m.len()),
                 Some(serde_json::Value::Array(a)) => format!("{} records", a.len()),
                 _ => "no result".to_owned(),
@@ -156,6 +158,56 @@ pub fn summarize(loaded: &Loaded, file: &str) -> InspectReport {
 }
 
 fn fill_document(r: &mut InspectReport, doc: &Document) {
+    fill_head(r, doc);
+    let mut sizes = Sizes::default();
+    add_pages(r, doc, &mut sizes);
+    finish(r, &sizes, &doc.warnings);
+}
+
+/// Inspects an indexed document batch by batch, reading pages from `reader` (the input it was
+/// indexed from): the same report as [`summarize`] of the whole document, in memory bounded by
+/// a batch. Every count adds up over pages (box duplicates are looked for within a page).
+///
+/// # Errors
+///
+/// As [`crate::convert_lazy`]'s: a page that cannot be read, located; on
+/// [`ConvertError::Unchecked`], index exactly and inspect again.
+pub fn summarize_lazy<R: std::io::Read + std::io::Seek + Send>(
+    lazy: &LazyDocument,
+    reader: &mut R,
+    file: &str,
+) -> Result<InspectReport, ConvertError> {
+    let mut r = InspectReport::empty(file, lazy.format.as_str());
+    let head = lazy.assemble(Vec::new());
+    fill_head(&mut r, &head);
+    let mut sizes = Sizes::default();
+    for_each_batch(lazy, reader, Projection::default(), 1 << 20, |doc| {
+        add_pages(&mut r, doc, &mut sizes);
+    })?;
+    finish(&mut r, &sizes, &lazy.warnings);
+    Ok(r)
+}
+
+/// What says whether page sizes are known, gathered over pages.
+#[derive(Debug)]
+struct Sizes {
+    /// Every page with an items page has a size.
+    all_items_pages: bool,
+    /// Some page has a size.
+    any: bool,
+}
+
+impl Default for Sizes {
+    fn default() -> Self {
+        Sizes {
+            all_items_pages: true,
+            any: false,
+        }
+    }
+}
+
+/// The document-level facts: job, page lists, and every count at zero.
+fn fill_head(r: &mut InspectReport, doc: &Document) {
     let resp = &doc.response;
     r.job_id = resp.job.as_ref().and_then(|j| j.id.clone());
     r.job_status = resp
@@ -169,17 +221,6 @@ fn fill_document(r: &mut InspectReport, doc: &Document) {
         text: resp.text.as_ref().is_some_and(|l| l.pages.is_some()),
         metadata: resp.metadata.as_ref().is_some_and(|l| l.pages.is_some()),
     };
-    r.pages = doc.pages.len();
-    for p in doc.failed_pages() {
-        r.failed_pages.push(p.number());
-        r.page_errors
-            .insert(p.number(), p.error().unwrap_or_default().to_owned());
-    }
-    r.page_sizes_known = doc
-        .pages()
-        .filter(|p| p.items_page().is_some())
-        .all(|p| p.size().is_some())
-        && doc.pages().any(|p| p.size().is_some());
     for kind in ItemKind::ALL {
         r.items.insert(kind.as_str(), 0);
     }
@@ -187,6 +228,21 @@ fn fill_document(r: &mut InspectReport, doc: &Document) {
         r.bbox_problems.insert(p.as_str(), 0);
     }
     r.bbox_problems.insert(DUPLICATE, 0);
+}
+
+/// Adds the pages of `doc` (the whole document, or a batch of its pages) to the counts.
+fn add_pages(r: &mut InspectReport, doc: &Document, sizes: &mut Sizes) {
+    r.pages += doc.pages.len();
+    for p in doc.failed_pages() {
+        r.failed_pages.push(p.number());
+        r.page_errors
+            .insert(p.number(), p.error().unwrap_or_default().to_owned());
+    }
+    sizes.all_items_pages &= doc
+        .pages()
+        .filter(|p| p.items_page().is_some())
+        .all(|p| p.size().is_some());
+    sizes.any |= doc.pages().any(|p| p.size().is_some());
 
     let walk = doc.walk();
     let duplicates = crate::boxes::duplicate_boxes(&walk);
@@ -226,8 +282,13 @@ fn fill_document(r: &mut InspectReport, doc: &Document) {
             }
         }
     }
-    r.bbox_problems.insert(DUPLICATE, duplicates.len());
-    r.warnings = doc.warnings.iter().map(ToString::to_string).collect();
+    *r.bbox_problems.entry(DUPLICATE).or_default() += duplicates.len();
+}
+
+/// The facts known once every page was added.
+fn finish(r: &mut InspectReport, sizes: &Sizes, warnings: &[pagetree_model::Warning]) {
+    r.page_sizes_known = sizes.all_items_pages && sizes.any;
+    r.warnings = warnings.iter().map(ToString::to_string).collect();
     r.warnings.sort();
 }
 

@@ -19,12 +19,15 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod batch;
 pub mod boxes;
 pub mod chunks;
 pub mod elements;
+pub mod extract;
 pub mod furniture;
 pub mod inspect;
+pub mod jobs;
 mod layout;
 pub mod markdown;
 pub mod numbers;
@@ -37,14 +40,17 @@ pub mod view;
 mod warning;
 mod writer;
 
+pub use audit::AuditOptions;
 pub use batch::{
     ConvertError, ConvertOptions, ConvertStats, OutFile, Outputs, Sink, convert_document,
-    convert_lazy, projection,
+    convert_lazy, for_each_batch, projection,
 };
 pub use chunks::{ChunkOptions, Chunks};
 pub use elements::{ElementOptions, Elements};
+pub use extract::ExtractOptions;
 pub use furniture::{Furniture, FurnitureMode};
 pub use inspect::InspectReport;
+pub use jobs::JobsOptions;
 pub use markdown::MarkdownOptions;
 pub use pages::{
     FailedPageMode, ItemSpan, PageKind, PageOptions, PageSelection, Rendered, RenderedPage, Source,

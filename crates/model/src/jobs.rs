@@ -1,6 +1,8 @@
 //! The other saved API bodies users keep next to parse results: the job listing, an extract
 //! job, and batch item processing results (whose `parameters` are the parse options).
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::response::Job;
@@ -43,8 +45,9 @@ wire_object! {
         error_message: String => "error_message",
         /// Extraction metadata.
         extract_metadata: ExtractMetadata => "extract_metadata",
-        /// The extracted data (object or array).
-        extract_result: Value => "extract_result",
+        /// The extracted data (object or array), kept as written: its field order is the
+        /// extraction schema's, which tables built from it follow.
+        extract_result: RawJson => "extract_result",
     }
 }
 
@@ -110,8 +113,19 @@ wire_object! {
 
 wire_object! {
     /// A batch job configuration; for parse jobs, `parameters` holds the parse options under
-    /// the API's own names (`page_separator`, `hide_headers`, ...).
+    /// the API's own names (`page_separator`, `hide_headers`, ...). A classify job carries its
+    /// own id, status, times and error instead.
     pub struct JobConfig {
+        /// Classify job id.
+        id: String => "id",
+        /// Classify job status (`PENDING`, `SUCCESS`, `ERROR`, `PARTIAL_SUCCESS`, `CANCELLED`).
+        status: String => "status",
+        /// Classify job creation time.
+        created_at: String => "created_at",
+        /// Classify job update time.
+        updated_at: String => "updated_at",
+        /// Why the classify job failed.
+        error_message: String => "error_message",
         /// Correlation id.
         correlation_id: String => "correlation_id",
         /// `parse_raw_file_job` for parse jobs.
@@ -145,5 +159,40 @@ impl BatchResults {
                 .then(|| r.job_config.as_ref()?.parameters.as_ref())
                 .flatten()
         })
+    }
+}
+
+/// A JSON value kept exactly as written, key order included (a parsed `serde_json::Value`
+/// sorts object keys).
+#[derive(Debug, Clone)]
+pub struct RawJson(Box<RawValue>);
+
+impl RawJson {
+    /// The JSON text as written.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The value, parsed (object keys sorted).
+    pub fn to_value(&self) -> Value {
+        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
+    }
+}
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Box::<RawValue>::deserialize(d).map(RawJson)
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
     }
 }

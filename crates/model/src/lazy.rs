@@ -23,6 +23,7 @@ use crate::load::{blank_prefix, empty_input};
 use crate::page::{ItemsResult, MarkdownResult, MetadataResult, TextResult};
 use crate::response::ParseResponse;
 use crate::scan::{ArrayPath, Event, Position, Scanner};
+use crate::shape::{FirstPage, OTHER_SHAPES, is_sdk_dump, pages_rooted, root_pages_are_v1};
 use crate::span::FileSpan;
 use crate::stream::{Piece, PieceKind, RawPiece};
 
@@ -362,21 +363,30 @@ impl LazyDocument {
         // Root `pages`: the v2 `items` object alone, or a v1 result.
         let mut format = None;
         let mut items_only = false;
-        if !root_pages.is_empty()
-            || (root.contains_key("job_metadata") && !present.iter().any(|p| *p))
-        {
-            let v2 = root_pages
-                .first()
-                .is_some_and(|(_, p)| p.page_number.is_some());
-            if v2 || root_pages.is_empty() && !root.contains_key("job_metadata") {
+        // The shape rules of a whole read (`crate::shape`): what they give to another shape
+        // (batch results beside the pages, a root `pages` beside `items`...) is read whole.
+        let lists_here = present.iter().any(|p| *p);
+        let has = |k: &str| {
+            root.contains_key(k)
+                || (k == "pages" && !root_pages.is_empty())
+                || sub_slot(k).is_some_and(|slot| present[slot] || !subs[slot].is_empty())
+        };
+        if OTHER_SHAPES.iter().any(|k| has(k)) || (!root_pages.is_empty() && !pages_rooted(has)) {
+            return Err(located(LoadError::new(
+                ErrorKind::Shape,
+                "not a parse response with its own page lists; load this input whole",
+            )));
+        }
+        if !root_pages.is_empty() || (root.contains_key("job_metadata") && !lists_here) {
+            let first = root_pages.first().map(|(_, p)| p.first);
+            if !root_pages_are_v1(first, root.contains_key("job_metadata")) {
                 items_only = true;
                 present[0] = true;
                 for (i, (loc, probe)) in root_pages.iter().enumerate() {
                     numbers[0].push(probe.page_number);
                     lists[0].push(PieceLoc { index: i, ..*loc });
                 }
-                let sdk =
-                    !root_pages.is_empty() && root_pages.iter().all(|(_, p)| !p.has_page_facts);
+                let sdk = is_sdk_dump(root_pages.iter().map(|(_, p)| p.has_page_facts));
                 format = Some(if sdk { Format::V2Sdk } else { Format::V2Items });
             } else {
                 // v1: one element holds all four lists' facts for its page.
@@ -411,7 +421,7 @@ impl LazyDocument {
         let format = match format {
             Some(f) => f,
             None if present.iter().any(|p| *p) || skeleton.items.is_some() => {
-                if !items_facts.is_empty() && items_facts.iter().all(|f| !f) {
+                if is_sdk_dump(items_facts.iter().copied()) {
                     Format::V2Sdk
                 } else if skeleton.job.is_some() {
                     Format::V2
@@ -624,6 +634,7 @@ impl LazyDocument {
                     index: loc.index,
                     bytes,
                     pos: loc.pos,
+                    v1: (*array == ArrayPath::RootPages).then_some(v1),
                 });
             }
             i = j;
@@ -988,6 +999,7 @@ impl Gathered {
             index: 0,
             bytes: raw,
             pos,
+            v1: None,
         }
         .parse(source)
         .map(|p| match p {
@@ -1075,24 +1087,9 @@ fn gather<R: Read>(
     source: Option<&str>,
 ) -> Result<Option<Stopped>, LoadError> {
     loop {
-        let event = scanner.next_event().map_err(|e| {
-            // Not one object at the top (an array, JSON Lines): a shape to load whole.
-            let shape = e
-                .message
-                .starts_with("expected a JSON object at the top level")
-                || e.message
-                    .starts_with("trailing characters after the top-level object");
-            let kind = if shape {
-                ErrorKind::Shape
-            } else if e.message.contains("end of input") {
-                ErrorKind::Eof
-            } else {
-                ErrorKind::Syntax
-            };
-            LoadError::new(kind, e.message.clone())
-                .at(e.pos.line as usize, e.pos.column as usize)
-                .with_source(source)
-        })?;
+        let event = scanner
+            .next_event()
+            .map_err(|e| crate::stream::scan_error(e, source))?;
         match event {
             None => return Ok(None),
             Some(Event::Element {
@@ -1137,6 +1134,8 @@ fn sub_slot(name: &str) -> Option<usize> {
 #[derive(Debug, Default, Clone, Copy)]
 struct PageProbe {
     page_number: Option<u32>,
+    /// What a root `pages` element shows about the shape (see [`crate::shape`]).
+    first: FirstPage,
     /// v1's `page`.
     v1_page: Option<u32>,
     /// `page_width`, `page_height`, `success` or `error` present (client-library dumps drop
@@ -1153,8 +1152,14 @@ impl PageProbe {
     fn read(raw: &[u8], need: Need) -> Self {
         #[derive(serde::Deserialize)]
         struct Probe {
-            page_number: Option<u32>,
-            page: Option<u32>,
+            // Any value counts as present (`null` included, as a whole read counts it); a
+            // number that is not a page number gives none, and the typed parse says why.
+            #[serde(default, deserialize_with = "present_u32")]
+            page_number: Option<Option<u32>>,
+            #[serde(default, deserialize_with = "present_u32")]
+            page: Option<Option<u32>>,
+            md: Option<serde::de::IgnoredAny>,
+            layout: Option<serde::de::IgnoredAny>,
             page_width: Option<serde::de::IgnoredAny>,
             page_height: Option<serde::de::IgnoredAny>,
             success: Option<serde::de::IgnoredAny>,
@@ -1166,8 +1171,12 @@ impl PageProbe {
         }
         match serde_json::from_slice::<Probe>(raw) {
             Ok(p) => PageProbe {
-                page_number: p.page_number,
-                v1_page: p.page,
+                page_number: p.page_number.flatten(),
+                first: FirstPage {
+                    numbered: p.page_number.is_some(),
+                    v1_marker: p.page.is_some() || p.md.is_some() || p.layout.is_some(),
+                },
+                v1_page: p.page.flatten(),
                 has_page_facts: p.page_width.is_some()
                     || p.page_height.is_some()
                     || p.success.is_some()
@@ -1177,6 +1186,13 @@ impl PageProbe {
             Err(_) => PageProbe::default(),
         }
     }
+}
+
+/// A key's value, present: a page number when it is one.
+fn present_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<u32>>, D::Error> {
+    use serde::Deserialize;
+    let v = Value::deserialize(d)?;
+    Ok(Some(v.as_u64().and_then(|n| u32::try_from(n).ok())))
 }
 
 /// What indexing must learn about an entry of a page list before it can stop reading it.
@@ -1277,11 +1293,20 @@ fn leading_scalars(raw: &[u8], need: Need) -> Option<PageProbe> {
                 }
                 let text = std::str::from_utf8(&raw[s..i]).ok()?;
                 match key {
-                    b"page_number" => p.page_number = Some(text.parse().ok()?),
-                    b"page" => p.v1_page = Some(text.parse().ok()?),
+                    b"page_number" => {
+                        p.page_number = Some(text.parse().ok()?);
+                        p.first.numbered = true;
+                    }
+                    b"page" => {
+                        p.v1_page = Some(text.parse().ok()?);
+                        p.first.v1_marker = true;
+                    }
                     _ => {}
                 }
             }
+        }
+        if key == b"md" {
+            p.first.v1_marker = true;
         }
         if matches!(key, b"page_width" | b"page_height" | b"success" | b"error") {
             p.has_page_facts = true;

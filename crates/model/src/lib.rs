@@ -32,6 +32,7 @@ mod load;
 mod page;
 mod response;
 pub mod scan;
+mod shape;
 mod span;
 mod stream;
 mod v1;
@@ -43,6 +44,7 @@ pub use error::{ErrorKind, LoadError};
 pub use item::{Cell, ConcernObject, Item, ItemKind, ParseConcern};
 pub use jobs::{
     BatchResults, ExtractJob, ExtractMetadata, ExtractUsage, JobConfig, JobList, ProcessingResult,
+    RawJson,
 };
 pub use jsonl::{JsonLines, Line, file_is_json_lines, is_json_lines};
 pub use lazy::{LazyDocument, PieceLoc};

@@ -11,6 +11,7 @@ use crate::error::{ErrorKind, LoadError};
 use crate::jobs::{BatchResults, ExtractJob, JobList};
 use crate::page::ItemsResult;
 use crate::response::ParseResponse;
+use crate::shape::{self, FirstPage, OTHER_SHAPES, V2_KEYS, pages_rooted, root_pages_are_v1};
 use crate::v1::V1Response;
 
 /// One response read from an input.
@@ -327,18 +328,6 @@ fn offset_in(text: &str, raw: &RawValue) -> usize {
     (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
 }
 
-/// Parses `text` as `T`, with the JSON path of any error.
-/// Keys that make an object another shape than a v2 response or items object (batch results,
-/// an extract job, a v1 result), whatever else it holds.
-const OTHER_SHAPES: [&str; 6] = [
-    "processing_results",
-    "item_id",
-    "item_name",
-    "extract_result",
-    "extract_metadata",
-    "pages",
-];
-
 /// The two usual shapes (a v2 response, the items object alone) read in a single pass. The
 /// shape sniffing in [`load_text`] reads every value once to see the top-level keys, and the
 /// typed parse then reads the text again: a third of `markdown`'s time on a folder of small
@@ -355,19 +344,14 @@ fn one_pass(text: &str, source: Option<&str>) -> Option<Loaded> {
         let items: ItemsResult = serde_json::from_str(text).ok()?;
         let pages = items.pages.as_deref()?;
         let job_metadata = items.unknown.contains_key("job_metadata");
-        // As `is_v1_pages` judges the first page.
-        let v1 = match pages.first() {
-            Some(p) => {
-                let numbered = p.page_number.is_some() || p.wire.was_null(0);
-                !numbered && (in_other_shape(&p.unknown, &["page", "md", "layout"]) || job_metadata)
-            }
-            None => job_metadata,
-        };
+        let first = pages.first().map(|p| FirstPage {
+            numbered: p.page_number.is_some() || p.wire.was_null(0),
+            v1_marker: in_other_shape(&p.unknown, &["page", "md", "layout"]),
+        });
         // Beside `pages`, a v2 key or a key of batch results or an extract job makes it
         // another shape.
-        if v1
-            || in_other_shape(&items.unknown, &V2_KEYS[..5])
-            || in_other_shape(&items.unknown, &OTHER_SHAPES[..5])
+        if root_pages_are_v1(first, job_metadata)
+            || !pages_rooted(|k| k == "pages" || items.unknown.contains_key(k))
         {
             return None;
         }
@@ -387,7 +371,7 @@ fn one_pass(text: &str, source: Option<&str>) -> Option<Loaded> {
         || r.job_metadata.is_some()
         || r.images_content_metadata.is_some()
         || r.result_content_metadata.is_some();
-    if !v2 || in_other_shape(&r.unknown, &OTHER_SHAPES) {
+    if !v2 || in_other_shape(&r.unknown, &OTHER_SHAPES) || r.unknown.contains_key("pages") {
         return None;
     }
     let format = v2_format(&r);
@@ -447,20 +431,6 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, LoadError> {
         .map_err(|e| LoadError::from_json(&e, String::new()))?;
     Ok(value)
 }
-
-const V2_KEYS: [&str; 11] = [
-    "job",
-    "items",
-    "markdown",
-    "text",
-    "metadata",
-    "markdown_full",
-    "text_full",
-    "raw_parameters",
-    "job_metadata",
-    "images_content_metadata",
-    "result_content_metadata",
-];
 
 fn load_text(
     text: &str,
@@ -556,7 +526,7 @@ fn load_sniffed(
                 Loaded::ExtractJob(Box::new(parse(text)?))
             } else if raw("items").is_some_and(|v| v.get().starts_with('[')) {
                 Loaded::JobList(Box::new(parse(text)?))
-            } else if has("pages") && !V2_KEYS[..5].iter().any(|k| has(k)) {
+            } else if pages_rooted(has) {
                 let pages = raw("pages").expect("checked above");
                 if is_v1_pages(pages, has("job_metadata")) {
                     let r: V1Response = parse(text)?;
@@ -598,25 +568,19 @@ fn is_v1_pages(pages: &RawValue, has_job_metadata: bool) -> bool {
         Ok(Sniff::Array(elems)) => elems.first().map(|e| keys_of(e)),
         _ => None,
     };
-    match first {
-        Some(keys) => {
-            let has = |k: &str| keys.iter().any(|x| x == k);
-            !has("page_number") && (has("page") || has("md") || has("layout") || has_job_metadata)
-        }
-        None => has_job_metadata,
-    }
+    let first = first.map(|keys| FirstPage::from_keys(keys.iter().map(String::as_str)));
+    root_pages_are_v1(first, has_job_metadata)
 }
 
 /// A client-library dump: pages keep only `page_number` and `items` (no size, no `success`).
 fn is_sdk_dump(items: &ItemsResult) -> bool {
     let pages = items.pages.as_deref().unwrap_or(&[]);
-    !pages.is_empty()
-        && pages.iter().all(|p| {
-            p.page_width.is_none()
-                && p.page_height.is_none()
-                && p.success.is_none()
-                && p.error.is_none()
-        })
+    shape::is_sdk_dump(pages.iter().map(|p| {
+        p.page_width.is_some()
+            || p.page_height.is_some()
+            || p.success.is_some()
+            || p.error.is_some()
+    }))
 }
 
 impl Document {

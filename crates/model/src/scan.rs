@@ -109,10 +109,30 @@ pub enum Event {
 /// detected.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScanError {
+    /// What went wrong, for callers that act on it (never the message's wording).
+    pub kind: ScanErrorKind,
     /// Human-readable description, without the position.
     pub message: String,
     /// Where the problem was detected (the end of the input for truncation errors).
     pub pos: Position,
+}
+
+/// What kind of problem a [`ScanError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScanErrorKind {
+    /// The top-level value is not an object (an array, a scalar): another shape, to read whole.
+    NotAnObject,
+    /// Something follows the top-level object (JSON Lines, or garbage): read whole.
+    Trailing,
+    /// Nothing but whitespace.
+    Empty,
+    /// The input ends inside a value.
+    Eof,
+    /// Broken structure (brackets, keys, separators, nesting, a bad byte-order mark).
+    Syntax,
+    /// Reading the input failed.
+    Io,
 }
 
 impl fmt::Display for ScanError {
@@ -354,32 +374,37 @@ impl<R: Read> Scanner<R> {
                         return Ok(Some(event));
                     }
                 }
-                State::AfterValue { level } => match self.peek_non_ws()? {
-                    Some(b',') => {
-                        self.pos += 1;
-                        self.state = State::Key {
-                            level,
-                            first: false,
-                        };
-                    }
-                    Some(b'}') => {
-                        self.pos += 1;
-                        self.state = level.closed();
-                    }
-                    Some(b) => {
-                        return Err(self.error_here(format!(
-                            "expected `,` or `}}` in {}, found {}",
-                            level.describe(),
-                            describe_byte(b)
-                        )));
-                    }
-                    None => {
-                        return Err(self.error_here(format!(
+                State::AfterValue { level } => {
+                    match self.peek_non_ws()? {
+                        Some(b',') => {
+                            self.pos += 1;
+                            self.state = State::Key {
+                                level,
+                                first: false,
+                            };
+                        }
+                        Some(b'}') => {
+                            self.pos += 1;
+                            self.state = level.closed();
+                        }
+                        Some(b) => {
+                            return Err(self.error_here(
+                                ScanErrorKind::Syntax,
+                                format!(
+                                    "expected `,` or `}}` in {}, found {}",
+                                    level.describe(),
+                                    describe_byte(b)
+                                ),
+                            ));
+                        }
+                        None => {
+                            return Err(self.error_here(ScanErrorKind::Eof, format!(
                             "unexpected end of input: {} is not closed (expected `,` or `}}`)",
                             level.describe()
                         )));
+                        }
                     }
-                },
+                }
                 State::Element {
                     array,
                     parent,
@@ -391,7 +416,7 @@ impl<R: Read> Scanner<R> {
                         self.state = State::AfterValue { level: parent };
                     }
                     Some(b']') => {
-                        return Err(self.error_here(format!(
+                        return Err(self.error_here(ScanErrorKind::Syntax, format!(
                             "trailing comma in the `{array}` array (expected an element, found `]`)"
                         )));
                     }
@@ -411,51 +436,62 @@ impl<R: Read> Scanner<R> {
                         }));
                     }
                     None => {
-                        return Err(self.error_here(format!(
-                            "unexpected end of input: the `{array}` array is not closed \
+                        return Err(self.error_here(
+                            ScanErrorKind::Eof,
+                            format!(
+                                "unexpected end of input: the `{array}` array is not closed \
                              (expected an element{})",
-                            if first { " or `]`" } else { "" }
-                        )));
+                                if first { " or `]`" } else { "" }
+                            ),
+                        ));
                     }
                 },
                 State::AfterElement {
                     array,
                     parent,
                     index,
-                } => match self.peek_non_ws()? {
-                    Some(b',') => {
-                        self.pos += 1;
-                        self.state = State::Element {
-                            array,
-                            parent,
-                            index: index + 1,
-                            first: false,
-                        };
-                    }
-                    Some(b']') => {
-                        self.pos += 1;
-                        self.state = State::AfterValue { level: parent };
-                    }
-                    Some(b) => {
-                        return Err(self.error_here(format!(
+                } => {
+                    match self.peek_non_ws()? {
+                        Some(b',') => {
+                            self.pos += 1;
+                            self.state = State::Element {
+                                array,
+                                parent,
+                                index: index + 1,
+                                first: false,
+                            };
+                        }
+                        Some(b']') => {
+                            self.pos += 1;
+                            self.state = State::AfterValue { level: parent };
+                        }
+                        Some(b) => {
+                            return Err(self.error_here(ScanErrorKind::Syntax, format!(
                             "expected `,` or `]` after element {index} of `{array}`, found {}",
                             describe_byte(b)
                         )));
-                    }
-                    None => {
-                        return Err(self.error_here(format!(
-                            "unexpected end of input: the `{array}` array is not closed \
+                        }
+                        None => {
+                            return Err(self.error_here(
+                                ScanErrorKind::Eof,
+                                format!(
+                                    "unexpected end of input: the `{array}` array is not closed \
                              after element {index} (expected `,` or `]`)"
-                        )));
+                                ),
+                            ));
+                        }
                     }
-                },
+                }
                 State::AfterRoot => match self.peek_non_ws()? {
                     None => self.state = State::Done,
                     Some(b) => {
-                        return Err(self.error_here(format!(
-                            "trailing characters after the top-level object: found {}",
-                            describe_byte(b)
-                        )));
+                        return Err(self.error_here(
+                            ScanErrorKind::Trailing,
+                            format!(
+                                "trailing characters after the top-level object: found {}",
+                                describe_byte(b)
+                            ),
+                        ));
                     }
                 },
                 State::Done => return Ok(None),
@@ -473,6 +509,7 @@ impl<R: Read> Scanner<R> {
                     Some(b) if b == expected => self.pos += 1,
                     _ => {
                         return Err(self.error_here(
+                            ScanErrorKind::Syntax,
                             "invalid byte order mark at the start of the input".into(),
                         ));
                     }
@@ -488,11 +525,16 @@ impl<R: Read> Scanner<R> {
                 };
                 Ok(())
             }
-            Some(b) => Err(self.error_here(format!(
-                "expected a JSON object at the top level, found {}",
-                describe_value_start(b)
-            ))),
-            None => Err(self.error_here("empty input (no JSON value)".into())),
+            Some(b) => Err(self.error_here(
+                ScanErrorKind::NotAnObject,
+                format!(
+                    "expected a JSON object at the top level, found {}",
+                    describe_value_start(b)
+                ),
+            )),
+            None => {
+                Err(self.error_here(ScanErrorKind::Empty, "empty input (no JSON value)".into()))
+            }
         }
     }
 
@@ -508,18 +550,24 @@ impl<R: Read> Scanner<R> {
             }
             Some(b) => {
                 let hint = if b == b'}' { " (trailing comma)" } else { "" };
-                return Err(self.error_here(format!(
-                    "expected a string key in {}, found {}{hint}",
-                    level.describe(),
-                    describe_byte(b)
-                )));
+                return Err(self.error_here(
+                    ScanErrorKind::Syntax,
+                    format!(
+                        "expected a string key in {}, found {}{hint}",
+                        level.describe(),
+                        describe_byte(b)
+                    ),
+                ));
             }
             None => {
-                return Err(self.error_here(format!(
-                    "unexpected end of input: {} is not closed (expected a key{})",
-                    level.describe(),
-                    if first { " or `}`" } else { "" }
-                )));
+                return Err(self.error_here(
+                    ScanErrorKind::Eof,
+                    format!(
+                        "unexpected end of input: {} is not closed (expected a key{})",
+                        level.describe(),
+                        if first { " or `}`" } else { "" }
+                    ),
+                ));
             }
         }
         let key_pos = self.position_here();
@@ -527,27 +575,36 @@ impl<R: Read> Scanner<R> {
         match self.peek_non_ws()? {
             Some(b':') => self.pos += 1,
             Some(b) => {
-                return Err(self.error_here(format!(
-                    "expected `:` after key `{}` in {}, found {}",
-                    show_key(&key),
-                    level.describe(),
-                    describe_byte(b)
-                )));
+                return Err(self.error_here(
+                    ScanErrorKind::Syntax,
+                    format!(
+                        "expected `:` after key `{}` in {}, found {}",
+                        show_key(&key),
+                        level.describe(),
+                        describe_byte(b)
+                    ),
+                ));
             }
             None => {
-                return Err(self.error_here(format!(
-                    "unexpected end of input after key `{}` in {} (expected `:`)",
-                    show_key(&key),
-                    level.describe()
-                )));
+                return Err(self.error_here(
+                    ScanErrorKind::Eof,
+                    format!(
+                        "unexpected end of input after key `{}` in {} (expected `:`)",
+                        show_key(&key),
+                        level.describe()
+                    ),
+                ));
             }
         }
         let Some(next) = self.peek_non_ws()? else {
-            return Err(self.error_here(format!(
-                "unexpected end of input after key `{}` in {} (expected a value)",
-                show_key(&key),
-                level.describe()
-            )));
+            return Err(self.error_here(
+                ScanErrorKind::Eof,
+                format!(
+                    "unexpected end of input after key `{}` in {} (expected a value)",
+                    show_key(&key),
+                    level.describe()
+                ),
+            ));
         };
         self.state = State::AfterValue { level };
         // Decide whether to descend into the value instead of capturing it whole.
@@ -633,7 +690,7 @@ impl<R: Read> Scanner<R> {
             raw.extend_from_slice(chunk);
             self.pos = self.len;
             if !self.fill()? {
-                return Err(self.error_here(format!(
+                return Err(self.error_here(ScanErrorKind::Eof, format!(
                     "unexpected end of input inside a key of {} (key starts at line {} column {})",
                     level.describe(),
                     key_pos.line,
@@ -642,6 +699,7 @@ impl<R: Read> Scanner<R> {
             }
         }
         unescape_key(&raw).map_err(|message| ScanError {
+            kind: ScanErrorKind::Syntax,
             message,
             pos: key_pos,
         })
@@ -676,10 +734,10 @@ impl<R: Read> Scanner<R> {
                 b'"' | b'{' | b'[' => self.capture_nested(&mut out, depth, pos, &what)?,
                 b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => self.capture_scalar(&mut out)?,
                 b => {
-                    return Err(self.error_here(format!(
-                        "expected a value for {what}, found {}",
-                        describe_byte(b)
-                    )));
+                    return Err(self.error_here(
+                        ScanErrorKind::Syntax,
+                        format!("expected a value for {what}, found {}", describe_byte(b)),
+                    ));
                 }
             }
         }
@@ -800,16 +858,21 @@ impl<R: Read> Scanner<R> {
                 Some(Stop::Mismatch(at, expected)) => {
                     let found = chunk[at];
                     self.pos = at;
-                    return Err(self.error_here(format!(
-                        "mismatched bracket in {what}: found `{}` but the innermost open \
+                    return Err(self.error_here(
+                        ScanErrorKind::Syntax,
+                        format!(
+                            "mismatched bracket in {what}: found `{}` but the innermost open \
                          container needs `{}`",
-                        found as char, expected as char
-                    )));
+                            found as char, expected as char
+                        ),
+                    ));
                 }
                 Some(Stop::TooDeep(at)) => {
                     self.pos = at;
-                    return Err(self
-                        .error_here(format!("nesting deeper than {MAX_DEPTH} levels in {what}")));
+                    return Err(self.error_here(
+                        ScanErrorKind::Syntax,
+                        format!("nesting deeper than {MAX_DEPTH} levels in {what}"),
+                    ));
                 }
                 None => {
                     extend_limited(out, &chunk[start..], self.limit);
@@ -820,11 +883,14 @@ impl<R: Read> Scanner<R> {
                         } else {
                             format!(" ({} container(s) still open)", self.stack.len())
                         };
-                        return Err(self.error_here(format!(
-                            "unexpected end of input: {what} (starting at line {} column {}) \
+                        return Err(self.error_here(
+                            ScanErrorKind::Eof,
+                            format!(
+                                "unexpected end of input: {what} (starting at line {} column {}) \
                              is incomplete{inside}",
-                            start_pos.line, start_pos.column
-                        )));
+                                start_pos.line, start_pos.column
+                            ),
+                        ));
                     }
                 }
             }
@@ -881,6 +947,7 @@ impl<R: Read> Scanner<R> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     return Err(ScanError {
+                        kind: ScanErrorKind::Io,
                         message: format!("read error: {e}"),
                         pos: self.position_here(),
                     });
@@ -913,8 +980,9 @@ impl<R: Read> Scanner<R> {
         }
     }
 
-    fn error_here(&mut self, message: String) -> ScanError {
+    fn error_here(&mut self, kind: ScanErrorKind, message: String) -> ScanError {
         ScanError {
+            kind,
             message,
             pos: self.position_here(),
         }

@@ -13,7 +13,8 @@ use serde::de::DeserializeOwned;
 use crate::error::{ErrorKind, LoadError};
 use crate::load::{bad_utf8, line_column};
 use crate::page::{ItemsPage, MarkdownPage, MetadataPage, TextPage};
-use crate::scan::{ArrayPath, Event, Position, Scanner};
+use crate::scan::{ArrayPath, Event, Position, ScanError, ScanErrorKind, Scanner};
+use crate::shape::{FirstPage, root_pages_are_v1};
 use crate::v1::{V1Page, V1Parts};
 
 /// Where a raw piece came from.
@@ -37,6 +38,9 @@ pub struct RawPiece {
     pub bytes: Vec<u8>,
     /// Where the value starts in the input.
     pub pos: Position,
+    /// For a root `pages` element: whether the document's pages are v1 pages, as the shape
+    /// rules decided once for the whole document (`None` elsewhere).
+    pub(crate) v1: Option<bool>,
 }
 
 /// One parsed piece of a response.
@@ -61,6 +65,10 @@ pub struct PageStream<R> {
     scanner: Scanner<R>,
     source: Option<String>,
     failed: bool,
+    /// Whether root `pages` are v1 pages, decided at the first one.
+    root_v1: Option<bool>,
+    /// A root `job_metadata` came before the pages (v1's companion field).
+    job_metadata: bool,
 }
 
 impl<R: Read> PageStream<R> {
@@ -70,6 +78,8 @@ impl<R: Read> PageStream<R> {
             scanner: Scanner::new(reader),
             source: source.map(str::to_owned),
             failed: false,
+            root_v1: None,
+            job_metadata: false,
         }
     }
 
@@ -90,28 +100,38 @@ impl<R: Read> PageStream<R> {
                 index,
                 raw,
                 pos,
-            })) => Ok(Some(RawPiece {
-                kind: PieceKind::Page(array),
-                index,
-                bytes: raw,
-                pos,
-            })),
-            Ok(Some(Event::Field { key, raw, pos })) => Ok(Some(RawPiece {
-                kind: PieceKind::Field(key),
-                index: 0,
-                bytes: raw,
-                pos,
-            })),
+            })) => {
+                // The shape rules judge the first root page; a `job_metadata` written after
+                // the pages is not known yet here (an index of the whole input sees it).
+                let v1 = (array == ArrayPath::RootPages).then(|| {
+                    *self.root_v1.get_or_insert_with(|| {
+                        let keys: std::collections::BTreeMap<String, serde::de::IgnoredAny> =
+                            serde_json::from_slice(&raw).unwrap_or_default();
+                        let first = FirstPage::from_keys(keys.keys().map(String::as_str));
+                        root_pages_are_v1(Some(first), self.job_metadata)
+                    })
+                });
+                Ok(Some(RawPiece {
+                    kind: PieceKind::Page(array),
+                    index,
+                    bytes: raw,
+                    pos,
+                    v1,
+                }))
+            }
+            Ok(Some(Event::Field { key, raw, pos })) => {
+                self.job_metadata |= key == "job_metadata";
+                Ok(Some(RawPiece {
+                    kind: PieceKind::Field(key),
+                    index: 0,
+                    bytes: raw,
+                    pos,
+                    v1: None,
+                }))
+            }
             Err(e) => {
                 self.failed = true;
-                let kind = if e.message.contains("end of input") {
-                    ErrorKind::Eof
-                } else {
-                    ErrorKind::Syntax
-                };
-                let err =
-                    LoadError::new(kind, e.message).at(e.pos.line as usize, e.pos.column as usize);
-                Err(err.with_source(self.source.as_deref()))
+                Err(scan_error(e, self.source.as_deref()))
             }
         }
     }
@@ -132,6 +152,20 @@ impl<R: Read> Iterator for PageStream<R> {
             Err(e) => Some(Err(e)),
         }
     }
+}
+
+/// A scanner's error as a located load error. Not one object at the top (an array, JSON
+/// Lines) is a shape to read whole, not a broken input.
+pub(crate) fn scan_error(e: ScanError, source: Option<&str>) -> LoadError {
+    let kind = match e.kind {
+        ScanErrorKind::NotAnObject | ScanErrorKind::Trailing => ErrorKind::Shape,
+        ScanErrorKind::Eof => ErrorKind::Eof,
+        ScanErrorKind::Io => ErrorKind::Io,
+        _ => ErrorKind::Syntax,
+    };
+    LoadError::new(kind, e.message)
+        .at(e.pos.line as usize, e.pos.column as usize)
+        .with_source(source)
 }
 
 impl RawPiece {
@@ -169,7 +203,7 @@ impl RawPiece {
             PieceKind::Page(ArrayPath::TextPages) => self.typed().map(Piece::Text),
             PieceKind::Page(ArrayPath::MetadataPages) => self.typed().map(Piece::Metadata),
             PieceKind::Page(ArrayPath::RootPages) => {
-                if self.is_v2_page() {
+                if self.v1.map_or_else(|| self.is_v2_page(), |v1| !v1) {
                     self.typed().map(Piece::Items)
                 } else {
                     self.typed::<V1Page>()
@@ -203,10 +237,13 @@ impl RawPiece {
             // `page_number`: read it as one straight away instead of probing it first. With
             // the key written once, the probe (which refuses a repeated key) would agree.
             PieceKind::Page(ArrayPath::RootPages)
-                if memchr::memmem::find_iter(&self.bytes, b"\"page_number\"").count() == 1 =>
+                if self.v1 != Some(true)
+                    && memchr::memmem::find_iter(&self.bytes, b"\"page_number\"").count() == 1 =>
             {
                 match serde_json::from_str::<ItemsPage>(text) {
-                    Ok(page) if page.page_number.is_some() => Ok(Piece::Items(page)),
+                    Ok(page) if page.page_number.is_some() || self.v1 == Some(false) => {
+                        Ok(Piece::Items(page))
+                    }
                     _ => return self.parse(source),
                 }
             }

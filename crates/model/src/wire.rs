@@ -83,7 +83,8 @@ plain_wire!(
     u32,
     i64,
     serde_json::Value,
-    serde_json::Map<String, serde_json::Value>
+    serde_json::Map<String, serde_json::Value>,
+    crate::jobs::RawJson
 );
 
 impl<T: Serialize + for<'a> Deserialize<'a>> WireValue for Vec<T> {
