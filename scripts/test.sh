@@ -7,3 +7,5 @@ cargo test --workspace --locked "$@"
 # `pagetree view` in headless Chromium (installed when missing; skipped with a notice when no
 # browser can be had, failing under CI=true).
 scripts/browser-test.sh
+# The Python package (crates/python, python/): its own virtual environment under target/.
+scripts/python-test.sh

@@ -196,9 +196,15 @@ fn check(doc: &Document, opts: &ChunkOptions, what: &str) -> Chunks {
                     cursor += close;
                 }
                 "table" => {
-                    // The next part, if any, starts after a blank line; tables have none.
+                    // The part ends with its slice's last line (a table may be followed by
+                    // text its item's md holds, after a blank line).
                     let rest = &body[cursor..];
-                    let end = rest.find("\n\n").unwrap_or(rest.len());
+                    let last = slice.lines().last().unwrap_or("");
+                    let end = match rest.find(last).filter(|_| slice.contains("\n\n")) {
+                        Some(i) => i + last.len(),
+                        // A table alone has no blank line.
+                        None => rest.find("\n\n").unwrap_or(rest.len()),
+                    };
                     let piece = &rest[..end];
                     let gfm = opts.tables == TableText::Markdown
                         && opts.markdown.tables

@@ -24,11 +24,23 @@ pub fn fixtures() -> Vec<PathBuf> {
     v
 }
 
+/// The regression fixtures (`testdata/regressions/*.json`), sorted.
+pub fn regressions() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(testdata().join("regressions"))
+        .map(|d| d.map(|e| e.expect("dir entry").path()).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    v.sort();
+    v
+}
+
 /// `../shared/realdata` JSON files, or `None` (with a printed notice) when the folder is absent
 /// or holds none. Under `CI=true` that is a failure instead: a CI run must not pass by skipping
 /// every real-data check without anyone noticing.
 pub fn realdata() -> Option<Vec<PathBuf>> {
-    let dir = root().join("../shared/realdata");
+    // `PAGETREE_REALDATA` points elsewhere (a checkout whose `../shared` is not beside it).
+    let dir = std::env::var_os("PAGETREE_REALDATA")
+        .map_or_else(|| root().join("../shared/realdata"), PathBuf::from);
     let files = std::fs::read_dir(&dir).ok().map(|entries| {
         let mut v: Vec<PathBuf> = entries
             .map(|e| e.expect("dir entry").path())

@@ -20,6 +20,8 @@ mod model_conformance;
 mod model_errors;
 mod model_fixtures;
 mod quality;
+mod recall;
 mod stream_parity;
+mod table_sources;
 mod tables;
 mod view;

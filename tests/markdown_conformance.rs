@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use pagetree_convert::markdown::{TableStyle, column_count, render_table_markdown};
+use pagetree_convert::tables::{TableSource, choose};
 use pagetree_convert::{FurnitureMode, MarkdownOptions, Source, markdown};
 use pagetree_model::{Cell, Document, ItemKind};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
@@ -104,7 +105,12 @@ fn check_document(doc: &Document) -> Result<(usize, usize), String> {
     let in_doc = parse_tables(&r.output).len();
     let mut spans = 0;
     for w in walk.iter().filter(|w| w.item.kind() == ItemKind::Table) {
-        let rows = w.item.table_rows();
+        // The renderer writes the most complete representation (and the text only the
+        // table's md holds, around it).
+        let Some(chosen) = choose(w.item, TableSource::Best) else {
+            continue;
+        };
+        let rows = &chosen.rows[..];
         if column_count(rows) == 0 {
             continue;
         }

@@ -372,6 +372,11 @@ pub struct MarkdownStyleArgs {
     /// Images as `![caption](url)` or left out (default: inline).
     #[arg(long, value_enum, value_name = "STYLE")]
     pub images: Option<ImagesArg>,
+
+    /// Which representation of each table to render: the most complete of rows, html and md
+    /// plus what only md holds (best), or one of them (default: best).
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub table_source: Option<TableSourceArg>,
 }
 
 /// `pagetree text`.
@@ -429,6 +434,56 @@ pub enum TableStyleArg {
     Aligned,
     /// `|a|b|`.
     Compact,
+}
+
+/// `--table-source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableSourceArg {
+    /// The most complete of `rows`, `html` and `md`, plus what only `md` holds outside the
+    /// table.
+    Best,
+    /// The server's `rows`, exactly.
+    Rows,
+    /// The table's `html` (else `rows`).
+    Html,
+    /// The table's `md` (else `rows`).
+    Md,
+}
+
+impl TableSourceArg {
+    /// The library's option.
+    pub fn to_option(self) -> pagetree_convert::tables::TableSource {
+        use pagetree_convert::tables::TableSource;
+        match self {
+            TableSourceArg::Best => TableSource::Best,
+            TableSourceArg::Rows => TableSource::Rows,
+            TableSourceArg::Html => TableSource::Html,
+            TableSourceArg::Md => TableSource::Md,
+        }
+    }
+}
+
+/// `--cells`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CellsArg {
+    /// Plain text: line breaks for `<br>`, emphasis and tags removed, entities decoded.
+    Text,
+    /// Inline markdown as the cell holds it (literal asterisks escaped).
+    Markdown,
+    /// Exactly as the representation holds it (byte for byte `rows` with --table-source rows).
+    Raw,
+}
+
+impl CellsArg {
+    /// The library's option.
+    pub fn to_option(self) -> pagetree_convert::tables::CellText {
+        use pagetree_convert::tables::CellText;
+        match self {
+            CellsArg::Text => CellText::Text,
+            CellsArg::Markdown => CellText::Markdown,
+            CellsArg::Raw => CellText::Raw,
+        }
+    }
 }
 
 /// `--links`.
@@ -510,6 +565,16 @@ pub struct TablesArgs {
     /// Pad short rows with empty cells so every record has the same number of fields.
     #[arg(long)]
     pub pad: bool,
+
+    /// Which representation of each table to read: the most complete of rows, html and md
+    /// (best), or one of them. tables.json names the one used.
+    #[arg(long, value_enum, default_value_t = TableSourceArg::Best, value_name = "SOURCE")]
+    pub table_source: TableSourceArg,
+
+    /// How cells are written: plain text, inline markdown, or raw (exactly as the source holds
+    /// them).
+    #[arg(long, value_enum, default_value_t = CellsArg::Text, value_name = "MODE")]
+    pub cells: CellsArg,
 }
 
 /// `pagetree quality`.
@@ -672,6 +737,10 @@ pub struct ConvertArgs {
     /// CSV field delimiter for tables: `,` `;` or `tab`.
     #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter, help_heading = "Tables")]
     pub delimiter: Delimiter,
+
+    /// How table cells are written: plain text, inline markdown, or raw.
+    #[arg(long, value_enum, default_value_t = CellsArg::Text, value_name = "MODE")]
+    pub cells: CellsArg,
 
     /// Page options for markdown and text.
     #[command(flatten)]

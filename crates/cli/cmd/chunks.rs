@@ -1,12 +1,14 @@
 //! `pagetree chunks`: RAG chunks with provenance, as JSON Lines.
 
 use anyhow::{Result, bail};
-use pagetree_convert::chunks::{ChunkOptions, TableText};
+use pagetree_convert::Warning;
+use pagetree_convert::chunks::{ChunkOptions, TableText, TokenCounter};
 use pagetree_convert::markdown::TableFormat;
+use pagetree_model::Document;
 
 use crate::Outcome;
 use crate::args::{ChunksArgs, TableTextArg};
-use crate::cmd::markdown::{Markdown, flags};
+use crate::cmd::markdown::{BoxedFlags, Markdown, flags};
 use crate::render::{self, OptionLayers};
 
 /// The chunk options from the arguments (markdown options are filled in per document).
@@ -37,17 +39,50 @@ pub fn run(args: &ChunksArgs) -> Result<Outcome> {
     if render.per_page {
         bail!("--per-page does not apply to chunks (one JSON Lines file per document)");
     }
-    let layers = OptionLayers::new(&render.pages, flags(&args.markdown.style))?;
-    let base = options(args)?;
-    let ext = "chunks.jsonl";
-    render::per_document(render, ext, "it has no chunks", |doc, _label| {
-        let (mo, notes) = layers.for_doc::<Markdown>(doc);
-        let mut opts = base.clone();
+    let per_doc = PerDoc::new(args)?;
+    render::per_document(render, "chunks.jsonl", "it has no chunks", |doc, _label| {
+        per_doc.render(doc)
+    })
+}
+
+/// The chunks of one document as JSON Lines, with the notes to print: what `pagetree chunks`
+/// writes per document (the Python extension calls it too).
+pub struct PerDoc<'a> {
+    args: &'a ChunksArgs,
+    layers: OptionLayers<BoxedFlags<'a>>,
+    base: ChunkOptions,
+    /// A token counter of the host's own (the Python package's `tokenizer=`).
+    pub counter: Option<TokenCounter>,
+}
+
+impl<'a> PerDoc<'a> {
+    /// Validates the arguments.
+    pub fn new(args: &'a ChunksArgs) -> Result<Self> {
+        let md: BoxedFlags<'a> = Box::new(flags(&args.markdown.style));
+        Ok(PerDoc {
+            args,
+            layers: OptionLayers::new(&args.markdown.render.pages, md)?,
+            base: options(args)?,
+            counter: None,
+        })
+    }
+
+    /// The chunk options for `doc`, with notes about how they were chosen.
+    pub fn options(&self, doc: &Document) -> (ChunkOptions, Vec<Warning>) {
+        let (mo, notes) = self.layers.for_doc::<Markdown>(doc);
+        let mut opts = self.base.clone();
         // Tables follow the markdown's format unless asked otherwise.
-        if args.table_text.is_none() && mo.tables == TableFormat::Html {
+        if self.args.table_text.is_none() && mo.tables == TableFormat::Html {
             opts.tables = TableText::Html;
         }
         opts.markdown = mo;
+        opts.counter = self.counter.clone();
+        (opts, notes)
+    }
+
+    /// The JSON Lines of `doc`'s chunks and the warnings.
+    pub fn render(&self, doc: &Document) -> std::result::Result<(Vec<u8>, Vec<String>), String> {
+        let (opts, notes) = self.options(doc);
         let chunks = pagetree_convert::chunks::split(doc, &opts);
         let mut bytes = Vec::new();
         for c in &chunks.chunks {
@@ -59,5 +94,5 @@ pub fn run(args: &ChunksArgs) -> Result<Outcome> {
             .map(ToString::to_string)
             .chain(chunks.warnings.iter().map(ToString::to_string));
         Ok((bytes, warnings.collect()))
-    })
+    }
 }

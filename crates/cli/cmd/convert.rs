@@ -21,7 +21,7 @@ use pagetree_model::{
     Document, ErrorKind, Format, LoadError, Loaded, file_is_json_lines, is_json_lines,
 };
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Outcome;
 use crate::args::{ConvertArgs, OutputArg, StreamArg};
@@ -41,6 +41,8 @@ mod lines;
 mod lock;
 mod progress;
 
+pub mod dist;
+
 use hash::{PendingHash, hash_file};
 use interrupt::Interrupt;
 use leftovers::remove_leftovers;
@@ -51,16 +53,18 @@ use progress::Counted;
 const TMP: &str = ".pagetree-tmp";
 
 /// What happened to one input.
+#[derive(Serialize, Deserialize)]
 struct InputResult {
     input: Input,
     outcome: std::result::Result<Converted, String>,
 }
 
+#[derive(Serialize, Deserialize)]
 enum Converted {
     /// Converted now.
     Done {
         entry: Entry,
-        stats: Vec<ConvertStats>,
+        stats: Vec<Tally>,
         /// How many of its documents were streamed page by page.
         streamed: usize,
         /// Bytes read from it, where its size was not known beforehand (a pipe).
@@ -71,6 +75,26 @@ enum Converted {
     Unchanged,
     /// Not started: the run was interrupted, or the disk is full.
     NotStarted,
+}
+
+/// What the summary counts of one converted document.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Tally {
+    pages: usize,
+    failed_pages: Vec<u32>,
+    tables: usize,
+    elements: usize,
+}
+
+impl From<&ConvertStats> for Tally {
+    fn from(s: &ConvertStats) -> Self {
+        Tally {
+            pages: s.pages,
+            failed_pages: s.failed_pages.clone(),
+            tables: s.tables,
+            elements: s.elements,
+        }
+    }
 }
 
 /// The summary, printed and (with --report) written as JSON.
@@ -130,6 +154,9 @@ struct Ctx<'a> {
     fingerprint: String,
     manifest: Manifest,
     progress: ProgressBar,
+    /// Staged folders are named `<tmp_prefix>-<n>`; the prefix starts with the process id
+    /// (see `leftovers`).
+    tmp_prefix: String,
     tmp_counter: AtomicU64,
     interrupt: Interrupt,
     /// An output write found the disk full: no input is started after that.
@@ -153,12 +180,89 @@ impl Ctx<'_> {
 /// Runs the command.
 pub fn run(args: &ConvertArgs) -> Result<Outcome> {
     let started = Instant::now();
+    let (mut ctx, inputs, mut report, mut held) = start(args)?;
+    ctx.interrupt = Interrupt::install();
+    // The manifest keeps entries of inputs not converted this run (other shards, failures).
+    let mut manifest = ctx.manifest.clone();
+    // Results are taken as they come and recorded in the journal at once, so an interrupted
+    // or killed run keeps every input it finished; warnings are printed in input order, and
+    // nothing piles up for a million inputs.
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, InputResult)>();
+    std::thread::scope(|s| {
+        let ctx = &ctx;
+        let (manifest, report, journal) = (&mut manifest, &mut report, &mut held.journal);
+        // The results are taken on a thread of its own, and the inputs converted on this one,
+        // so that a pool this call runs in (`Pool::PerCall`) is the pool that converts.
+        s.spawn(move || {
+            // Each result counts as soon as it comes; its warnings wait for the inputs before
+            // it, to be printed in order.
+            let mut notes = BTreeMap::new();
+            let mut next = 0;
+            let mut journal_failed = false;
+            loop {
+                if let Some(sig) = ctx.interrupt.signal() {
+                    // Inputs still converting are left (their staged folders are removed by
+                    // the next run); waiting for a large one could take minutes.
+                    interrupted(ctx, sig, manifest, report, started);
+                }
+                let (i, r) = match rx.recv_timeout(std::time::Duration::from_millis(100)) {
+                    Ok(got) => got,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                };
+                let (name, said, record) = take_result(i, manifest, report, r);
+                if let Some((key, entry)) = record {
+                    record_in_journal(ctx, journal, &key, entry.as_ref(), &mut journal_failed);
+                }
+                notes.insert(i, (name, said));
+                while let Some((name, said)) = notes.remove(&next) {
+                    next += 1;
+                    print_notes(ctx, &name, said);
+                }
+            }
+        });
+        inputs
+            .into_par_iter()
+            .enumerate()
+            .for_each_with(tx, |tx, (i, input)| {
+                let _ = tx.send((i, convert_input(ctx, input)));
+            });
+    });
+    let (outcome, _) = finish(&ctx, manifest, report, started.elapsed().as_secs_f64())?;
+    Ok(outcome)
+}
+
+/// Records a finished input in the journal; the first failure is said once (a full disk also
+/// stops the run), and the manifest written at the end still holds what the journal missed.
+fn record_in_journal(
+    ctx: &Ctx<'_>,
+    journal: &mut Journal,
+    key: &str,
+    entry: Option<&Entry>,
+    failed: &mut bool,
+) {
+    if let Err(e) = journal.record(key, entry) {
+        ctx.write_failed(&e);
+        if !*failed {
+            *failed = true;
+            ctx.progress.suspend(|| {
+                eprintln!(
+                    "warning: cannot write the journal in {}: {}",
+                    ctx.args.output.display(),
+                    reason(&e)
+                )
+            });
+        }
+    }
+}
+
+/// Everything before the inputs are converted: the output folder, the options, the manifest,
+/// leftovers of killed runs removed, and the inputs expanded (and sharded), with the report
+/// counting the arguments that name nothing.
+fn start(args: &ConvertArgs) -> Result<(Ctx<'_>, Vec<Input>, Report, Held)> {
     let out = &args.output;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let _lock = lock::lock(out, args.wait, args.quiet)?;
-    let md_flags: MarkdownFlags<'_> = Box::new(flags(&args.style));
-    let layers_md = OptionLayers::new(&args.pages, md_flags)?;
-    let layers_text = OptionLayers::new(&args.pages, (|_| {}) as fn(&mut TextOptions))?;
+    let lock = lock::lock(out, args.wait, args.quiet)?;
     let (mut manifest, manifest_notes) = Manifest::load(out);
     for n in manifest_notes {
         eprintln!("warning: {n}");
@@ -202,20 +306,7 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
         );
         bar
     };
-    let ctx = Ctx {
-        args,
-        layers_md,
-        layers_text,
-        fingerprint: fingerprint(args)?,
-        manifest,
-        progress,
-        tmp_counter: AtomicU64::new(0),
-        interrupt: Interrupt::install(),
-        disk_full: AtomicBool::new(false),
-    };
-
-    // The manifest keeps entries of inputs not converted this run (other shards, failures).
-    let mut manifest = ctx.manifest.clone();
+    let ctx = context(args, manifest, progress, std::process::id().to_string())?;
     let mut report = Report {
         schema: "pagetree.convert-report",
         version: 1,
@@ -234,73 +325,83 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
         });
     }
     report.inputs = inputs.len() + report.failed_inputs.len();
-    // Results are taken as they come and recorded in the journal at once, so an interrupted
-    // or killed run keeps every input it finished; warnings are printed in input order, and
-    // nothing piles up for a million inputs.
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, InputResult)>();
-    let mut journal_failed = false;
-    std::thread::scope(|s| {
-        let ctx = &ctx;
-        s.spawn(move || {
-            inputs
-                .into_par_iter()
-                .enumerate()
-                .for_each_with(tx, |tx, (i, input)| {
-                    let _ = tx.send((i, convert_input(ctx, input)));
-                });
+    Ok((
+        ctx,
+        inputs,
+        report,
+        Held {
+            _lock: lock,
+            journal,
+        },
+    ))
+}
+
+/// What a run holds from its start to its end: OUT's lock, and the journal of OUT that every
+/// finished input is recorded in.
+struct Held {
+    _lock: lock::Lock,
+    journal: Journal,
+}
+
+/// The options and state one conversion shares.
+fn context(
+    args: &ConvertArgs,
+    manifest: Manifest,
+    progress: ProgressBar,
+    tmp_prefix: String,
+) -> Result<Ctx<'_>> {
+    let md_flags: MarkdownFlags<'_> = Box::new(flags(&args.style));
+    Ok(Ctx {
+        args,
+        layers_md: OptionLayers::new(&args.pages, md_flags)?,
+        layers_text: OptionLayers::new(&args.pages, (|_| {}) as fn(&mut TextOptions))?,
+        fingerprint: fingerprint(args)?,
+        manifest,
+        progress,
+        tmp_prefix,
+        tmp_counter: AtomicU64::new(0),
+        // Caught by the command's own run only (see `run`): a worker or a host process keeps
+        // its signals.
+        interrupt: Interrupt::default(),
+        disk_full: AtomicBool::new(false),
+    })
+}
+
+/// Prints an input's warnings (unless --quiet), above the progress bar.
+fn print_notes(ctx: &Ctx<'_>, name: &str, said: Vec<String>) {
+    if !ctx.args.quiet && !said.is_empty() {
+        ctx.progress.suspend(|| {
+            for n in said {
+                eprintln!("warning: {name}: {n}");
+            }
         });
-        // Each result counts as soon as it comes; its warnings wait for the inputs before it,
-        // to be printed in order.
-        let mut notes = BTreeMap::new();
-        let mut next = 0;
-        loop {
-            if let Some(sig) = ctx.interrupt.signal() {
-                // Inputs still converting are left (their staged folders are removed by the
-                // next run); waiting for a large one could take minutes.
-                interrupted(ctx, sig, &mut manifest, &mut report, started);
-            }
-            let (i, r) = match rx.recv_timeout(std::time::Duration::from_millis(100)) {
-                Ok(got) => got,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
-            };
-            let (name, said, record) = take_result(i, &mut manifest, &mut report, r);
-            if let Some((key, entry)) = record
-                && let Err(e) = journal.record(&key, entry.as_ref())
-            {
-                ctx.write_failed(&e);
-                if !journal_failed {
-                    journal_failed = true;
-                    ctx.progress.suspend(|| {
-                        eprintln!(
-                            "warning: cannot write the journal in {}: {}",
-                            out.display(),
-                            crate::output::reason(&e)
-                        )
-                    });
-                }
-            }
-            notes.insert(i, (name, said));
-            while let Some((name, said)) = notes.remove(&next) {
-                next += 1;
-                if !args.quiet && !said.is_empty() {
-                    ctx.progress.suspend(|| {
-                        for n in said {
-                            eprintln!("warning: {name}: {n}");
-                        }
-                    });
-                }
-            }
-        }
-    });
+    }
+}
+
+/// Everything after the inputs are converted: the manifest saved, errors and the summary
+/// printed, the report written.
+fn finish(
+    ctx: &Ctx<'_>,
+    mut manifest: Manifest,
+    mut report: Report,
+    seconds: f64,
+) -> Result<(Outcome, Report)> {
+    let args = ctx.args;
+    let out = &args.output;
+    // In input order, as the inputs were given (the bad arguments first).
+    report.failed_inputs.sort_by_key(|f| f.order);
+    report.failed_pages.sort_by_key(|f| f.order);
     ctx.progress.finish_and_clear();
     let _ = std::fs::remove_dir(out.join(TMP));
     let disk_full = ctx.disk_full.load(Ordering::Relaxed);
     if disk_full {
         report.stopped = Some("the disk is full".into());
     }
+    // Folds the journal into the manifest; on a full disk the journal stays for the next run.
     let saved = manifest.compact(out);
-    finish_report(&mut report, started);
+    report.seconds = seconds;
+    report.mb_per_second = report.input_bytes as f64 / 1e6 / report.seconds.max(1e-9);
+
     for f in &report.failed_inputs {
         eprintln!("error: {}", f.error);
     }
@@ -321,13 +422,14 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
         print_summary(&report);
     }
     write_report(args, &report)?;
-    Ok(if disk_full {
+    let outcome = if disk_full {
         Outcome::Stopped
     } else if report.failed_inputs.is_empty() {
         Outcome::Ok
     } else {
         Outcome::Partial
-    })
+    };
+    Ok((outcome, report))
 }
 
 /// Seconds and speed, and the failures in input order (the bad arguments first).
@@ -577,8 +679,8 @@ fn fingerprint(args: &ConvertArgs) -> Result<String> {
         None => String::new(),
     };
     let shape = format!(
-        "{to:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{from_file}",
-        args.elements_jsonl, args.stitch, args.delimiter, args.pages, args.style
+        "{to:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{from_file}",
+        args.elements_jsonl, args.stitch, args.delimiter, args.pages, args.style, args.cells
     );
     Ok(hash_hex(shape.as_bytes()))
 }
@@ -767,6 +869,7 @@ fn convert_one(
             .map_err(|e| format!("{name}: cannot read: {e}"))?,
         None => hash,
     };
+    let stats = stats.iter().map(Tally::from).collect();
     let entry = Entry {
         input: name,
         hash,
@@ -940,6 +1043,11 @@ fn options_for(ctx: &Ctx<'_>, doc: &Document) -> (ConvertOptions, Vec<String>) {
     };
     opts.tables.stitch = args.stitch;
     opts.tables.delimiter = args.delimiter;
+    opts.tables.cells = args.cells.to_option();
+    if let Some(t) = args.style.table_source {
+        opts.tables.source = t.to_option();
+        opts.text.table_source = t.to_option();
+    }
     let mut lines: Vec<String> = notes.iter().map(Warning::to_string).collect();
     lines.dedup();
     (opts, lines)
@@ -969,7 +1077,7 @@ fn stage_document(
 ) -> std::result::Result<(PathBuf, ConvertStats), String> {
     let out = &ctx.args.output;
     let n = ctx.tmp_counter.fetch_add(1, Ordering::Relaxed);
-    let tmp = out.join(TMP).join(format!("{}-{n}", std::process::id()));
+    let tmp = out.join(TMP).join(format!("{}-{n}", ctx.tmp_prefix));
     let mut sink = DirSink {
         dir: tmp.clone(),
         shown: out.join(rel),

@@ -108,15 +108,21 @@ pub fn run(args: &ElementsArgs) -> Result<Outcome> {
     if render.per_page {
         bail!("--per-page does not apply to elements (ranges refer to the whole document)");
     }
-    let md_flags = flags(&args.markdown.style);
-    let furniture = !args.no_furniture;
-    let flags = |o: &mut ElementsRun| {
-        md_flags(&mut o.markdown);
-        o.elements.furniture = furniture;
-    };
+    let flags = element_flags(args);
     if args.jsonl {
         render::run::<Elements<true>>(render, flags)
     } else {
         render::run::<Elements<false>>(render, flags)
+    }
+}
+
+/// The explicit flags of `args`, applied over the layered options (the Python extension
+/// renders with them too).
+pub fn element_flags(args: &ElementsArgs) -> impl Fn(&mut ElementsRun) + Sync + '_ {
+    let md_flags = flags(&args.markdown.style);
+    let furniture = !args.no_furniture;
+    move |o: &mut ElementsRun| {
+        md_flags(&mut o.markdown);
+        o.elements.furniture = furniture;
     }
 }

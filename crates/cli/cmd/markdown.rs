@@ -47,6 +47,9 @@ pub fn run(args: &MarkdownArgs) -> Result<Outcome> {
     render::run::<Markdown>(&args.render, flags(&args.style))
 }
 
+/// The markdown-only flags, boxed, for commands that keep them in a struct.
+pub type BoxedFlags<'a> = Box<dyn Fn(&mut MarkdownOptions) + Sync + 'a>;
+
 /// The markdown-only flags of `args`, applied over the layered options.
 pub fn flags(args: &MarkdownStyleArgs) -> impl Fn(&mut MarkdownOptions) + Sync + '_ {
     let line_break = args.cell_line_break.as_deref().map(unescape);
@@ -75,6 +78,9 @@ pub fn flags(args: &MarkdownStyleArgs) -> impl Fn(&mut MarkdownOptions) + Sync +
                 LinksArg::Text => LinkStyle::Text,
                 LinksArg::Annotate => LinkStyle::Annotate,
             };
+        }
+        if let Some(t) = args.table_source {
+            o.table_source = t.to_option();
         }
         if let Some(i) = args.images {
             o.images = match i {

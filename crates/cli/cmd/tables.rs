@@ -103,7 +103,7 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
 }
 
 /// The library options, from arguments clap has already checked.
-fn options(args: &TablesArgs) -> TableOptions {
+pub fn options(args: &TablesArgs) -> TableOptions {
     let mut o = TableOptions::default();
     o.delimiter = args.delimiter;
     o.format = match args.format {
@@ -118,6 +118,8 @@ fn options(args: &TablesArgs) -> TableOptions {
     };
     o.stitch = args.stitch;
     o.pad_rows = args.pad;
+    o.source = args.table_source.to_option();
+    o.cells = args.cells.to_option();
     o
 }
 

@@ -69,7 +69,7 @@ impl Issue {
     }
 }
 
-/// Options of [`audit`].
+/// Options of [`examine`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuditOptions {

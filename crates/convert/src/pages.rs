@@ -282,10 +282,13 @@ impl ServerList {
         }
     }
 
-    fn name(self) -> &'static str {
-        match self {
-            ServerList::Markdown => "server markdown (markdown.pages)",
-            ServerList::Text => "server text (text.pages)",
+    /// What the list is called in messages, in the input's own terms (`pages[].md` in v1).
+    fn name(self, v1: bool) -> &'static str {
+        match (self, v1) {
+            (ServerList::Markdown, false) => "server markdown (markdown.pages)",
+            (ServerList::Text, false) => "server text (text.pages)",
+            (ServerList::Markdown, true) => "server markdown (pages[].md)",
+            (ServerList::Text, true) => "server text (pages[].text)",
         }
     }
 }
@@ -323,6 +326,8 @@ pub(crate) fn subtree_len(item: &Item) -> usize {
 /// Chooses the selected pages and their sources.
 pub(crate) fn plan<'a>(doc: &'a Document, opts: &PageOptions, server: ServerList) -> Plan<'a> {
     let mut warnings = Vec::new();
+    let v1 = doc.format.is_some_and(|f| f.is_v1());
+    let items_name = if v1 { "pages[].items" } else { "items.pages" };
     let has_items = doc
         .response
         .items
@@ -339,14 +344,14 @@ pub(crate) fn plan<'a>(doc: &'a Document, opts: &PageOptions, server: ServerList
         Source::Items if !has_items && has_server => {
             warnings.push(Warning::doc(
                 "source_missing",
-                format!("no item tree (items.pages); using the {}", server.name()),
+                format!("no item tree ({items_name}); using the {}", server.name(v1)),
             ));
             Source::Server
         }
         Source::Server if !has_server && has_items => {
             warnings.push(Warning::doc(
                 "source_missing",
-                format!("no {}; rendering from the item tree", server.name()),
+                format!("no {}; rendering from the item tree", server.name(v1)),
             ));
             Source::Items
         }
@@ -357,7 +362,7 @@ pub(crate) fn plan<'a>(doc: &'a Document, opts: &PageOptions, server: ServerList
             "source_missing",
             format!(
                 "neither an item tree nor {}: nothing to render",
-                server.name()
+                server.name(v1)
             ),
         ));
     }
@@ -381,14 +386,17 @@ pub(crate) fn plan<'a>(doc: &'a Document, opts: &PageOptions, server: ServerList
             warnings.push(Warning::page(
                 n,
                 "source_missing",
-                format!("not in the {}; rendered from the item tree", server.name()),
+                format!(
+                    "not in the {}; rendered from the item tree",
+                    server.name(v1)
+                ),
             ));
             PageKind::Items
         } else if server.has(&page) {
             warnings.push(Warning::page(
                 n,
                 "source_missing",
-                format!("not in the item tree; used the {}", server.name()),
+                format!("not in the item tree; used the {}", server.name(v1)),
             ));
             PageKind::Server
         } else {

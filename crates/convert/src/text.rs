@@ -17,6 +17,8 @@
 
 use std::io::{self, Write};
 
+use std::borrow::Cow;
+
 use pagetree_model::{Document, Item, ItemKind};
 use serde_json::{Map, Value};
 
@@ -26,6 +28,7 @@ use crate::markdown::{heading_text, strip_fence};
 use crate::pages::{
     self, ItemSpan, PageContent, PageKind, PageOptions, PlannedPage, Rendered, ServerList,
 };
+use crate::tables::{CellText, Source, TableSource, choose};
 use crate::warning::Warning;
 use crate::writer::Out;
 
@@ -37,6 +40,10 @@ pub struct TextOptions {
     /// Default: [`PageOptions::default`] (items, all pages, `"\n---\n"`, furniture kept,
     /// failed pages replaced by their raw text).
     pub pages: PageOptions,
+    /// Which representation of a table item to write, cells as plain text, tab-separated;
+    /// with [`TableSource::Best`] the text that only a table's `md` holds follows it.
+    /// Default: [`TableSource::Best`].
+    pub table_source: TableSource,
 }
 
 impl TextOptions {
@@ -201,17 +208,42 @@ impl TextWriter<'_> {
                 out.push(v.trim_end());
             }
             ItemKind::Table => {
-                let lines: Vec<String> = item
-                    .table_rows()
+                let Some(chosen) = choose(item, self.opts.table_source) else {
+                    return;
+                };
+                let plain = |md: &str| {
+                    md.lines()
+                        .map(|l| CellText::Text.apply(l).into_owned())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
+                let mut parts = Vec::new();
+                if !chosen.before.is_empty() {
+                    parts.push(plain(&chosen.before));
+                }
+                let lines: Vec<String> = chosen
+                    .rows
                     .iter()
                     .map(|r| {
                         r.iter()
-                            .map(|c| c.as_text().trim().replace(['\n', '\t'], " "))
+                            .map(|c| {
+                                let text = c.as_text();
+                                let text = match chosen.source {
+                                    // `rows` as the server wrote them, as before.
+                                    Source::Rows => text,
+                                    _ => Cow::Owned(CellText::Text.apply(&text).into_owned()),
+                                };
+                                text.trim().replace(['\n', '\t'], " ")
+                            })
                             .collect::<Vec<_>>()
                             .join("\t")
                     })
                     .collect();
-                out.push(&lines.join("\n"));
+                parts.push(lines.join("\n"));
+                if !chosen.after.is_empty() {
+                    parts.push(plain(&chosen.after));
+                }
+                out.push(&parts.join("\n\n"));
             }
             ItemKind::Image => {}
             ItemKind::List => self.list(item, idx, out),

@@ -151,12 +151,16 @@ pub struct ItemRef<'a> {
     pub furniture: bool,
     /// Its position among its parent's children (or its page's items).
     pub slot: usize,
-    /// The position of its page in the input's `items.pages`.
+    /// The position of its page in the input's `items.pages` (v1: `pages`).
     pub list_index: usize,
+    /// The JSON path of that page list: `items.pages`, or `pages` in a v1 response, so paths
+    /// name the input's own structure.
+    pub list_path: &'static str,
 }
 
 impl ItemRef<'_> {
-    /// Its JSON path in the response, e.g. `items.pages[2].items[5].items[0]`; `walk` is the
+    /// Its JSON path in the response, e.g. `items.pages[2].items[5].items[0]` (v1:
+    /// `pages[2].items[5]`); `walk` is the
     /// walk this reference came from (paths are built on demand: most walks never need them).
     pub fn path(&self, walk: &[ItemRef<'_>]) -> String {
         let mut slots = vec![self.slot];
@@ -165,7 +169,7 @@ impl ItemRef<'_> {
             slots.push(walk[p].slot);
             cur = walk[p].parent;
         }
-        let mut s = format!("items.pages[{}]", self.list_index);
+        let mut s = format!("{}[{}]", self.list_path, self.list_index);
         for slot in slots.iter().rev() {
             s.push_str(&format!(".items[{slot}]"));
         }
@@ -252,6 +256,11 @@ impl Document {
     /// page and parent.
     pub fn walk(&self) -> Vec<ItemRef<'_>> {
         let mut out = Vec::new();
+        let list_path = if self.format.is_some_and(Format::is_v1) {
+            "pages"
+        } else {
+            "items.pages"
+        };
         for page in self.pages() {
             let Some(list_index) = page.index.items else {
                 continue;
@@ -264,6 +273,7 @@ impl Document {
             let at = Place {
                 page: page.number(),
                 list_index,
+                list_path,
                 parent: None,
                 depth: 0,
                 furniture: false,
@@ -393,6 +403,7 @@ fn numbers<P>(pages: &[P], f: impl Fn(&P) -> Option<u32>) -> Vec<Option<u32>> {
 struct Place {
     page: u32,
     list_index: usize,
+    list_path: &'static str,
     parent: Option<usize>,
     depth: usize,
     furniture: bool,
@@ -411,6 +422,7 @@ fn walk_items<'a>(items: &'a [Item], at: Place, out: &mut Vec<ItemRef<'a>>) {
             furniture,
             slot,
             list_index: at.list_index,
+            list_path: at.list_path,
         });
         // The JSON reader's depth limit bounds this recursion.
         let inner = Place {

@@ -58,15 +58,15 @@ wire_object! {
 /// Under [`Projection::markdown_only`]: whether field `i` of an item being read can be stepped
 /// over because rendering markdown from the item tree would not read it, given the fields read
 /// so far. A text item's `value` is read only when its `md` is empty or may start with a list
-/// marker (the renderer then compares the two); a table's `html` and `csv` only when it has no
-/// cells (GFM tables are written from `rows`). Whatever was not read first is kept: with keys
+/// marker (the renderer then compares the two); a table's `csv` only when it has no cells
+/// (its `html` and `md` are read: the renderer picks the most complete of `rows`, `html` and
+/// `md`, and `csv` is never more than `rows`). Whatever was not read first is kept: with keys
 /// in another order (client-library dumps write `type` last) nothing is skipped.
 fn markdown_only_skip(item: &Item, i: usize) -> bool {
     // Field indexes in `Item::FIELDS` (checked by a test).
     const VALUE: usize = 2;
     const CSV: usize = 8;
-    const HTML: usize = 9;
-    if !matches!(i, VALUE | CSV | HTML) || !Projection::current().markdown_only {
+    if !matches!(i, VALUE | CSV) || !Projection::current().markdown_only {
         return false;
     }
     match item.type_name.as_deref() {
@@ -74,7 +74,7 @@ fn markdown_only_skip(item: &Item, i: usize) -> bool {
             let marker = |c: char| matches!(c, '-' | '*' | '+') || c.is_ascii_digit();
             !md.is_empty() && !md.trim_start().starts_with(marker)
         }),
-        Some("table") if i != VALUE => item
+        Some("table") if i == CSV => item
             .rows
             .as_ref()
             .is_some_and(|rows| rows.iter().any(|r| !r.is_empty())),
@@ -442,10 +442,7 @@ mod tests {
 
     #[test]
     fn markdown_only_reading_skips_what_markdown_does_not_read() {
-        assert_eq!(
-            [Item::FIELDS[2].0, Item::FIELDS[8].0, Item::FIELDS[9].0],
-            ["value", "csv", "html"]
-        );
+        assert_eq!([Item::FIELDS[2].0, Item::FIELDS[8].0], ["value", "csv"]);
         let lean = Projection {
             skip: &[],
             markdown_only: true,
@@ -465,12 +462,13 @@ mod tests {
         ] {
             assert_eq!(read(json).value.as_deref(), Some("v"), "{json}");
         }
-        // A table with cells loses its html and csv, a table without cells keeps them.
+        // A table with cells loses its csv (its html may be the most complete rendering),
+        // a table without cells keeps both.
         let t =
             read(r#"{"type": "table", "md": "|a|", "rows": [["a"]], "html": "<t>", "csv": "a"}"#);
         assert_eq!(
-            (t.html, t.csv, t.rows.map(|r| r.len())),
-            (None, None, Some(1))
+            (t.html.as_deref(), t.csv, t.rows.map(|r| r.len())),
+            (Some("<t>"), None, Some(1))
         );
         let stub = read(r#"{"type": "table", "rows": [], "html": "<t>", "csv": "a"}"#);
         assert_eq!(

@@ -3,21 +3,25 @@
 //! Token counts of concatenated strings are not the sums of their parts' counts (BPE merges
 //! across the seam), so every size decision measures the actual candidate text.
 
-use super::options::SizeUnit;
+use super::options::{SizeUnit, TokenCounter};
 
-/// Measures text in one unit.
-#[derive(Clone, Copy)]
+/// Measures text in one unit, or with the caller's token counter.
+#[derive(Clone)]
 pub(crate) struct Measure {
     unit: SizeUnit,
+    counter: Option<TokenCounter>,
 }
 
 impl Measure {
-    pub fn new(unit: SizeUnit) -> Self {
-        Measure { unit }
+    pub fn new(unit: SizeUnit, counter: Option<TokenCounter>) -> Self {
+        Measure { unit, counter }
     }
 
     /// The size of `s`.
     pub fn len(&self, s: &str) -> usize {
+        if let Some(c) = &self.counter {
+            return c.count(s);
+        }
         match self.unit {
             SizeUnit::Chars => s.chars().count(),
             #[cfg(feature = "tokens")]
@@ -27,7 +31,7 @@ impl Measure {
 
     /// Whether the unit is tokens (chunks then also report their token count).
     pub fn is_tokens(&self) -> bool {
-        self.unit != SizeUnit::Chars
+        self.counter.is_some() || self.unit != SizeUnit::Chars
     }
 
     /// The longest tail of `s` that starts at a word and measures at most `n`; empty when none
@@ -68,13 +72,24 @@ mod tests {
 
     #[test]
     fn chars_and_tails() {
-        let m = Measure::new(SizeUnit::Chars);
+        let m = Measure::new(SizeUnit::Chars, None);
         assert_eq!(m.len("Café 🍋"), 6);
         let s = "one two three four";
         assert_eq!(&s[m.tail(s, 9)..], "four");
         assert_eq!(&s[m.tail(s, 10)..], "three four");
         assert_eq!(&s[m.tail(s, 3)..], "");
         assert_eq!(&s[m.tail(s, 100)..], s);
+    }
+
+    #[test]
+    fn a_counter_of_the_callers_own_decides() {
+        // One token per word, whatever the unit says.
+        let words = TokenCounter::new(|s: &str| s.split_whitespace().count());
+        let m = Measure::new(SizeUnit::Chars, Some(words));
+        assert!(m.is_tokens());
+        assert_eq!(m.len("one two three four"), 4);
+        let s = "one two three four";
+        assert_eq!(&s[m.tail(s, 2)..], "three four");
     }
 
     #[cfg(feature = "tokens")]
@@ -84,7 +99,7 @@ mod tests {
         assert_eq!(count_tokens("hello world"), 2);
         assert_eq!(count_tokens("<|endoftext|>"), 7);
         assert_eq!(count_tokens(""), 0);
-        let m = Measure::new(SizeUnit::Tokens);
+        let m = Measure::new(SizeUnit::Tokens, None);
         let s = "alpha beta gamma delta";
         let t = m.tail(s, 2);
         assert!(m.len(&s[t..]) <= 2 && t < s.len());

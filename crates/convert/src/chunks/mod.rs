@@ -59,6 +59,7 @@ use crate::furniture::walk_furniture;
 use crate::markdown::{MarkdownOptions, MergePlan};
 use crate::pages::{self, PageKind, ServerList};
 use crate::tables::table_ids;
+use crate::tables::{Chosen, choose};
 use crate::warning::Warning;
 use blocks::{Block, BlockKind, Origin};
 use measure::Measure;
@@ -68,7 +69,7 @@ use table::TableRows;
 
 #[cfg(feature = "tokens")]
 pub use measure::count_tokens;
-pub use options::{ChunkOptions, ChunkOptionsError, SizeUnit, TableText};
+pub use options::{ChunkOptions, ChunkOptionsError, SizeUnit, TableText, TokenCounter};
 pub use schema::{
     Chunk, ChunkBox, ChunkMetadata, Chunks, PageBoxes, Part, SCHEMA, TablePiece, TextPos, VERSION,
 };
@@ -85,28 +86,63 @@ pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
 
     // Tables: their rows as the renderer joined them (merged parts appended).
     let plan = pages::plan(doc, &md_opts.pages, ServerList::Markdown);
-    let merge = MergePlan::new(&plan.pages, md_opts.merge_tables);
+    let merge = MergePlan::new(doc, &plan.pages, md_opts.merge_tables, md_opts.table_source);
     let ids: BTreeMap<usize, String> = table_ids(doc).into_iter().collect();
+    // What the renderer wrote for each table block: its chosen cells and those of the parts
+    // merged into it (kept here, since the rows borrow from them).
+    let chosen: BTreeMap<usize, Vec<Option<Chosen<'_>>>> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.kind == BlockKind::Table)
+        .map(|(bi, b)| {
+            let head = b.items[0];
+            let parts = std::iter::once(walk[head].item)
+                .chain(merge.continuations(head).iter().map(|c| c.item))
+                .map(|item| choose(item, md_opts.table_source))
+                .collect();
+            (bi, parts)
+        })
+        .collect();
     let tables: BTreeMap<usize, TableRows<'_>> = blocks
         .iter()
         .enumerate()
         .filter(|(_, b)| b.kind == BlockKind::Table)
         .map(|(bi, b)| {
             let head = b.items[0];
-            let mut rows: Vec<&[Cell]> = walk[head]
-                .item
-                .table_rows()
-                .iter()
-                .map(Vec::as_slice)
-                .collect();
-            for c in merge.continuations(head) {
-                let skip = usize::from(c.skip_header);
-                rows.extend(c.item.table_rows().iter().skip(skip).map(Vec::as_slice));
+            let parts = &chosen[&bi];
+            let mut rows: Vec<&[Cell]> = parts[0]
+                .as_ref()
+                .map(|c| c.rows.iter().map(Vec::as_slice).collect())
+                .unwrap_or_default();
+            rows.truncate(rows.len().saturating_sub(merge.trim_end(head)));
+            for (c, part) in merge.continuations(head).iter().zip(&parts[1..]) {
+                if let Some(part) = part {
+                    let end = part.rows.len().saturating_sub(merge.trim_end(c.walk_index));
+                    let end = end.max(c.skip.min(part.rows.len()));
+                    rows.extend(part.rows[c.skip.min(end)..end].iter().map(Vec::as_slice));
+                }
             }
+            let before = parts[0]
+                .as_ref()
+                .map(|c| c.before.clone())
+                .unwrap_or_default();
+            let after: Vec<&str> = parts
+                .iter()
+                .flatten()
+                .map(|c| c.after.as_str())
+                .filter(|a| !a.is_empty())
+                .collect();
             let id = ids.get(&head).cloned().unwrap_or_default();
             (
                 bi,
-                TableRows::new(id, rows, &md.output, b.range.clone(), &md_opts),
+                TableRows::around(
+                    id,
+                    rows,
+                    [before, after.join("\n\n")],
+                    &md.output,
+                    b.range.clone(),
+                    &md_opts,
+                ),
             )
         })
         .collect();
@@ -115,7 +151,7 @@ pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
         opts,
         md_opts: &md_opts,
         md: &md.output,
-        measure: Measure::new(opts.unit),
+        measure: Measure::new(opts.unit, opts.counter.clone()),
         blocks: &blocks,
         tables: &tables,
         draft: Draft::default(),
@@ -159,7 +195,11 @@ pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
                 "{oversize} chunk(s) exceed the maximum of {} {}: a single word or table row \
                  is larger than it",
                 opts.max,
-                opts.unit.as_str()
+                if opts.counter.is_some() {
+                    "tokens"
+                } else {
+                    opts.unit.as_str()
+                }
             ),
         ));
     }

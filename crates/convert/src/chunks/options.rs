@@ -3,6 +3,7 @@
 //! their `md_range`) are rendered with.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::furniture::FurnitureMode;
 use crate::markdown::MarkdownOptions;
@@ -30,6 +31,39 @@ impl SizeUnit {
         }
     }
 }
+
+/// A token counter of the caller's own (a Hugging Face or tiktoken tokenizer of another
+/// model), used instead of the unit's count: sizes are then in its tokens. Called from the
+/// thread that chunks, many times per chunk (every size decision measures the candidate text).
+#[derive(Clone)]
+pub struct TokenCounter(Arc<dyn Fn(&str) -> usize + Send + Sync>);
+
+impl TokenCounter {
+    /// A counter from a function returning the number of tokens in a string.
+    pub fn new(count: impl Fn(&str) -> usize + Send + Sync + 'static) -> Self {
+        TokenCounter(Arc::new(count))
+    }
+
+    /// The number of tokens in `s`.
+    pub fn count(&self, s: &str) -> usize {
+        (self.0)(s)
+    }
+}
+
+impl fmt::Debug for TokenCounter {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("TokenCounter(..)")
+    }
+}
+
+/// Two counters are equal when they are the same function (a clone of one counter).
+impl PartialEq for TokenCounter {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for TokenCounter {}
 
 /// How a table is written inside a chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -79,6 +113,9 @@ pub struct ChunkOptions {
     pub(crate) max: usize,
     pub(crate) min: usize,
     pub(crate) overlap: usize,
+    /// Counts tokens with this instead of `unit` (chunks then report their token count; the
+    /// sizes are in its tokens). Default: `None`.
+    pub counter: Option<TokenCounter>,
     /// Start each chunk's text with its heading path (`Report > Results`) and a blank line,
     /// leaving out headings the chunk itself opens. Default: `true`.
     pub breadcrumb: bool,
@@ -175,6 +212,7 @@ impl ChunkOptions {
     fn unchecked(unit: SizeUnit, max: usize) -> Self {
         ChunkOptions {
             unit,
+            counter: None,
             max,
             min: max / 5,
             overlap: 0,
@@ -185,9 +223,22 @@ impl ChunkOptions {
         }
     }
 
+    /// [`ChunkOptions::new`] in tokens as `counter` counts them (a tokenizer of the caller's
+    /// own).
+    pub fn counted(max: usize, counter: TokenCounter) -> Result<Self, ChunkOptionsError> {
+        let mut o = ChunkOptions::unchecked(SizeUnit::Chars, max);
+        o.counter = Some(counter);
+        o.check()?;
+        Ok(o)
+    }
+
     /// The sizes: `max` at least 16, `min` below `max`, `overlap` at most half of `max`.
     fn check(&self) -> Result<(), ChunkOptionsError> {
-        let unit = self.unit.as_str();
+        let unit = if self.counter.is_some() {
+            "tokens"
+        } else {
+            self.unit.as_str()
+        };
         if self.max < 16 {
             return Err(ChunkOptionsError(format!(
                 "the maximum chunk size must be at least 16 {unit} (got {})",

@@ -28,10 +28,15 @@ pub(crate) struct TableRows<'a> {
     block: Range<usize>,
     /// Whether the document writes the table as GFM.
     gfm: bool,
+    /// Markdown the table item's `md` holds before and after its table, which the document
+    /// writes around it (see `tables::choose`): the first piece starts with the one, the last
+    /// ends with the other.
+    around: [String; 2],
 }
 
 impl<'a> TableRows<'a> {
     /// Locates `rows` in `md[block]` by rendering them with the renderer's own table writer.
+    #[cfg(test)]
     pub fn new(
         id: String,
         rows: Vec<&'a [Cell]>,
@@ -39,13 +44,34 @@ impl<'a> TableRows<'a> {
         block: Range<usize>,
         opts: &MarkdownOptions,
     ) -> Self {
+        Self::around(id, rows, [String::new(), String::new()], md, block, opts)
+    }
+
+    /// [`TableRows::new`] for a table the document writes between two pieces of markdown
+    /// (each followed or preceded by a blank line when not empty).
+    pub fn around(
+        id: String,
+        rows: Vec<&'a [Cell]>,
+        around: [String; 2],
+        md: &str,
+        block: Range<usize>,
+        opts: &MarkdownOptions,
+    ) -> Self {
         let mut out = Out::default();
+        if !around[0].is_empty() {
+            out.push(&around[0]);
+            out.push("\n\n");
+        }
         let ranges = match opts.tables {
             TableFormat::Markdown => {
                 gfm_rows(&rows, opts.table_style, &opts.cell_line_break, &mut out)
             }
             TableFormat::Html => html_rows(&rows, &mut out),
         };
+        if !around[1].is_empty() {
+            out.push("\n\n");
+            out.push(&around[1]);
+        }
         let lines = (out.buf == md[block.clone()]).then(|| {
             ranges
                 .into_iter()
@@ -58,6 +84,7 @@ impl<'a> TableRows<'a> {
             lines,
             block,
             gfm: opts.tables == TableFormat::Markdown,
+            around,
         }
     }
 
@@ -119,6 +146,13 @@ impl<'a> TableRows<'a> {
                     .trim_end_matches('\n')
                     .to_owned();
             }
+        }
+        if a <= 1 && !self.around[0].is_empty() {
+            s = format!("{}\n\n{s}", self.around[0]);
+        }
+        if b >= self.rows.len() && !self.around[1].is_empty() {
+            s.push_str("\n\n");
+            s.push_str(&self.around[1]);
         }
         s
     }

@@ -5,20 +5,20 @@
 //! nothing. That is the server's output with or without `--merge-tables`.
 //!
 //! With `merge_tables` on, we also merge what the server left split, as the v1 API's
-//! `merge_tables_across_pages_in_markdown` did: when a page's last block (furniture and stubs
-//! aside) is a table and the next page's first block is a table with the same number of
-//! columns, the second table's rows are appended to the first (its first row dropped when it
-//! repeats the header), and the second renders nothing on its own page. Chains run over
-//! several pages. Only pages rendered from the item tree take part.
+//! `merge_tables_across_pages_in_markdown` did, joining exactly the pairs `tables --stitch`
+//! joins (the rules are in the tables module's `stitch`): a table last on its page
+//! (furniture aside) continued by the first table of the next page with the same columns,
+//! its repeated header and any "(continued)" rows dropped. Chains run over several pages.
+//! Only pages rendered from the item tree take part.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use pagetree_model::{Item, ItemKind};
+use pagetree_model::{Document, Item, ItemKind};
 
 use super::table::column_count;
-use crate::furniture::page_furniture;
 use crate::layout::walk_indices;
 use crate::pages::{PageKind, PlannedPage};
+use crate::tables::{TableSource, joins};
 
 /// Which tables absorb which.
 #[derive(Debug, Default)]
@@ -27,6 +27,8 @@ pub(crate) struct MergePlan<'a> {
     heads: BTreeMap<usize, Vec<Continuation<'a>>>,
     /// Walk indices of tables appended to an earlier one.
     continued: BTreeSet<usize>,
+    /// Trailing "(continued)" rows to leave out, by walk index of the part that ends with them.
+    trim_end: BTreeMap<usize, usize>,
 }
 
 /// A table appended to a head table.
@@ -35,57 +37,66 @@ pub(crate) struct Continuation<'a> {
     pub walk_index: usize,
     pub page: u32,
     pub item: &'a Item,
-    /// Whether its first row repeats the head's header and is dropped.
-    pub skip_header: bool,
+    /// Leading rows dropped: a repeated header and "(continued)" rows.
+    pub skip: usize,
 }
 
 impl<'a> MergePlan<'a> {
     /// The plan over the planned pages (empty when merging is off).
-    pub fn new(pages: &[PlannedPage<'a>], enabled: bool) -> Self {
+    pub fn new(
+        doc: &'a Document,
+        pages: &[PlannedPage<'a>],
+        enabled: bool,
+        source: TableSource,
+    ) -> Self {
         let mut plan = MergePlan::default();
         if !enabled {
             return plan;
         }
-        // The open table at the end of the previous page: (head walk index, head item, page).
-        let mut open: Option<(usize, &'a Item, u32)> = None;
+        let walk = doc.walk();
+        // The open table at the end of the previous page: (head, tail) walk indices.
+        let mut open: Option<(usize, usize)> = None;
         for p in pages {
-            let n = p.page.number();
             if p.kind != PageKind::Items {
                 open = None;
                 continue;
             }
             let items = p.page.items();
-            let classes = page_furniture(&p.page);
-            let walk = walk_indices(items, p.walk_base);
-            let body: Vec<usize> = (0..items.len())
-                .filter(|&i| classes[i].is_none() && !items[i].is_merged_stub())
+            let widx = walk_indices(items, p.walk_base);
+            let tables: Vec<usize> = (0..items.len())
+                .filter(|&i| mergeable(&items[i]))
+                .map(|i| widx[i])
+                .filter(|&w| w < walk.len())
                 .collect();
-            if let (Some((head, head_item, last_page)), Some(&first)) = (open, body.first()) {
-                let cand = &items[first];
-                if last_page + 1 == n && mergeable(cand) && same_columns(head_item, cand) {
-                    plan.continued.insert(walk[first]);
-                    plan.heads.entry(head).or_default().push(Continuation {
-                        walk_index: walk[first],
-                        page: n,
-                        item: cand,
-                        skip_header: repeats_header(head_item, cand),
-                    });
+            if let (Some((head, tail)), Some(&first)) = (open, tables.first())
+                && let Some(join) = joins(doc, &walk, head, tail, first, source, None)
+            {
+                plan.continued.insert(first);
+                if join.trim_tail > 0 {
+                    plan.trim_end.insert(tail, join.trim_tail);
                 }
+                plan.heads.entry(head).or_default().push(Continuation {
+                    walk_index: first,
+                    page: p.page.number(),
+                    item: walk[first].item,
+                    skip: join.skip,
+                });
             }
-            open = match body.last() {
-                Some(&last) if mergeable(&items[last]) => {
-                    // A continuation that also ends its page keeps its head's table open.
-                    let head = if plan.continued.contains(&walk[last]) {
-                        open.map(|(h, it, _)| (h, it))
-                    } else {
-                        Some((walk[last], &items[last]))
-                    };
-                    head.map(|(h, it)| (h, it, n))
-                }
-                _ => None,
-            };
+            open = tables.last().map(|&last| {
+                // A continuation that also ends its page keeps its head's table open.
+                let head = match open {
+                    Some((h, _)) if plan.continued.contains(&last) => h,
+                    _ => last,
+                };
+                (head, last)
+            });
         }
         plan
+    }
+
+    /// Trailing rows of the part at `walk_index` to leave out ("(continued)" rows).
+    pub fn trim_end(&self, walk_index: usize) -> usize {
+        self.trim_end.get(&walk_index).copied().unwrap_or(0)
     }
 
     /// The tables appended to the table at `walk_index`.
@@ -101,18 +112,4 @@ impl<'a> MergePlan<'a> {
 
 fn mergeable(item: &Item) -> bool {
     item.kind() == ItemKind::Table && !item.is_merged_stub() && column_count(item.table_rows()) > 0
-}
-
-fn same_columns(a: &Item, b: &Item) -> bool {
-    column_count(a.table_rows()) == column_count(b.table_rows())
-}
-
-fn repeats_header(head: &Item, next: &Item) -> bool {
-    let norm = |r: &[pagetree_model::Cell]| -> Vec<String> {
-        r.iter().map(|c| c.as_text().trim().to_owned()).collect()
-    };
-    match (head.table_rows().first(), next.table_rows().first()) {
-        (Some(a), Some(b)) => norm(a) == norm(b),
-        _ => false,
-    }
 }

@@ -53,6 +53,7 @@ pub(crate) use table::{gfm as gfm_rows, html as html_rows};
 use crate::furniture::{FurnitureMode, contains_words};
 use crate::pages::{self, PageContent, PageKind, PageOptions, PlannedPage, Rendered, ServerList};
 use crate::params::Params;
+pub use crate::tables::TableSource;
 use crate::warning::Warning;
 use crate::writer::Out;
 use render::Renderer;
@@ -116,6 +117,10 @@ pub struct MarkdownOptions {
     pub links: LinkStyle,
     /// Image items (`inline_images_in_markdown`). Default: [`ImageStyle::Inline`].
     pub images: ImageStyle,
+    /// Which representation of a table item to render (`--table-source`): by default the
+    /// most complete of `rows`, `html` and `md`, with the markdown that only `md` holds
+    /// written after the table. Default: [`TableSource::Best`].
+    pub table_source: TableSource,
 }
 
 impl Default for MarkdownOptions {
@@ -128,6 +133,7 @@ impl Default for MarkdownOptions {
             merge_tables: false,
             links: LinkStyle::Text,
             images: ImageStyle::Inline,
+            table_source: TableSource::Best,
         }
     }
 }
@@ -238,7 +244,7 @@ impl<'o, 'a> Context<'o, 'a> {
     fn new(doc: &'a Document, opts: &'o MarkdownOptions, pages: &[PlannedPage<'a>]) -> Self {
         Context {
             opts,
-            merge: MergePlan::new(pages, opts.merge_tables),
+            merge: MergePlan::new(doc, pages, opts.merge_tables, opts.table_source),
             item_pages: pages
                 .iter()
                 .filter(|p| p.kind == PageKind::Items)

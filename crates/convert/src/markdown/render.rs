@@ -20,6 +20,7 @@ use super::{ImageStyle, LinkStyle, MarkdownOptions, TableFormat};
 use crate::furniture::{Furniture, page_furniture, unmatched};
 use crate::layout::{Block, blocks, walk_indices};
 use crate::pages::ItemSpan;
+use crate::tables::{Source, choose};
 use crate::warning::Warning;
 use crate::writer::Out;
 
@@ -296,15 +297,38 @@ impl<'o, 'a> Renderer<'o, 'a> {
             Some(plan) => plan.continuations(idx),
             None => &[],
         };
-        let mut rows: Vec<&[Cell]> = item.table_rows().iter().map(Vec::as_slice).collect();
+        let Some(chosen) = choose(item, self.opts.table_source) else {
+            return self.table_without_rows(item, out);
+        };
+        let mut rows: Vec<&[Cell]> = chosen.rows.iter().map(Vec::as_slice).collect();
         if column_count(&rows) == 0 {
             return self.table_without_rows(item, out);
         }
-        let own = rows.len();
+        if let Some(note) = chosen.note() {
+            self.warnings.push(Warning::page(
+                self.page,
+                "table_source",
+                format!("a table: {note}"),
+            ));
+        }
+        if !chosen.before.is_empty() {
+            out.push(&chosen.before);
+            out.push("\n\n");
+        }
         let mut owners = Vec::new();
-        for c in conts {
-            let skip = usize::from(c.skip_header);
-            for r in c.item.table_rows().iter().skip(skip) {
+        let conts_chosen: Vec<_> = conts
+            .iter()
+            .map(|c| choose(c.item, self.opts.table_source))
+            .collect();
+        if let Some(plan) = self.plan {
+            rows.truncate(rows.len().saturating_sub(plan.trim_end(idx)));
+        }
+        let own = rows.len();
+        for (c, chosen) in conts.iter().zip(&conts_chosen) {
+            let Some(chosen) = chosen else { continue };
+            let trim = self.plan.map_or(0, |p| p.trim_end(c.walk_index));
+            let end = chosen.rows.len().saturating_sub(trim);
+            for r in chosen.rows.iter().take(end).skip(c.skip) {
                 rows.push(r);
                 owners.push(c);
             }
@@ -317,7 +341,11 @@ impl<'o, 'a> Renderer<'o, 'a> {
                 out,
             ),
             TableFormat::Html => match item.html.as_deref().map(html_block) {
-                Some(h) if conts.is_empty() && h.starts_with('<') => {
+                Some(h)
+                    if conts.is_empty()
+                        && h.starts_with('<')
+                        && matches!(chosen.source, Source::Rows | Source::Html) =>
+                {
                     out.push(&h);
                     Vec::new()
                 }
@@ -341,6 +369,13 @@ impl<'o, 'a> Renderer<'o, 'a> {
                     page: c.page,
                     bytes,
                 });
+            }
+        }
+        for chosen in std::iter::once(Some(&chosen)).chain(conts_chosen.iter().map(Option::as_ref))
+        {
+            if let Some(after) = chosen.map(|c| c.after.as_str()).filter(|a| !a.is_empty()) {
+                out.push("\n\n");
+                out.push(after);
             }
         }
     }

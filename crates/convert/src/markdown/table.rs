@@ -11,6 +11,7 @@ use pagetree_model::Cell;
 
 use super::MarkdownOptions;
 use super::escape::escape_cell_into;
+use crate::tables::escape_literal_asterisks;
 use crate::writer::Out;
 
 /// How a GFM table is laid out.
@@ -32,7 +33,8 @@ pub fn column_count<R: AsRef<[Cell]>>(rows: &[R]) -> usize {
 }
 
 /// Writes `rows` as a GFM pipe table in the options' style (nothing for a table without
-/// cells). Line breaks in cells become [`MarkdownOptions::cell_line_break`].
+/// cells). Line breaks in cells become [`MarkdownOptions::cell_line_break`]; asterisks that
+/// cannot be emphasis (footnote markers such as `*VC4-5**`) are escaped.
 pub fn render_table_markdown(rows: &[Vec<Cell>], opts: &MarkdownOptions, out: &mut String) {
     let rows: Vec<&[Cell]> = rows.iter().map(Vec::as_slice).collect();
     let mut o = Out::new(std::mem::take(out));
@@ -69,7 +71,11 @@ pub(crate) fn gfm(
         for r in rows {
             for (c, x) in r.iter().enumerate() {
                 cell.clear();
-                escape_cell_into(&x.as_text(), line_break, &mut cell);
+                escape_cell_into(
+                    &escape_literal_asterisks(&x.as_text()),
+                    line_break,
+                    &mut cell,
+                );
                 widths[c] = widths[c].max(cell.chars().count());
             }
         }
@@ -102,7 +108,11 @@ pub(crate) fn gfm(
             }
             cell.clear();
             if let Some(x) = row.get(c) {
-                escape_cell_into(&x.as_text(), line_break, &mut cell);
+                escape_cell_into(
+                    &escape_literal_asterisks(&x.as_text()),
+                    line_break,
+                    &mut cell,
+                );
             }
             line.push_str(&cell);
             if let Some(w) = widths.get(c) {

@@ -197,6 +197,7 @@ fn analyse<'w, 'd>(
     boxes::check(item, doc.page(r.page).and_then(|p| p.size()), &mut out);
     structure::ragged(&reps, &mut out);
     agreement::check(&reps, &mut out);
+    agreement::completeness(item, &mut out);
     match reps.preferred() {
         None => {
             out.add(

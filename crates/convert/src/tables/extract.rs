@@ -15,7 +15,8 @@ use super::index::{
     TABLES_SCHEMA_VERSION, TableEntry, TablesIndex,
 };
 use super::numbers::normalize_number;
-use super::stitch::{append, continuation, placement};
+use super::source::{choose, export_grid};
+use super::stitch::{append, joins};
 use super::{Table, TableFormat, TableOptions, TablesOutput};
 use crate::warning::Warning;
 
@@ -25,8 +26,11 @@ struct Found<'w, 'd> {
     path: String,
     r: &'w ItemRef<'d>,
     id: String,
-    reps: Representations,
     agreement: Agreement,
+    /// The grid to write (see [`export_grid`]).
+    grid: Option<Grid>,
+    /// Why the table is not `rows` alone, when it is not.
+    note: Option<String>,
 }
 
 /// A table on its way out: its first item, what was joined to it and its cells so far.
@@ -63,12 +67,21 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
             let r = &walk[*index];
             let reps = Representations::of(r.item);
             let agreement = Agreement::of(&reps);
+            let grid = export_grid(r.item, &reps, opts.source, opts.cells);
+            let note = choose(r.item, opts.source).and_then(|c| {
+                let mut c = c;
+                // The CSV holds cells only: text around the table is for markdown.
+                c.before.clear();
+                c.after.clear();
+                c.note()
+            });
             Found {
                 path: r.path(&walk),
                 r,
                 id: id.clone(),
-                reps,
                 agreement,
+                grid,
+                note,
             }
         })
         .collect();
@@ -81,7 +94,15 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
             stub_list.push(i);
             continue;
         }
-        let Some(grid) = f.reps.preferred() else {
+        if let Some(note) = &f.note {
+            warnings.push(Warning {
+                code: "table_source",
+                page: Some(f.r.page),
+                table: Some(f.id.clone()),
+                message: note.clone(),
+            });
+        }
+        let Some(grid) = f.grid.as_ref() else {
             warnings.push(Warning {
                 code: "empty_table",
                 page: Some(f.r.page),
@@ -102,7 +123,7 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
     }
     attach_stubs(&found, &stub_list, &mut units, &mut skipped, &mut warnings);
     if opts.stitch {
-        units = stitch_units(doc, &walk, &found, units);
+        units = stitch_units(doc, &walk, &found, units, opts);
     }
 
     let finished: Vec<(Table, TableEntry, Option<Warning>)> = units
@@ -131,6 +152,8 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
             percent: opts.percent,
             stitch: opts.stitch,
             pad_rows: opts.pad_rows,
+            table_source: opts.source.as_str(),
+            cells: opts.cells.as_str(),
         },
         failed_pages: doc.failed_pages().map(|p| p.number()).collect(),
         tables: entries,
@@ -203,23 +226,19 @@ fn attach_stubs(
     }
 }
 
-/// Joins each table to the one before it when it continues it on the next page.
+/// Joins each table to the one before it when it continues it on the next page (see
+/// [`joins`], shared with markdown's `--merge-tables`).
 fn stitch_units(
     doc: &Document,
     walk: &[ItemRef<'_>],
     found: &[Found<'_, '_>],
     units: Vec<Unit>,
+    opts: &TableOptions,
 ) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::with_capacity(units.len());
     for u in units {
         let head = &found[u.head];
-        let server_merged = !u.stubs.is_empty()
-            || head
-                .r
-                .item
-                .merged_from_pages
-                .as_ref()
-                .is_some_and(|p| !p.is_empty());
+        let server_merged = !u.stubs.is_empty();
         if let Some(prev) = out.last_mut().filter(|_| !server_merged) {
             // The part of `prev` that ends it: its last stitched part, else its last stub,
             // else its own item.
@@ -229,17 +248,22 @@ fn stitch_units(
                 .map(|s| s.0)
                 .or_else(|| prev.stubs.last().copied())
                 .unwrap_or(prev.head);
-            let tail = &found[tail];
-            let joins = head.r.page == tail.r.page + 1
-                && placement(doc, walk, tail.r.index).at_bottom
-                && placement(doc, walk, head.r.index).at_top;
-            if let Some(drop) = joins
-                .then(|| continuation(&prev.grid, &u.grid, prev.header_rows))
-                .flatten()
-            {
-                append(&mut prev.grid, &u.grid, drop);
+            let join = joins(
+                doc,
+                walk,
+                found[prev.head].r.index,
+                found[tail].r.index,
+                head.r.index,
+                opts.source,
+                Some(prev.header_rows),
+            );
+            if let Some(join) = join {
+                let keep = prev.grid.rows().saturating_sub(join.trim_tail);
+                prev.grid.cells.truncate(keep);
+                prev.grid.spans.retain(|s| s.row < keep);
+                append(&mut prev.grid, &u.grid, join.skip);
                 prev.stitched
-                    .push((u.head, u.grid.rows().saturating_sub(drop), drop));
+                    .push((u.head, u.grid.rows().saturating_sub(join.skip), join.skip));
                 continue;
             }
         }
@@ -330,7 +354,7 @@ fn finish(
         parts: std::iter::once(StitchedPart {
             id: head.id.clone(),
             page: head.r.page,
-            rows: head.reps.preferred().map_or(0, Grid::rows),
+            rows: head.grid.as_ref().map_or(0, Grid::rows),
             dropped_header_rows: 0,
             source,
             agreement: head.agreement.clone(),
@@ -343,8 +367,8 @@ fn finish(
                 rows,
                 dropped_header_rows: dropped,
                 source: f
-                    .reps
-                    .preferred()
+                    .grid
+                    .as_ref()
                     .and_then(|g| g.source)
                     .unwrap_or(Source::Rows),
                 agreement: f.agreement.clone(),

@@ -48,6 +48,20 @@ pub fn grid_from_html(html: &str) -> Grid {
     p.finish()
 }
 
+/// [`grid_from_html`] with each cell's inline markup kept as inline markdown: `<b>`/`<strong>`
+/// become `**`, `<i>`/`<em>` become `*`, `<sub>`/`<sup>` stay as those tags (markdown has no
+/// other way to write them, and `G<sub>mem</sub>` read as `Gmem` is a different word), and
+/// text that markdown would read as markup (`*`, `` ` ``, `<`, `[`, `\`) is escaped. Notes after
+/// the table keep their markdown. Used where a table is rendered from its `html`.
+pub(crate) fn grid_from_html_markdown(html: &str) -> Grid {
+    let mut p = Reader {
+        inline: true,
+        ..Reader::default()
+    };
+    p.run(html);
+    p.finish()
+}
+
 #[derive(Debug, Default)]
 struct RawCell {
     text: String,
@@ -83,6 +97,10 @@ struct Reader {
     caption_done: bool,
     /// Inside `<script>`/`<style>`: skip text until this end tag.
     skip_until: Option<&'static str>,
+    /// Keep inline markup as markdown (see [`grid_from_html_markdown`]).
+    inline: bool,
+    /// Open emphasis markers of the current cell and where they start in its text.
+    marks: Vec<(&'static str, usize)>,
 }
 
 impl Reader {
@@ -208,8 +226,60 @@ impl Reader {
             "td" | "th" => self.close_cell(),
             "br" => self.push_newline(),
             n if is_block(n) => self.push_space(),
+            "b" | "strong" if self.inline => self.mark("**", closing),
+            "i" | "em" if self.inline => self.mark("*", closing),
+            "sub" | "sup" if self.inline => {
+                let tag = if closing {
+                    format!("</{name}>")
+                } else {
+                    format!("<{name}>")
+                };
+                if let Some(s) = self.sink() {
+                    s.push_str(&tag);
+                }
+            }
             _ => {}
         }
+    }
+
+    /// Opens or closes an emphasis marker. Spaces just inside the markers move outside them
+    /// (`<b> A </b>` is ` **A** `: `** A**` would not be emphasis) and empty emphasis is
+    /// dropped.
+    fn mark(&mut self, marker: &'static str, closing: bool) {
+        if self.in_caption || self.cell.is_none() {
+            return;
+        }
+        if !closing {
+            if let Some(s) = self.sink() {
+                let at = s.len();
+                s.push_str(marker);
+                self.marks.push((marker, at));
+            }
+            return;
+        }
+        let Some(k) = self.marks.iter().rposition(|(m, _)| *m == marker) else {
+            return;
+        };
+        let (_, at) = self.marks.remove(k);
+        let Some(s) = self.sink() else { return };
+        let open_end = at + marker.len();
+        if open_end > s.len() || !s.is_char_boundary(open_end) {
+            return;
+        }
+        let inner = s.split_off(open_end);
+        s.truncate(at);
+        let core = inner.trim_matches(is_html_space);
+        if core.is_empty() {
+            s.push_str(&inner);
+            return;
+        }
+        let lead = &inner[..inner.len() - inner.trim_start_matches(is_html_space).len()];
+        let trail = &inner[inner.trim_end_matches(is_html_space).len()..];
+        s.push_str(lead);
+        s.push_str(marker);
+        s.push_str(core);
+        s.push_str(marker);
+        s.push_str(trail);
     }
 
     fn sink(&mut self) -> Option<&mut String> {
@@ -231,6 +301,7 @@ impl Reader {
             return;
         }
         let outside = self.depth == 0;
+        let escape = self.inline;
         let Some(sink) = self.sink() else { return };
         let decoded = html_escape::decode_html_entities(raw);
         if outside {
@@ -239,11 +310,16 @@ impl Reader {
             return;
         }
         // Source newlines are layout, not content: only `<br>` makes a newline.
-        sink.extend(
-            decoded
-                .chars()
-                .map(|c| if is_html_space(c) { ' ' } else { c }),
-        );
+        for c in decoded.chars() {
+            match c {
+                c if is_html_space(c) => sink.push(' '),
+                '*' | '`' | '<' | '[' | ']' | '\\' if escape => {
+                    sink.push('\\');
+                    sink.push(c);
+                }
+                c => sink.push(c),
+            }
+        }
     }
 
     fn push_space(&mut self) {
@@ -259,6 +335,7 @@ impl Reader {
     }
 
     fn close_cell(&mut self) {
+        self.marks.clear();
         if let Some(c) = self.cell.take() {
             let (in_thead, table) = (self.in_thead, self.tables);
             self.row
@@ -288,7 +365,12 @@ impl Reader {
             if starts_block(line) {
                 break;
             }
-            let text = collapse(&render_inline(&line.replace(is_html_space, " ")));
+            let line = line.replace(is_html_space, " ");
+            let text = if self.inline {
+                collapse(&line)
+            } else {
+                collapse(&render_inline(&line))
+            };
             if !text.is_empty() {
                 self.rows.push(RawRow {
                     cells: vec![RawCell {

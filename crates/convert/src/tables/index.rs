@@ -52,6 +52,10 @@ pub struct IndexOptions {
     pub stitch: bool,
     /// Whether short rows were padded.
     pub pad_rows: bool,
+    /// Which representation tables are read from (`best`, `rows`, `html`, `md`).
+    pub table_source: &'static str,
+    /// How cells are written (`text`, `markdown`, `raw`).
+    pub cells: &'static str,
 }
 
 /// One written table.

@@ -35,25 +35,8 @@ use super::html::grid_from_html;
 /// ]);
 /// ```
 pub fn grid_from_md(md: &str) -> Grid {
-    let lines: Vec<&str> = md
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
-    let mut raw: Vec<Vec<String>> = Vec::new();
-    let mut i = 0;
-    while i + 1 < lines.len() {
-        if lines[i].trim().is_empty() || !is_alignment_row(lines[i + 1]) {
-            i += 1;
-            continue;
-        }
-        raw.push(split_row(lines[i]));
-        i += 2;
-        while i < lines.len() && !lines[i].trim().is_empty() && !starts_block(lines[i]) {
-            raw.push(split_row(lines[i]));
-            i += 1;
-        }
-    }
-    if raw.is_empty() {
+    let scan = scan(md);
+    if scan.rows.is_empty() {
         if md.to_ascii_lowercase().contains("<table") {
             let mut g = grid_from_html(md);
             g.source = Some(Source::Md);
@@ -64,11 +47,83 @@ pub fn grid_from_md(md: &str) -> Grid {
             ..Grid::default()
         };
     }
-    let cells = raw
+    let cells = scan
+        .rows
         .into_iter()
         .map(|row| row.iter().map(|c| render_inline(c)).collect())
         .collect();
     Grid::new(cells, Some(Source::Md))
+}
+
+/// A table item's `md` split into its tables and the markdown around them.
+#[derive(Debug, Default)]
+pub(crate) struct MdTable {
+    /// Cells as written (inline markdown, `\|` already a pipe), every pipe table's rows in
+    /// order; for an HTML table written into `md`, its cells as inline markdown.
+    pub rows: Vec<Vec<String>>,
+    /// Markdown before the first table (a heading or caption the server put there).
+    pub before: String,
+    /// Markdown after the first table and between tables (notes, paragraphs, list items).
+    pub after: String,
+    /// Whether the table is an HTML table written into `md`.
+    pub html: bool,
+}
+
+/// Splits a table item's `md` into table cells (as markdown) and the text outside the tables.
+pub(crate) fn md_table(md: &str) -> MdTable {
+    let s = scan(md);
+    if !s.rows.is_empty() || !md.to_ascii_lowercase().contains("<table") {
+        return s;
+    }
+    // An HTML table in `md`: the text around `<table>...</table>` is outside it.
+    let lower = md.to_ascii_lowercase();
+    let start = lower.find("<table").unwrap_or(0);
+    let end = lower
+        .rfind("</table>")
+        .map_or(md.len(), |e| e + "</table>".len());
+    let grid = super::html::grid_from_html_markdown(&md[start..end.max(start)]);
+    MdTable {
+        rows: grid.cells,
+        before: md[..start].trim().to_owned(),
+        after: md[end.max(start)..].trim().to_owned(),
+        html: true,
+    }
+}
+
+fn scan(md: &str) -> MdTable {
+    let lines: Vec<&str> = md
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let mut out = MdTable::default();
+    let mut outside: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if i + 1 >= lines.len() || lines[i].trim().is_empty() || !is_alignment_row(lines[i + 1]) {
+            outside.push(lines[i]);
+            i += 1;
+            continue;
+        }
+        if out.rows.is_empty() {
+            out.before = outside.join("\n").trim().to_owned();
+            outside.clear();
+        } else {
+            outside.push("");
+        }
+        out.rows.push(split_row(lines[i]));
+        i += 2;
+        while i < lines.len() && !lines[i].trim().is_empty() && !starts_block(lines[i]) {
+            out.rows.push(split_row(lines[i]));
+            i += 1;
+        }
+    }
+    let rest = outside.join("\n").trim().to_owned();
+    if out.rows.is_empty() {
+        out.before = rest;
+    } else {
+        out.after = rest;
+    }
+    out
 }
 
 /// Whether a line starts a block that ends a table: a block quote, an ATX heading or a code
@@ -141,8 +196,13 @@ fn split_row(line: &str) -> Vec<String> {
 
 /// Renders one line of inline markdown (a cell) as plain text.
 pub(super) fn render_inline(cell: &str) -> String {
-    if !cell.contains(['\\', '*', '_', '`', '<', '&', '[', '!']) {
-        return cell.to_owned();
+    render_inline_opt(cell).unwrap_or_else(|| cell.to_owned())
+}
+
+/// [`render_inline`], `None` when the cell has nothing to render (plain text).
+pub(super) fn render_inline_opt(cell: &str) -> Option<String> {
+    if !cell.contains(['\\', '*', '_', '`', '<', '&', '[', '!', '\n']) {
+        return None;
     }
     // A cell is inline content, but the parser only reads whole documents: a leading word
     // stops `-`, `+`, `1.`, `#`, `>` or `---` from being read as a list, heading, quote or
@@ -159,7 +219,7 @@ pub(super) fn render_inline(cell: &str) -> String {
         }
     }
     let out = out.strip_prefix(GUARD).unwrap_or(&out);
-    out.trim().to_owned()
+    Some(out.trim().to_owned())
 }
 
 fn is_br(tag: &str) -> bool {

@@ -29,6 +29,7 @@ mod index;
 mod index_writer;
 mod md;
 mod numbers;
+mod source;
 mod stitch;
 mod write;
 
@@ -52,12 +53,13 @@ pub use index::{
 pub use index_writer::TablesIndexWriter;
 pub use md::grid_from_md;
 pub use numbers::{Percent, normalize_number};
+pub use source::{CellText, Chosen, TableSource, choose, escape_literal_asterisks};
 pub use write::{render_table, write_table};
 
 // The quality report reuses the stitching rules (a split the server did not merge) and the
 // id numbering over a walk it already has.
 pub(crate) use ids::ids_of;
-pub(crate) use stitch::{continuation, placement};
+pub(crate) use stitch::{continuation, joins, placement};
 
 /// The CSV field delimiter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -129,6 +131,12 @@ pub struct TableOptions {
     /// number of fields (some CSV readers demand it). Default: `false` (rows are written as
     /// read, so a CSV from `rows` holds exactly `rows`).
     pub pad_rows: bool,
+    /// Which representation each table is read from. Default: [`TableSource::Best`], the
+    /// most complete of `rows`, `html` and `md` (`tables.json` names the one used).
+    pub source: TableSource,
+    /// How cells are written. Default: [`CellText::Text`] (plain text for spreadsheets);
+    /// [`CellText::Raw`] with [`TableSource::Rows`] writes exactly the server's `rows`.
+    pub cells: CellText,
 }
 
 /// One extracted table, ready to write.
@@ -164,8 +172,10 @@ impl TablesOutput {
 
 /// Extracts every table of a document.
 ///
-/// Each table item becomes one grid, read from `rows` when present and not empty, else from
-/// `html` (spans expanded), else `csv`, else `md`. A table the server merged across pages
+/// Each table item becomes one grid, read from the representation [`TableOptions::source`]
+/// picks (by default the most complete of `rows`, `html` and `md`; without `rows`, the first
+/// present of `html` (spans expanded), `csv` and `md`), cells written as
+/// [`TableOptions::cells`] says. A table the server merged across pages
 /// (`merged_from_pages`) is one table named after its first page; the empty stubs it left
 /// (`merged_into_page`) are not written but listed in `index.skipped` and their boxes added to
 /// the table's. With [`TableOptions::stitch`], continuation tables the server did not merge are

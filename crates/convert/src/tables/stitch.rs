@@ -11,12 +11,85 @@
 //!   upper half);
 //! - the same number of columns;
 //! - the second table repeats the first's header rows (they are dropped) or has no header (its
-//!   rows are all kept). A second table whose HTML marks a different header is a new table.
+//!   rows are all kept). A second table whose HTML marks a different header is a new table;
+//! - rows that only say the table goes on ("Table 8 continued on next page", "(continued)")
+//!   at the end of the first or the start of the second are dropped.
+//!
+//! [`joins`] decides, for `tables --stitch` and for markdown's `--merge-tables` alike, so both
+//! join exactly the same pairs.
 
-use pagetree_model::{BBox, Document, ItemRef};
+use pagetree_model::{BBox, Document, Item, ItemRef};
 
-use super::agree::compare;
+use super::agree::{Representations, compare};
 use super::grid::{Grid, Source, Span};
+use super::source::{CellText, TableSource, export_grid};
+
+/// How a continuation joins the table before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Join {
+    /// Leading rows of the continuation to drop: continuation markers and a repeated header.
+    pub skip: usize,
+    /// Trailing rows of the table before it to drop: continuation markers.
+    pub trim_tail: usize,
+}
+
+/// Whether the table item at walk index `next` continues the table whose first part is at
+/// `head` and whose last part so far is at `tail` (see the module's rules), reading each
+/// table's cells from `source`. `header_rows` overrides the head's own header row count.
+pub(crate) fn joins(
+    doc: &Document,
+    walk: &[ItemRef<'_>],
+    head: usize,
+    tail: usize,
+    next: usize,
+    source: TableSource,
+    header_rows: Option<usize>,
+) -> Option<Join> {
+    let (t, n) = (&walk[tail], &walk[next]);
+    let server_merged = |i: &Item| i.merged_from_pages.as_ref().is_some_and(|p| !p.is_empty());
+    if n.page != t.page + 1 || server_merged(n.item) || n.item.is_merged_stub() {
+        return None;
+    }
+    if !placement(doc, walk, tail).at_bottom || !placement(doc, walk, next).at_top {
+        return None;
+    }
+    let grid = |i: usize| {
+        let item = walk[i].item;
+        export_grid(item, &Representations::of(item), source, CellText::Text)
+    };
+    let (h, tg, ng) = (grid(head)?, grid(tail)?, grid(next)?);
+    let header = header_rows.unwrap_or(h.header_rows);
+    let skip = continuation(&h, &ng, header)?;
+    Some(Join {
+        skip,
+        trim_tail: trailing_markers(&tg),
+    })
+}
+
+/// Whether a row only says that the table goes on: one distinct text (a spanning cell, maybe
+/// repeated across the row) of a few words that speaks of continuing ("Table 8 continued on
+/// next page", "(continued)", "cont'd").
+pub(crate) fn is_continuation_marker(row: &[String]) -> bool {
+    let mut texts = row.iter().map(|c| c.trim()).filter(|c| !c.is_empty());
+    let Some(first) = texts.next() else {
+        return false;
+    };
+    if !texts.all(|t| t == first) || first.split_whitespace().count() > 8 {
+        return false;
+    }
+    let t = first.to_lowercase();
+    t.contains("continued") || t.contains("cont'd") || t.contains("contd.") || t == "(cont.)"
+}
+
+/// Continuation-marker rows at the end of a table.
+pub(crate) fn trailing_markers(g: &Grid) -> usize {
+    g.cells
+        .iter()
+        .rev()
+        .take_while(|r| is_continuation_marker(r))
+        .count()
+        .min(g.rows().saturating_sub(1))
+}
 
 /// Share of the page height at the top and bottom where running headers, footers and page
 /// numbers live.
@@ -86,6 +159,22 @@ fn is_margin(boxes: &[BBox], size: Option<(f64, f64)>) -> bool {
 /// not continue it (different column count, or a different header marked up in HTML).
 /// `header_rows` is the first table's header row count.
 pub(crate) fn continuation(first: &Grid, next: &Grid, header_rows: usize) -> Option<usize> {
+    // Leading "(continued)" rows of the continuation go, whatever follows them.
+    let markers = next
+        .cells
+        .iter()
+        .take_while(|r| is_continuation_marker(r))
+        .count();
+    if markers > 0 && markers < next.rows() {
+        let mut rest = next.clone();
+        rest.cells.drain(..markers);
+        rest.spans.retain(|s| s.row >= markers);
+        for s in &mut rest.spans {
+            s.row -= markers;
+        }
+        rest.header_rows = rest.header_rows.saturating_sub(markers);
+        return continuation(first, &rest, header_rows).map(|d| d + markers);
+    }
     if first.is_empty() || next.is_empty() || first.columns() != next.columns() {
         return None;
     }
@@ -154,6 +243,28 @@ mod tests {
         html.header_rows = 0;
         assert_eq!(continuation(&first, &html, 1), Some(0));
         assert_eq!(continuation(&first, &Grid::default(), 1), None);
+    }
+
+    #[test]
+    fn continuation_markers_are_dropped() {
+        let first = g(&[
+            &["id", "v"],
+            &["1", "a"],
+            &["Table 8 continued on next page", ""],
+        ]);
+        assert_eq!(trailing_markers(&first), 1);
+        let next = g(&[
+            &["Table 8 (continued)", "Table 8 (continued)"],
+            &["id", "v"],
+            &["2", "b"],
+        ]);
+        assert_eq!(continuation(&first, &next, 1), Some(2));
+        assert!(!is_continuation_marker(&[
+            "Continued growth".into(),
+            "12".into()
+        ]));
+        assert!(is_continuation_marker(&["(continued)".into()]));
+        assert_eq!(trailing_markers(&g(&[&["(continued)"]])), 0);
     }
 
     #[test]

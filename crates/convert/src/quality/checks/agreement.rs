@@ -56,7 +56,24 @@ pub(crate) fn check(reps: &Representations, out: &mut Findings) {
                 quote(&d.reference),
                 quote(&d.other)
             );
-            if lengths(reference) != lengths(other) {
+            let (lr, lo) = (lengths(reference), lengths(other));
+            if lr != lo && pads_only(reference, other) {
+                // Only padding differs (a row ends in empty cells in one of them): the
+                // ragged-rows check already reports it, once.
+            } else if lr != lo && shape(reference) == shape(other) {
+                let r = lr.iter().zip(&lo).position(|(a, b)| a != b).unwrap_or(0);
+                out.add(
+                    Check::ShapeDisagreement,
+                    format!(
+                        "row {r} has {} cells in {source} and {} in {reference_source}; first \
+                         difference at {at}",
+                        lo.get(r).copied().unwrap_or(0),
+                        lr.get(r).copied().unwrap_or(0)
+                    ),
+                )
+                .at(Some(d.row), Some(d.column))
+                .in_source(source);
+            } else if lr != lo {
                 out.add(
                     Check::ShapeDisagreement,
                     format!(
@@ -77,6 +94,57 @@ pub(crate) fn check(reps: &Representations, out: &mut Findings) {
             }
         }
         numbers(reference, reference_source, other, source, out);
+    }
+}
+
+/// Whether `rows` hold less than the representation the writers use (see
+/// [`choose`](crate::tables::choose)): fewer rows, fewer columns, or words they lack, each a
+/// finding of its own (a table cut to half its rows costs more than a flattened subscript);
+/// and whether the item's `md` holds text outside its table.
+pub(crate) fn completeness(item: &pagetree_model::Item, out: &mut Findings) {
+    let Some(chosen) = crate::tables::choose(item, crate::tables::TableSource::Best) else {
+        return;
+    };
+    if chosen.source != Source::Rows {
+        let rows = item.table_rows();
+        let columns = |r: &[Vec<pagetree_model::Cell>]| r.iter().map(Vec::len).max().unwrap_or(0);
+        let source = chosen.source;
+        let (have, want) = (rows.len(), chosen.rows.len());
+        if want > have {
+            out.add(
+                Check::RowsIncomplete,
+                format!("rows hold {have} of the {want} rows {source} has; writers use {source}"),
+            )
+            .in_source(source);
+        }
+        let (have_c, want_c) = (columns(rows), columns(&chosen.rows));
+        if want_c > have_c {
+            out.add(
+                Check::RowsIncomplete,
+                format!(
+                    "rows hold {have_c} of the {want_c} columns {source} has; writers use {source}"
+                ),
+            )
+            .in_source(source);
+        }
+        if want <= have && want_c <= have_c {
+            out.add(
+                Check::RowsIncomplete,
+                format!("{source} holds words rows lack; writers use {source}"),
+            )
+            .in_source(source);
+        }
+    }
+    let outside = [&chosen.before, &chosen.after]
+        .iter()
+        .map(|t| t.split_whitespace().count())
+        .sum::<usize>();
+    if outside > 0 {
+        out.add(
+            Check::TextInTableMd,
+            format!("md holds {outside} words outside its table; markdown writes them after it"),
+        )
+        .in_source(Source::Md);
     }
 }
 
@@ -105,6 +173,23 @@ fn flatten_header_like(reference: &Grid, other: &Grid) -> Option<Grid> {
     g.flatten_header(n);
     g.cells[0] = header;
     Some(g)
+}
+
+/// Whether two grids hold the same cells once every row is padded with empty cells to the
+/// wider grid's width.
+fn pads_only(a: &Grid, b: &Grid) -> bool {
+    if a.rows() != b.rows() {
+        return false;
+    }
+    let width = a.columns().max(b.columns());
+    let pad = |g: &Grid| {
+        let mut g = g.clone();
+        for row in &mut g.cells {
+            row.resize(width, String::new());
+        }
+        g
+    };
+    compare(&pad(a), &pad(b)).is_none()
 }
 
 /// Numbers (canonical form) in one grid and not the other, both ways.

@@ -174,7 +174,13 @@ checks! {
         "cell text with `<br>` line-break tags";
     /// Representations of different shapes.
     ShapeDisagreement = "shape_disagreement", Agreement, Warning,
-        "`html`, `csv` or `md` has another number of rows or columns than `rows` (a multi-row HTML header flattened in `rows` is accepted)";
+        "`html`, `csv` or `md` has another number of rows or columns than `rows`, or a row of another length (a multi-row HTML header flattened in `rows` is accepted; rows that differ only by trailing empty cells are left to `ragged_rows`, so one padding difference costs once)";
+    /// `rows` hold less than another representation, which the writers use instead.
+    RowsIncomplete = "rows_incomplete", Agreement, Warning,
+        "`html` or `md` holds rows, columns or words that `rows` lack; markdown, text, chunks and CSVs use it (`--table-source best`)";
+    /// Markdown after (or before) the table inside the table item's `md`.
+    TextInTableMd = "text_in_table_md", Agreement, Info,
+        "the table item's `md` holds paragraphs, headings or list items outside its table; markdown writes them after it";
     /// Representations with different cells.
     CellDisagreement = "cell_disagreement", Agreement, Warning,
         "same shape, but a cell differs (whitespace and tags ignored); the first difference is located";
