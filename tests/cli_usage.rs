@@ -130,3 +130,71 @@ pub fn nothing_in(args: &[&str]) -> std::process::Output {
         .output()
         .expect("runs")
 }
+
+/// A device or FIFO named by `-o` (or `--report`) is written to, never replaced: a rename over
+/// `/dev/null` run as root would leave a regular file there, breaking the whole machine.
+#[cfg(unix)]
+#[test]
+fn outputs_to_devices_and_fifos_are_written_in_place_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let fixture = testdata().join("v2_full.json");
+    let fixture = fixture.to_str().expect("utf-8 path");
+    for stream in ["never", "always"] {
+        let o = pagetree(&["markdown", fixture, "--stream", stream, "-o", "/dev/null"]);
+        assert!(o.status.success(), "{stream}: {}", stderr(&o));
+        let t = std::fs::metadata("/dev/null")
+            .expect("/dev/null")
+            .file_type();
+        assert!(
+            t.is_char_device(),
+            "{stream}: /dev/null is no longer a device"
+        );
+    }
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let fifo = tmp.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("note: mkfifo is not available; the FIFO case is not tested");
+        return;
+    }
+    let expected = pagetree(&["markdown", fixture]);
+    assert!(expected.status.success(), "{}", stderr(&expected));
+    for stream in ["never", "always"] {
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).expect("read the fifo"))
+        };
+        let o = pagetree(&[
+            "markdown",
+            fixture,
+            "--stream",
+            stream,
+            "-o",
+            fifo.to_str().expect("utf-8 path"),
+        ]);
+        assert!(o.status.success(), "{stream}: {}", stderr(&o));
+        assert_eq!(reader.join().expect("reader"), expected.stdout, "{stream}");
+        let t = std::fs::metadata(&fifo).expect("fifo").file_type();
+        assert!(t.is_fifo(), "{stream}: the FIFO was replaced");
+    }
+
+    let out = tmp.path().join("out");
+    let o = pagetree(&[
+        "convert",
+        fixture,
+        "--output",
+        out.to_str().expect("utf-8 path"),
+        "--quiet",
+        "--report",
+        "/dev/null",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = std::fs::metadata("/dev/null")
+        .expect("/dev/null")
+        .file_type();
+    assert!(
+        t.is_char_device(),
+        "--report: /dev/null is no longer a device"
+    );
+}

@@ -10,6 +10,14 @@ use std::path::Path;
 /// synced so the rename itself survives a crash. The temporary file is removed when anything
 /// fails.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if is_special(path) {
+        // A device, FIFO or socket (`-o /dev/null`) is written to, never replaced: a rename
+        // over it would put a regular file in its place (as root, in place of /dev/null).
+        return fs::OpenOptions::new()
+            .write(true)
+            .open(path)?
+            .write_all(bytes);
+    }
     let dir = parent(path);
     // Callers name files inside output folders that may not exist yet.
     fs::create_dir_all(dir)?;
@@ -28,6 +36,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir)
+}
+
+/// Whether `path` exists and is neither a regular file nor a folder (a character or block
+/// device, a FIFO, a socket): written to in place, never renamed over or removed.
+pub fn is_special(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// Puts the folder `new` where `dst` is: the old folder is moved aside first and removed
