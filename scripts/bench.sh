@@ -22,6 +22,11 @@
 #                      skips it), chunked with --max-tokens 500 at 1x, 2x and 4x
 #   BENCH_CHUNK_KB     chunk cost: KB of the one-paragraph response at 4x (default 300; 0
 #                      skips it), chunked with --max-tokens 8000 at 1x, 2x and 4x
+#   BENCH_TABLE_COLS   columns of the wide-table shape at 1x (default 10000; 0 skips it): one
+#                      table of 10 rows, `quality` timed at 1x, 2x and 4x the columns
+#   BENCH_TABLE_ROWS   rows of the tall-table shape at 1x (default 50000; 0 skips it): one
+#                      table of 3 columns, timed at 1x, 2x and 4x the rows. Linear cost shows
+#                      as a time ratio of about 2 and 4 (quadratic: 4 and 16)
 #
 # A quick run: BENCH_PAGES_SMALL=200 BENCH_PAGES_LARGE=2000 scripts/bench.sh
 #
@@ -55,11 +60,12 @@ else
 fi
 
 echo "building release binaries..." >&2
-(cd "$root" && cargo build --release --quiet -p pagetree-synth --example synth --example shapes --example parse_value --example parse_typed \
+(cd "$root" && cargo build --release --quiet -p pagetree-synth --example synth --example shapes --example parse_value --example parse_typed --example big_table \
     && cargo build --release --quiet --bin pagetree)
 target=${CARGO_TARGET_DIR:-$root/target}
 synth=$target/release/examples/synth
 shapes=$target/release/examples/shapes
+big_table=$target/release/examples/big_table
 parse_value=$target/release/examples/parse_value
 parse_typed=$target/release/examples/parse_typed
 pagetree=$target/release/pagetree
@@ -270,10 +276,45 @@ for shape in "rows:$chunk_rows:500" "paragraph:$chunk_kb:8000"; do
 done
 rm -f "$dir/out.chunks.jsonl"
 
+# --- table shapes: `quality` on one large table, at 1x, 2x and 4x its columns or rows ---------
+table_cols=${BENCH_TABLE_COLS:-10000}
+table_rows=${BENCH_TABLE_ROWS:-50000}
+shape_rows=()
+table_shapes=()
+[[ $table_cols -gt 0 ]] && table_shapes+=("wide:10:$table_cols")
+[[ $table_rows -gt 0 ]] && table_shapes+=("tall:$table_rows:3")
+[[ ${#table_shapes[@]} -gt 0 ]] && printf '\n%-6s %-8s %8s %8s %10s %7s\n' shape scale rows cols "median s" "x 1x"
+for shape in "${table_shapes[@]}"; do
+    IFS=: read -r label rows0 cols0 <<<"$shape"
+    base_s=""
+    for scale in 1 2 4; do
+        rows=$rows0 cols=$cols0
+        if [[ $label == wide ]]; then cols=$((cols0 * scale)); else rows=$((rows0 * scale)); fi
+        input=$dir/table-${rows}x${cols}.json
+        [[ -s $input ]] || "$big_table" "$rows" "$cols" "$input"
+        walls=""
+        for ((i = 0; i < repeat; i++)); do
+            if ! m=$(run_timed "$dir/quality-$label.log" "$pagetree" quality --format json "$input"); then
+                echo "error: quality failed on $input" >&2
+                tail -n 5 "$dir/quality-$label.log" >&2
+                failed=1
+                continue 2
+            fi
+            walls+=" ${m%% *}"
+        done
+        s=$(echo "$walls" | median)
+        [[ -n $base_s ]] || base_s=$s
+        ratio=$(awk -v b="$base_s" -v s="$s" 'BEGIN {printf "%.2f", s / b}')
+        printf '%-6s %-8s %8s %8s %10.3f %6sx\n' "$label" "${scale}x" "$rows" "$cols" "$s" "$ratio"
+        shape_rows+=("{\"shape\":\"$label\",\"scale\":$scale,\"rows\":$rows,\"cols\":$cols,\"median_s\":$(printf '%.4f' "$s"),\"ratio_to_1x\":$ratio}")
+    done
+done
+
 if [[ -n $json_out ]]; then
     files=$(IFS=,; echo "${json_files[*]}")
-    printf '{"schema":"pagetree-bench","version":1,"timer":"%s","cores":%s,"repeat":%s,"files":[%s]}\n' \
-        "$timer" "$(nproc 2>/dev/null || echo null)" "$repeat" "$files" >"$json_out"
+    tables=$(IFS=,; echo "${shape_rows[*]}")
+    printf '{"schema":"pagetree-bench","version":1,"timer":"%s","cores":%s,"repeat":%s,"files":[%s],"table_shapes":[%s]}\n' \
+        "$timer" "$(nproc 2>/dev/null || echo null)" "$repeat" "$files" "$tables" >"$json_out"
     chunk_rows_json=$(IFS=,; echo "${chunk_json[*]:-}")
     # The chunk cost rows, beside the throughput files.
     python3 - "$json_out" "[$chunk_rows_json]" <<'PY' 2>/dev/null || true

@@ -53,7 +53,10 @@ fn a_broken_input_is_reported_and_the_rest_still_inspected() {
 
 #[test]
 fn usage_errors_exit_2() {
-    assert_eq!(pagetree(&["inspect"]).status.code(), Some(2));
+    assert_eq!(
+        crate::cli_usage::nothing_in(&["inspect"]).status.code(),
+        Some(2)
+    );
     assert_eq!(pagetree(&["no-such-command"]).status.code(), Some(2));
     assert_eq!(pagetree(&["--help"]).status.code(), Some(0));
 }

@@ -49,7 +49,8 @@ fn one_input_writes_into_the_directory() {
             .expect("json");
     assert_eq!(index["schema"], "pagetree.tables");
     assert_eq!(index["tables"][2]["stitched"]["parts"][1]["id"], "p006-t01");
-    assert!(stdout(&o).contains("3 tables"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("3 tables"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "status lines go to standard error");
 }
 
 #[test]

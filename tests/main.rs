@@ -3,11 +3,14 @@
 mod common;
 
 mod chunks;
+mod cli_batch;
 mod cli_convert;
+mod cli_errors;
 mod cli_inspect;
 mod cli_markdown;
 mod cli_quality;
 mod cli_tables;
+mod cli_usage;
 mod convert_batches;
 mod elements;
 mod extract_jobs_audit;

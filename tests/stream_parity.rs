@@ -95,7 +95,10 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.file_name().is_some_and(|n| n != "pagetree-manifest.json") {
+            } else if p
+                .file_name()
+                .is_some_and(|n| n != "pagetree-manifest.json" && n != ".pagetree-lock")
+            {
                 let rel = p.strip_prefix(dir).expect("under dir");
                 out.push((
                     rel.to_string_lossy().into_owned(),

@@ -16,7 +16,13 @@ use pagetree_convert::tables::Delimiter;
 #[command(name = "pagetree", version, about, long_about)]
 pub struct Cli {
     /// Worker threads (default: one per core). Output is identical for any value.
-    #[arg(long, short = 'j', global = true, value_name = "N")]
+    #[arg(
+        long,
+        short = 'j',
+        global = true,
+        value_name = "N",
+        help_heading = "Performance"
+    )]
     pub jobs: Option<usize>,
 
     /// The command to run.
@@ -134,13 +140,84 @@ pub enum Command {
     ///
     /// Exit code 1 when an input failed or a --fail-on condition holds.
     Audit(AuditArgs),
+    /// Print a shell completion script: `pagetree completions bash > ~/.local/share/bash-completion/completions/pagetree`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `pagetree man > pagetree.1`.
+    Man,
+}
+
+/// `pagetree completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+impl Command {
+    /// The inputs of a command that reads them, to default to standard input.
+    fn inputs_mut(&mut self) -> Option<&mut Vec<PathBuf>> {
+        match self {
+            Command::Inspect(a) => Some(&mut a.files),
+            Command::Tables(a) => Some(&mut a.files),
+            Command::Quality(a) => Some(&mut a.files),
+            Command::Markdown(a) => Some(&mut a.render.files),
+            Command::Text(a) => Some(&mut a.render.files),
+            Command::Elements(a) => Some(&mut a.markdown.render.files),
+            Command::Chunks(a) => Some(&mut a.markdown.render.files),
+            Command::View(a) => Some(&mut a.markdown.render.files),
+            // These read their own inputs (job listings, extract jobs, folders).
+            Command::Convert(_)
+            | Command::Extract(_)
+            | Command::Jobs(_)
+            | Command::Audit(_)
+            | Command::Completions(_)
+            | Command::Man => None,
+        }
+    }
+
+    /// With no input named: standard input when something is piped in (as `jq` and `rg`
+    /// read it), else `Err` with the command's name, for its short usage (nothing to wait for
+    /// on a terminal).
+    pub fn default_to_stdin(&mut self, no_stdin: bool) -> Result<(), String> {
+        let empty = match self {
+            Command::Convert(a) => a.inputs.is_empty(),
+            _ => self.inputs_mut().is_some_and(|f| f.is_empty()),
+        };
+        if !empty {
+            return Ok(());
+        }
+        if no_stdin {
+            let name = match self {
+                Command::Inspect(_) => "inspect",
+                Command::Tables(_) => "tables",
+                Command::Quality(_) => "quality",
+                Command::Markdown(_) => "markdown",
+                Command::Text(_) => "text",
+                Command::Elements(_) => "elements",
+                Command::Chunks(_) => "chunks",
+                Command::View(_) => "view",
+                _ => "convert",
+            };
+            return Err(name.to_owned());
+        }
+        match self {
+            Command::Convert(a) => a.inputs.push("-".into()),
+            _ => {
+                if let Some(f) = self.inputs_mut() {
+                    f.push(PathBuf::from("-"));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `pagetree inspect`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// Input files (`-` reads standard input).
-    #[arg(required = true, value_name = "FILE")]
+    /// Input files (`-` reads standard input; with none, piped standard input is read).
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
     /// Print one JSON object per input (JSON Lines) instead of text.
@@ -157,9 +234,10 @@ pub struct InspectArgs {
 /// escapes, so `--page-separator '\n===\n'` works from a shell; `render::unescape` applies
 /// them during validation.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Input and output")]
 pub struct RenderArgs {
-    /// Input files (`-` reads standard input).
-    #[arg(required = true, value_name = "FILE")]
+    /// Input files (`-` reads standard input; with none, piped standard input is read).
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
     /// Write to this file instead of standard output; a directory (one file per input
@@ -173,7 +251,7 @@ pub struct RenderArgs {
 
     /// Render page by page with bounded memory: inputs of 8 MiB or more (auto), every input
     /// that can be (always), or none (never). The output is the same either way.
-    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
+    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN", help_heading = "Performance")]
     pub stream: StreamArg,
 
     /// Page and furniture options.
@@ -185,6 +263,7 @@ pub struct RenderArgs {
 /// selection, separators, headers and footers, failed pages, and the response's own options.
 /// String options understand `\n`, `\t` and `\\` escapes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Pages and furniture")]
 pub struct PageArgs {
     /// Render from the item tree or use the server's pages (default: items when present).
     #[arg(long, value_enum, value_name = "SOURCE")]
@@ -273,6 +352,7 @@ pub struct MarkdownArgs {
 
 /// Markdown-only styling options (tables, links, images).
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Rendering")]
 pub struct MarkdownStyleArgs {
     /// Tables as GFM pipe tables or HTML (default: markdown).
     #[arg(long, value_enum, value_name = "FORMAT")]
@@ -441,8 +521,8 @@ pub enum ImagesArg {
 /// `pagetree tables`.
 #[derive(Debug, Args)]
 pub struct TablesArgs {
-    /// Input files (`-` reads standard input).
-    #[arg(required = true, value_name = "FILE")]
+    /// Input files (`-` reads standard input; with none, piped standard input is read).
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
     /// Directory to write into (created when missing; existing files of the same name are
@@ -514,8 +594,8 @@ pub struct TablesArgs {
 /// `pagetree quality`.
 #[derive(Debug, Args)]
 pub struct QualityArgs {
-    /// Input files (`-` reads standard input).
-    #[arg(required = true, value_name = "FILE")]
+    /// Input files (`-` reads standard input; with none, piped standard input is read).
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
     /// Report format.
@@ -592,19 +672,20 @@ fn parse_delimiter(s: &str) -> Result<Delimiter, String> {
     }
 }
 
-/// `pagetree elements`.
+/// `pagetree elements`. `--per-page` is rejected here, so not shown.
 #[derive(Debug, Args)]
+#[command(mut_arg("per_page", |a| a.hide(true)))]
 pub struct ElementsArgs {
     /// Inputs, output and the markdown options the `md_range` values refer to.
     #[command(flatten)]
     pub markdown: MarkdownArgs,
 
     /// JSON Lines: one record per line instead of one JSON document.
-    #[arg(long)]
+    #[arg(long, help_heading = "Input and output")]
     pub jsonl: bool,
 
     /// Leave page headers and footers (and their contents) out.
-    #[arg(long)]
+    #[arg(long, help_heading = "Pages and furniture")]
     pub no_furniture: bool,
 }
 
@@ -613,12 +694,13 @@ pub struct ElementsArgs {
 pub struct ConvertArgs {
     /// Files, directories (searched recursively for .json, .jsonl and .ndjson), glob patterns
     /// (quote them: `'responses/**/*.json'`), or `-` for standard input.
-    #[arg(required = true, value_name = "INPUT")]
+    /// With none, piped standard input is read.
+    #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
 
     /// Output folder (created when missing): `OUT/<input path without extension>/`, with one
     /// numbered subfolder per document for inputs holding several (JSON Lines, v1 lists).
-    #[arg(short, long, value_name = "OUT")]
+    #[arg(short, long, value_name = "OUT", help_heading = "Output")]
     pub output: PathBuf,
 
     /// Outputs to write, comma-separated.
@@ -627,42 +709,47 @@ pub struct ConvertArgs {
         value_enum,
         value_delimiter = ',',
         value_name = "LIST",
-        default_value = "markdown,tables,elements"
+        default_value = "markdown,tables,elements",
+        help_heading = "Output"
     )]
     pub to: Vec<OutputArg>,
 
     /// Convert inputs even when the manifest says they are unchanged.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub force: bool,
 
     /// Convert only shard I of N (1 ≤ I ≤ N): a stable share of the inputs, chosen by a hash
     /// of each input's key, so N machines running shards 1/N .. N/N convert every input once.
-    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    #[arg(long, value_name = "I/N", value_parser = parse_shard, help_heading = "Performance")]
     pub shard: Option<(u64, u64)>,
 
     /// Also write the summary as JSON to FILE.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub report: Option<PathBuf>,
 
     /// No progress bar and no summary (errors are still printed).
-    #[arg(long, short)]
+    #[arg(long, short, help_heading = "Output")]
     pub quiet: bool,
+
+    /// When another run is writing OUT, wait for it to finish instead of failing.
+    #[arg(long, help_heading = "Output")]
+    pub wait: bool,
 
     /// Convert page by page with bounded memory: for inputs of 8 MiB or more (auto), always,
     /// or never. The output is the same either way.
-    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
+    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN", help_heading = "Performance")]
     pub stream: StreamArg,
 
     /// Write elements as JSON Lines (`elements.jsonl`).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub elements_jsonl: bool,
 
     /// Join continuation tables the server did not merge (as `tables --stitch`).
-    #[arg(long)]
+    #[arg(long, help_heading = "Tables")]
     pub stitch: bool,
 
     /// CSV field delimiter for tables: `,` `;` or `tab`.
-    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
+    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter, help_heading = "Tables")]
     pub delimiter: Delimiter,
 
     /// How table cells are written: plain text, inline markdown, or raw.
@@ -720,43 +807,49 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     Ok((i, n))
 }
 
-/// `pagetree chunks`.
+/// `pagetree chunks`. `--per-page` is rejected here, so not shown.
 #[derive(Debug, Args)]
+#[command(mut_arg("per_page", |a| a.hide(true)))]
 pub struct ChunksArgs {
     /// Inputs, output and the markdown options chunks are rendered with.
     #[command(flatten)]
     pub markdown: MarkdownArgs,
 
     /// Largest chunk in characters (default: 1500 when no size is given).
-    #[arg(long, value_name = "N", conflicts_with = "max_tokens")]
+    #[arg(
+        long,
+        value_name = "N",
+        conflicts_with = "max_tokens",
+        help_heading = "Chunks"
+    )]
     pub max_chars: Option<usize>,
 
     /// Largest chunk in cl100k_base tokens (GPT-4, text-embedding-3), counted offline.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Chunks")]
     pub max_tokens: Option<usize>,
 
     /// Soft minimum, in the same unit: smaller chunks are merged with a neighbour when they
     /// can be (default: a fifth of the maximum).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Chunks")]
     pub min: Option<usize>,
 
     /// Start each chunk with up to N units from the end of the previous one, when both are
-    /// text of the same section (default: 0).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// text of the same section.
+    #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Chunks")]
     pub overlap: usize,
 
     /// Do not start chunks with their heading path (`Report > Results`).
-    #[arg(long)]
+    #[arg(long, help_heading = "Chunks")]
     pub no_breadcrumb: bool,
 
     /// How tables are written inside chunks (default: html with `--tables html`, else
     /// markdown).
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Chunks")]
     pub table_text: Option<TableTextArg>,
 
     /// Keep page headers and footers (as --headers/--footers say); by default they are left
     /// out.
-    #[arg(long)]
+    #[arg(long, help_heading = "Chunks")]
     pub furniture: bool,
 }
 

@@ -41,7 +41,8 @@ fn labelled(name: &str, results: Vec<InputResult>) -> Vec<(String, InputResult)>
                 _ if many => format!("{name}#{i}"),
                 _ => name.to_owned(),
             };
-            (label, r)
+            // Printed in messages: a name cannot forge lines or drive the terminal.
+            (crate::inputs::escape(&label), r)
         })
         .collect()
 }
@@ -52,7 +53,7 @@ pub fn document(name: &str, input: InputResult) -> Result<Document> {
     match input {
         Ok(Loaded::Document(d)) => Ok(*d),
         Ok(other) => bail!(
-            "{name}: this is {} body, not a parse result; it has no tables",
+            "{name}: this is {} body, not a parse result; it has no tables at line 1 column 1",
             other.format().with_article()
         ),
         Err(e) => Err(e.into()),
@@ -69,7 +70,15 @@ fn io_error(name: &str, e: &std::io::Error) -> LoadError {
 pub fn read_inputs(args: &[String]) -> Vec<(String, InputResult)> {
     use rayon::prelude::*;
     // No output folder to keep out of the search: these commands write one file or stdout.
-    let (inputs, missing) = crate::inputs::expand(args, Path::new(""));
+    let crate::inputs::Expanded {
+        inputs,
+        errors: missing,
+        skipped,
+    } = crate::inputs::expand(args, Path::new(""));
+    // What a folder walk left out is said, as `convert` says it.
+    for s in &skipped {
+        eprintln!("note: skipped {}: {}", s.path, s.reason);
+    }
     let mut out: Vec<(String, InputResult)> = missing
         .into_iter()
         .map(|(arg, why)| {

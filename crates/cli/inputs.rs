@@ -17,42 +17,57 @@ pub struct Input {
 }
 
 impl Input {
-    /// The name used in messages.
+    /// The name used in messages (escaped: see [`escape`]).
     pub fn display(&self) -> String {
         self.path
             .as_ref()
-            .map_or_else(|| "<stdin>".to_owned(), |p| p.display().to_string())
+            .map_or_else(|| "<stdin>".to_owned(), |p| escape(&p.to_string_lossy()))
     }
 }
 
 /// File endings read from directories and glob patterns.
 const EXTENSIONS: [&str; 3] = ["json", "jsonl", "ndjson"];
 
+/// An entry met while searching a directory or matching a pattern that is not converted, and
+/// why: said once each (or counted, with `--quiet`), and listed in the report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// The entry, as found (escaped for printing).
+    pub path: String,
+    /// Why it was not read.
+    pub reason: String,
+}
+
+/// What the arguments expand to.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    /// The inputs, sorted by key.
+    pub inputs: Vec<Input>,
+    /// Arguments that name nothing, with the reason (failed inputs; the others still convert).
+    pub errors: Vec<(String, String)>,
+    /// Entries found and left out, in the order found.
+    pub skipped: Vec<Skipped>,
+}
+
 /// Expands the arguments, in a deterministic order (by key). Arguments that name nothing are
 /// returned as errors (they count as failed inputs; the others still convert). Directories
 /// and patterns never yield files inside `out` (the output folder): `convert . -o out` run
 /// twice must not read its own outputs as inputs; a file named there explicitly still counts.
-pub fn expand(args: &[String], out: &Path) -> (Vec<Input>, Vec<(String, String)>) {
+///
+/// A directory's files are keyed by their path relative to it (`DIR/a/x.json` → `a/x`), as
+/// `cp -r DIR/. OUT` would place them; a pattern's by their path below its literal prefix.
+pub fn expand(args: &[String], out: &Path) -> Expanded {
     let out = out.canonicalize().ok();
-    // Asked per directory (a file: of its parent), each directory resolved once.
-    let known = std::cell::RefCell::new(std::collections::HashMap::new());
-    let dir_inside_out = |dir: &Path| -> bool {
-        let Some(out) = &out else {
-            return false;
-        };
-        *known
-            .borrow_mut()
-            .entry(dir.to_path_buf())
-            .or_insert_with(|| dir.canonicalize().is_ok_and(|c| c.starts_with(out)))
+    let inside_out = |p: &Path| {
+        out.as_ref()
+            .is_some_and(|out| p.canonicalize().is_ok_and(|c| c.starts_with(out)))
     };
-    let inside_out = |file: &Path| dir_inside_out(file.parent().unwrap_or(Path::new(".")));
-    let mut inputs = Vec::new();
-    let mut errors = Vec::new();
+    let mut x = Expanded::default();
     let mut seen = BTreeSet::new();
     for arg in args {
         if arg == "-" {
             if seen.insert(PathBuf::from("-")) {
-                inputs.push(Input {
+                x.inputs.push(Input {
                     path: None,
                     key: "stdin".into(),
                     size: 0,
@@ -61,64 +76,72 @@ pub fn expand(args: &[String], out: &Path) -> (Vec<Input>, Vec<(String, String)>
             continue;
         }
         let path = Path::new(arg);
+        let shown = escape(arg);
         if path.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found, &dir_inside_out, &mut BTreeSet::new());
-            if found.is_empty() {
-                let why = if dir_inside_out(path) {
-                    "this directory is (inside) the output folder: its files are outputs"
-                } else {
-                    "no .json, .jsonl or .ndjson files in this directory"
-                };
-                errors.push((arg.clone(), why.into()));
+            if inside_out(path) {
+                x.errors.push((
+                    shown,
+                    "this directory is (inside) the output folder: its files are outputs".into(),
+                ));
+                continue;
             }
-            let base = path.file_name().map(|n| n.to_string_lossy().into_owned());
-            for f in found {
+            let before = x.inputs.len();
+            let walk = Walk {
+                root: path,
+                hidden: false,
+                max_depth: None,
+                inside_out: &inside_out,
+            };
+            for f in walk.files(&mut x.skipped) {
                 let rel = f.strip_prefix(path).unwrap_or(&f);
-                let key = match &base {
-                    Some(b) => format!("{b}/{}", key_of(rel)),
-                    None => key_of(rel),
-                };
-                add(&mut inputs, &mut seen, f, key);
+                let key = key_of(rel);
+                add(&mut x.inputs, &mut seen, f, key);
             }
-        } else if path.is_file() || path.exists() && !arg.contains(['*', '?', '[']) {
+            if x.inputs.len() == before {
+                x.errors.push((
+                    shown,
+                    "no .json, .jsonl or .ndjson files in this directory".into(),
+                ));
+            }
+        } else if path.is_file() || path.exists() && !is_pattern(arg) {
             // A file, or a pipe or device named as one (`<(gunzip -c x.json.gz)`): read once.
             add(
-                &mut inputs,
+                &mut x.inputs,
                 &mut seen,
                 path.to_path_buf(),
                 key_of(Path::new(path.file_name().unwrap_or_default())),
             );
-        } else if arg.contains(['*', '?', '[']) {
-            match matches(arg) {
-                Ok(paths) => {
-                    let prefix = literal_prefix(arg);
+        } else if is_pattern(arg) {
+            match matches(arg, &inside_out, &mut x.skipped) {
+                Ok((prefix, paths)) => {
                     let mut n = 0;
-                    let found = paths
-                        .into_iter()
-                        .filter(|p| p.is_file() && has_extension(p) && !inside_out(p));
-                    for p in found {
+                    for p in paths {
                         let rel = p.strip_prefix(&prefix).unwrap_or(&p).to_path_buf();
-                        add(&mut inputs, &mut seen, p, key_of(&rel));
+                        add(&mut x.inputs, &mut seen, p, key_of(&rel));
                         n += 1;
                     }
                     if n == 0 {
-                        errors.push((
-                            arg.clone(),
+                        x.errors.push((
+                            shown,
                             "the pattern matches no .json, .jsonl or .ndjson file".into(),
                         ));
                     }
                 }
-                Err(e) => errors.push((arg.clone(), format!("invalid pattern: {e}"))),
+                Err(e) => x.errors.push((shown, format!("invalid pattern: {e}"))),
             }
+        } else if path.is_symlink() {
+            x.errors.push((
+                shown,
+                "a symbolic link to nothing (its target is missing)".into(),
+            ));
         } else {
-            errors.push((arg.clone(), "no such file or directory".into()));
+            x.errors.push((shown, "no such file or directory".into()));
         }
     }
     // Two inputs with one key (`a/x.json` and `b/x.json` given as files) get `-2`, `-3`...
     // in argument order, so keys stay unique and stable for the same command line.
     let mut used = BTreeSet::new();
-    for input in &mut inputs {
+    for input in &mut x.inputs {
         let mut key = input.key.clone();
         let mut n = 1;
         while !used.insert(key.clone()) {
@@ -127,8 +150,12 @@ pub fn expand(args: &[String], out: &Path) -> (Vec<Input>, Vec<(String, String)>
         }
         input.key = key;
     }
-    inputs.sort_by(|a, b| a.key.cmp(&b.key));
-    (inputs, errors)
+    x.inputs.sort_by(|a, b| a.key.cmp(&b.key));
+    x
+}
+
+fn is_pattern(arg: &str) -> bool {
+    arg.contains(['*', '?', '[', '{'])
 }
 
 fn add(inputs: &mut Vec<Input>, seen: &mut BTreeSet<PathBuf>, path: PathBuf, key: String) {
@@ -149,90 +176,175 @@ fn has_extension(p: &Path) -> bool {
         .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
-/// Every matching file below `dir`, sorted; hidden entries (`.git`...) and the folders `skip`
-/// says yes to are skipped.
-///
-/// Symbolic links are followed, each directory entered once (by its real path): a link back
-/// up the tree (`up -> ..`) would otherwise be walked forever.
-fn walk(
-    dir: &Path,
-    out: &mut Vec<PathBuf>,
-    skip: &dyn Fn(&Path) -> bool,
-    entered: &mut BTreeSet<PathBuf>,
-) {
-    walk_all(dir, out, skip, entered, false);
-}
-
-/// [`walk`], with hidden entries too when `hidden` (as a glob pattern reads them).
-fn walk_all(
-    dir: &Path,
-    out: &mut Vec<PathBuf>,
-    skip: &dyn Fn(&Path) -> bool,
-    entered: &mut BTreeSet<PathBuf>,
+/// A walk of a directory for input files.
+struct Walk<'a> {
+    root: &'a Path,
+    /// Read hidden entries too (as a glob pattern reads them); otherwise they are skipped,
+    /// and said to be when they could have been inputs.
     hidden: bool,
-) {
-    let real = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    if skip(dir) || !entered.insert(real) {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        let dot = p
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if dot && !hidden {
-            continue;
+    /// How many levels a pattern without `**` can reach.
+    max_depth: Option<usize>,
+    /// Folders inside the output folder hold outputs, never inputs.
+    inside_out: &'a dyn Fn(&Path) -> bool,
+}
+
+impl Walk<'_> {
+    /// Every regular file with an input extension below the root, sorted by name at each
+    /// level. Symbolic links are followed; walkdir refuses a link back up the tree (`up ->
+    /// ..`), which would otherwise be walked forever. What is left out that could have been
+    /// an input (dangling links, loops, FIFOs and other special files, unreadable folders,
+    /// hidden `.json` files) goes to `skipped`, with the reason.
+    fn files(&self, skipped: &mut Vec<Skipped>) -> Vec<PathBuf> {
+        let mut walker = walkdir::WalkDir::new(self.root)
+            .follow_links(true)
+            .sort_by_file_name();
+        if let Some(d) = self.max_depth {
+            walker = walker.max_depth(d);
         }
-        if p.is_dir() {
-            walk_all(&p, out, skip, entered, hidden);
-        } else if p.is_file() && has_extension(&p) {
-            out.push(p);
+        let mut found = Vec::new();
+        let mut skip = |p: &Path, reason: &str| {
+            skipped.push(Skipped {
+                path: escape(&p.to_string_lossy()),
+                reason: reason.into(),
+            })
+        };
+        let mut it = walker.into_iter();
+        while let Some(entry) = it.next() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let p = e.path().unwrap_or(self.root).to_path_buf();
+                    if e.loop_ancestor().is_some() {
+                        skip(&p, "a symbolic link to a folder that contains it (a loop)");
+                    } else if p.is_symlink() && !p.exists() {
+                        skip(&p, "a symbolic link to nothing (its target is missing)");
+                    } else {
+                        let why = e
+                            .io_error()
+                            .map_or_else(|| e.to_string(), crate::output::reason);
+                        skip(&p, &format!("cannot read: {why}"));
+                    }
+                    continue;
+                }
+            };
+            let p = entry.path();
+            let is_root = entry.depth() == 0;
+            let dot = !is_root
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|n| n.starts_with('.'));
+            let ft = entry.file_type();
+            if ft.is_dir() {
+                if !is_root && (self.inside_out)(p) {
+                    it.skip_current_dir();
+                } else if dot && !self.hidden {
+                    skip(
+                        p,
+                        "a hidden folder, not searched (name it to convert its files)",
+                    );
+                    it.skip_current_dir();
+                }
+                continue;
+            }
+            if !has_extension(p) {
+                continue;
+            }
+            if dot && !self.hidden {
+                skip(p, "a hidden file (name it to convert it)");
+            } else if !ft.is_file() {
+                skip(
+                    p,
+                    "not a regular file (a FIFO, socket or device); name it to read it",
+                );
+            } else {
+                found.push(p.to_path_buf());
+            }
         }
+        found
     }
 }
 
-/// The paths a glob pattern matches. `**` is matched over a walk of the directory before the
-/// first wildcard that enters each directory once: the `glob` crate follows a symbolic link
-/// back up the tree (`up -> ..`) forever. Other patterns go to `glob`, which reads only as
-/// many levels as the pattern has.
-fn matches(pattern: &str) -> Result<Vec<PathBuf>, glob::PatternError> {
-    if !pattern.contains("**") {
-        return Ok(glob::glob(pattern)?.flatten().collect());
-    }
-    let compiled = glob::Pattern::new(pattern)?;
+/// The files a glob pattern matches, and the literal prefix their keys are relative to. The
+/// directory before the first wildcard is walked (as deep as the pattern reaches; all the way
+/// with `**`) and each file's path matched; `*` and `?` do not cross `/`.
+fn matches(
+    pattern: &str,
+    inside_out: &dyn Fn(&Path) -> bool,
+    skipped: &mut Vec<Skipped>,
+) -> Result<(PathBuf, Vec<PathBuf>), globset::Error> {
+    let compiled = globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()?
+        .compile_matcher();
     let prefix = literal_prefix(pattern);
     let (root, strip) = if prefix.as_os_str().is_empty() {
         (PathBuf::from("."), true)
     } else {
-        (prefix, false)
+        (prefix.clone(), false)
     };
-    let mut found = Vec::new();
-    let everything = |_: &Path| false;
-    walk_all(&root, &mut found, &everything, &mut BTreeSet::new(), true);
-    Ok(found
+    let levels = Path::new(pattern).components().count() - prefix.components().count();
+    let walk = Walk {
+        root: &root,
+        hidden: true,
+        max_depth: (!pattern.contains("**")).then_some(levels),
+        inside_out,
+    };
+    if !root.is_dir() {
+        return Ok((prefix, Vec::new()));
+    }
+    let mut here = Vec::new();
+    let found = walk
+        .files(&mut here)
         .into_iter()
         .map(|p| match p.strip_prefix(".") {
             Ok(rel) if strip => rel.to_path_buf(),
             _ => p,
         })
-        .filter(|p| compiled.matches_path(p))
-        .collect())
+        .filter(|p| compiled.is_match(p))
+        .collect();
+    // What was skipped counts only where the pattern would have taken it.
+    skipped.extend(here.into_iter().filter(|s| {
+        let p = Path::new(&s.path);
+        let p = if strip {
+            p.strip_prefix(".").unwrap_or(p)
+        } else {
+            p
+        };
+        compiled.is_match(p)
+    }));
+    Ok((prefix, found))
 }
 
 /// The directories of a pattern before its first wildcard (`docs/2024/*.json` → `docs/2024`).
 fn literal_prefix(pattern: &str) -> PathBuf {
     let mut prefix = PathBuf::new();
-    for c in Path::new(pattern).components() {
-        if c.as_os_str().to_string_lossy().contains(['*', '?', '[']) {
+    let components: Vec<_> = Path::new(pattern).components().collect();
+    for (i, c) in components.iter().enumerate() {
+        if is_pattern(&c.as_os_str().to_string_lossy()) || i + 1 == components.len() {
             break;
         }
         prefix.push(c);
     }
     prefix
+}
+
+/// A file name made safe to print: control characters (newlines, terminal escapes) are
+/// written as escapes (`\n`, `\u{1b}`), so a name cannot forge lines or drive the terminal.
+pub fn escape(name: &str) -> String {
+    if !name.chars().any(char::is_control) {
+        return name.to_owned();
+    }
+    name.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// A safe relative key from a relative path: extension dropped, `/`-separated, every
@@ -304,12 +416,12 @@ mod tests {
         symlink("..", d.join("sub/back")).unwrap();
         let out = tmp.path().join("out");
         let keys = |arg: &Path| {
-            let (inputs, errors) = expand(&[arg.to_str().unwrap().to_owned()], &out);
-            assert!(errors.is_empty(), "{errors:?}");
-            inputs.into_iter().map(|i| i.key).collect::<Vec<_>>()
+            let x = expand(&[arg.to_str().unwrap().to_owned()], &out);
+            assert!(x.errors.is_empty(), "{:?}", x.errors);
+            x.inputs.into_iter().map(|i| i.key).collect::<Vec<_>>()
         };
-        // Each file once, by the first path that reaches it.
-        assert_eq!(keys(&d), ["d/a", "d/sub/b"]);
+        // Each file once, keyed by its path below the folder; the links back up are loops.
+        assert_eq!(keys(&d), ["a", "sub/b"]);
         assert_eq!(keys(&d.join("**/*.json*")), ["a", "sub/b"]);
     }
 }

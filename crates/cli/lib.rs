@@ -27,6 +27,9 @@ pub enum Outcome {
     Ok,
     /// Some inputs failed (their errors were printed) or a requested check failed.
     Partial,
+    /// The run stopped, or could not write its output, for a reason already printed (a full
+    /// disk, an output folder that cannot be written).
+    Stopped,
 }
 
 /// Where `--jobs` threads come from.
@@ -40,14 +43,15 @@ pub enum Pool {
 }
 
 /// Runs one command line (`argv[0]` is the program name) and returns the exit code: 0 ok, 1
-/// some inputs failed, 2 usage or fatal error. Messages go to standard error as the binary
-/// prints them.
+/// some inputs failed, 2 usage or fatal error or a stopped run. Messages go to standard error
+/// as the binary prints them. A command given no FILE reads standard input when it carries
+/// data, else prints its short usage (exit 2).
 pub fn run<I, T>(argv: I, pool: Pool) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(argv) {
+    let mut cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -57,6 +61,10 @@ where
             };
         }
     };
+    if let Err(name) = cli.command.default_to_stdin(!stdin_has_data()) {
+        short_usage(&name);
+        return 2;
+    }
     let result = match (cli.jobs, pool) {
         (None, _) => dispatch(&cli.command),
         (Some(n), Pool::Global) => {
@@ -86,6 +94,7 @@ where
     match result {
         Ok(Outcome::Ok) => 0,
         Ok(Outcome::Partial) => 1,
+        Ok(Outcome::Stopped) => 2,
         Err(e) if is_broken_pipe(&e) => 0,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -108,6 +117,48 @@ fn dispatch(command: &Command) -> anyhow::Result<Outcome> {
         Command::Extract(a) => cmd::extract::run(a),
         Command::Jobs(a) => cmd::jobs::run(a),
         Command::Audit(a) => cmd::audit::run(a),
+        Command::Completions(a) => cmd::completions::completions(a),
+        Command::Man => cmd::completions::man(),
+    }
+}
+
+/// The short usage of subcommand `name`, printed when it was given no FILE and nothing is
+/// piped in.
+fn short_usage(name: &str) {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    // Built, so usages carry the full name (`pagetree markdown`).
+    cmd.build();
+    let usage = cmd
+        .find_subcommand_mut(name)
+        .map(|c| c.render_usage().to_string())
+        .unwrap_or_default();
+    eprintln!(
+        "{usage}\n\nGive a file, or pipe a response in: `pagetree {name} response.json`, \
+         `curl ... | pagetree {name}`. More with `pagetree {name} --help`."
+    );
+}
+
+/// Whether standard input carries data to read when no FILE is named: a pipe, a non-empty
+/// file or a socket, as ripgrep judges it; not a terminal, and not `/dev/null` (a program run
+/// with no input at all).
+fn stdin_has_data() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::FileTypeExt;
+        let Ok(fd) = std::io::stdin().as_fd().try_clone_to_owned() else {
+            return false;
+        };
+        // An empty file counts as nothing: `/dev/null` is one where it is not a device.
+        std::fs::File::from(fd).metadata().is_ok_and(|m| {
+            let t = m.file_type();
+            t.is_fifo() || t.is_socket() || (t.is_file() && m.len() > 0)
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        !std::io::IsTerminal::is_terminal(&std::io::stdin())
     }
 }
 

@@ -1,37 +1,97 @@
-//! Writing output files: atomically, so a reader (or a crash) never sees half a file.
+//! Writing output: every file and folder is put in place atomically, here and only here, so a
+//! reader (or a crash) never sees half a file or a folder that mixes two runs.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Writes `bytes` to `path` atomically: into a temporary file in the same directory (so the
-/// rename never crosses file systems), then renamed over `path`. The temporary file is removed
-/// when anything fails.
+/// rename never crosses file systems), synced, then renamed over `path`, and the directory
+/// synced so the rename itself survives a crash. The temporary file is removed when anything
+/// fails.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    if is_special(path) {
+        // A device, FIFO or socket (`-o /dev/null`) is written to, never replaced: a rename
+        // over it would put a regular file in its place (as root, in place of /dev/null).
+        return fs::OpenOptions::new()
+            .write(true)
+            .open(path)?
+            .write_all(bytes);
+    }
+    let dir = parent(path);
     // Callers name files inside output folders that may not exist yet.
     fs::create_dir_all(dir)?;
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = fs::File::create_new(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.flush()))
-        .and_then(|()| fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // tempfile makes files only their owner can read; outputs get the usual mode (umask
+    // applies), as `File::create` gives.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir)
+}
+
+/// Whether `path` exists and is neither a regular file nor a folder (a character or block
+/// device, a FIFO, a socket): written to in place, never renamed over or removed.
+pub fn is_special(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Puts the folder `new` where `dst` is: the old folder is moved aside first and removed
+/// last, so `dst` is never a mix of the two; the parent directory is synced after.
+pub fn replace_dir(new: &Path, dst: &Path) -> io::Result<()> {
+    if dst.exists() {
+        let aside = new.with_extension("old");
+        fs::rename(dst, &aside)?;
+        fs::rename(new, dst)?;
+        sync_dir(parent(dst))?;
+        fs::remove_dir_all(&aside)
+    } else {
+        fs::rename(new, dst)?;
+        sync_dir(parent(dst))
     }
-    result
+}
+
+/// Whether an error says the disk (or the user's quota) is full: nothing more can be written,
+/// so a batch stops instead of failing every input left.
+pub fn is_disk_full(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded
+    )
+}
+
+/// An I/O error's reason without Rust's ` (os error N)` tail: `No space left on device`.
+pub fn reason(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_owned(),
+        None => s,
+    }
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// Syncs a directory's entries (a rename is durable only then). Where directories cannot be
+/// opened for it (not Unix), there is nothing to do.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -47,10 +47,11 @@ def client():
 
 
 def _tree(root: Path) -> dict:
+    # The lock file holds the pid of the run that took it last: not an output.
     return {
         str(p.relative_to(root)): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != ".pagetree-lock"
     }
 
 

@@ -1,11 +1,12 @@
 //! `pagetree convert`: many inputs to one folder per document, in parallel, atomically, with a
-//! manifest to skip unchanged inputs, sharding, a progress bar and a summary.
+//! manifest (and a journal of finished inputs) to skip unchanged inputs, a lock so one run at a
+//! time writes OUT, sharding, a progress bar, and a summary also when interrupted.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -27,20 +28,23 @@ use crate::args::{ConvertArgs, OutputArg, StreamArg};
 use crate::cmd::markdown::{Markdown, flags};
 use crate::cmd::text::Text;
 use crate::inplace::InPlace;
-use crate::inputs::{Input, expand};
-use crate::manifest::{Entry, Manifest, hash_hex};
-use crate::output::write_atomic;
+use crate::inputs::{Input, Skipped, expand};
+use crate::manifest::{Entry, Journal, Manifest, hash_hex};
+use crate::output::{is_disk_full, reason, replace_dir, write_atomic};
 use crate::render::{OptionLayers, STREAM_THRESHOLD};
 use crate::spool::{self, Stdin};
 
 mod hash;
+mod interrupt;
 mod leftovers;
 mod lines;
+mod lock;
 mod progress;
 
 pub mod dist;
 
 use hash::{PendingHash, hash_file};
+use interrupt::Interrupt;
 use leftovers::remove_leftovers;
 use lines::convert_json_lines;
 use progress::Counted;
@@ -69,6 +73,8 @@ enum Converted {
     },
     /// Unchanged since the manifest's run.
     Unchanged,
+    /// Not started: the run was interrupted, or the disk is full.
+    NotStarted,
 }
 
 /// What the summary counts of one converted document.
@@ -107,6 +113,12 @@ struct Report {
     tables: usize,
     elements: usize,
     failed_inputs: Vec<FailedInput>,
+    /// Entries found in folders and patterns and left out, with the reason.
+    skipped: Vec<Skipped>,
+    /// Inputs not started because the run stopped (interrupted, or the disk full).
+    not_started: usize,
+    /// Why the run stopped before its end (`interrupted by SIGINT`, `the disk is full`).
+    stopped: Option<String>,
     input_bytes: u64,
     seconds: f64,
     mb_per_second: f64,
@@ -146,50 +158,67 @@ struct Ctx<'a> {
     /// (see `leftovers`).
     tmp_prefix: String,
     tmp_counter: AtomicU64,
+    interrupt: Interrupt,
+    /// An output write found the disk full: no input is started after that.
+    disk_full: AtomicBool,
+}
+
+impl Ctx<'_> {
+    /// Whether inputs should no longer be started.
+    fn stopping(&self) -> bool {
+        self.interrupt.signal().is_some() || self.disk_full.load(Ordering::Relaxed)
+    }
+
+    /// Notes an output error; a full disk stops the run.
+    fn write_failed(&self, e: &io::Error) {
+        if is_disk_full(e) {
+            self.disk_full.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Runs the command.
 pub fn run(args: &ConvertArgs) -> Result<Outcome> {
     let started = Instant::now();
-    let (ctx, inputs, mut report) = start(args)?;
+    let (mut ctx, inputs, mut report, mut held) = start(args)?;
+    ctx.interrupt = Interrupt::install();
     // The manifest keeps entries of inputs not converted this run (other shards, failures).
     let mut manifest = ctx.manifest.clone();
-    // Results are taken in input order as they come: warnings are printed as inputs finish
-    // (in a fixed order), nothing piles up for a million inputs, and the manifest is saved
-    // along the way, so that an interrupted run loses only what converted since the last
-    // save, not the whole run.
+    // Results are taken as they come and recorded in the journal at once, so an interrupted
+    // or killed run keeps every input it finished; warnings are printed in input order, and
+    // nothing piles up for a million inputs.
     let (tx, rx) = std::sync::mpsc::channel::<(usize, InputResult)>();
-    let mut saves = Saves::new();
-    let out = &args.output;
     std::thread::scope(|s| {
         let ctx = &ctx;
-        let (manifest, report, saves) = (&mut manifest, &mut report, &mut saves);
+        let (manifest, report, journal) = (&mut manifest, &mut report, &mut held.journal);
         // The results are taken on a thread of its own, and the inputs converted on this one,
         // so that a pool this call runs in (`Pool::PerCall`) is the pool that converts.
         s.spawn(move || {
-            // Each result counts as soon as it comes (the manifest must not wait for a slow
-            // input before it); its warnings wait for the inputs before it, to be printed in
-            // order.
+            // Each result counts as soon as it comes; its warnings wait for the inputs before
+            // it, to be printed in order.
             let mut notes = BTreeMap::new();
             let mut next = 0;
+            let mut journal_failed = false;
             loop {
-                // Woken now and then without a result too: what came last is saved even
-                // while a slow input holds up the rest.
-                let (i, r) = match rx.recv_timeout(std::time::Duration::from_millis(250)) {
+                if let Some(sig) = ctx.interrupt.signal() {
+                    // Inputs still converting are left (their staged folders are removed by
+                    // the next run); waiting for a large one could take minutes.
+                    interrupted(ctx, sig, manifest, report, started);
+                }
+                let (i, r) = match rx.recv_timeout(std::time::Duration::from_millis(100)) {
                     Ok(got) => got,
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                        saves.maybe(manifest, out, &ctx.progress);
-                        continue;
-                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
                 };
-                saves.changed = true;
-                notes.insert(i, take_result(i, manifest, report, r));
+                let (name, said, record) = take_result(i, manifest, report, r);
+                if let Some((key, entry)) = record {
+                    record_in_journal(ctx, journal, &key, entry.as_ref(), &mut journal_failed);
+                }
+                notes.insert(i, (name, said));
                 while let Some((name, said)) = notes.remove(&next) {
                     next += 1;
                     print_notes(ctx, &name, said);
                 }
-                saves.maybe(manifest, out, &ctx.progress);
             }
         });
         inputs
@@ -203,14 +232,39 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
     Ok(outcome)
 }
 
+/// Records a finished input in the journal; the first failure is said once (a full disk also
+/// stops the run), and the manifest written at the end still holds what the journal missed.
+fn record_in_journal(
+    ctx: &Ctx<'_>,
+    journal: &mut Journal,
+    key: &str,
+    entry: Option<&Entry>,
+    failed: &mut bool,
+) {
+    if let Err(e) = journal.record(key, entry) {
+        ctx.write_failed(&e);
+        if !*failed {
+            *failed = true;
+            ctx.progress.suspend(|| {
+                eprintln!(
+                    "warning: cannot write the journal in {}: {}",
+                    ctx.args.output.display(),
+                    reason(&e)
+                )
+            });
+        }
+    }
+}
+
 /// Everything before the inputs are converted: the output folder, the options, the manifest,
 /// leftovers of killed runs removed, and the inputs expanded (and sharded), with the report
 /// counting the arguments that name nothing.
-fn start(args: &ConvertArgs) -> Result<(Ctx<'_>, Vec<Input>, Report)> {
+fn start(args: &ConvertArgs) -> Result<(Ctx<'_>, Vec<Input>, Report, Held)> {
     let out = &args.output;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let (manifest, manifest_note) = Manifest::load(out);
-    if let Some(n) = manifest_note {
+    let lock = lock::lock(out, args.wait, args.quiet)?;
+    let (mut manifest, manifest_notes) = Manifest::load(out);
+    for n in manifest_notes {
         eprintln!("warning: {n}");
     }
     let left = remove_leftovers(&out.join(TMP), Path::new("/proc"));
@@ -218,7 +272,24 @@ fn start(args: &ConvertArgs) -> Result<(Ctx<'_>, Vec<Input>, Report)> {
         eprintln!("note: removed {left} temporary folder(s) left in {TMP} by an interrupted run");
     }
 
-    let (mut inputs, bad_args) = expand(&args.inputs, &args.output);
+    let expanded = expand(&args.inputs, &args.output);
+    let (mut inputs, bad_args) = (expanded.inputs, expanded.errors);
+    if !expanded.skipped.is_empty() {
+        if args.quiet {
+            eprintln!(
+                "note: skipped {} (run without --quiet to see which and why)",
+                plural(expanded.skipped.len(), "entry", "entries")
+            );
+        } else {
+            for s in &expanded.skipped {
+                eprintln!("note: skipped {}: {}", s.path, s.reason);
+            }
+        }
+    }
+    let mut journal = Journal::open(out)
+        .with_context(|| format!("cannot write the journal in {}", out.display()))?;
+    remove_moved(&mut manifest, &mut journal, out, &inputs)
+        .with_context(|| format!("cannot write the journal in {}", out.display()))?;
     if let Some((i, n)) = args.shard {
         inputs.retain(|input| xxhash_rust::xxh3::xxh3_64(input.key.as_bytes()) % n == i - 1);
     }
@@ -241,6 +312,7 @@ fn start(args: &ConvertArgs) -> Result<(Ctx<'_>, Vec<Input>, Report)> {
         version: 1,
         tool_version: env!("CARGO_PKG_VERSION"),
         shard: args.shard.map(|(i, n)| format!("{i}/{n}")),
+        skipped: expanded.skipped,
         ..Report::default()
     };
     for (arg, error) in bad_args {
@@ -253,7 +325,22 @@ fn start(args: &ConvertArgs) -> Result<(Ctx<'_>, Vec<Input>, Report)> {
         });
     }
     report.inputs = inputs.len() + report.failed_inputs.len();
-    Ok((ctx, inputs, report))
+    Ok((
+        ctx,
+        inputs,
+        report,
+        Held {
+            _lock: lock,
+            journal,
+        },
+    ))
+}
+
+/// What a run holds from its start to its end: OUT's lock, and the journal of OUT that every
+/// finished input is recorded in.
+struct Held {
+    _lock: lock::Lock,
+    journal: Journal,
 }
 
 /// The options and state one conversion shares.
@@ -273,6 +360,10 @@ fn context(
         progress,
         tmp_prefix,
         tmp_counter: AtomicU64::new(0),
+        // Caught by the command's own run only (see `run`): a worker or a host process keeps
+        // its signals.
+        interrupt: Interrupt::default(),
+        disk_full: AtomicBool::new(false),
     })
 }
 
@@ -302,24 +393,38 @@ fn finish(
     report.failed_pages.sort_by_key(|f| f.order);
     ctx.progress.finish_and_clear();
     let _ = std::fs::remove_dir(out.join(TMP));
-    manifest
-        .save(out)
-        .with_context(|| format!("cannot write the manifest in {}", out.display()))?;
+    let disk_full = ctx.disk_full.load(Ordering::Relaxed);
+    if disk_full {
+        report.stopped = Some("the disk is full".into());
+    }
+    // Folds the journal into the manifest; on a full disk the journal stays for the next run.
+    let saved = manifest.compact(out);
     report.seconds = seconds;
     report.mb_per_second = report.input_bytes as f64 / 1e6 / report.seconds.max(1e-9);
 
     for f in &report.failed_inputs {
         eprintln!("error: {}", f.error);
     }
+    if disk_full {
+        // The journal keeps what finished; the next run resumes from it.
+        eprintln!(
+            "stopped: no space left on the device of {}; {} of {} converted, {} not started; \
+             free some space and rerun the same command to resume",
+            out.display(),
+            report.converted_inputs,
+            plural(report.inputs, "input", "inputs"),
+            report.not_started
+        );
+    } else {
+        saved.with_context(|| format!("cannot write the manifest in {}", out.display()))?;
+    }
     if !args.quiet {
         print_summary(&report);
     }
-    if let Some(path) = &args.report {
-        let mut json = serde_json::to_vec_pretty(&report)?;
-        json.push(b'\n');
-        write_atomic(path, &json).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    let outcome = if report.failed_inputs.is_empty() {
+    write_report(args, &report)?;
+    let outcome = if disk_full {
+        Outcome::Stopped
+    } else if report.failed_inputs.is_empty() {
         Outcome::Ok
     } else {
         Outcome::Partial
@@ -327,26 +432,141 @@ fn finish(
     Ok((outcome, report))
 }
 
-/// Adds the result of input `i` to the manifest and the report; returns the input's name and
-/// its warnings, to print.
+/// Seconds and speed, and the failures in input order (the bad arguments first).
+fn finish_report(report: &mut Report, started: Instant) {
+    report.failed_inputs.sort_by_key(|f| f.order);
+    report.failed_pages.sort_by_key(|f| f.order);
+    report.seconds = started.elapsed().as_secs_f64();
+    report.mb_per_second = report.input_bytes as f64 / 1e6 / report.seconds.max(1e-9);
+}
+
+fn write_report(args: &ConvertArgs, report: &Report) -> Result<()> {
+    if let Some(path) = &args.report {
+        let mut json = serde_json::to_vec_pretty(report)?;
+        json.push(b'\n');
+        write_atomic(path, &json).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Ends an interrupted run: the terminal is left clean, the journal folded into the manifest,
+/// the errors so far and how far the run got said, and the process ends with 128 + the
+/// signal (130 for Ctrl-C), without waiting for the inputs still converting.
+fn interrupted(
+    ctx: &Ctx<'_>,
+    sig: i32,
+    manifest: &mut Manifest,
+    report: &mut Report,
+    started: Instant,
+) -> ! {
+    ctx.progress.finish_and_clear();
+    let out = &ctx.args.output;
+    let name = match sig {
+        2 => "SIGINT",
+        15 => "SIGTERM",
+        _ => "a signal",
+    };
+    report.stopped = Some(format!("interrupted by {name}"));
+    report.not_started = report.inputs
+        - report.failed_inputs.len()
+        - report.converted_inputs
+        - report.unchanged_inputs;
+    finish_report(report, started);
+    for f in &report.failed_inputs {
+        eprintln!("error: {}", f.error);
+    }
+    if let Err(e) = manifest.compact(out) {
+        // The journal is still there: the next run reads it.
+        eprintln!(
+            "warning: cannot write the manifest in {}: {}",
+            out.display(),
+            crate::output::reason(&e)
+        );
+    }
+    let mut s = format!(
+        "interrupted: {} of {} converted",
+        report.converted_inputs,
+        plural(report.inputs, "input", "inputs")
+    );
+    if report.unchanged_inputs > 0 {
+        s.push_str(&format!(", {} unchanged", report.unchanged_inputs));
+    }
+    if !report.failed_inputs.is_empty() {
+        s.push_str(&format!(", {} failed", report.failed_inputs.len()));
+    }
+    s.push_str("; rerun the same command to resume");
+    eprintln!("{s}");
+    if let Err(e) = write_report(ctx.args, report) {
+        eprintln!("error: {e:#}");
+    }
+    let _ = io::stderr().flush();
+    std::process::exit(128 + sig);
+}
+
+/// `1 input`, `2 inputs`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Removes the entries (and output folders) of inputs that are now converted under another
+/// key: a collision suffix (`a_b-2`) whose collision is gone, or a folder layout that changed.
+/// Their folders would be stale copies, and a later run could take them as current.
+fn remove_moved(
+    manifest: &mut Manifest,
+    journal: &mut Journal,
+    out: &Path,
+    inputs: &[Input],
+) -> io::Result<()> {
+    let keys: std::collections::BTreeSet<&str> = inputs.iter().map(|i| i.key.as_str()).collect();
+    let names: std::collections::BTreeSet<String> = inputs.iter().map(Input::display).collect();
+    let moved: Vec<String> = manifest
+        .entries
+        .iter()
+        .filter(|(k, e)| !keys.contains(k.as_str()) && names.contains(&e.input))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for key in moved {
+        let entry = manifest.entries.remove(&key).expect("listed");
+        journal.record(&key, None)?;
+        for o in &entry.outputs {
+            // A folder that holds (or is) a current input's folder stays.
+            let shared = keys.iter().any(|k| {
+                *k == o || k.starts_with(&format!("{o}/")) || o.starts_with(&format!("{k}/"))
+            });
+            if !shared {
+                let _ = std::fs::remove_dir_all(out.join(o));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What to record in the journal for a finished input: its key, and its entry (none when it
+/// failed).
+type Record = Option<(String, Option<Entry>)>;
+
+/// Adds the result of input `i` to the manifest and the report; returns the input's name, its
+/// warnings to print, and what to record in the journal.
 fn take_result(
     i: usize,
     manifest: &mut Manifest,
     report: &mut Report,
     r: InputResult,
-) -> (String, Vec<String>) {
+) -> (String, Vec<String>, Record) {
     let name = r.input.display();
     report.input_bytes += match &r.outcome {
         Ok(Converted::Done {
             piped_bytes: Some(n),
             ..
         }) => *n,
+        Ok(Converted::NotStarted) => 0,
         _ => r.input.size,
     };
     // Bad arguments come first in the report's list of failures.
     let order = i + 1;
     match r.outcome {
         Ok(Converted::Unchanged) => report.unchanged_inputs += 1,
+        Ok(Converted::NotStarted) => report.not_started += 1,
         Ok(Converted::Done {
             entry,
             stats,
@@ -369,8 +589,8 @@ fn take_result(
                     });
                 }
             }
-            manifest.entries.insert(r.input.key.clone(), entry);
-            return (name, notes);
+            manifest.entries.insert(r.input.key.clone(), entry.clone());
+            return (name, notes, Some((r.input.key, Some(entry))));
         }
         Err(error) => {
             manifest.entries.remove(&r.input.key);
@@ -379,68 +599,18 @@ fn take_result(
                 error,
                 order,
             });
+            return (name, Vec::new(), Some((r.input.key, None)));
         }
     }
-    (name, Vec::new())
-}
-
-/// When to save the manifest while a run goes on: after at least 10 s, and after at least ten
-/// times as long as the last save took (a million entries are some 250 MB of JSON), so that
-/// saving costs at most a tenth of the run.
-struct Saves {
-    last: Instant,
-    took: std::time::Duration,
-    /// The manifest changed since it was last saved.
-    changed: bool,
-    /// A save failed: said once, not tried again (the final save reports it).
-    failed: bool,
-}
-
-impl Saves {
-    fn new() -> Self {
-        Saves {
-            last: Instant::now(),
-            took: std::time::Duration::ZERO,
-            changed: false,
-            failed: false,
-        }
-    }
-
-    fn maybe(&mut self, manifest: &mut Manifest, out: &Path, progress: &ProgressBar) {
-        let since = self.last.elapsed();
-        if !self.changed || self.failed || since < save_every() || since < self.took * 10 {
-            return;
-        }
-        self.changed = false;
-        let started = Instant::now();
-        if let Err(e) = manifest.save(out) {
-            self.failed = true;
-            progress.suspend(|| {
-                eprintln!(
-                    "warning: cannot save the manifest in {}: {e}",
-                    out.display()
-                )
-            });
-        }
-        self.took = started.elapsed();
-        self.last = Instant::now();
-    }
-}
-
-/// The least time between two saves of the manifest during a run: 10 s, or
-/// `PAGETREE_MANIFEST_EVERY` seconds.
-fn save_every() -> std::time::Duration {
-    std::env::var("PAGETREE_MANIFEST_EVERY")
-        .ok()
-        .and_then(|s| s.parse::<f64>().ok())
-        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
-        .unwrap_or(std::time::Duration::from_secs(10))
+    (name, Vec::new(), None)
 }
 
 fn print_summary(r: &Report) {
     let mut s = format!(
-        "converted {} of {} inputs ({} documents",
-        r.converted_inputs, r.inputs, r.documents
+        "converted {} of {} ({}",
+        r.converted_inputs,
+        plural(r.inputs, "input", "inputs"),
+        plural(r.documents, "document", "documents")
     );
     if r.streamed_documents > 0 {
         s.push_str(&format!(", {} streamed page by page", r.streamed_documents));
@@ -451,6 +621,15 @@ fn print_summary(r: &Report) {
     }
     if !r.failed_inputs.is_empty() {
         s.push_str(&format!("; {} failed", r.failed_inputs.len()));
+    }
+    if r.not_started > 0 {
+        s.push_str(&format!("; {} not started", r.not_started));
+    }
+    if !r.skipped.is_empty() {
+        s.push_str(&format!(
+            "; {} skipped",
+            plural(r.skipped.len(), "entry", "entries")
+        ));
     }
     eprintln!("{s}");
     let failed: Vec<String> = r
@@ -507,6 +686,12 @@ fn fingerprint(args: &ConvertArgs) -> Result<String> {
 }
 
 fn convert_input(ctx: &Ctx<'_>, input: Input) -> InputResult {
+    if ctx.stopping() {
+        return InputResult {
+            input,
+            outcome: Ok(Converted::NotStarted),
+        };
+    }
     ctx.progress.set_message(input.key.clone());
     // Large inputs move the bar as they are read (see `Counted`); the rest of the input's
     // size counts when it is done.
@@ -663,7 +848,9 @@ fn convert_one(
             };
             let (opts, n) = options_for(ctx, doc);
             notes.extend(n);
-            let s = write_document(ctx, &rel, |sink| convert_whole(ctx, doc, &opts, sink))?;
+            let s = write_document(ctx, &name, &rel, |sink| {
+                convert_whole(ctx, doc, &opts, sink)
+            })?;
             stats.push(s);
             outputs.push(rel);
         }
@@ -750,10 +937,10 @@ fn convert_streamed(
     let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
     let reader = Counted::new(file, ctx, input, done);
     let place = InPlace { path, line: None };
-    let Some((tmp, stats, notes)) = stage_streamed(ctx, place, reader, &name)? else {
+    let Some((tmp, stats, notes)) = stage_streamed(ctx, place, reader, &name, &input.key)? else {
         return Ok(None);
     };
-    place_document(ctx, &tmp, &input.key)?;
+    place_document(ctx, &name, &tmp, &input.key)?;
     Ok(Some((stats, notes)))
 }
 
@@ -765,6 +952,7 @@ fn stage_streamed<R: std::io::Read + std::io::Seek + Send>(
     place: InPlace<'_>,
     mut reader: R,
     name: &str,
+    key: &str,
 ) -> std::result::Result<Option<(PathBuf, ConvertStats, Vec<String>)>, String> {
     // Errors within a line are located in the whole input, as a whole read locates them.
     let located = |e: LoadError| place.locate(e).to_string();
@@ -788,7 +976,7 @@ fn stage_streamed<R: std::io::Read + std::io::Seek + Send>(
         e => e.to_string(),
     };
     let mut unchecked = false;
-    let first = stage_document(ctx, |sink| {
+    let first = stage_document(ctx, name, key, |sink| {
         convert_lazy(&lazy, &mut reader, &opts, sink).map_err(|e| {
             unchecked = matches!(e, ConvertError::Unchecked(_));
             message(e)
@@ -799,7 +987,7 @@ fn stage_streamed<R: std::io::Read + std::io::Seek + Send>(
         // convert again (the first attempt's files are already gone).
         Err(_) if unchecked => {
             let exact = place.index(name, true).map_err(located)?;
-            stage_document(ctx, |sink| {
+            stage_document(ctx, name, key, |sink| {
                 convert_lazy(&exact, &mut reader, &opts, sink).map_err(message)
             })?
         }
@@ -870,35 +1058,52 @@ fn options_for(ctx: &Ctx<'_>, doc: &Document) -> (ConvertOptions, Vec<String>) {
 /// `OUT/<rel>` (the old one is removed only then); on failure the temporary folder goes.
 fn write_document(
     ctx: &Ctx<'_>,
+    name: &str,
     rel: &str,
     convert: impl FnOnce(&mut dyn Sink) -> std::result::Result<ConvertStats, String>,
 ) -> std::result::Result<ConvertStats, String> {
-    let (tmp, stats) = stage_document(ctx, convert)?;
-    place_document(ctx, &tmp, rel)?;
+    let (tmp, stats) = stage_document(ctx, name, rel, convert)?;
+    place_document(ctx, name, &tmp, rel)?;
     Ok(stats)
 }
 
 /// Runs `convert` into a new temporary folder inside OUT and returns the folder; on failure
-/// the folder goes.
+/// the folder goes. A write that fails names the input (`name`) and the file it was writing,
+/// as it will be called in `OUT/<rel>/`, not its temporary name.
 fn stage_document(
     ctx: &Ctx<'_>,
+    name: &str,
+    rel: &str,
     convert: impl FnOnce(&mut dyn Sink) -> std::result::Result<ConvertStats, String>,
 ) -> std::result::Result<(PathBuf, ConvertStats), String> {
     let out = &ctx.args.output;
     let n = ctx.tmp_counter.fetch_add(1, Ordering::Relaxed);
     let tmp = out.join(TMP).join(format!("{}-{n}", ctx.tmp_prefix));
-    let result = (|| -> std::result::Result<ConvertStats, String> {
-        std::fs::create_dir_all(&tmp)
-            .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-        let mut sink = DirSink {
-            dir: tmp.clone(),
-            files: BTreeMap::new(),
-        };
-        let stats = convert(&mut sink)?;
-        sink.close()
-            .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-        Ok(stats)
-    })();
+    let mut sink = DirSink {
+        dir: tmp.clone(),
+        shown: out.join(rel),
+        files: BTreeMap::new(),
+        failed: None,
+    };
+    let result = match std::fs::create_dir_all(&tmp) {
+        Err(e) => {
+            ctx.write_failed(&e);
+            Err(format!(
+                "{name}: cannot create {}: {}",
+                tmp.display(),
+                reason(&e)
+            ))
+        }
+        Ok(()) => convert(&mut sink)
+            .and_then(|stats| sink.close().map(|()| stats).map_err(|e| e.to_string())),
+    };
+    let result = result.map_err(|e| match sink.failed.take() {
+        Some(io) => {
+            ctx.write_failed(&io);
+            format!("{name}: {}", io)
+        }
+        None => e,
+    });
     match result {
         Ok(stats) => Ok((tmp, stats)),
         Err(e) => {
@@ -909,15 +1114,28 @@ fn stage_document(
 }
 
 /// Puts a staged folder in place of `OUT/<rel>`; on failure the staged folder goes.
-fn place_document(ctx: &Ctx<'_>, tmp: &Path, rel: &str) -> std::result::Result<(), String> {
+fn place_document(
+    ctx: &Ctx<'_>,
+    name: &str,
+    tmp: &Path,
+    rel: &str,
+) -> std::result::Result<(), String> {
     let final_dir = ctx.args.output.join(rel);
     let result = (|| {
         if let Some(parent) = final_dir.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(|e| {
+                ctx.write_failed(&e);
+                format!("{name}: cannot create {}: {}", parent.display(), reason(&e))
+            })?;
         }
-        replace_dir(tmp, &final_dir)
-            .map_err(|e| format!("cannot move output to {}: {e}", final_dir.display()))
+        replace_dir(tmp, &final_dir).map_err(|e| {
+            ctx.write_failed(&e);
+            format!(
+                "{name}: cannot move its output to {}: {}",
+                final_dir.display(),
+                reason(&e)
+            )
+        })
     })();
     if result.is_err() {
         let _ = std::fs::remove_dir_all(tmp);
@@ -925,29 +1143,38 @@ fn place_document(ctx: &Ctx<'_>, tmp: &Path, rel: &str) -> std::result::Result<(
     result
 }
 
-/// Puts `new` where `dst` is: the old folder is moved aside first and removed last, so `dst`
-/// is never a mix of the two.
-fn replace_dir(new: &Path, dst: &Path) -> io::Result<()> {
-    if dst.exists() {
-        let aside = new.with_extension("old");
-        std::fs::rename(dst, &aside)?;
-        std::fs::rename(new, dst)?;
-        std::fs::remove_dir_all(&aside)
-    } else {
-        std::fs::rename(new, dst)
-    }
-}
-
 /// Writes a conversion's files into a folder. Files written batch by batch (the markdown,
 /// text, elements and the tables index) stay open (buffered) until close; tables arrive whole
 /// and are written at once, so thousands of tables never hold thousands of open files.
 struct DirSink {
     dir: PathBuf,
+    /// The folder's final place, for messages.
+    shown: PathBuf,
     files: BTreeMap<OutFile, BufWriter<File>>,
+    /// The first write that failed, with the file's final name in its message.
+    failed: Option<io::Error>,
 }
 
 impl Sink for DirSink {
     fn write(&mut self, file: &OutFile, bytes: &[u8]) -> io::Result<()> {
+        self.write_file(file, bytes).map_err(|e| {
+            let named = io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot write {}: {}",
+                    self.shown.join(file.path()).display(),
+                    reason(&e)
+                ),
+            );
+            let again = io::Error::new(e.kind(), named.to_string());
+            self.failed.get_or_insert(named);
+            again
+        })
+    }
+}
+
+impl DirSink {
+    fn write_file(&mut self, file: &OutFile, bytes: &[u8]) -> io::Result<()> {
         if matches!(file, OutFile::Table(_)) {
             let path = self.dir.join(file.path());
             if let Some(parent) = path.parent() {
@@ -967,12 +1194,23 @@ impl Sink for DirSink {
         }
         self.files.get_mut(file).expect("inserted").write_all(bytes)
     }
-}
 
-impl DirSink {
-    fn close(self) -> io::Result<()> {
-        for (_, mut w) in self.files {
-            w.flush()?;
+    /// Flushes every open file (a full disk often shows only here), naming the file.
+    fn close(&mut self) -> io::Result<()> {
+        for (file, mut w) in std::mem::take(&mut self.files) {
+            if let Err(e) = w.flush() {
+                let named = io::Error::new(
+                    e.kind(),
+                    format!(
+                        "cannot write {}: {}",
+                        self.shown.join(file.path()).display(),
+                        reason(&e)
+                    ),
+                );
+                let again = io::Error::new(e.kind(), named.to_string());
+                self.failed.get_or_insert(named);
+                return Err(again);
+            }
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod chunks;
+pub mod completions;
 pub mod convert;
 pub mod elements;
 pub mod extract;

@@ -52,6 +52,7 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
         })
         .collect();
     let mut failed = 0;
+    let mut unwritable = false;
     let stdout = std::io::stdout();
     for r in reports.into_iter().flatten() {
         let mut o = stdout.lock();
@@ -67,8 +68,9 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
                 for w in warnings {
                     eprintln!("warning: {name}: {w}");
                 }
-                writeln!(
-                    o,
+                // A status line: standard error, as in every command (standard output is
+                // for data, and with -o DIR there is none).
+                eprintln!(
                     "{name}: {tables} table{} → {}{}",
                     if tables == 1 { "" } else { "s" },
                     dir.display(),
@@ -77,16 +79,23 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
                     } else {
                         String::new()
                     }
-                )?;
+                );
             }
             Report::Failed(e) => {
                 failed += 1;
                 o.flush()?;
                 eprintln!("error: {e:#}");
             }
+            Report::Unwritable(e) => {
+                unwritable = true;
+                o.flush()?;
+                eprintln!("error: {e:#}");
+            }
         }
     }
-    Ok(if failed > 0 {
+    Ok(if unwritable {
+        Outcome::Stopped
+    } else if failed > 0 {
         Outcome::Partial
     } else {
         Outcome::Ok
@@ -123,6 +132,8 @@ enum Report {
         warnings: Vec<String>,
     },
     Failed(anyhow::Error),
+    /// Read, but its tables could not be written.
+    Unwritable(anyhow::Error),
 }
 
 fn convert(
@@ -137,10 +148,21 @@ fn convert(
         if let Some(id) = &args.table {
             keep_only(&mut out, id).with_context(|| name.to_owned())?;
         }
-        write_all(&out, dir, args, opts)
-            .with_context(|| format!("{name}: writing to {}", dir.display()))?;
         Ok(out)
     });
+    // An output that cannot be written is fatal (exit 2), as in every command; an input that
+    // cannot be read is not.
+    let result = match result {
+        Ok(out) => match write_all(&out, dir, args, opts) {
+            Ok(()) => Ok(out),
+            Err(e) => {
+                return Report::Unwritable(
+                    e.context(format!("{name}: cannot write to {}", dir.display())),
+                );
+            }
+        },
+        Err(e) => Err(e),
+    };
     match result {
         Ok(out) => Report::Written {
             name: name.to_owned(),

@@ -368,11 +368,13 @@ pub(super) fn render_in_place<W: Writer>(
                 );
                 let r = r.and_then(|s| {
                     w.flush()?;
-                    std::fs::rename(&tmp, target)?;
+                    if tmp != *target {
+                        std::fs::rename(&tmp, target)?;
+                    }
                     Ok(s)
                 });
                 if r.is_err() {
-                    let _ = std::fs::remove_file(&tmp);
+                    discard(&tmp, target);
                 }
                 r
             }

@@ -126,13 +126,19 @@ impl Out {
             Out::Dir => {}
             Out::File { tmp, path, mut w } => {
                 let done = if rendered_any {
-                    w.flush().and_then(|()| std::fs::rename(&tmp, &path))
+                    w.flush().and_then(|()| {
+                        if tmp == path {
+                            Ok(())
+                        } else {
+                            std::fs::rename(&tmp, &path)
+                        }
+                    })
                 } else {
                     Ok(())
                 };
                 drop(w);
                 if !rendered_any || done.is_err() {
-                    let _ = std::fs::remove_file(&tmp);
+                    discard(&tmp, &path);
                 }
                 done.with_context(|| format!("cannot write {}", path.display()))?;
             }
@@ -157,12 +163,25 @@ pub(super) fn stdout_file() -> Option<File> {
 
 /// A temporary name in the same folder as `path` (so the final rename stays on one file
 /// system).
+/// The target itself when it is a device, FIFO or socket (see [`discard`]): those are
+/// written in place, a rename would replace them with a regular file.
 pub(super) fn temp_beside(path: &Path) -> PathBuf {
+    if crate::output::is_special(path) {
+        return path.to_path_buf();
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Removes a temporary file that will not be put in place, unless it is the target itself
+/// (a device or FIFO written in place).
+pub(super) fn discard(tmp: &Path, target: &Path) {
+    if tmp != target {
+        let _ = std::fs::remove_file(tmp);
+    }
 }
 
 /// Passes one writer's file of a conversion on to a byte sink.

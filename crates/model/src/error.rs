@@ -60,7 +60,8 @@ impl LoadError {
 
     pub(crate) fn at(mut self, line: usize, column: usize) -> Self {
         self.line = Some(line);
-        self.column = Some(column);
+        // Columns are 1-based; serde_json says column 0 for a place just after a newline.
+        self.column = Some(column.max(1));
         self
     }
 
@@ -126,14 +127,23 @@ fn shorten_path(path: String) -> String {
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         if let Some(s) = &self.source {
-            write!(f, "{s}: ")?;
+            // A file name cannot forge lines or drive the terminal: control characters are
+            // written as escapes (`\n`, `\u{1b}`).
+            for c in s.chars() {
+                if c.is_control() {
+                    write!(f, "{}", c.escape_default())?;
+                } else {
+                    write!(f, "{c}")?;
+                }
+            }
+            f.write_str(": ")?;
         }
         if !self.path.is_empty() {
             write!(f, "{}: ", self.path)?;
         }
         f.write_str(&self.message)?;
         if let (Some(l), Some(c)) = (self.line, self.column) {
-            write!(f, " at line {l} column {c}")?;
+            write!(f, " at line {l} column {}", c.max(1))?;
         }
         Ok(())
     }

@@ -265,6 +265,14 @@ impl Line {
     /// An error met reading the line on its own (positions within the line), located in the
     /// whole input as a whole read locates it.
     pub fn locate(&self, e: LoadError) -> LoadError {
+        if e.kind == ErrorKind::Encoding {
+            // As a held line (and a whole read) reports it: the offset in the whole input
+            // (after a byte-order mark), the line's number, no other change.
+            let mut e = crate::load::shift_utf8_offset(e, self.offset);
+            e.line = Some(self.number);
+            e.source = self.source.clone();
+            return e;
+        }
         line_error(self.number, self.source.as_deref(), e)
     }
 }

@@ -187,7 +187,25 @@ impl LazyDocument {
         min: u64,
         jumps: bool,
     ) -> Result<(Self, bool), LoadError> {
-        Self::index_checked(input, source, min, jumps).map_err(|e| match e.kind {
+        Self::index_checked(input, source, min, jumps).map_err(|e| {
+            // Checked only when indexing fails: a PDF given by mistake, said as such.
+            let mut head = [0u8; 8];
+            let n = input
+                .open()
+                .and_then(|mut f| read_up_to(&mut f, &mut head))
+                .unwrap_or(0);
+            if let Some(foreign) = crate::load::foreign_file(&head[..n]) {
+                let mut foreign = foreign.with_source(source);
+                // Not a shape to fall back from: loading it whole says the same.
+                foreign.kind = ErrorKind::Syntax;
+                return foreign;
+            }
+            Self::index_error(input, source, e)
+        })
+    }
+
+    fn index_error(input: &Input<'_>, source: Option<&str>, e: LoadError) -> LoadError {
+        match e.kind {
             // The scanner checks brackets and strings, not every token, so it notices broken
             // JSON only where the damage upsets the structure, possibly far further on (a
             // stray quote turns what follows inside out). The first real error, as a whole
@@ -200,7 +218,7 @@ impl LazyDocument {
                 None => e,
             },
             _ => e,
-        })
+        }
     }
 
     /// The index, taken again without page jumps when the jumps may have misled it.
@@ -1388,6 +1406,18 @@ fn leading_scalars(raw: &[u8], need: Need) -> Option<PageProbe> {
             _ => return None,
         }
     }
+}
+
+/// Reads until `buf` is full or the input ends; how many bytes were read.
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
 }
 
 #[cfg(test)]

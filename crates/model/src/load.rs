@@ -78,6 +78,7 @@ pub fn load_document(bytes: &[u8], source: Option<&str>) -> Result<Document, Loa
                 other.format().with_article()
             ),
         )
+        .at(1, 1)
         .with_source(source)),
         Some(Err(e)) => Err(e),
         None => Err(LoadError::new(ErrorKind::Eof, "no response in the input").with_source(source)),
@@ -87,6 +88,9 @@ pub fn load_document(bytes: &[u8], source: Option<&str>) -> Result<Document, Loa
 /// Reads every response in bytes. JSON Lines (one response per line) is recognised by the
 /// source name (`.jsonl`, `.ndjson`) or by a second JSON value starting on a new line.
 pub fn load_all(bytes: &[u8], source: Option<&str>) -> Vec<Result<Loaded, LoadError>> {
+    if let Some(e) = foreign_file(bytes) {
+        return vec![Err(e.with_source(source))];
+    }
     let text = match decode(bytes) {
         Ok(t) => t,
         Err(e) => return vec![Err(e.with_source(source))],
@@ -121,12 +125,61 @@ fn decode(bytes: &[u8]) -> Result<&str, LoadError> {
     })
 }
 
+/// A document given where its parse result was meant (a PDF, an image, an office file or a
+/// ZIP archive), known by its first bytes: said as such, not as invalid UTF-8 or broken JSON.
+pub(crate) fn foreign_file(head: &[u8]) -> Option<LoadError> {
+    const KINDS: [(&[u8], &str); 9] = [
+        (b"%PDF-", "a PDF file"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"II*\0", "a TIFF image"),
+        (b"MM\0*", "a TIFF image"),
+        (
+            b"PK\x03\x04",
+            "an office file or a ZIP archive (docx, xlsx, pptx, zip...)",
+        ),
+        (
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            "an office file (doc, xls, ppt)",
+        ),
+        (b"{\\rtf", "an RTF document"),
+    ];
+    let what = KINDS.iter().find(|(magic, _)| head.starts_with(magic))?.1;
+    Some(
+        LoadError::new(
+            ErrorKind::Shape,
+            format!(
+                "this is {what}, not JSON; pagetree reads the saved JSON result of a parse \
+                 (see README: saving a response)"
+            ),
+        )
+        .at(1, 1),
+    )
+}
+
 /// Invalid UTF-8: `byte` at `offset` of the input (after any byte-order mark).
 pub(crate) fn bad_utf8(byte: u8, offset: u64) -> LoadError {
     LoadError::new(
         ErrorKind::Encoding,
         format!("invalid UTF-8 (byte 0x{byte:02X} at offset {offset}); save the file as UTF-8"),
     )
+}
+
+/// A [`bad_utf8`] error found in a part of the input that starts `by` bytes in, moved to
+/// count from the start of the input.
+pub(crate) fn shift_utf8_offset(mut e: LoadError, by: u64) -> LoadError {
+    const AT: &str = " at offset ";
+    if let Some(i) = e.message.find(AT) {
+        let start = i + AT.len();
+        let end = e.message[start..]
+            .find(|c: char| !c.is_ascii_digit())
+            .map_or(e.message.len(), |n| start + n);
+        if let Ok(n) = e.message[start..end].parse::<u64>() {
+            e.message.replace_range(start..end, &(n + by).to_string());
+        }
+    }
+    e
 }
 
 /// 1-based line and byte column of an offset.
@@ -140,9 +193,11 @@ pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
 pub(crate) fn looks_like_jsonl(text: &str) -> bool {
     // A JSON Lines file is a complete value followed by another value on a later line. Only
     // objects qualify, so "[1] [2]" stays a syntax error.
+    // The first value must also be on one line: a pretty-printed response followed by
+    // another value is one broken JSON document (trailing characters), not JSON Lines.
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<de::IgnoredAny>();
     let first_ok = text.trim_start().starts_with('{') && matches!(stream.next(), Some(Ok(_)));
-    if !first_ok {
+    if !first_ok || text[..stream.byte_offset()].trim().contains('\n') {
         return false;
     }
     let rest = &text[stream.byte_offset()..];

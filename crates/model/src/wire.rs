@@ -240,6 +240,29 @@ impl Visitor<'_> for KeySeed {
     }
 }
 
+/// What a message says a wire object is, from its type's name: no Rust type names in
+/// messages (`ItemsPage` → `a page object`, `ParseResponse` → `a parse response object`).
+#[doc(hidden)]
+pub fn expecting(type_name: &str) -> String {
+    if type_name.ends_with("Page") {
+        return "a page object".into();
+    }
+    let base = type_name.strip_suffix("Object").unwrap_or(type_name);
+    let mut words = String::new();
+    for c in base.chars() {
+        if c.is_uppercase() && !words.is_empty() {
+            words.push(' ');
+        }
+        words.extend(c.to_lowercase());
+    }
+    let article = if words.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {words} object")
+}
+
 /// Declares a wire object: a struct whose known fields are all `Option`s, plus `unknown` (fields
 /// we do not know, kept verbatim) and `wire` (how the input spelled them), with lossless serde
 /// impls. `field: Type => "name"` or `=> "name" | "altName"` for a legacy spelling.
@@ -277,7 +300,7 @@ macro_rules! wire_object {
                 impl<'de> serde::de::Visitor<'de> for V {
                     type Value = $name;
                     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                        f.write_str(concat!("an object (", stringify!($name), ")"))
+                        f.write_str(&$crate::wire::expecting(stringify!($name)))
                     }
                     fn visit_map<A: serde::de::MapAccess<'de>>(
                         self,

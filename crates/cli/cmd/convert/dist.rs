@@ -12,10 +12,27 @@ use clap::Parser;
 use indicatif::ProgressBar;
 use serde::{Deserialize, Serialize};
 
-use super::{InputResult, context, convert_input, finish as finish_run, start, take_result};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use super::{
+    Held, InputResult, context, convert_input, finish as finish_run, lock, record_in_journal,
+    start, take_result,
+};
 use crate::args::{Cli, Command, ConvertArgs};
 use crate::inputs::Input;
-use crate::manifest::{Entry, Manifest};
+use crate::manifest::{Entry, Journal, Manifest};
+
+/// OUT's lock and journal, held by the driver from [`plan`] to [`finish`] (the calls share
+/// nothing else), by output folder.
+static HELD: Mutex<Vec<(PathBuf, Held)>> = Mutex::new(Vec::new());
+
+/// Takes what [`plan`] left held for `out`, if anything.
+fn take_held(out: &PathBuf) -> Option<Held> {
+    let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
+    let i = held.iter().position(|(o, _)| o == out)?;
+    Some(held.swap_remove(i).1)
+}
 
 /// The inputs to convert, in order, each with what the manifest knows of it.
 #[derive(Serialize, Deserialize)]
@@ -57,7 +74,8 @@ fn now() -> f64 {
 }
 
 /// Expands `pagetree convert ARGS` into tasks (JSON, one per input, in the command's order),
-/// after creating OUT and removing what killed runs left there. Standard input (`-`) cannot
+/// after creating OUT, locking it until [`finish`] (as a `pagetree convert` run does) and
+/// removing what killed runs left there. Standard input (`-`) cannot
 /// be sent to another process and is refused.
 pub fn plan(args: &[String]) -> Result<String> {
     let started = now();
@@ -65,7 +83,12 @@ pub fn plan(args: &[String]) -> Result<String> {
     if a.inputs.iter().any(|i| i == "-") {
         bail!("standard input (`-`) cannot be converted on other processes; save it to a file");
     }
-    let (ctx, inputs, report) = start(&a)?;
+    // A plan made earlier for this folder and never finished gives its lock up.
+    drop(take_held(&a.output));
+    let (ctx, inputs, report, held) = start(&a)?;
+    HELD.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((a.output.clone(), held));
     ctx.progress.finish_and_clear();
     let tasks = inputs
         .into_iter()
@@ -131,7 +154,8 @@ fn host() -> Option<String> {
 
 /// Takes the results of every task of `plan` (in the plan's order) into OUT's manifest,
 /// prints warnings, errors and the summary as the command does, writes `--report FILE`, and
-/// returns the exit code (0 or 1) and the report (JSON).
+/// returns the exit code (0, 1, or 2 when the disk filled up) and the report (JSON). Each
+/// result is recorded in OUT's journal as it is taken, and OUT stays locked until the end.
 pub fn finish(args: &[String], plan: &str, results: &[String]) -> Result<(u8, String)> {
     let a = parse(args)?;
     let p: Plan = serde_json::from_str(plan).context("not a convert plan")?;
@@ -142,6 +166,15 @@ pub fn finish(args: &[String], plan: &str, results: &[String]) -> Result<(u8, St
             p.tasks.len()
         );
     }
+    // The plan's lock and journal; a driver in another process than its plan's takes them now.
+    let mut held = match take_held(&a.output) {
+        Some(h) => h,
+        None => Held {
+            _lock: lock::lock(&a.output, a.wait, a.quiet)?,
+            journal: Journal::open(&a.output)
+                .with_context(|| format!("cannot write the journal in {}", a.output.display()))?,
+        },
+    };
     let (manifest, _) = Manifest::load(&a.output);
     let ctx = context(&a, manifest, ProgressBar::hidden(), String::new())?;
     let mut report = super::Report {
@@ -161,10 +194,20 @@ pub fn finish(args: &[String], plan: &str, results: &[String]) -> Result<(u8, St
     }
     report.inputs = p.tasks.len() + report.failed_inputs.len();
     let mut manifest = ctx.manifest.clone();
+    let mut journal_failed = false;
     for (i, r) in results.iter().enumerate() {
         let r: InputResult = serde_json::from_str(r)
             .with_context(|| format!("result {} is not a convert result", i + 1))?;
-        let (name, notes) = take_result(i, &mut manifest, &mut report, r);
+        let (name, notes, record) = take_result(i, &mut manifest, &mut report, r);
+        if let Some((key, entry)) = record {
+            record_in_journal(
+                &ctx,
+                &mut held.journal,
+                &key,
+                entry.as_ref(),
+                &mut journal_failed,
+            );
+        }
         super::print_notes(&ctx, &name, notes);
     }
     let seconds = (now() - p.started).max(0.0);
@@ -172,6 +215,8 @@ pub fn finish(args: &[String], plan: &str, results: &[String]) -> Result<(u8, St
     let code = match outcome {
         crate::Outcome::Ok => 0,
         crate::Outcome::Partial => 1,
+        crate::Outcome::Stopped => 2,
     };
+    drop(held);
     Ok((code, serde_json::to_string(&report)?))
 }

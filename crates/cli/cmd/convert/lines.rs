@@ -87,7 +87,7 @@ pub(super) fn convert_json_lines(
         }
         let results: Vec<Vec<std::result::Result<Staged, Failed>>> = chunk
             .par_iter()
-            .map(|line| convert_line(ctx, path, line))
+            .map(|line| convert_line(ctx, path, line, &input.key))
             .collect();
         // The first error in input order fails the input; what the others staged goes.
         let count: usize = results.iter().map(Vec::len).sum();
@@ -127,7 +127,7 @@ pub(super) fn convert_json_lines(
         } else {
             input.key.clone()
         };
-        if let Err(e) = place_document(ctx, &s.dir, &rel) {
+        if let Err(e) = place_document(ctx, &name, &s.dir, &rel) {
             let rest: Vec<Staged> = staged.map(|(_, s)| s).collect();
             remove(&rest);
             return Err(e);
@@ -146,6 +146,7 @@ fn convert_line(
     ctx: &Ctx<'_>,
     path: &Path,
     line: &Line,
+    key: &str,
 ) -> Vec<std::result::Result<Staged, Failed>> {
     let mut line = std::borrow::Cow::Borrowed(line);
     if !line.is_held() {
@@ -157,7 +158,7 @@ fn convert_line(
         let streamed = place
             .open()
             .map_err(|e| format!("{name}: cannot read: {e}"))
-            .and_then(|span| stage_streamed(ctx, place, span, &name));
+            .and_then(|span| stage_streamed(ctx, place, span, &name, key));
         match streamed {
             Ok(Some((dir, stats, notes))) => {
                 return vec![Ok(Staged {
@@ -182,9 +183,10 @@ fn convert_line(
         .map(|loaded| match loaded {
             Ok(Loaded::Document(doc)) => {
                 let (opts, notes) = options_for(ctx, &doc);
-                let (dir, stats) =
-                    stage_document(ctx, |sink| convert_whole(ctx, &doc, &opts, sink))
-                        .map_err(Failed::Error)?;
+                let (dir, stats) = stage_document(ctx, &line.name(), key, |sink| {
+                    convert_whole(ctx, &doc, &opts, sink)
+                })
+                .map_err(Failed::Error)?;
                 Ok(Staged {
                     dir,
                     stats,

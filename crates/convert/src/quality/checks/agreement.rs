@@ -238,12 +238,14 @@ fn numbers(reference: &Grid, rs: Source, other: &Grid, os: Source, out: &mut Fin
             show(&only_other)
         ));
     }
-    // Locate the first reference cell whose number the other grid lacks.
+    // Locate the first reference cell whose number the other grid lacks (looked up in a set:
+    // a scan of the list per cell is quadratic when a large table disagrees throughout).
+    let lacking: std::collections::BTreeSet<&str> = only_ref.iter().map(String::as_str).collect();
     let first = reference.cells.iter().enumerate().find_map(|(r, row)| {
         row.iter().enumerate().find_map(|(c, cell)| {
             classify(cell)
                 .number()
-                .filter(|n| only_ref.contains(&n.canonical()))
+                .filter(|n| lacking.contains(n.canonical().as_str()))
                 .map(|_| (r, c))
         })
     });

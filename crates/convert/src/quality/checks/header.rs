@@ -127,14 +127,21 @@ fn labels(t: &Layout<'_>, skip: &[usize], out: &mut Findings) {
         )
         .at(Some(h), Some(first));
     }
+    // The first column of each label, looked up (never iterated): a scan of the columns
+    // before each one made 20k columns take seconds.
     let mut dups: Vec<(usize, usize)> = Vec::new();
-    for c in 1..t.width {
-        let key = labels[c].to_lowercase();
-        if key.is_empty() {
+    let mut first_of: std::collections::BTreeMap<String, usize> = Default::default();
+    for (c, label) in labels.iter().enumerate() {
+        let key = label.to_lowercase();
+        if key.is_empty() && c > 0 {
             continue;
         }
-        if let Some(first) = (0..c).find(|&p| labels[p].to_lowercase() == key) {
-            dups.push((c, first));
+        match first_of.get(&key) {
+            Some(&first) if c > 0 => dups.push((c, first)),
+            Some(_) => {}
+            None => {
+                first_of.insert(key, c);
+            }
         }
     }
     if let Some(&(c, first)) = dups.first() {
