@@ -9,6 +9,7 @@ use crate::common::{pagetree, stderr, testdata};
 fn regression(slug: &str) -> String {
     testdata()
         .join("regressions")
+        .join("invalid")
         .join(format!("{slug}.json"))
         .to_string_lossy()
         .into_owned()
