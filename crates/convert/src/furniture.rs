@@ -263,7 +263,7 @@ pub(crate) fn no_furniture(
     no_furniture_warning(opts, d)
 }
 
-/// [`no_furniture`] given what was found over the whole document.
+/// `no_furniture` given what was found over the whole document.
 pub fn no_furniture_warning(opts: &PageOptions, detected: &Detected) -> Option<Warning> {
     let hidden: Vec<&str> = [("headers", &opts.headers), ("footers", &opts.footers)]
         .into_iter()
