@@ -22,6 +22,7 @@ use crate::furniture::{
     Detected, DetectedBuilder, Detection, no_furniture_warning, page_furniture,
 };
 use crate::markdown::{self, MarkdownOptions, TableFormat};
+use crate::quality::{QualityOptions, QualityReport, QualityStream};
 use crate::pages::{Rendered, Source, separator_for};
 use crate::tables::{self, TableOptions, TablesIndexWriter, render_table};
 use crate::text::{self, TextOptions};
@@ -39,6 +40,9 @@ pub struct Outputs {
     pub tables: bool,
     /// `elements.json`. Default: on.
     pub elements: bool,
+    /// `quality.json`, the table-quality report (as `pagetree quality --json` prints it).
+    /// Default: off.
+    pub quality: bool,
 }
 
 impl Outputs {
@@ -49,6 +53,7 @@ impl Outputs {
             text: false,
             tables: false,
             elements: false,
+            quality: false,
         }
     }
 }
@@ -60,6 +65,7 @@ impl Default for Outputs {
             text: false,
             tables: true,
             elements: true,
+            quality: false,
         }
     }
 }
@@ -80,6 +86,8 @@ pub struct ConvertOptions {
     pub elements: ElementOptions,
     /// Elements as one JSON document or JSON Lines. Default: JSON.
     pub elements_format: ElementsFormat,
+    /// Table-quality options. Default: defaults.
+    pub quality: QualityOptions,
     /// Input bytes per batch of pages for [`convert_lazy`]. Default: 1 MiB (two batches are
     /// in memory at once, one parsed while the other is rendered; larger batches were slower,
     /// their pages out of cache by the time they are rendered, and smaller ones no faster).
@@ -95,6 +103,7 @@ impl Default for ConvertOptions {
             tables: TableOptions::default(),
             elements: ElementOptions::default(),
             elements_format: ElementsFormat::Json,
+            quality: QualityOptions::default(),
             batch_bytes: 1 << 20,
         }
     }
@@ -116,6 +125,8 @@ pub enum OutFile {
     Table(String),
     /// `view.html` (see [`crate::view`]; written by the caller from the whole document).
     View,
+    /// `quality.json`: the quality report as one line of JSON.
+    Quality,
 }
 
 impl OutFile {
@@ -129,6 +140,7 @@ impl OutFile {
             OutFile::TablesIndex => "tables/tables.json".into(),
             OutFile::Table(name) => format!("tables/{name}"),
             OutFile::View => "view.html".into(),
+            OutFile::Quality => "quality.json".into(),
         }
     }
 }
@@ -141,7 +153,7 @@ pub trait Sink: Send {
 }
 
 /// What a conversion produced, for summaries.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConvertStats {
     /// Pages.
     pub pages: usize,
@@ -155,6 +167,8 @@ pub struct ConvertStats {
     pub batches: usize,
     /// What the writers noticed, as `page N: message` lines (deduplicated, in order).
     pub warnings: Vec<String>,
+    /// The quality report, when it was asked for (also written as [`OutFile::Quality`]).
+    pub quality: Option<QualityReport>,
 }
 
 /// Why a conversion stopped.
@@ -195,7 +209,7 @@ impl From<io::Error> for ConvertError {
 /// quarter of an API items page). Both `convert_lazy` and whole reads for the same outputs
 /// use it.
 pub fn projection(opts: &ConvertOptions) -> Projection {
-    if opts.outputs.elements || opts.outputs.tables {
+    if opts.outputs.elements || opts.outputs.tables || opts.outputs.quality {
         return Projection::default();
     }
     Projection {
@@ -575,6 +589,11 @@ fn needed_end(
 ) -> usize {
     let index_of = |page: u32| lazy.pages.partition_point(|p| p.number <= page);
     let mut need = end;
+    // Pages numbered alike stay in one batch: table ids and the quality report count tables
+    // per page number.
+    while need < lazy.pages.len() && need > 0 && lazy.pages[need].number == lazy.pages[need - 1].number {
+        need += 1;
+    }
     // Straight over the items, with plain loops (no walk is built, no iterator adapters:
     // this runs for every batch, between batches, when nothing else does).
     fn last_merged(items: &[pagetree_model::Item], last: &mut Option<u32>) {
@@ -625,6 +644,7 @@ struct State<'o> {
     text_pages: usize,
     elements: Option<(ElementsStream, ElementsWriter<Vec<u8>>)>,
     tables_index: Option<TablesIndexWriter>,
+    quality: Option<QualityStream>,
     stats: ConvertStats,
 }
 
@@ -659,6 +679,10 @@ impl<'o> State<'o> {
             text_pages: 0,
             elements,
             tables_index: None,
+            quality: opts
+                .outputs
+                .quality
+                .then(|| QualityStream::new(doc, &opts.quality)),
             stats: ConvertStats::default(),
         })
     }
@@ -689,6 +713,7 @@ impl<'o> State<'o> {
         let (mopts, topts) = (&self.markdown, &self.text);
         let (md_pages, md_offset) = (self.md_pages, self.md_offset);
         let elements = &mut self.elements;
+        let quality = &mut self.quality;
         // The markdown with the elements that point into it, the text, and the tables are
         // independent: build them side by side, then write in a fixed order.
         let ((md, els), (txt, tabs)) = rayon::join(
@@ -708,7 +733,12 @@ impl<'o> State<'o> {
             },
             || {
                 rayon::join(
-                    || opts.outputs.text.then(|| text::render(doc, topts)),
+                    || {
+                        if let Some(q) = quality {
+                            q.push(doc);
+                        }
+                        opts.outputs.text.then(|| text::render(doc, topts))
+                    },
                     || {
                         opts.outputs.tables.then(|| {
                             let out = tables::extract(doc, &opts.tables);
@@ -787,6 +817,13 @@ impl<'o> State<'o> {
         }
         if let Some(index) = self.tables_index.take() {
             sink.write(&OutFile::TablesIndex, &index.finish()?)?;
+        }
+        if let Some(q) = self.quality.take() {
+            let report = q.finish();
+            let mut json = serde_json::to_vec(&report).map_err(io::Error::other)?;
+            json.push(b'\n');
+            sink.write(&OutFile::Quality, &json)?;
+            self.stats.quality = Some(report);
         }
         // Empty documents still get their (empty) markdown and text files.
         if self.opts.outputs.markdown && self.md_pages == 0 {
