@@ -589,6 +589,12 @@ pub struct TablesArgs {
     /// them).
     #[arg(long, value_enum, default_value_t = CellsArg::Text, value_name = "MODE")]
     pub cells: CellsArg,
+
+    /// Read page by page with bounded memory: inputs of 8 MiB or more (auto), every input
+    /// that can be (always), or none (never). The files are the same either way (`--table`
+    /// and `--index csv|both` read whole).
+    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
+    pub stream: StreamArg,
 }
 
 /// `pagetree quality`.
@@ -614,6 +620,11 @@ pub struct QualityArgs {
     /// An unknown id is a usage error that lists the known ones.
     #[arg(long, value_name = "CHECK", value_parser = parse_check)]
     pub fail_on: Vec<Check>,
+
+    /// Read page by page with bounded memory: inputs of 8 MiB or more (auto), every input
+    /// that can be (always), or none (never). The report is the same either way.
+    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
+    pub stream: StreamArg,
 }
 
 /// `quality --format`.

@@ -5,7 +5,11 @@
 use std::io;
 use std::path::Path;
 
-use pagetree_model::{FileSpan, LazyDocument, Line, LoadError};
+use pagetree_convert::{ConvertError, ConvertOptions, ConvertStats, Sink, convert_lazy};
+use pagetree_model::{ErrorKind, FileSpan, LazyDocument, Line, LoadError, is_json_lines};
+
+use crate::args::StreamArg;
+use crate::render::STREAM_THRESHOLD;
 
 /// Where a response streamed in place is read: a whole file, or one JSON Lines line of it
 /// that was too long to hold.
@@ -44,4 +48,73 @@ impl InPlace<'_> {
             None => e,
         }
     }
+}
+
+/// Whether `f` is read page by page under `--stream` (standard input and JSON Lines are read
+/// whole by the commands that call this; `convert`, `markdown` and `text` spool them).
+pub fn streams(f: &Path, when: StreamArg) -> bool {
+    let label = f.display().to_string();
+    if f.as_os_str() == "-" || is_json_lines(&[], Some(&label)) {
+        return false;
+    }
+    match when {
+        StreamArg::Never => false,
+        StreamArg::Always => f.is_file(),
+        StreamArg::Auto => f.metadata().is_ok_and(|m| m.len() >= STREAM_THRESHOLD),
+    }
+}
+
+/// Why [`convert_file`] failed.
+pub enum Failed {
+    /// The input could not be read (its located error, as a whole read words it).
+    Input(String),
+    /// An output could not be written.
+    Output(io::Error),
+}
+
+/// Converts the file `f` page by page with `opts` into a sink made by `sink` (made again,
+/// empty, when the page boundaries taken on trust turn out wrong and the pages are converted
+/// again). `None` when its shape is read whole (arrays at the top, job listings...).
+pub fn convert_file<S: Sink>(
+    f: &Path,
+    label: &str,
+    opts: &ConvertOptions,
+    mut sink: impl FnMut() -> S,
+) -> Option<Result<(ConvertStats, S), Failed>> {
+    let place = InPlace {
+        path: f,
+        line: None,
+    };
+    let lazy = match place.index(label, false) {
+        Ok(l) => l,
+        Err(e) if e.kind == ErrorKind::Shape => return None,
+        Err(e) => return Some(Err(Failed::Input(e.to_string()))),
+    };
+    let mut run = |lazy: &LazyDocument| {
+        let mut reader = match place.open() {
+            Ok(r) => r,
+            Err(e) => return Err(Failed::Input(format!("{label}: cannot read: {e}"))),
+        };
+        let mut s = sink();
+        convert_lazy(lazy, &mut reader, opts, &mut s)
+            .map(|stats| (stats, s))
+            .map_err(|e| match e {
+                ConvertError::Load(e) | ConvertError::Unchecked(e) => {
+                    Failed::Input(place.locate(e).to_string())
+                }
+                ConvertError::Io(e) => Failed::Output(e),
+                e => Failed::Input(e.to_string()),
+            })
+    };
+    let first = run(&lazy);
+    let unchecked = lazy.jumped() && matches!(first, Err(Failed::Input(_)));
+    Some(if unchecked {
+        // Page boundaries were taken on trust and a page failed: check them all, and again.
+        match place.index(label, true) {
+            Ok(exact) => run(&exact),
+            Err(e) => Err(Failed::Input(place.locate(e).to_string())),
+        }
+    } else {
+        first
+    })
 }

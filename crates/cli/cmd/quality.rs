@@ -3,15 +3,18 @@
 //! `--fail-on` turn findings into exit code 1 for CI.
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use pagetree_convert::quality::{
     QualityOptions, QualityReport, assess, render_markdown, render_text,
 };
+use pagetree_convert::{ConvertOptions, OutFile, Outputs, Sink};
 use rayon::prelude::*;
 
 use crate::Outcome;
 use crate::args::{QualityArgs, ReportFormat};
+use crate::inplace::{Failed, convert_file, streams};
 use crate::input::{document, read_input};
 use crate::output::write_atomic;
 
@@ -23,6 +26,11 @@ pub fn run(args: &QualityArgs) -> Result<Outcome> {
         .files
         .par_iter()
         .map(|f| {
+            if streams(f, args.stream)
+                && let Some(r) = streamed(f, &opts)
+            {
+                return vec![r];
+            }
             read_input(f)
                 .into_iter()
                 .map(|(name, r)| document(&name, r).map(|doc| assess(&doc, &opts)))
@@ -75,6 +83,33 @@ pub fn run(args: &QualityArgs) -> Result<Outcome> {
     } else {
         Outcome::Ok
     })
+}
+
+/// The report of `f` read page by page (the conversion pipeline, writing the quality report
+/// alone); `None` when its shape is read whole.
+fn streamed(f: &Path, opts: &QualityOptions) -> Option<Result<QualityReport>> {
+    let mut c = ConvertOptions::default();
+    c.outputs = Outputs::none();
+    c.outputs.quality = true;
+    c.quality = opts.clone();
+    let label = f.display().to_string();
+    let r = convert_file(f, &label, &c, || Discard)?;
+    Some(match r {
+        Ok((stats, _)) => stats
+            .quality
+            .ok_or_else(|| anyhow::anyhow!("{label}: no quality report")),
+        Err(Failed::Input(e)) => Err(anyhow::anyhow!("{e}")),
+        Err(Failed::Output(e)) => Err(anyhow::anyhow!("{label}: {e}")),
+    })
+}
+
+/// The report is taken from the conversion's statistics: its bytes are not needed.
+struct Discard;
+
+impl Sink for Discard {
+    fn write(&mut self, _: &OutFile, _: &[u8]) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The `--fail-under` / `--fail-on` conditions this report trips, one line each.

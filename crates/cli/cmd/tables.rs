@@ -10,12 +10,14 @@ use anyhow::{Context, Result, bail};
 use pagetree_convert::tables::{
     Percent, TableFormat, TableOptions, TablesOutput, extract, index_csv, render_table,
 };
+use pagetree_convert::{ConvertOptions, OutFile, Outputs, Sink};
 use rayon::prelude::*;
 
 use crate::Outcome;
 use crate::args::{FormatArg, IndexArg, PercentArg, TablesArgs};
+use crate::inplace::{Failed, convert_file, streams};
 use crate::input::{InputResult, document, read_input};
-use crate::output::write_atomic;
+use crate::output::{persist_atomic, temp_beside, write_atomic};
 
 /// Runs the command.
 pub fn run(args: &TablesArgs) -> Result<Outcome> {
@@ -33,6 +35,15 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
         .par_iter()
         .zip(dirs.par_iter())
         .map(|(file, sub)| {
+            // A large input is read page by page, unless a whole-document index or a single
+            // table is asked for (both need every table's entry at once).
+            let whole_only = args.table.is_some() || !matches!(args.index, IndexArg::Json);
+            if !whole_only
+                && streams(file, args.stream)
+                && let Some(r) = streamed(file, sub.as_deref(), out, &opts)
+            {
+                return vec![r];
+            }
             let docs = read_input(file);
             let numbered = docs.len() > 1;
             let width = docs.len().to_string().len();
@@ -172,6 +183,84 @@ fn convert(
             warnings: out.warnings.iter().map(ToString::to_string).collect(),
         },
         Err(e) => Report::Failed(e),
+    }
+}
+
+/// The tables of the file `f`, converted page by page into `out` (or its subfolder `sub`);
+/// `None` when its shape is read whole.
+fn streamed(f: &Path, sub: Option<&str>, out: &Path, opts: &TableOptions) -> Option<Report> {
+    let mut dir = out.to_owned();
+    if let Some(sub) = sub {
+        dir.push(sub);
+    }
+    let name = f.display().to_string();
+    let mut c = ConvertOptions::default();
+    c.outputs = Outputs::none();
+    c.outputs.tables = true;
+    c.tables = opts.clone();
+    let r = convert_file(f, &name, &c, || DirSink {
+        dir: dir.clone(),
+        index: None,
+    })?;
+    let done = r.and_then(|(stats, sink)| match sink.finish() {
+        Ok(()) => Ok(stats),
+        Err(e) => Err(Failed::Output(e)),
+    });
+    Some(match done {
+        Ok(stats) => Report::Written {
+            name,
+            dir,
+            tables: stats.tables,
+            skipped: stats.skipped_tables,
+            warnings: stats.table_warnings,
+        },
+        Err(Failed::Input(e)) => Report::Failed(anyhow::anyhow!("{e}")),
+        Err(Failed::Output(e)) => Report::Unwritable(
+            anyhow::Error::new(e).context(format!("{name}: cannot write to {}", dir.display())),
+        ),
+    })
+}
+
+/// Tables written into a folder as a conversion hands them over: each table file whole, the
+/// index appended to a temporary file put in place at the end.
+struct DirSink {
+    dir: PathBuf,
+    index: Option<tempfile::NamedTempFile>,
+}
+
+impl Sink for DirSink {
+    fn write(&mut self, file: &OutFile, bytes: &[u8]) -> std::io::Result<()> {
+        match file {
+            OutFile::Table(name) => {
+                let name = safe_name(name).map_err(std::io::Error::other)?;
+                let path = self.dir.join(name);
+                write_atomic(&path, bytes)
+                    .map_err(|e| std::io::Error::other(format!("cannot write {}: {e:#}", path.display())))
+            }
+            OutFile::TablesIndex => {
+                let index = match &mut self.index {
+                    Some(f) => f,
+                    None => self
+                        .index
+                        .insert(temp_beside(&self.dir.join("tables.json"))?),
+                };
+                index.write_all(bytes)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl DirSink {
+    /// Puts the index in place.
+    fn finish(self) -> std::io::Result<()> {
+        if let Some(index) = self.index {
+            let path = self.dir.join("tables.json");
+            persist_atomic(index, &path).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+            })?;
+        }
+        Ok(())
     }
 }
 

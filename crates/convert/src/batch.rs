@@ -167,6 +167,10 @@ pub struct ConvertStats {
     pub batches: usize,
     /// What the writers noticed, as `page N: message` lines (deduplicated, in order).
     pub warnings: Vec<String>,
+    /// The tables' warnings (also in `tables/tables.json`), as `pagetree tables` prints them.
+    pub table_warnings: Vec<String>,
+    /// Table items not written (merge stubs, empty tables; listed in `tables/tables.json`).
+    pub skipped_tables: usize,
     /// The quality report, when it was asked for (also written as [`OutFile::Quality`]).
     pub quality: Option<QualityReport>,
 }
@@ -800,6 +804,10 @@ impl<'o> State<'o> {
                 sink.write(&OutFile::Table(t.file_name.clone()), csv)?;
             }
             self.stats.tables += out.tables.len();
+            self.stats
+                .table_warnings
+                .extend(out.warnings.iter().map(ToString::to_string));
+            self.stats.skipped_tables += out.index.skipped.len();
             // The index's entries are written as they come (it grew with the document).
             let mut json = Vec::new();
             self.tables_index
