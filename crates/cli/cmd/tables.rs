@@ -198,10 +198,7 @@ fn streamed(f: &Path, sub: Option<&str>, out: &Path, opts: &TableOptions) -> Opt
     c.outputs = Outputs::none();
     c.outputs.tables = true;
     c.tables = opts.clone();
-    let r = convert_file(f, &name, &c, || DirSink {
-        dir: dir.clone(),
-        index: None,
-    })?;
+    let r = convert_file(f, &name, &c, || DirSink::new(dir.clone()))?;
     let done = r.and_then(|(stats, sink)| match sink.finish() {
         Ok(()) => Ok(stats),
         Err(e) => Err(Failed::Output(e)),
@@ -221,23 +218,63 @@ fn streamed(f: &Path, sub: Option<&str>, out: &Path, opts: &TableOptions) -> Opt
     })
 }
 
-/// Tables written into a folder as a conversion hands them over: each table file whole, the
-/// index appended to a temporary file put in place at the end.
+/// Tables written into a folder as a conversion hands them over: a few hundred table files
+/// at a time, in parallel (each file is synced: one after another, 666 tables took 6 s
+/// instead of 0.3 s), the index appended to a temporary file put in place at the end.
 struct DirSink {
     dir: PathBuf,
+    tables: Vec<(String, Vec<u8>)>,
     index: Option<tempfile::NamedTempFile>,
+}
+
+impl DirSink {
+    fn new(dir: PathBuf) -> Self {
+        DirSink {
+            dir,
+            tables: Vec::new(),
+            index: None,
+        }
+    }
+
+    /// Writes the tables held.
+    fn flush(&mut self) -> std::io::Result<()> {
+        let tables = std::mem::take(&mut self.tables);
+        tables.par_iter().try_for_each(|(name, bytes)| {
+            let name = safe_name(name).map_err(std::io::Error::other)?;
+            let path = self.dir.join(name);
+            write_atomic(&path, bytes).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+            })
+        })
+    }
+
+    /// Puts the index in place.
+    fn finish(mut self) -> std::io::Result<()> {
+        self.flush()?;
+        if let Some(index) = self.index {
+            let path = self.dir.join("tables.json");
+            persist_atomic(index, &path).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+            })?;
+        }
+        Ok(())
+    }
 }
 
 impl Sink for DirSink {
     fn write(&mut self, file: &OutFile, bytes: &[u8]) -> std::io::Result<()> {
         match file {
             OutFile::Table(name) => {
-                let name = safe_name(name).map_err(std::io::Error::other)?;
-                let path = self.dir.join(name);
-                write_atomic(&path, bytes)
-                    .map_err(|e| std::io::Error::other(format!("cannot write {}: {e:#}", path.display())))
+                self.tables.push((name.clone(), bytes.to_vec()));
+                Ok(())
             }
             OutFile::TablesIndex => {
+                // Enough files at once for the syncs to overlap; few enough bytes to stay
+                // small beside a batch.
+                let held: usize = self.tables.iter().map(|t| t.1.len()).sum();
+                if self.tables.len() >= 256 || held >= 4 << 20 {
+                    self.flush()?;
+                }
                 let index = match &mut self.index {
                     Some(f) => f,
                     None => self
@@ -248,19 +285,6 @@ impl Sink for DirSink {
             }
             _ => Ok(()),
         }
-    }
-}
-
-impl DirSink {
-    /// Puts the index in place.
-    fn finish(self) -> std::io::Result<()> {
-        if let Some(index) = self.index {
-            let path = self.dir.join("tables.json");
-            persist_atomic(index, &path).map_err(|e| {
-                std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
-            })?;
-        }
-        Ok(())
     }
 }
 
