@@ -789,6 +789,8 @@ pub enum OutputArg {
     Elements,
     /// `view.html` (see `pagetree view`); inputs are then loaded whole, never streamed.
     View,
+    /// `quality.json`: the table-quality report, as `pagetree quality --format json` prints it.
+    Quality,
 }
 
 /// `--stream`.

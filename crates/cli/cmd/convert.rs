@@ -1034,6 +1034,7 @@ fn options_for(ctx: &Ctx<'_>, doc: &Document) -> (ConvertOptions, Vec<String>) {
     opts.outputs.text = has(OutputArg::Text);
     opts.outputs.tables = has(OutputArg::Tables);
     opts.outputs.elements = has(OutputArg::Elements);
+    opts.outputs.quality = has(OutputArg::Quality);
     opts.markdown = markdown;
     opts.text = text;
     opts.elements_format = if args.elements_jsonl {

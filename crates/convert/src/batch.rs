@@ -22,8 +22,8 @@ use crate::furniture::{
     Detected, DetectedBuilder, Detection, no_furniture_warning, page_furniture,
 };
 use crate::markdown::{self, MarkdownOptions, TableFormat};
-use crate::quality::{QualityOptions, QualityReport, QualityStream};
 use crate::pages::{Rendered, Source, separator_for};
+use crate::quality::{QualityOptions, QualityReport, QualityStream};
 use crate::tables::{self, TableOptions, TablesIndexWriter, render_table};
 use crate::text::{self, TextOptions};
 use crate::warning::Warning;
@@ -595,7 +595,10 @@ fn needed_end(
     let mut need = end;
     // Pages numbered alike stay in one batch: table ids and the quality report count tables
     // per page number.
-    while need < lazy.pages.len() && need > 0 && lazy.pages[need].number == lazy.pages[need - 1].number {
+    while need < lazy.pages.len()
+        && need > 0
+        && lazy.pages[need].number == lazy.pages[need - 1].number
+    {
         need += 1;
     }
     // Straight over the items, with plain loops (no walk is built, no iterator adapters:

@@ -316,13 +316,19 @@ fn ids_continuing(walk: &[ItemRef<'_>], at: &mut Option<(u32, usize)>) -> Vec<(u
             if walk[*i].page != page {
                 break;
             }
-            let k = id.rsplit_once("-t").and_then(|(_, k)| k.parse::<usize>().ok());
+            let k = id
+                .rsplit_once("-t")
+                .and_then(|(_, k)| k.parse::<usize>().ok());
             *id = crate::tables::table_id(page, k.unwrap_or(0) + n);
         }
     }
     if let Some((i, _)) = ids.last() {
         let page = walk[*i].page;
-        let on_page = ids.iter().rev().take_while(|(j, _)| walk[*j].page == page).count();
+        let on_page = ids
+            .iter()
+            .rev()
+            .take_while(|(j, _)| walk[*j].page == page)
+            .count();
         let before = match *at {
             Some((p, n)) if ids.iter().all(|(j, _)| walk[*j].page == p) => n,
             _ => 0,
