@@ -8,7 +8,7 @@
 //! whose stubs lie ahead; with table merging or stitching, a page that ends with a table).
 //! Outputs go to a [`Sink`]; nothing here touches the file system.
 
-use std::io::{self, Read, Seek};
+use std::io::{self, Read, Seek, Write};
 use std::ops::Range;
 
 use pagetree_model::scan::ArrayPath;
@@ -831,9 +831,17 @@ impl<'o> State<'o> {
         }
         if let Some(q) = self.quality.take() {
             let report = q.finish();
-            let mut json = serde_json::to_vec(&report).map_err(io::Error::other)?;
-            json.push(b'\n');
-            sink.write(&OutFile::Quality, &json)?;
+            // Written through a small buffer: the report of a large document is MBs of JSON.
+            let mut w = io::BufWriter::with_capacity(
+                1 << 16,
+                SinkWriter {
+                    sink: &mut *sink,
+                    file: OutFile::Quality,
+                },
+            );
+            serde_json::to_writer(&mut w, &report).map_err(io::Error::other)?;
+            w.write_all(b"\n")?;
+            w.flush()?;
             self.stats.quality = Some(report);
         }
         // Empty documents still get their (empty) markdown and text files.
@@ -844,6 +852,23 @@ impl<'o> State<'o> {
             sink.write(&OutFile::Text, b"")?;
         }
         Ok(self.stats)
+    }
+}
+
+/// One file of a sink as an [`io::Write`].
+struct SinkWriter<'s> {
+    sink: &'s mut dyn Sink,
+    file: OutFile,
+}
+
+impl io::Write for SinkWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.sink.write(&self.file, buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 

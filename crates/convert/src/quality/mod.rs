@@ -283,7 +283,7 @@ impl QualityStream {
             *per_page.entry(t.r.page).or_default() += 1;
         }
         self.pending
-            .extend(tables.into_iter().map(|t| judged(t, &per_page)));
+            .extend(tables.into_iter().map(|t| judged(t, &per_page, opts)));
     }
 
     /// The report: merge findings added, findings ordered, tables scored, the summary.
@@ -395,8 +395,14 @@ fn analyse<'w, 'd>(
     a
 }
 
-/// Confirms the server's concerns (what the batch knows: the page's tables).
-fn judged(mut t: Analysed<'_, '_>, per_page: &BTreeMap<u32, usize>) -> Pending {
+/// Confirms the server's concerns (what the batch knows: the page's tables), and keeps the
+/// cells each finding lists to the maximum now (the merge findings added at the end list
+/// none): reports are held until the end of the document.
+fn judged(
+    mut t: Analysed<'_, '_>,
+    per_page: &BTreeMap<u32, usize>,
+    opts: &QualityOptions,
+) -> Pending {
     let stub = t.r.item.is_merged_stub();
     let concerns = server::concerns(
         t.r.item,
@@ -405,6 +411,10 @@ fn judged(mut t: Analysed<'_, '_>, per_page: &BTreeMap<u32, usize>) -> Pending {
         &t.labels,
         &mut t.findings,
     );
+    for f in &mut t.findings.list {
+        f.cells.truncate(opts.max_cells);
+        f.cells.shrink_to_fit();
+    }
     Pending {
         stub,
         report: TableReport {
