@@ -64,7 +64,7 @@ fn same_both_ways(args: &[&str], input: &Path, failures: &mut Vec<String>) {
 
 #[test]
 fn every_command_reads_the_same_whole_and_streamed() {
-    let commands: [&[&str]; 11] = [
+    let commands: [&[&str]; 16] = [
         &["inspect"],
         &["inspect", "--json"],
         &["markdown"],
@@ -76,6 +76,13 @@ fn every_command_reads_the_same_whole_and_streamed() {
         &["quality"],
         &["quality", "--format", "json"],
         &["quality", "--format", "markdown", "--fail-under", "90"],
+        // `--pages` limits every command the same way whole and streamed, and a range past
+        // the last page is the same error.
+        &["quality", "--format", "json", "--pages", "2-3"],
+        &["elements", "--jsonl", "--pages", "2-"],
+        &["chunks", "--max-chars", "400", "--pages", "2"],
+        &["markdown", "--pages", "1,3-4"],
+        &["text", "--pages", "40-50"],
     ];
     let mut failures = Vec::new();
     for input in inputs() {
@@ -126,7 +133,7 @@ fn convert_writes_the_same_files_whole_and_streamed() {
             let o = out.to_string_lossy();
             let r = pagetree(&[
                 "convert", "-q", "--to", "markdown", "--to", "text", "--to", "tables", "--to",
-                "elements", "--to", "quality", "--stream", when, "-o", &o, &path,
+                "elements", "--to", "quality", "--pages", "2-", "--stream", when, "-o", &o, &path,
             ]);
             (r, tree(&out))
         };
@@ -166,7 +173,11 @@ fn tables_writes_the_same_files_whole_and_streamed() {
     let mut failures = Vec::new();
     for input in inputs() {
         let path = input.to_string_lossy();
-        for extra in [&[][..], &["--stitch", "--format", "jsonl"][..]] {
+        for extra in [
+            &[][..],
+            &["--stitch", "--format", "jsonl"][..],
+            &["--pages", "2-3"][..],
+        ] {
             let run = |when: &str| {
                 let out = tmp.path().join(when);
                 let _ = std::fs::remove_dir_all(&out);

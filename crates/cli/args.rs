@@ -595,6 +595,11 @@ pub struct TablesArgs {
     /// and `--index csv|both` read whole).
     #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
     pub stream: StreamArg,
+
+    /// Pages to read, e.g. `3-7,10` or `5-` (default: all). A range that starts past the
+    /// last page is an error.
+    #[arg(long, value_name = "RANGES")]
+    pub pages: Option<String>,
 }
 
 /// `pagetree quality`.
@@ -625,6 +630,11 @@ pub struct QualityArgs {
     /// that can be (always), or none (never). The report is the same either way.
     #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
     pub stream: StreamArg,
+
+    /// Pages to read, e.g. `3-7,10` or `5-` (default: all). A range that starts past the
+    /// last page is an error.
+    #[arg(long, value_name = "RANGES")]
+    pub pages: Option<String>,
 }
 
 /// `quality --format`.

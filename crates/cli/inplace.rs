@@ -5,7 +5,8 @@
 use std::io;
 use std::path::Path;
 
-use pagetree_convert::{ConvertError, ConvertOptions, ConvertStats, Sink, convert_lazy};
+use pagetree_convert::pages::PageSelection;
+use pagetree_convert::{ConvertError, ConvertOptions, ConvertStats, Outputs, Sink, convert_lazy};
 use pagetree_model::{ErrorKind, FileSpan, LazyDocument, Line, LoadError, is_json_lines};
 
 use crate::args::StreamArg;
@@ -39,6 +40,38 @@ impl InPlace<'_> {
             None => FileSpan::whole(self.path),
             Some(l) => FileSpan::open(self.path, l.range()),
         }
+    }
+
+    /// The error for a `--pages` selection that starts past the last page of `lazy` (read
+    /// from here): the input's own first error when it has one, as a whole read meets that
+    /// first, else the selection's. (Every page is read for that, only in this case.)
+    pub fn past_end(
+        &self,
+        lazy: &LazyDocument,
+        label: &str,
+        sel: &PageSelection,
+    ) -> Option<String> {
+        let numbers = lazy.pages.iter().map(|p| p.number);
+        let e = crate::input::pages_past_end(label, sel, numbers)?;
+        let mut opts = ConvertOptions::default();
+        opts.outputs = Outputs::none();
+        let checked = self
+            .index(label, true)
+            .map_err(|e| self.locate(e).to_string());
+        let read = checked.and_then(|exact| {
+            let mut reader = self
+                .open()
+                .map_err(|e| format!("{label}: cannot read: {e}"))?;
+            convert_lazy(&exact, &mut reader, &opts, &mut Discard)
+                .map(drop)
+                .map_err(|e| match e {
+                    ConvertError::Load(e) | ConvertError::Unchecked(e) => {
+                        self.locate(e).to_string()
+                    }
+                    e => e.to_string(),
+                })
+        });
+        Some(read.err().unwrap_or(e))
     }
 
     /// An error within it, located in the whole input.
@@ -90,6 +123,9 @@ pub fn convert_file<S: Sink>(
         Err(e) if e.kind == ErrorKind::Shape => return None,
         Err(e) => return Some(Err(Failed::Input(e.to_string()))),
     };
+    if let Some(e) = place.past_end(&lazy, label, &opts.markdown.pages.selection) {
+        return Some(Err(Failed::Input(e)));
+    }
     let mut run = |lazy: &LazyDocument| {
         let mut reader = match place.open() {
             Ok(r) => r,
@@ -117,4 +153,13 @@ pub fn convert_file<S: Sink>(
     } else {
         first
     })
+}
+
+/// A sink that keeps nothing.
+struct Discard;
+
+impl Sink for Discard {
+    fn write(&mut self, _: &pagetree_convert::OutFile, _: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
 }

@@ -847,6 +847,17 @@ fn convert_one(
                 input.key.clone()
             };
             let (opts, n) = options_for(ctx, doc);
+            let numbers = doc.pages.iter().map(|p| p.number);
+            let label = if many {
+                format!("{name}:{}", i + 1)
+            } else {
+                name.to_string()
+            };
+            if let Some(e) =
+                crate::input::pages_past_end(&label, &opts.markdown.pages.selection, numbers)
+            {
+                return Err(e);
+            }
             notes.extend(n);
             let s = write_document(ctx, &name, &rel, |sink| {
                 convert_whole(ctx, doc, &opts, sink)
@@ -965,6 +976,9 @@ fn stage_streamed<R: std::io::Read + std::io::Seek + Send>(
     let mut probe = lazy.assemble(Vec::new());
     probe.warnings = lazy.warnings.clone();
     let (opts, mut notes) = options_for(ctx, &probe);
+    if let Some(e) = place.past_end(&lazy, name, &opts.markdown.pages.selection) {
+        return Err(e);
+    }
     if ctx.args.to.contains(&OutputArg::View) {
         notes.push(format!(
             "{name}: view.html not written: this response is converted page by page (standard \

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use pagetree_convert::pages::PageSelection;
 use pagetree_convert::quality::{
     QualityOptions, QualityReport, assess, render_markdown, render_text,
 };
@@ -14,6 +15,7 @@ use rayon::prelude::*;
 
 use crate::Outcome;
 use crate::args::{QualityArgs, ReportFormat};
+use crate::cmd::tables::{selected, selection};
 use crate::inplace::{Failed, convert_file, streams};
 use crate::input::{document, read_input};
 use crate::output::{is_special, persist_atomic, temp_beside, write_atomic};
@@ -21,19 +23,24 @@ use crate::output::{is_special, persist_atomic, temp_beside, write_atomic};
 /// Runs the command.
 pub fn run(args: &QualityArgs) -> Result<Outcome> {
     let opts = QualityOptions::default();
+    let sel = selection(args.pages.as_deref())?;
     // Judge in parallel; print in input order.
     let results: Vec<Vec<Result<QualityReport>>> = args
         .files
         .par_iter()
         .map(|f| {
             if streams(f, args.stream)
-                && let Some(r) = streamed(f, &opts)
+                && let Some(r) = streamed(f, &opts, &sel)
             {
                 return vec![r];
             }
             read_input(f)
                 .into_iter()
-                .map(|(name, r)| document(&name, r).map(|doc| assess(&doc, &opts)))
+                .map(|(name, r)| {
+                    let mut doc = document(&name, r)?;
+                    selected(&name, &mut doc, &sel)?;
+                    Ok(assess(&doc, &opts))
+                })
                 .collect()
         })
         .collect();
@@ -143,11 +150,12 @@ impl Dest<'_> {
 
 /// The report of `f` read page by page (the conversion pipeline, writing the quality report
 /// alone); `None` when its shape is read whole.
-fn streamed(f: &Path, opts: &QualityOptions) -> Option<Result<QualityReport>> {
+fn streamed(f: &Path, opts: &QualityOptions, sel: &PageSelection) -> Option<Result<QualityReport>> {
     let mut c = ConvertOptions::default();
     c.outputs = Outputs::none();
     c.outputs.quality = true;
     c.quality = opts.clone();
+    c.markdown.pages.selection = sel.clone();
     let label = f.display().to_string();
     let r = convert_file(f, &label, &c, || Discard)?;
     Some(match r {

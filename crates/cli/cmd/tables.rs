@@ -7,21 +7,24 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use pagetree_convert::pages::PageSelection;
 use pagetree_convert::tables::{
     Percent, TableFormat, TableOptions, TablesOutput, extract, index_csv, render_table,
 };
 use pagetree_convert::{ConvertOptions, OutFile, Outputs, Sink};
+use pagetree_model::Document;
 use rayon::prelude::*;
 
 use crate::Outcome;
 use crate::args::{FormatArg, IndexArg, PercentArg, TablesArgs};
 use crate::inplace::{Failed, convert_file, streams};
-use crate::input::{InputResult, document, read_input};
+use crate::input::{InputResult, document, pages_past_end, read_input};
 use crate::output::{persist_atomic, temp_beside, write_atomic};
 
 /// Runs the command.
 pub fn run(args: &TablesArgs) -> Result<Outcome> {
     let opts = options(args);
+    let sel = selection(args.pages.as_deref())?;
     if args.stdout {
         return to_stdout(args, &opts);
     }
@@ -40,7 +43,7 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
             let whole_only = args.table.is_some() || !matches!(args.index, IndexArg::Json);
             if !whole_only
                 && streams(file, args.stream)
-                && let Some(r) = streamed(file, sub.as_deref(), out, &opts)
+                && let Some(r) = streamed(file, sub.as_deref(), out, &opts, &sel)
             {
                 return vec![r];
             }
@@ -57,7 +60,7 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
                     if numbered {
                         dir.push(format!("{:0width$}", i + 1));
                     }
-                    convert(&name, r, &dir, args, &opts)
+                    convert(&name, r, &dir, args, &opts, &sel)
                 })
                 .collect()
         })
@@ -113,6 +116,26 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
     })
 }
 
+/// `--pages`, read (a malformed list is a usage error).
+pub fn selection(pages: Option<&str>) -> Result<PageSelection> {
+    match pages {
+        Some(p) => p
+            .parse()
+            .map_err(|e| anyhow::anyhow!("invalid --pages {p:?}: {e}")),
+        None => Ok(PageSelection::all()),
+    }
+}
+
+/// Limits a document read whole to the selected pages, as a conversion does for a streamed
+/// one; a selection past its last page is an error.
+pub fn selected(name: &str, doc: &mut Document, sel: &PageSelection) -> Result<()> {
+    if let Some(e) = pages_past_end(name, sel, doc.pages.iter().map(|p| p.number)) {
+        bail!("{e}");
+    }
+    sel.retain_in(doc);
+    Ok(())
+}
+
 /// The library options, from arguments clap has already checked.
 pub fn options(args: &TablesArgs) -> TableOptions {
     let mut o = TableOptions::default();
@@ -153,8 +176,10 @@ fn convert(
     dir: &Path,
     args: &TablesArgs,
     opts: &TableOptions,
+    sel: &PageSelection,
 ) -> Report {
-    let result = document(name, input).and_then(|doc| {
+    let result = document(name, input).and_then(|mut doc| {
+        selected(name, &mut doc, sel)?;
         let mut out = extract(&doc, opts);
         if let Some(id) = &args.table {
             keep_only(&mut out, id).with_context(|| name.to_owned())?;
@@ -188,7 +213,13 @@ fn convert(
 
 /// The tables of the file `f`, converted page by page into `out` (or its subfolder `sub`);
 /// `None` when its shape is read whole.
-fn streamed(f: &Path, sub: Option<&str>, out: &Path, opts: &TableOptions) -> Option<Report> {
+fn streamed(
+    f: &Path,
+    sub: Option<&str>,
+    out: &Path,
+    opts: &TableOptions,
+    sel: &PageSelection,
+) -> Option<Report> {
     let mut dir = out.to_owned();
     if let Some(sub) = sub {
         dir.push(sub);
@@ -198,6 +229,7 @@ fn streamed(f: &Path, sub: Option<&str>, out: &Path, opts: &TableOptions) -> Opt
     c.outputs = Outputs::none();
     c.outputs.tables = true;
     c.tables = opts.clone();
+    c.markdown.pages.selection = sel.clone();
     let r = convert_file(f, &name, &c, || DirSink::new(dir.clone()))?;
     let done = r.and_then(|(stats, sink)| match sink.finish() {
         Ok(()) => Ok(stats),
@@ -419,7 +451,8 @@ fn to_stdout(args: &TablesArgs, opts: &TableOptions) -> Result<Outcome> {
         );
     }
     let (name, input) = docs.remove(0);
-    let doc = document(&name, input)?;
+    let mut doc = document(&name, input)?;
+    selected(&name, &mut doc, &selection(args.pages.as_deref())?)?;
     let mut out = extract(&doc, opts);
     match &args.table {
         Some(id) => keep_only(&mut out, id).with_context(|| name.clone())?,

@@ -236,6 +236,7 @@ pub fn convert_document(
     };
     let mut state = State::new(doc, opts, has_items)?;
     state.stats.warnings.extend(warning.map(|w| w.to_string()));
+    state.missing_pages(doc.pages.iter().map(|p| p.number));
     state.batch(doc, sink)?;
     state.finish(sink)
 }
@@ -323,6 +324,7 @@ fn convert_batches<R: Read + Seek + Send>(
     let empty = lazy.assemble(Vec::new());
     let mut state = State::new(&empty, opts, has_items)?;
     state.stats.warnings.extend(warning.map(|w| w.to_string()));
+    state.missing_pages(lazy.pages.iter().map(|p| p.number));
     let cross_page = opts.markdown.merge_tables || opts.tables.stitch;
     let projection = projection(opts);
     // Rendering from the item tree reads the server's page markdown and text only for pages
@@ -694,13 +696,30 @@ impl<'o> State<'o> {
         })
     }
 
+    /// The `pages_not_found` warning of the whole document (a batch lacks pages the
+    /// document has), when markdown or text is written.
+    fn missing_pages(&mut self, pages: impl Iterator<Item = u32>) {
+        let o = &self.opts.outputs;
+        let sel = if o.markdown || o.elements {
+            &self.markdown.pages.selection
+        } else if o.text {
+            &self.text.pages.selection
+        } else {
+            return;
+        };
+        if let Some(w) = crate::pages::missing_pages(pages, sel) {
+            self.stats.warnings.push(w.to_string());
+        }
+    }
+
     /// Adds an output's warnings for a batch, except those an output before it gave for the
     /// same batch (markdown and text both note each failed page). Two identical warnings of
     /// one output (two tables on a page, both without rows) are both kept, as a whole-document
     /// render keeps them.
     fn warn(&mut self, ws: &[Warning], from: usize) {
         let end = self.stats.warnings.len();
-        for w in ws {
+        // Given once for the document (see `missing_pages`), not per batch.
+        for w in ws.iter().filter(|w| w.code != "pages_not_found") {
             let line = w.to_string();
             if !self.stats.warnings[from..end].contains(&line) {
                 self.stats.warnings.push(line);
@@ -709,6 +728,10 @@ impl<'o> State<'o> {
     }
 
     fn batch(&mut self, doc: &Document, sink: &mut dyn Sink) -> io::Result<()> {
+        // `--pages` limits every output, here and only here (furniture was found over the
+        // whole document before, so document-level facts do not change with the selection).
+        let selected = self.opts.markdown.pages.selection.apply(doc);
+        let doc = &*selected;
         let warned = self.stats.warnings.len();
         self.stats.batches += 1;
         self.stats.pages += doc.pages.len();
