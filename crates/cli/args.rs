@@ -593,12 +593,18 @@ pub struct TablesArgs {
     /// Read page by page with bounded memory: inputs of 8 MiB or more (auto), every input
     /// that can be (always), or none (never). The files are the same either way (`--table`
     /// and `--index csv|both` read whole).
-    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = StreamArg::Auto,
+        value_name = "WHEN",
+        help_heading = "Performance"
+    )]
     pub stream: StreamArg,
 
     /// Pages to read, e.g. `3-7,10` or `5-` (default: all). A range that starts past the
     /// last page is an error.
-    #[arg(long, value_name = "RANGES")]
+    #[arg(long, value_name = "RANGES", help_heading = "Input and output")]
     pub pages: Option<String>,
 }
 
@@ -628,12 +634,18 @@ pub struct QualityArgs {
 
     /// Read page by page with bounded memory: inputs of 8 MiB or more (auto), every input
     /// that can be (always), or none (never). The report is the same either way.
-    #[arg(long, value_enum, default_value_t = StreamArg::Auto, value_name = "WHEN")]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = StreamArg::Auto,
+        value_name = "WHEN",
+        help_heading = "Performance"
+    )]
     pub stream: StreamArg,
 
     /// Pages to read, e.g. `3-7,10` or `5-` (default: all). A range that starts past the
     /// last page is an error.
-    #[arg(long, value_name = "RANGES")]
+    #[arg(long, value_name = "RANGES", help_heading = "Input and output")]
     pub pages: Option<String>,
 }
 
