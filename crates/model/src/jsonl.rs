@@ -202,6 +202,11 @@ impl<R: BufRead> JsonLines<R> {
 }
 
 impl Line {
+    /// [`load`](Self::load), leaving out what `options` say (see [`ReadOptions`]).
+    pub fn load_with(&self, options: crate::ReadOptions) -> Vec<Result<Loaded, LoadError>> {
+        options.projection().with(|| self.load())
+    }
+
     /// The responses on the line (a v1 array gives several), or its located error. A line
     /// not held ([`Line::is_held`]) is an error here: read its [`range`](Self::range) of the
     /// file instead.

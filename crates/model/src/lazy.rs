@@ -514,6 +514,25 @@ impl LazyDocument {
         Some(LoadError::from_json(&e, String::new()).with_source(self.source.as_deref()))
     }
 
+    /// Whether `other` has the same first `n` joined pages as this index, each read from the
+    /// same entries of the input (a reader going on after indexing again).
+    pub(crate) fn same_pages_before(&self, other: &LazyDocument, n: usize) -> bool {
+        if self.pages.len() < n || other.pages.len() < n || self.format != other.format {
+            return false;
+        }
+        let loc = |lazy: &LazyDocument, slot: usize, at: Option<usize>| {
+            at.map(|i| (lazy.lists[slot][i].offset, lazy.lists[slot][i].len))
+        };
+        self.pages[..n].iter().zip(&other.pages[..n]).all(|(a, b)| {
+            let (sa, sb) = (
+                [a.items, a.markdown, a.text, a.metadata],
+                [b.items, b.markdown, b.text, b.metadata],
+            );
+            a.number == b.number
+                && (0..4).all(|slot| loc(self, slot, sa[slot]) == loc(other, slot, sb[slot]))
+        })
+    }
+
     /// Bytes of the input that joined page `i` occupies (all its lists' entries).
     pub fn page_bytes(&self, i: usize) -> u64 {
         let p = &self.pages[i];

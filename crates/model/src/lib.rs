@@ -63,12 +63,14 @@ pub use jobs::{
     BatchResults, ExtractJob, ExtractMetadata, ExtractUsage, JobConfig, JobList, ProcessingResult,
     RawJson,
 };
-pub use load::{Loaded, load_all, load_all_file, load_document, load_file};
+pub use load::{
+    Loaded, load_all, load_all_file, load_all_file_with, load_all_with, load_document, load_file,
+};
 pub use page::{
     ItemsPage, ItemsResult, MarkdownPage, MarkdownResult, MetadataPage, MetadataResult, TextPage,
     TextResult,
 };
-pub use reader::{Batches, Reader};
+pub use reader::{Batches, ReadOptions, Reader};
 pub use response::{Job, JobStatus, ParseResponse};
 
 // Crate-internal plumbing, not API: the streaming splitter, the page index and its batch

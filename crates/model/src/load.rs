@@ -10,6 +10,7 @@ use crate::document::{Document, Format};
 use crate::error::{ErrorKind, LoadError};
 use crate::jobs::{BatchResults, ExtractJob, JobList};
 use crate::page::ItemsResult;
+use crate::reader::ReadOptions;
 use crate::response::ParseResponse;
 use crate::shape::{self, FirstPage, OTHER_SHAPES, V2_KEYS, pages_rooted, root_pages_are_v1};
 use crate::v1::V1Response;
@@ -65,6 +66,41 @@ pub fn load_all_file(path: impl AsRef<Path>) -> Vec<Result<Loaded, LoadError>> {
         Ok(bytes) => load_all(&bytes, Some(&name)),
         Err(e) => vec![Err(LoadError::io(&name, &e))],
     }
+}
+
+/// [`load_all_file`], leaving out what `options` say (see [`ReadOptions`]): for writers that
+/// never look at what is skipped.
+///
+/// ```no_run
+/// use pagetree_model::{ReadOptions, load_all_file_with};
+///
+/// for result in load_all_file_with("report.json", ReadOptions::default().skip_boxes(true)) {
+///     println!("{:?}", result.map(|loaded| loaded.format()));
+/// }
+/// ```
+pub fn load_all_file_with(
+    path: impl AsRef<Path>,
+    options: ReadOptions,
+) -> Vec<Result<Loaded, LoadError>> {
+    options.projection().with(|| load_all_file(path))
+}
+
+/// [`load_all`], leaving out what `options` say (see [`ReadOptions`]).
+///
+/// ```
+/// use pagetree_model::{Loaded, ReadOptions, load_all_with};
+///
+/// let json = br#"{"items": {"pages": [{"page_number": 1, "items": [{"type": "text", "md": "a", "bbox": [{"x": 1}]}]}]}}"#;
+/// let all = load_all_with(json, None, ReadOptions::default().skip_boxes(true));
+/// let Ok(Loaded::Document(doc)) = &all[0] else { panic!() };
+/// assert!(doc.pages().next().unwrap().items()[0].bbox.is_none());
+/// ```
+pub fn load_all_with(
+    bytes: &[u8],
+    source: Option<&str>,
+    options: ReadOptions,
+) -> Vec<Result<Loaded, LoadError>> {
+    options.projection().with(|| load_all(bytes, source))
 }
 
 /// Reads exactly one parse result from bytes (the first of a v1 array).
