@@ -250,8 +250,8 @@ fn render_file<W: Writer, F: Fn(&mut W::Options) + Sync>(
     let (_, notes) = layers.for_doc::<W>(&reader.outline());
     let warnings = notes
         .iter()
+        .chain(&warnings)
         .map(ToString::to_string)
-        .chain(warnings)
         .collect();
     Ok(Some(Output { bytes, warnings }))
 }

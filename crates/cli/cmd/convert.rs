@@ -860,7 +860,7 @@ fn convert_one(
         remove_stale(out, old, &outputs);
     }
     for s in &stats {
-        notes.extend(s.warnings.iter().cloned());
+        notes.extend(s.warnings.iter().map(ToString::to_string));
     }
     let hash = match later {
         Some(h) => h
@@ -1011,8 +1011,8 @@ fn convert_whole(
         sink.write(&OutFile::View, view.html.as_bytes())
             .map_err(|e| e.to_string())?;
         for w in view.warnings {
-            let w = w.to_string();
-            if !stats.warnings.contains(&w) {
+            let line = w.to_string();
+            if !stats.warnings.iter().any(|x| x.to_string() == line) {
                 stats.warnings.push(w);
             }
         }

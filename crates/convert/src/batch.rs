@@ -149,8 +149,9 @@ pub struct ConvertStats {
     pub elements: usize,
     /// Batches the document was converted in.
     pub batches: usize,
-    /// What the writers noticed, as `page N: message` lines (deduplicated, in order).
-    pub warnings: Vec<String>,
+    /// What the writers noticed (deduplicated, in order); each displays as the
+    /// `page N: message` line the CLI prints.
+    pub warnings: Vec<Warning>,
 }
 
 /// Why a conversion stopped.
@@ -229,7 +230,7 @@ pub fn convert_document(
         None => (opts, None),
     };
     let mut state = State::new(doc, opts, has_items)?;
-    state.stats.warnings.extend(warning.map(|w| w.to_string()));
+    state.stats.warnings.extend(warning);
     state.batch(doc, sink)?;
     state.finish(sink)
 }
@@ -281,7 +282,7 @@ pub fn convert_reader(
     };
     let outline = reader.outline();
     let mut state = State::new(&outline, opts, has_items)?;
-    state.stats.warnings.extend(warning.map(|w| w.to_string()));
+    state.stats.warnings.extend(warning);
     let cross_page = opts.markdown.merge_tables || opts.tables.stitch;
     // Rendering from the item tree reads the server's page markdown and text only for pages
     // without a usable items page; elsewhere those strings (as large as the items' markdown)
@@ -482,9 +483,13 @@ impl<'o> State<'o> {
     fn warn(&mut self, ws: &[Warning], from: usize) {
         let end = self.stats.warnings.len();
         for w in ws {
+            // Compared as printed: markdown and text word a failed page alike.
             let line = w.to_string();
-            if !self.stats.warnings[from..end].contains(&line) {
-                self.stats.warnings.push(line);
+            if !self.stats.warnings[from..end]
+                .iter()
+                .any(|x| x.to_string() == line)
+            {
+                self.stats.warnings.push(w.clone());
             }
         }
     }

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use pagetree_model::{BoxProblem, Document, ItemKind, LoadError, Loaded, ReadOptions, Reader};
+use pagetree_model::{
+    BoxProblem, Document, ItemKind, LoadError, Loaded, ReadOptions, Reader, Warning,
+};
 
 use crate::furniture::{DetectedBuilder, page_furniture};
 use serde::Serialize;
@@ -63,8 +65,9 @@ pub struct InspectReport {
     pub bbox_problems: BTreeMap<&'static str, usize>,
     /// For job listings, extract jobs and batch results: a one-line summary.
     pub summary: Option<String>,
-    /// What the loader noticed.
-    pub warnings: Vec<String>,
+    /// What the loader noticed (sorted as printed; written as their lines in JSON).
+    #[serde(serialize_with = "as_lines")]
+    pub warnings: Vec<Warning>,
 }
 
 /// Page furniture counts (see [`crate::furniture`]).
@@ -319,13 +322,13 @@ fn add_pages(r: &mut InspectReport, doc: &Document, tally: &mut Tally) {
 }
 
 /// The facts known once every page was added.
-fn finish(r: &mut InspectReport, tally: Tally, warnings: &[pagetree_model::Warning]) {
+fn finish(r: &mut InspectReport, tally: Tally, warnings: &[Warning]) {
     r.page_sizes_known = tally.all_items_pages && tally.any;
     let detected = tally.detect.finish();
     r.furniture.detected_lines = detected.lines();
     r.furniture.detected_pages = detected.pages();
-    r.warnings = warnings.iter().map(ToString::to_string).collect();
-    r.warnings.sort();
+    r.warnings = warnings.to_vec();
+    r.warnings.sort_by_cached_key(ToString::to_string);
 }
 
 const DUPLICATE: &str = "duplicate";
@@ -437,7 +440,7 @@ pub fn render_text(r: &InspectReport) -> String {
         ),
     );
     for w in &r.warnings {
-        row(&mut s, "warning", w);
+        row(&mut s, "warning", &w.to_string());
     }
     s
 }
@@ -452,4 +455,9 @@ fn counts<'a>(it: impl Iterator<Item = (&'a str, usize)>) -> String {
     } else {
         parts.join(", ")
     }
+}
+
+/// Warnings as the lines the CLI prints.
+fn as_lines<S: serde::Serializer>(warnings: &[Warning], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(warnings.iter().map(ToString::to_string))
 }
