@@ -183,7 +183,7 @@ pub struct Document {
     pub warnings: Vec<Warning>,
     /// The input was the v2 `items` object alone (written back the same way).
     pub items_only: bool,
-    /// For a document assembled from a batch of pages ([`crate::LazyDocument::assemble`]): the
+    /// For a document read as a batch of pages ([`Reader::batches`](crate::Reader::batches)): the
     /// position each `items.pages` entry has in the input, so JSON paths name the input's
     /// entries. Empty: positions are as in `response`.
     pub items_positions: Vec<usize>,

@@ -158,7 +158,6 @@ impl LazyDocument {
 
     /// [`index_file`](Self::index_file) splitting files of `min` bytes or more, with or without
     /// jumps; also says whether the split held (for tests).
-    #[doc(hidden)]
     pub fn index_file_split(
         path: &Path,
         source: Option<&str>,
@@ -169,7 +168,7 @@ impl LazyDocument {
     }
 
     /// [`index_file_split`](Self::index_file_split) for a range of a file (for tests).
-    #[doc(hidden)]
+    #[cfg(test)]
     pub fn index_file_range_split(
         path: &Path,
         range: Range<u64>,
@@ -547,6 +546,7 @@ impl LazyDocument {
     }
 
     /// Reads the raw entries of joined pages `range` (in input order, one pass).
+    #[cfg(test)]
     pub fn read_batch<R: Read + Seek>(
         &self,
         reader: &mut R,
@@ -1105,7 +1105,7 @@ impl Gathered {
             pos,
             v1: None,
         }
-        .parse(source)
+        .parse(source, crate::wire::Projection::default())
         .map(|p| match p {
             Piece::Field(_, v) => v,
             _ => Value::Null,

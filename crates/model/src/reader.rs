@@ -337,7 +337,8 @@ impl Reader {
     /// ```
     /// use pagetree_model::{ReadOptions, Reader};
     ///
-    /// let reader = Reader::from_bytes(br#"{"items": {"pages": []}}"#.to_vec(), None)?
+    /// let json = br#"{"items": {"pages": [{"page_number": 1, "items": []}]}}"#;
+    /// let reader = Reader::from_bytes(json.to_vec(), None)?
     ///     .with_options(ReadOptions::default().skip_boxes(true));
     /// assert!(reader.options().skips_boxes());
     /// # Ok::<(), pagetree_model::LoadError>(())
@@ -668,9 +669,7 @@ fn parse(
                 },
                 _ => projection,
             };
-            projection
-                .with(|| r.parse_fast(source))
-                .map(|p| (r.index, p))
+            r.parse_fast(source, projection).map(|p| (r.index, p))
         })
         .collect();
     // The first broken piece in input order, as a whole read meets it: collecting straight
@@ -736,3 +735,60 @@ impl Iterator for Batches<'_> {
 }
 
 impl std::iter::FusedIterator for Batches<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page that fails to parse is located as a whole read locates it.
+    #[test]
+    fn batch_errors_are_located_as_a_whole_read_locates_them() {
+        let json = "{\"job\": {\"id\": \"j\"},\n \"items\": {\"pages\": [\n  {\"page_number\": 1, \"items\": []},\n  {\"page_number\": 2, \"items\": [{\"bbox\": [{\"x\": \"1\"}]}]}\n]}}";
+        let mut reader = Reader::from_bytes(json.as_bytes().to_vec(), Some("big.json")).unwrap();
+        let mut batches = reader.batches(1);
+        assert_eq!(batches.next().unwrap().unwrap().pages().count(), 1);
+        let e = batches.next().unwrap().unwrap_err();
+        let whole = crate::load_document(json.as_bytes(), Some("big.json")).unwrap_err();
+        assert_eq!(e.to_string(), whole.to_string());
+        assert_eq!(
+            e.to_string(),
+            "big.json: items.pages[1].items[0].bbox[0].x: invalid type: string \"1\", expected a number at line 4 column 50"
+        );
+        assert!(batches.next().is_none());
+    }
+
+    /// v1 root pages are read as v1, with a `job_metadata` after them too.
+    #[test]
+    fn v1_root_pages_are_split() {
+        let json = br##"{"pages": [{"page": 3, "md": "# A", "text": "A", "items": [{"type": "heading", "lvl": 1, "md": "# A", "value": "A"}]}], "job_metadata": {}}"##;
+        let mut reader = Reader::from_bytes(json.to_vec(), None).unwrap();
+        assert_eq!(reader.format(), Format::V1);
+        let batch = reader.batches(u64::MAX).next().unwrap().unwrap();
+        let page = batch.pages().next().unwrap();
+        assert_eq!(page.number(), 3);
+        assert_eq!(page.server_markdown(), Some("# A"));
+    }
+
+    #[test]
+    fn truncated_input_is_an_error() {
+        let json = br#"{"items": {"pages": [{"page_number": 1, "items": ["#;
+        let e = Reader::from_bytes(json.to_vec(), Some("cut.json")).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Eof | ErrorKind::Syntax), "{e}");
+        assert!(e.to_string().starts_with("cut.json: "), "{e}");
+    }
+
+    /// Two reads under different options on one thread do not see each other's.
+    #[test]
+    fn options_belong_to_their_reader() {
+        let json = br#"{"items": {"pages": [{"page_number": 1, "items": [{"type": "text", "md": "a", "bbox": [{"x": 1}]}]}]}}"#;
+        let mut light = Reader::from_bytes(json.to_vec(), None)
+            .unwrap()
+            .with_options(ReadOptions::default().skip_boxes(true));
+        let mut full = Reader::from_bytes(json.to_vec(), None).unwrap();
+        let mut a = light.batches(1);
+        let mut b = full.batches(1);
+        let (a, b) = (a.next().unwrap().unwrap(), b.next().unwrap().unwrap());
+        assert!(a.pages().next().unwrap().items()[0].bbox.is_none());
+        assert!(b.pages().next().unwrap().items()[0].bbox.is_some());
+    }
+}
