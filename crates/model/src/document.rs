@@ -362,7 +362,7 @@ impl Document {
 /// Joins the four page lists, given as the page number of each entry (`None` when missing), by
 /// page number: the first entry of a number wins; duplicates, unsorted lists, entries without a
 /// number, pages missing from a list and gaps in the numbering are reported. Shared by the
-/// whole-document loader and the random-access [`crate::LazyDocument`], so both join alike.
+/// whole-document loader and the page index of a batched read (`lazy.rs`), so both join alike.
 pub(crate) fn join_page_lists(
     lists: &[(&str, Option<Vec<Option<u32>>>); 4],
 ) -> (Vec<PageIndex>, Vec<Warning>) {
