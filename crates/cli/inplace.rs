@@ -6,8 +6,8 @@ use std::io;
 use std::path::Path;
 
 use pagetree_convert::pages::PageSelection;
-use pagetree_convert::{ConvertError, ConvertOptions, ConvertStats, Outputs, Sink, convert_lazy};
-use pagetree_model::{ErrorKind, FileSpan, LazyDocument, Line, LoadError, is_json_lines};
+use pagetree_convert::{ConvertError, ConvertOptions, ConvertStats, Outputs, Sink, convert_reader};
+use pagetree_model::{ErrorKind, Line, LoadError, Reader, is_json_lines};
 
 use crate::args::StreamArg;
 use crate::render::STREAM_THRESHOLD;
@@ -23,55 +23,12 @@ pub struct InPlace<'a> {
 }
 
 impl InPlace<'_> {
-    /// Its index, with page boundaries searched for or all checked (`exact`).
-    pub fn index(&self, label: &str, exact: bool) -> Result<LazyDocument, LoadError> {
-        let (path, label) = (self.path, Some(label));
-        match (self.line, exact) {
-            (None, false) => LazyDocument::index_file(path, label),
-            (None, true) => LazyDocument::index_file_exact(path, label),
-            (Some(l), false) => LazyDocument::index_file_range(path, l.range(), label),
-            (Some(l), true) => LazyDocument::index_file_range_exact(path, l.range(), label),
-        }
-    }
-
-    /// A reader of its bytes.
-    pub fn open(&self) -> io::Result<FileSpan> {
+    /// Its reader (its pages indexed), naming it `label` in messages.
+    pub fn reader(&self, label: &str) -> Result<Reader, LoadError> {
         match self.line {
-            None => FileSpan::whole(self.path),
-            Some(l) => FileSpan::open(self.path, l.range()),
+            None => Reader::open_named(self.path, label),
+            Some(l) => Reader::open_range(self.path, l.range(), label),
         }
-    }
-
-    /// The error for a `--pages` selection that starts past the last page of `lazy` (read
-    /// from here): the input's own first error when it has one, as a whole read meets that
-    /// first, else the selection's. (Every page is read for that, only in this case.)
-    pub fn past_end(
-        &self,
-        lazy: &LazyDocument,
-        label: &str,
-        sel: &PageSelection,
-    ) -> Option<String> {
-        let numbers = lazy.pages.iter().map(|p| p.number);
-        let e = crate::input::pages_past_end(label, sel, numbers)?;
-        let mut opts = ConvertOptions::default();
-        opts.outputs = Outputs::none();
-        let checked = self
-            .index(label, true)
-            .map_err(|e| self.locate(e).to_string());
-        let read = checked.and_then(|exact| {
-            let mut reader = self
-                .open()
-                .map_err(|e| format!("{label}: cannot read: {e}"))?;
-            convert_lazy(&exact, &mut reader, &opts, &mut Discard)
-                .map(drop)
-                .map_err(|e| match e {
-                    ConvertError::Load(e) | ConvertError::Unchecked(e) => {
-                        self.locate(e).to_string()
-                    }
-                    e => e.to_string(),
-                })
-        });
-        Some(read.err().unwrap_or(e))
     }
 
     /// An error within it, located in the whole input.
@@ -80,6 +37,27 @@ impl InPlace<'_> {
             Some(l) => l.locate(e),
             None => e,
         }
+    }
+}
+
+impl InPlace<'_> {
+    /// The error for a `--pages` selection that starts past the last page of `reader` (read
+    /// from here): the input's own first error when it has one, as a whole read meets that
+    /// first, else the selection's. (Every page is read for that, only in this case.)
+    pub fn past_end(&self, reader: &Reader, label: &str, sel: &PageSelection) -> Option<String> {
+        let numbers: Vec<u32> = reader.page_numbers().collect();
+        let e = crate::input::pages_past_end(label, sel, numbers.into_iter())?;
+        let mut opts = ConvertOptions::default();
+        opts.outputs = Outputs::none();
+        let read = self
+            .reader(label)
+            .map_err(ConvertError::Load)
+            .and_then(|mut r| convert_reader(&mut r, &opts, &mut Discard).map(drop));
+        Some(match read {
+            Err(ConvertError::Load(e)) => self.locate(e).to_string(),
+            Err(e) => e.to_string(),
+            Ok(()) => e,
+        })
     }
 }
 
@@ -105,54 +83,35 @@ pub enum Failed {
     Output(io::Error),
 }
 
-/// Converts the file `f` page by page with `opts` into a sink made by `sink` (made again,
-/// empty, when the page boundaries taken on trust turn out wrong and the pages are converted
-/// again). `None` when its shape is read whole (arrays at the top, job listings...).
+/// Converts the file `f` page by page with `opts` into `sink`. `None` when its shape is read
+/// whole (arrays at the top, job listings...).
 pub fn convert_file<S: Sink>(
     f: &Path,
     label: &str,
     opts: &ConvertOptions,
-    mut sink: impl FnMut() -> S,
+    mut sink: S,
 ) -> Option<Result<(ConvertStats, S), Failed>> {
     let place = InPlace {
         path: f,
         line: None,
     };
-    let lazy = match place.index(label, false) {
-        Ok(l) => l,
+    let mut reader = match place.reader(label) {
+        Ok(r) => r,
         Err(e) if e.kind == ErrorKind::Shape => return None,
         Err(e) => return Some(Err(Failed::Input(e.to_string()))),
     };
-    if let Some(e) = place.past_end(&lazy, label, &opts.markdown.pages.selection) {
+    if let Some(e) = place.past_end(&reader, label, &opts.markdown.pages.selection) {
         return Some(Err(Failed::Input(e)));
     }
-    let mut run = |lazy: &LazyDocument| {
-        let mut reader = match place.open() {
-            Ok(r) => r,
-            Err(e) => return Err(Failed::Input(format!("{label}: cannot read: {e}"))),
-        };
-        let mut s = sink();
-        convert_lazy(lazy, &mut reader, opts, &mut s)
-            .map(|stats| (stats, s))
+    Some(
+        convert_reader(&mut reader, opts, &mut sink)
+            .map(|stats| (stats, sink))
             .map_err(|e| match e {
-                ConvertError::Load(e) | ConvertError::Unchecked(e) => {
-                    Failed::Input(place.locate(e).to_string())
-                }
+                ConvertError::Load(e) => Failed::Input(place.locate(e).to_string()),
                 ConvertError::Io(e) => Failed::Output(e),
                 e => Failed::Input(e.to_string()),
-            })
-    };
-    let first = run(&lazy);
-    let unchecked = lazy.jumped() && matches!(first, Err(Failed::Input(_)));
-    Some(if unchecked {
-        // Page boundaries were taken on trust and a page failed: check them all, and again.
-        match place.index(label, true) {
-            Ok(exact) => run(&exact),
-            Err(e) => Err(Failed::Input(place.locate(e).to_string())),
-        }
-    } else {
-        first
-    })
+            }),
+    )
 }
 
 /// A sink that keeps nothing.

@@ -157,7 +157,7 @@ fn streamed(f: &Path, opts: &QualityOptions, sel: &PageSelection) -> Option<Resu
     c.quality = opts.clone();
     c.markdown.pages.selection = sel.clone();
     let label = f.display().to_string();
-    let r = convert_file(f, &label, &c, || Discard)?;
+    let r = convert_file(f, &label, &c, Discard)?;
     Some(match r {
         Ok((stats, _)) => stats
             .quality

@@ -230,7 +230,7 @@ fn streamed(
     c.outputs.tables = true;
     c.tables = opts.clone();
     c.markdown.pages.selection = sel.clone();
-    let r = convert_file(f, &name, &c, || DirSink::new(dir.clone()))?;
+    let r = convert_file(f, &name, &c, DirSink::new(dir.clone()))?;
     let done = r.and_then(|(stats, sink)| match sink.finish() {
         Ok(()) => Ok(stats),
         Err(e) => Err(Failed::Output(e)),
@@ -241,7 +241,11 @@ fn streamed(
             dir,
             tables: stats.tables,
             skipped: stats.skipped_tables,
-            warnings: stats.table_warnings,
+            warnings: stats
+                .table_warnings
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
         },
         Err(Failed::Input(e)) => Report::Failed(anyhow::anyhow!("{e}")),
         Err(Failed::Output(e)) => Report::Unwritable(
@@ -326,8 +330,7 @@ fn keep_only(out: &mut TablesOutput, id: &str) -> Result<()> {
         out.tables = vec![out.tables.swap_remove(i)];
         out.index.tables = vec![out.index.tables.swap_remove(i)];
         // Other tables' warnings are not about what the user asked for.
-        out.warnings
-            .retain(|w| w.table.as_deref().is_none_or(|t| t == id));
+        out.warnings.retain(|w| w.path.is_empty() || w.path == *id);
         out.index.warnings = out.warnings.iter().map(ToString::to_string).collect();
         return Ok(());
     }
