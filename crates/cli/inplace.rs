@@ -46,18 +46,22 @@ impl InPlace<'_> {
     /// first, else the selection's. (Every page is read for that, only in this case.)
     pub fn past_end(&self, reader: &Reader, label: &str, sel: &PageSelection) -> Option<String> {
         let numbers: Vec<u32> = reader.page_numbers().collect();
-        let e = crate::input::pages_past_end(label, sel, numbers.into_iter())?;
+        crate::input::pages_past_end(label, sel, numbers.into_iter())?;
+        // Read every page: the input's errors come first, and the page list is final once
+        // read (an index taken on trust may hold a false page).
         let mut opts = ConvertOptions::default();
         opts.outputs = Outputs::none();
-        let read = self
-            .reader(label)
-            .map_err(ConvertError::Load)
-            .and_then(|mut r| convert_reader(&mut r, &opts, &mut Discard).map(drop));
-        Some(match read {
-            Err(ConvertError::Load(e)) => self.locate(e).to_string(),
-            Err(e) => e.to_string(),
-            Ok(()) => e,
-        })
+        let mut all = match self.reader(label) {
+            Ok(r) => r,
+            Err(e) => return Some(self.locate(e).to_string()),
+        };
+        match convert_reader(&mut all, &opts, &mut Discard) {
+            Err(ConvertError::Load(e)) => return Some(self.locate(e).to_string()),
+            Err(e) => return Some(e.to_string()),
+            Ok(_) => {}
+        }
+        let numbers: Vec<u32> = all.page_numbers().collect();
+        crate::input::pages_past_end(label, sel, numbers.into_iter())
     }
 }
 
