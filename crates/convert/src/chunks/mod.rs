@@ -52,12 +52,16 @@ mod table;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+use std::sync::Arc;
+
 use pagetree_model::{Cell, Document};
 
-use crate::elements::{CharIndex, TextRange, heading_paths};
+use crate::elements::{CharIndex, TextRange, heading_paths_continued};
 use crate::fence::FenceIndex;
 use crate::furniture::walk_furniture;
+use crate::furniture::{Detected, Detection};
 use crate::markdown::{MarkdownOptions, MergePlan};
+use crate::pages::Source;
 use crate::pages::{self, PageKind, ServerList};
 use crate::tables::table_ids;
 use crate::tables::{Chosen, choose};
@@ -77,13 +81,93 @@ pub use schema::{
 
 /// Cuts a document into chunks. The options' sizes were checked when they were set (a maximum
 /// below the breadcrumb's size still works, with every chunk flagged `oversize`).
+///
+/// The same code as [`split_reader`], run once over the whole document.
 pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
-    let md_opts = opts.markdown_options();
-    let md = crate::markdown::render(doc, &md_opts);
+    let has_items = doc.pages().any(|p| p.items_page().is_some());
+    let mut md_opts = resolved(opts, has_items);
+    if md_opts.pages.detect == Detection::Auto {
+        md_opts.pages.detect = Detection::Found(Arc::new(Detected::scan(doc)));
+    }
+    let mut out = Settle::default();
+    let mut chunks = Vec::new();
+    let r = run(doc, opts, &md_opts, &Start::default(), true);
+    out.commit(r, &mut |c| {
+        chunks.push(c);
+        Ok(())
+    })
+    .expect("collecting into memory does not fail");
+    let missing =
+        crate::pages::missing_pages(doc.pages().map(|p| p.number()), &md_opts.pages.selection);
+    let warnings = out
+        .finish(missing, opts, &mut |c| {
+            chunks.push(c);
+            Ok(())
+        })
+        .expect("collecting into memory does not fail");
+    Chunks {
+        source: doc.source.clone(),
+        chunks,
+        warnings,
+    }
+}
+
+/// The markdown options chunks are cut from, with the page source chosen once for the whole
+/// document (a batch without items pages renders like the same pages of the whole document).
+fn resolved(opts: &ChunkOptions, has_items: bool) -> MarkdownOptions {
+    let mut md_opts = opts.markdown_options();
+    if md_opts.pages.source == Source::Auto {
+        md_opts.pages.source = if has_items {
+            Source::Items
+        } else {
+            Source::Server
+        };
+    }
+    md_opts
+}
+
+/// Where a run of the chunker starts: at the first page of its pages, whose markdown begins
+/// at `bytes`/`chars` in the document markdown, with the headings the pages before left open;
+/// blocks before `skip` (bytes of the run's markdown) were chunked by the run before.
+#[derive(Debug, Clone, Default)]
+struct Start {
+    bytes: usize,
+    chars: usize,
+    skip: usize,
+    stack: Vec<(u8, String)>,
+}
+
+/// What one run of the chunker settled: the chunks before the point the next run starts at
+/// (all of them at the end of the document), and the warnings and failed pages of the pages
+/// it settled.
+struct Run {
+    chunks: Vec<Chunk>,
+    warnings: Vec<Warning>,
+    failed: Vec<u32>,
+    /// The page (index into the run's pages) and start of the next run.
+    next: Option<(usize, Start)>,
+}
+
+/// Chunks the pages of `doc` from `start`. Unless `last`, only up to the last place where
+/// the chunks of the whole document are known from these pages alone: a chunk that opens
+/// with a heading after one that is not small (or across a failed page), on a later page
+/// than the run's first, with nothing before that page reaching into it (a merged table)
+/// and no code block open. From there, the pages that follow change nothing before: a
+/// heading starts a chunk, takes no overlap and is not merged into a chunk that is not
+/// small. `next` is `None` (and nothing is settled) when there is no such place.
+fn run(
+    doc: &Document,
+    opts: &ChunkOptions,
+    md_opts: &MarkdownOptions,
+    start: &Start,
+    last: bool,
+) -> Run {
+    let md = crate::markdown::render(doc, md_opts);
     let walk = doc.walk();
     let detected = md_opts.pages.detect.resolve(doc);
     let furniture = walk_furniture(doc, detected.as_deref());
-    let paths = heading_paths(&walk, &furniture);
+    let mut stack = start.stack.clone();
+    let (paths, heads_before) = heading_paths_continued(&walk, &furniture, &mut stack);
     let fences = FenceIndex::new(&md.output);
     let blocks = blocks::blocks(doc, &walk, &md, &paths, &md_opts.pages, &fences);
 
@@ -141,14 +225,14 @@ pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
             let id = ids.get(&head).cloned().unwrap_or_default();
             (
                 bi,
-                TableRows::around(id, rows, around, &md.output, b.range.clone(), &md_opts),
+                TableRows::around(id, rows, around, &md.output, b.range.clone(), md_opts),
             )
         })
         .collect();
 
     let mut b = Builder {
         opts,
-        md_opts: &md_opts,
+        md_opts,
         md: &md.output,
         fences: &fences,
         measure: Measure::new(opts.unit, opts.counter.clone()),
@@ -158,72 +242,241 @@ pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
         done: Vec::new(),
     };
     for bi in 0..blocks.len() {
-        b.add(bi);
+        if blocks[bi].range.start >= start.skip {
+            b.add(bi);
+        }
     }
     b.flush();
     b.merge_small();
+
+    // Where the next run may start, the last such place first.
+    let next = if last {
+        None
+    } else {
+        (1..b.done.len()).rev().find_map(|j| {
+            let first = b.done[j].segs.first()?;
+            if !b.is_heading(first) {
+                return None;
+            }
+            let blk = &blocks[first.block];
+            let page = walk[*blk.items.first()?].page;
+            let q = doc.pages.iter().position(|p| p.number == page)?;
+            if q == 0 || doc.pages[q - 1].number == page {
+                return None;
+            }
+            let (stack, in_code) = heads_before.get(&page)?;
+            if *in_code {
+                return None;
+            }
+            let prev = &b.done[j - 1];
+            let apart = prev
+                .segs
+                .last()
+                .is_some_and(|s| blocks[s.block].segment != blk.segment);
+            if !apart && b.measure.len(&prev.body()) < opts.min {
+                return None;
+            }
+            // A table merged across the page, by the server or by the renderer.
+            let reaches = |items: &[usize]| {
+                items.first().is_some_and(|&i| walk[i].page < page)
+                    && items.iter().any(|&i| walk[i].page >= page)
+            };
+            if blocks[..first.block].iter().any(|x| reaches(&x.items)) {
+                return None;
+            }
+            let merged_on = walk.iter().take_while(|r| r.page < page).any(|r| {
+                r.item
+                    .merged_from_pages
+                    .as_ref()
+                    .is_some_and(|m| m.iter().any(|&n| n >= page))
+            });
+            if merged_on {
+                return None;
+            }
+            let at = md.pages.iter().find(|p| p.number == page)?.bytes.start;
+            Some((
+                j,
+                q,
+                Start {
+                    bytes: start.bytes + at,
+                    chars: start.chars + md.output[..at].chars().count(),
+                    skip: blk.range.start - at,
+                    stack: stack.clone(),
+                },
+            ))
+        })
+    };
+    if !last && next.is_none() {
+        return Run {
+            chunks: Vec::new(),
+            warnings: Vec::new(),
+            failed: Vec::new(),
+            next: None,
+        };
+    }
+    let (settled, settled_pages) = match &next {
+        Some((j, q, _)) => (*j, *q),
+        None => (b.done.len(), doc.pages.len()),
+    };
+    let numbers: BTreeSet<u32> = doc.pages[..settled_pages]
+        .iter()
+        .map(|p| p.number)
+        .collect();
 
     let prov = Provenance::new(doc, &walk, &md);
     let chars = CharIndex::new(&md.output);
     let failed: Vec<u32> = md
         .pages
         .iter()
-        .filter(|p| p.kind == PageKind::Failed)
+        .filter(|p| p.kind == PageKind::Failed && numbers.contains(&p.number))
         .map(|p| p.number)
         .collect();
-    let source = doc.source.clone();
-    let mut out: Vec<Chunk> = b
-        .done
+    let source = doc.source.as_deref();
+    let chunks = b.done[..settled]
         .iter()
-        .enumerate()
-        .map(|(index, d)| finish(d, index, &b, &prov, &chars, &walk, source.as_deref()))
+        .map(|d| finish(d, start, &b, &prov, &chars, &walk, source))
         .collect();
-    // Pieces of one table row cut to fit share their ranges and rows (and maybe their text):
-    // their order among them tells them apart.
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for c in &mut out {
-        let n = seen.entry(c.id.clone()).or_default();
+    // Chunks leave furniture out by default, not because it was asked for: a document
+    // without any is no news here. Missing pages are the whole document's (see `Settle`).
+    let warnings = md
+        .warnings
+        .iter()
+        .filter(|w| w.code != "no_furniture" && w.code != "pages_not_found")
+        .filter(|w| w.page.is_none_or(|n| numbers.contains(&n)))
+        .cloned()
+        .collect();
+    Run {
+        chunks,
+        warnings,
+        failed,
+        next: next.map(|(_, q, s)| (q, s)),
+    }
+}
+
+/// What crosses runs once chunks are settled, and the warnings.
+#[derive(Default)]
+struct Settle {
+    ends: Ends,
+    warnings: Vec<Warning>,
+    /// Warnings about the whole document already given (every run may give them again).
+    doc_level: BTreeSet<String>,
+}
+
+impl Settle {
+    fn commit(
+        &mut self,
+        r: Run,
+        emit: &mut dyn FnMut(Chunk) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        for w in r.warnings {
+            if w.page.is_some() || self.doc_level.insert(w.to_string()) {
+                self.warnings.push(w);
+            }
+        }
+        self.ends.before.extend(&r.failed);
+        self.ends.after.extend(&r.failed);
+        for c in r.chunks {
+            if let Some(c) = self.ends.push(c) {
+                emit(c)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Emits the last chunk; the warnings, with the document's missing pages and the
+    /// oversize count.
+    fn finish(
+        mut self,
+        missing: Option<Warning>,
+        opts: &ChunkOptions,
+        emit: &mut dyn FnMut(Chunk) -> std::io::Result<()>,
+    ) -> std::io::Result<Vec<Warning>> {
+        if let Some(c) = self.ends.finish() {
+            emit(c)?;
+        }
+        self.warnings.extend(missing);
+        let oversize = self.ends.oversize;
+        if oversize > 0 {
+            self.warnings.push(Warning::doc(
+                "oversize_chunk",
+                format!(
+                    "{oversize} chunk(s) exceed the maximum of {} {}: a single word or table row \
+                     is larger than it",
+                    opts.max,
+                    if opts.counter.is_some() {
+                        "tokens"
+                    } else {
+                        opts.unit.as_str()
+                    }
+                ),
+            ));
+        }
+        Ok(self.warnings)
+    }
+}
+
+/// What is settled as chunks come out in order, one at a time, so it can be carried from
+/// batch to batch: their numbering, the ids of pieces of one cut table row told apart, the
+/// failed pages each chunk borders, and the oversize count. A chunk is held back until the
+/// next one comes (the failed pages after it are known only then).
+#[derive(Default)]
+struct Ends {
+    index: usize,
+    /// How many chunks had each id so far (pieces of one cut table row share their key).
+    seen: BTreeMap<String, usize>,
+    held: Option<Chunk>,
+    /// Failed pages, in page order, not yet given to the chunk before them / after them.
+    before: Vec<u32>,
+    after: Vec<u32>,
+    oversize: usize,
+}
+
+impl Ends {
+    /// Takes the next chunk in order; returns the one before it, now settled.
+    fn push(&mut self, mut c: Chunk) -> Option<Chunk> {
+        c.metadata.index = self.index;
+        self.index += 1;
+        let n = self.seen.entry(c.id.clone()).or_default();
         *n += 1;
         if *n > 1 {
             c.id = stable_id(&format!("{}\n{n}", c.id));
         }
-    }
-    for f in failed {
-        if let Some(c) = out.iter_mut().rev().find(|c| c.metadata.pages[1] < f) {
-            c.metadata.adjacent_failed_pages.push(f);
+        if c.metadata.oversize {
+            self.oversize += 1;
         }
-        if let Some(c) = out.iter_mut().find(|c| c.metadata.pages[0] > f) {
-            c.metadata.adjacent_failed_pages.push(f);
-        }
-    }
-    // Chunks leave furniture out by default, not because it was asked for: a document
-    // without any is no news here.
-    let mut warnings: Vec<Warning> = md
-        .warnings
-        .iter()
-        .filter(|w| w.code != "no_furniture")
-        .cloned()
-        .collect();
-    let oversize = out.iter().filter(|c| c.metadata.oversize).count();
-    if oversize > 0 {
-        warnings.push(Warning::doc(
-            "oversize_chunk",
-            format!(
-                "{oversize} chunk(s) exceed the maximum of {} {}: a single word or table row \
-                 is larger than it",
-                opts.max,
-                if opts.counter.is_some() {
-                    "tokens"
-                } else {
-                    opts.unit.as_str()
+        let [first, last] = c.metadata.pages;
+        // A failed page goes to the first chunk that starts after it...
+        self.after.retain(|&f| {
+            let take = first > f;
+            if take {
+                c.metadata.adjacent_failed_pages.push(f);
+            }
+            !take
+        });
+        // ...and to the last chunk that ends before it: the held one, once a chunk reaches it.
+        let mut held = self.held.replace(c);
+        if let Some(h) = held.as_mut() {
+            let h_last = h.metadata.pages[1];
+            self.before.retain(|&f| {
+                let take = h_last < f && last >= f;
+                if take {
+                    h.metadata.adjacent_failed_pages.push(f);
                 }
-            ),
-        ));
+                !take
+            });
+        }
+        held
     }
-    Chunks {
-        source,
-        chunks: out,
-        warnings,
+
+    /// The last chunk, settled.
+    fn finish(&mut self) -> Option<Chunk> {
+        let mut h = self.held.take()?;
+        let h_last = h.metadata.pages[1];
+        for &f in self.before.iter().filter(|&&f| h_last < f) {
+            h.metadata.adjacent_failed_pages.push(f);
+        }
+        self.before.clear();
+        Some(h)
     }
 }
 
@@ -1081,7 +1334,7 @@ fn split_table_text(
 /// The chunk for a built draft: text, ranges, tables and provenance.
 fn finish(
     d: &Done,
-    index: usize,
+    start: &Start,
     b: &Builder<'_>,
     prov: &Provenance<'_>,
     chars: &CharIndex,
@@ -1113,9 +1366,13 @@ fn finish(
             _ => parts.push((s.part.clone(), s.kind)),
         }
     }
+    // In the document markdown (the run's starts at `start`).
     let range = |r: &Range<usize>| TextRange {
-        chars: [chars.char_of(r.start), chars.char_of(r.end)],
-        bytes: [r.start, r.end],
+        chars: [
+            start.chars + chars.char_of(r.start),
+            start.chars + chars.char_of(r.end),
+        ],
+        bytes: [start.bytes + r.start, start.bytes + r.end],
     };
     let first = parts.first().map_or(0, |p| p.0.start);
     let last = parts.last().map_or(0, |p| p.0.end);
@@ -1177,7 +1434,14 @@ fn finish(
         md_range.bytes,
         parts
             .iter()
-            .map(|(r, k)| format!("{}:{}-{}", k.as_str(), r.start, r.end))
+            .map(|(r, k)| {
+                format!(
+                    "{}:{}-{}",
+                    k.as_str(),
+                    start.bytes + r.start,
+                    start.bytes + r.end
+                )
+            })
             .collect::<Vec<_>>()
             .join(","),
         tables
@@ -1190,7 +1454,7 @@ fn finish(
         id: stable_id(&key),
         metadata: ChunkMetadata {
             source: source.map(str::to_owned),
-            index,
+            index: 0,
             heading_path,
             body_offset,
             pages,

@@ -386,13 +386,26 @@ pub(crate) fn element_ids(walk: &[ItemRef<'_>]) -> Vec<String> {
 /// For every item of a walk (by walk index): the headings above it, outermost first, across
 /// pages. A heading's own path holds the headings above it, not itself. Headings in page
 /// furniture (`furniture`, from [`walk_furniture`]) take no part. The one heading-path rule:
-/// `elements` and `chunks` both use it.
-pub(crate) fn heading_paths(
+/// `elements` and `chunks` both use it. Continues from the open headings `stack` (level,
+/// text) that the pages before left, which it leaves as this walk leaves them; with, for each page number (at its
+/// first item), the open headings before it and whether a fenced code block was open there.
+/// (For the chunker, which starts its runs at a page.)
+pub(crate) fn heading_paths_continued(
     walk: &[ItemRef<'_>],
     furniture: &[Option<Furniture>],
-) -> Vec<Vec<String>> {
-    let paths = heading_paths_from(walk, furniture, &mut Vec::new(), &mut None);
-    (0..walk.len()).map(|i| paths.of(i).to_vec()).collect()
+    stack: &mut Vec<(u8, String)>,
+) -> (Vec<Vec<String>>, BTreeMap<u32, (Vec<(u8, String)>, bool)>) {
+    let mut fence = None;
+    let mut out = Vec::with_capacity(walk.len());
+    let mut before = BTreeMap::new();
+    for group in walk.chunk_by(|a, b| a.page == b.page) {
+        before
+            .entry(group[0].page)
+            .or_insert_with(|| (stack.clone(), fence.is_some()));
+        let paths = heading_paths_from(group, furniture, stack, &mut fence);
+        out.extend((0..group.len()).map(|i| paths.of(i).to_vec()));
+    }
+    (out, before)
 }
 
 /// The heading paths of a walk: each distinct path once, since runs of elements share one
