@@ -1,8 +1,10 @@
 //! Converting in batches of pages (bounded memory) writes exactly the files converting the
 //! whole document writes, for every fixture and real file and several option sets.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use pagetree_convert::{ConvertOptions, OutFile, Sink, convert_document, convert_reader};
 use pagetree_model::Reader;
@@ -128,5 +130,112 @@ fn batches_write_the_same_files_as_the_whole_document() {
     assert!(
         multi_batch >= 4 * 12,
         "only {multi_batch} runs used several batches"
+    );
+}
+
+fn chunk_option_sets() -> Vec<(&'static str, pagetree_convert::chunks::ChunkOptions)> {
+    use pagetree_convert::chunks::{ChunkOptions, TableText};
+    let small = ChunkOptions::chars(300)
+        .and_then(|o| o.with_overlap(40))
+        .expect("valid");
+    let tokens = ChunkOptions::tokens(200).expect("valid");
+    let mut csv = ChunkOptions::default();
+    csv.tables = TableText::Csv;
+    let mut furniture = small.clone();
+    furniture.include_furniture = true;
+    furniture.breadcrumb = false;
+    let mut pages = ChunkOptions::chars(200).expect("valid");
+    pages.markdown.pages.selection = "2-3,5-".parse().expect("selection");
+    pages.markdown.merge_tables = true;
+    vec![
+        ("default", ChunkOptions::default()),
+        ("max-chars 300 overlap 40", small),
+        ("max-tokens 200", tokens),
+        ("table-text csv", csv),
+        ("furniture, no breadcrumb", furniture),
+        ("pages 2-3,5-, merged tables", pages),
+    ]
+}
+
+#[test]
+fn chunks_in_batches_are_the_chunks_of_the_whole_document() {
+    let mut files = fixtures();
+    files.extend(realdata().unwrap_or_default());
+    let mut checked = 0;
+    let mut settled_early = 0;
+    for path in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
+        let bytes = std::fs::read(path).expect("readable");
+        let file = name(path);
+        let Ok(doc) = pagetree_model::load_document(&bytes, Some(&file)) else {
+            continue;
+        };
+        // Shapes read whole only (arrays at the top...).
+        if Reader::from_bytes(bytes.clone(), Some(&file)).is_err() {
+            continue;
+        }
+        for (label, opts) in chunk_option_sets() {
+            let whole = pagetree_convert::chunks::split(&doc, &opts);
+            let whole_json: Vec<String> = whole
+                .chunks
+                .iter()
+                .map(|c| serde_json::to_string(c).expect("json"))
+                .collect();
+            for batch_bytes in [1, 20_000] {
+                let mut reader = Reader::from_bytes(bytes.clone(), Some(&file)).expect("reads");
+                // How far reading was when each chunk came out: chunks that come out at
+                // several points were settled before the rest was read (streaming is real).
+                let read = Arc::new(AtomicU64::new(0));
+                let seen = Arc::clone(&read);
+                reader.on_progress(move |n| {
+                    seen.fetch_add(n, Ordering::Relaxed);
+                });
+                let mut got = Vec::new();
+                let mut points = BTreeSet::new();
+                let warnings = pagetree_convert::chunks::split_reader(
+                    &mut reader,
+                    &opts,
+                    batch_bytes,
+                    &mut |c| {
+                        got.push(serde_json::to_string(&c).expect("json"));
+                        points.insert(read.load(Ordering::Relaxed));
+                        Ok(())
+                    },
+                )
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+                if batch_bytes == 1 && points.len() > 1 {
+                    settled_early += 1;
+                }
+                for (i, (w, b)) in whole_json.iter().zip(&got).enumerate() {
+                    assert_eq!(
+                        w, b,
+                        "{file} [{label}, batches of {batch_bytes} B]: chunk {i}"
+                    );
+                }
+                assert_eq!(
+                    whole_json.len(),
+                    got.len(),
+                    "{file} [{label}, batches of {batch_bytes} B]: chunk count"
+                );
+                let show = |ws: &[pagetree_convert::Warning]| {
+                    ws.iter().map(ToString::to_string).collect::<Vec<_>>()
+                };
+                assert_eq!(
+                    show(&whole.warnings),
+                    show(&warnings),
+                    "{file} [{label}, batches of {batch_bytes} B]: warnings"
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 15, "checked {checked}");
+    // Many documents (most fixtures are a page or two) have headings on later pages, where
+    // chunks settle before the rest is read.
+    assert!(
+        settled_early >= checked,
+        "chunks settled early in only {settled_early} runs of {checked} files"
     );
 }

@@ -378,7 +378,7 @@ fn with_detected(opts: &ConvertOptions, detected: Detected) -> (ConvertOptions, 
 /// The first pass of a batched conversion: each page's edge lines, read a batch at a time
 /// without boxes or values (a page's few first and last items are all it keeps), so
 /// detection sees the whole document and every batch marks the same lines a whole read does.
-fn detect(reader: &mut Reader, budget: u64) -> Result<Detected, LoadError> {
+pub(crate) fn detect(reader: &mut Reader, budget: u64) -> Result<Detected, LoadError> {
     reader.set_options(
         ReadOptions::default()
             .skip_boxes(true)

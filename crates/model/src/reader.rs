@@ -535,6 +535,27 @@ impl Batches<'_> {
         }
     }
 
+    /// Hands the last `pages` pages handed out (the end of the batch handed out last) out
+    /// again at the start of the next batch: for a consumer that settles only the first part
+    /// of a batch (the chunker, where the rest depends on what follows). They are read and
+    /// parsed again; never further back than the batch handed out last.
+    ///
+    /// ```
+    /// let json = br#"{"items": {"pages": [{"page_number": 1, "items": []},
+    ///     {"page_number": 2, "items": []}, {"page_number": 3, "items": []}]}}"#;
+    /// let mut reader = pagetree_model::Reader::from_bytes(json.to_vec(), None)?;
+    /// let mut batches = reader.batches(1);
+    /// let mut first = batches.next().unwrap()?;
+    /// batches.extend(&mut first, 1)?;
+    /// batches.rewind(1);
+    /// let second = batches.next().unwrap()?;
+    /// assert_eq!(second.pages().map(|p| p.number()).collect::<Vec<_>>(), [2]);
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
+    pub fn rewind(&mut self, pages: usize) {
+        self.start = self.start.saturating_sub(pages);
+    }
+
     /// The end of what `want` reads from `self.start`.
     fn end(&self, want: Want) -> usize {
         let lazy = &self.reader.lazy;

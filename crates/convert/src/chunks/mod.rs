@@ -41,6 +41,7 @@
 //! assert_eq!(&md.output[a..b], c.body());
 //! ```
 
+mod batched;
 mod blocks;
 mod measure;
 mod options;
@@ -72,6 +73,7 @@ use provenance::{Provenance, stable_id};
 use split::Level;
 use table::TableRows;
 
+pub use batched::split_reader;
 #[cfg(feature = "tokens")]
 pub use measure::count_tokens;
 pub use options::{ChunkOptions, ChunkOptionsError, SizeUnit, TableText, TokenCounter};
@@ -91,7 +93,14 @@ pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
     }
     let mut out = Settle::default();
     let mut chunks = Vec::new();
-    let r = run(doc, opts, &md_opts, &Start::default(), true);
+    let r = run(
+        doc,
+        opts,
+        &md_opts,
+        &Start::default(),
+        true,
+        &out.item_pages,
+    );
     out.commit(r, &mut |c| {
         chunks.push(c);
         Ok(())
@@ -100,7 +109,7 @@ pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
     let missing =
         crate::pages::missing_pages(doc.pages().map(|p| p.number()), &md_opts.pages.selection);
     let warnings = out
-        .finish(missing, opts, &mut |c| {
+        .finish(missing, opts, &md_opts, &mut |c| {
             chunks.push(c);
             Ok(())
         })
@@ -144,6 +153,9 @@ struct Run {
     chunks: Vec<Chunk>,
     warnings: Vec<Warning>,
     failed: Vec<u32>,
+    /// The settled pages rendered from the item tree, and how many from the server's markdown.
+    item_pages: Vec<u32>,
+    server_pages: usize,
     /// The page (index into the run's pages) and start of the next run.
     next: Option<(usize, Start)>,
 }
@@ -154,13 +166,15 @@ struct Run {
 /// than the run's first, with nothing before that page reaching into it (a merged table)
 /// and no code block open. From there, the pages that follow change nothing before: a
 /// heading starts a chunk, takes no overlap and is not merged into a chunk that is not
-/// small. `next` is `None` (and nothing is settled) when there is no such place.
+/// small. `next` is `None` (and nothing is settled) when there is no such place. `earlier`:
+/// the pages runs before rendered from the item tree.
 fn run(
     doc: &Document,
     opts: &ChunkOptions,
     md_opts: &MarkdownOptions,
     start: &Start,
     last: bool,
+    earlier: &BTreeSet<u32>,
 ) -> Run {
     let md = crate::markdown::render(doc, md_opts);
     let walk = doc.walk();
@@ -311,6 +325,8 @@ fn run(
             chunks: Vec::new(),
             warnings: Vec::new(),
             failed: Vec::new(),
+            item_pages: Vec::new(),
+            server_pages: 0,
             next: None,
         };
     }
@@ -338,17 +354,46 @@ fn run(
         .collect();
     // Chunks leave furniture out by default, not because it was asked for: a document
     // without any is no news here. Missing pages are the whole document's (see `Settle`).
+    // Counted over the pages of every run (see `Settle::finish`).
+    let doc_wide = ["no_furniture", "pages_not_found", "option_ignored"];
+    // A merge stub whose table was rendered by a run before is not news.
+    let stub_heads: BTreeMap<u32, BTreeSet<u32>> = walk
+        .iter()
+        .filter_map(|r| Some((r.page, r.item.merged_into_page?)))
+        .fold(BTreeMap::new(), |mut m, (p, h)| {
+            m.entry(p).or_default().insert(h);
+            m
+        });
+    let rendered_before = |w: &Warning| {
+        w.code == "merged_table_elsewhere"
+            && w.page.is_some_and(|p| {
+                stub_heads.get(&p).is_some_and(|heads| {
+                    heads.iter().any(|&h| {
+                        earlier.contains(&h) && crate::markdown::merged_table_elsewhere(p, h) == *w
+                    })
+                })
+            })
+    };
     let warnings = md
         .warnings
         .iter()
-        .filter(|w| w.code != "no_furniture" && w.code != "pages_not_found")
+        .filter(|w| !doc_wide.contains(&w.code) && !rendered_before(w))
         .filter(|w| w.page.is_none_or(|n| numbers.contains(&n)))
         .cloned()
         .collect();
+    let numbers = &numbers;
+    let settled_as = |kind: PageKind| {
+        md.pages
+            .iter()
+            .filter(move |p| p.kind == kind && numbers.contains(&p.number))
+            .map(|p| p.number)
+    };
     Run {
         chunks,
         warnings,
         failed,
+        item_pages: settled_as(PageKind::Items).collect(),
+        server_pages: settled_as(PageKind::Server).count(),
         next: next.map(|(_, q, s)| (q, s)),
     }
 }
@@ -360,6 +405,9 @@ struct Settle {
     warnings: Vec<Warning>,
     /// Warnings about the whole document already given (every run may give them again).
     doc_level: BTreeSet<String>,
+    /// Pages rendered from the item tree so far (a merge stub's table may be on one).
+    item_pages: BTreeSet<u32>,
+    server_pages: usize,
 }
 
 impl Settle {
@@ -373,6 +421,8 @@ impl Settle {
                 self.warnings.push(w);
             }
         }
+        self.item_pages.extend(&r.item_pages);
+        self.server_pages += r.server_pages;
         self.ends.before.extend(&r.failed);
         self.ends.after.extend(&r.failed);
         for c in r.chunks {
@@ -389,11 +439,14 @@ impl Settle {
         mut self,
         missing: Option<Warning>,
         opts: &ChunkOptions,
+        md_opts: &MarkdownOptions,
         emit: &mut dyn FnMut(Chunk) -> std::io::Result<()>,
     ) -> std::io::Result<Vec<Warning>> {
         if let Some(c) = self.ends.finish() {
             emit(c)?;
         }
+        self.warnings
+            .extend(crate::markdown::option_ignored(md_opts, self.server_pages));
         self.warnings.extend(missing);
         let oversize = self.ends.oversize;
         if oversize > 0 {

@@ -45,7 +45,7 @@ pub use escape::{
     html_block, info_string, is_autolink,
 };
 pub use render::render_item;
-pub(crate) use render::{heading_text, list_start, strip_fence};
+pub(crate) use render::{heading_text, list_start, merged_table_elsewhere, strip_fence};
 pub use table::{TableStyle, column_count, render_table_html, render_table_markdown};
 // The chunker re-renders tables with the renderer's own writers to find each row's line.
 pub(crate) use merge::MergePlan;
@@ -233,6 +233,23 @@ pub fn write<W: Write + ?Sized>(
     pages::write(plan, &opts.pages, |p| ctx.page(p), w)
 }
 
+/// The warning that `server` pages use the server's markdown, to which some of `opts` do not
+/// apply (a document read in parts counts its pages over all of them).
+pub(crate) fn option_ignored(opts: &MarkdownOptions, server: usize) -> Option<Warning> {
+    let ignored = opts.item_only_options();
+    if server == 0 || ignored.is_empty() {
+        return None;
+    }
+    Some(Warning::doc(
+        "option_ignored",
+        format!(
+            "{server} page(s) use the server's markdown as written; these options apply \
+             only to pages rendered from the item tree: {}",
+            ignored.join(", ")
+        ),
+    ))
+}
+
 /// What every page's rendering needs from the whole document.
 struct Context<'o, 'a> {
     opts: &'o MarkdownOptions,
@@ -274,18 +291,7 @@ impl<'o, 'a> Context<'o, 'a> {
             self.detected.as_deref(),
         ));
         let server = pages.iter().filter(|p| p.kind == PageKind::Server).count();
-        let ignored = self.opts.item_only_options();
-        if server == 0 || ignored.is_empty() {
-            return out;
-        }
-        out.push(Warning::doc(
-            "option_ignored",
-            format!(
-                "{server} page(s) use the server's markdown as written; these options apply \
-                 only to pages rendered from the item tree: {}",
-                ignored.join(", ")
-            ),
-        ));
+        out.extend(option_ignored(self.opts, server));
         out
     }
 

@@ -289,14 +289,7 @@ impl<'o, 'a> Renderer<'o, 'a> {
     fn table(&mut self, item: &'a Item, idx: usize, out: &mut Out) {
         if let Some(head) = item.merged_into_page {
             if self.item_pages.is_some_and(|p| !p.contains(&head)) {
-                self.warnings.push(Warning::page(
-                    self.page,
-                    "merged_table_elsewhere",
-                    format!(
-                        "a table here was merged into the table on page {head}, which is not \
-                         rendered from the item tree; its rows are not in the output"
-                    ),
-                ));
+                self.warnings.push(merged_table_elsewhere(self.page, head));
             }
             return;
         }
@@ -578,6 +571,19 @@ pub(crate) fn strip_fence(md: &str) -> &str {
         None if body.trim_start().starts_with(['`', '~']) => "",
         _ => body,
     }
+}
+
+/// The warning for a merge stub on `page` whose table, on page `head`, is not rendered from
+/// the item tree.
+pub(crate) fn merged_table_elsewhere(page: u32, head: u32) -> Warning {
+    Warning::page(
+        page,
+        "merged_table_elsewhere",
+        format!(
+            "a table here was merged into the table on page {head}, which is not rendered \
+             from the item tree; its rows are not in the output"
+        ),
+    )
 }
 
 #[cfg(test)]
