@@ -49,7 +49,20 @@ fn option_sets() -> Vec<(&'static str, ConvertOptions)> {
     md_only.outputs.markdown = true;
     let mut md_html = md_only.clone();
     md_html.markdown.tables = pagetree_convert::markdown::TableFormat::Html;
+    // Chunks beside the markdown (their own pass over the pages), and alone.
+    let mut chunks = md_only.clone();
+    chunks.outputs.chunks = true;
+    chunks.chunks = pagetree_convert::chunks::ChunkOptions::chars(300)
+        .and_then(|o| o.with_overlap(40))
+        .expect("valid");
+    let mut chunks_only = ConvertOptions::default();
+    chunks_only.outputs = pagetree_convert::Outputs::none();
+    chunks_only.outputs.chunks = true;
+    chunks_only.chunks = pagetree_convert::chunks::ChunkOptions::tokens(200).expect("valid");
+    chunks_only.chunks.tables = pagetree_convert::chunks::TableText::Csv;
     vec![
+        ("chunks", chunks),
+        ("chunks-only", chunks_only),
         ("all", all),
         ("markdown", md_only),
         ("markdown-html", md_html),
@@ -115,9 +128,21 @@ fn batches_write_the_same_files_as_the_whole_document() {
                     }
                 }
                 assert_eq!(
-                    (stats.pages, stats.tables, stats.elements),
-                    (bstats.pages, bstats.tables, bstats.elements)
+                    (stats.pages, stats.tables, stats.elements, stats.chunks),
+                    (bstats.pages, bstats.tables, bstats.elements, bstats.chunks)
                 );
+                let show = |ws: &[pagetree_convert::Warning]| {
+                    ws.iter().map(ToString::to_string).collect::<Vec<_>>()
+                };
+                // The chunks' warnings (with other outputs, the markdown's batched warnings still
+                // differ in order and count from a whole read's: not compared here).
+                if label == "chunks-only" {
+                    assert_eq!(
+                        show(&stats.warnings),
+                        show(&bstats.warnings),
+                        "{file} [{label}, {batch_bytes}]: warnings"
+                    );
+                }
                 if batch_bytes == 1 && bstats.batches > 1 {
                     multi_batch += 1;
                 }
@@ -128,7 +153,7 @@ fn batches_write_the_same_files_as_the_whole_document() {
     assert!(checked >= 15, "checked {checked}");
     // Most documents must really have been split (a batch grows only across merged tables).
     assert!(
-        multi_batch >= 4 * 12,
+        multi_batch >= 4 * 14,
         "only {multi_batch} runs used several batches"
     );
 }

@@ -8,11 +8,13 @@
 //! whose stubs lie ahead; with table merging or stitching, a page that ends with a table).
 //! Outputs go to a [`Sink`]; nothing here touches the file system.
 
+use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 use pagetree_model::{Batches, Document, ItemKind, LoadError, ReadOptions, Reader};
 use rayon::prelude::*;
 
+use crate::chunks::{self, Chunk, ChunkOptions};
 use crate::elements::{ElementOptions, ElementsFormat, ElementsStream, ElementsWriter, MdOffset};
 use crate::furniture::{
     Detected, DetectedBuilder, Detection, no_furniture_warning, page_furniture,
@@ -39,6 +41,9 @@ pub struct Outputs {
     /// `quality.json`, the table-quality report (as `pagetree quality --json` prints it).
     /// Default: off.
     pub quality: bool,
+    /// `chunks.jsonl`, RAG chunks (as `pagetree chunks` writes them; see [`crate::chunks`]).
+    /// Default: off.
+    pub chunks: bool,
 }
 
 impl Outputs {
@@ -50,6 +55,7 @@ impl Outputs {
             tables: false,
             elements: false,
             quality: false,
+            chunks: false,
         }
     }
 }
@@ -62,6 +68,7 @@ impl Default for Outputs {
             tables: true,
             elements: true,
             quality: false,
+            chunks: false,
         }
     }
 }
@@ -84,6 +91,8 @@ pub struct ConvertOptions {
     pub elements_format: ElementsFormat,
     /// Table-quality options. Default: defaults.
     pub quality: QualityOptions,
+    /// Chunk options (the chunks' own markdown options included). Default: defaults.
+    pub chunks: ChunkOptions,
     /// Input bytes per batch of pages for [`convert_reader`]. Default: 1 MiB (two batches are
     /// in memory at once, one parsed while the other is rendered; larger batches were slower,
     /// their pages out of cache by the time they are rendered, and smaller ones no faster).
@@ -100,6 +109,7 @@ impl Default for ConvertOptions {
             elements: ElementOptions::default(),
             elements_format: ElementsFormat::Json,
             quality: QualityOptions::default(),
+            chunks: ChunkOptions::default(),
             batch_bytes: 1 << 20,
         }
     }
@@ -123,6 +133,8 @@ pub enum OutFile {
     View,
     /// `quality.json`: the quality report as one line of JSON.
     Quality,
+    /// `chunks.jsonl`: one chunk per line.
+    Chunks,
 }
 
 impl OutFile {
@@ -137,6 +149,7 @@ impl OutFile {
             OutFile::Table(name) => format!("tables/{name}"),
             OutFile::View => "view.html".into(),
             OutFile::Quality => "quality.json".into(),
+            OutFile::Chunks => "chunks.jsonl".into(),
         }
     }
 }
@@ -170,6 +183,8 @@ pub struct ConvertStats {
     pub skipped_tables: usize,
     /// The quality report, when it was asked for (also written as [`OutFile::Quality`]).
     pub quality: Option<QualityReport>,
+    /// Chunks written.
+    pub chunks: usize,
 }
 
 /// Why a conversion stopped.
@@ -227,7 +242,7 @@ impl From<LoadError> for ConvertError {
 /// assert!(read_options(&opts).skips_boxes() && read_options(&opts).is_markdown_only());
 /// ```
 pub fn read_options(opts: &ConvertOptions) -> ReadOptions {
-    if opts.outputs.elements || opts.outputs.tables || opts.outputs.quality {
+    if opts.outputs.elements || opts.outputs.tables || opts.outputs.quality || opts.outputs.chunks {
         return ReadOptions::default();
     }
     ReadOptions::default()
@@ -251,7 +266,32 @@ pub fn convert_document(
     state.stats.warnings.extend(warning);
     state.missing_pages(doc.pages.iter().map(|p| p.number));
     state.batch(doc, sink)?;
+    if opts.outputs.chunks {
+        let out = chunks::split(doc, &opts.chunks);
+        {
+            let mut emit = chunk_writer(sink, &mut state.stats.chunks);
+            for c in out.chunks {
+                emit(c)?;
+            }
+        }
+        state.add_chunk_warnings(out.warnings);
+    }
     state.finish(sink)
+}
+
+/// Writes each chunk as a line of [`OutFile::Chunks`], counting them.
+fn chunk_writer<'s>(
+    sink: &'s mut dyn Sink,
+    count: &'s mut usize,
+) -> impl FnMut(Chunk) -> io::Result<()> + 's {
+    let mut line = Vec::new();
+    move |c: Chunk| {
+        line.clear();
+        serde_json::to_writer(&mut line, &c).map_err(io::Error::other)?;
+        line.push(b'\n');
+        *count += 1;
+        sink.write(&OutFile::Chunks, &line)
+    }
 }
 
 /// Converts a response batch by batch from its [`Reader`], in memory bounded by a batch (about
@@ -312,6 +352,13 @@ pub fn convert_reader(
         && (!opts.outputs.text || state.text.pages.source == Source::Items);
     reader.set_options(read_options(opts).skip_server_pages(light));
     let numbers: Vec<u32> = reader.page_numbers().collect();
+    let o = &opts.outputs;
+    if !(o.markdown || o.text || o.tables || o.elements || o.quality) {
+        // Chunks alone: they read the pages themselves (below), once.
+        let sel = &opts.markdown.pages.selection;
+        state.stats.pages = numbers.iter().filter(|&&n| sel.contains(n)).count();
+        return chunk_pass(reader, opts, state, sink);
+    }
     let mut batches = reader.batches(opts.batch_bytes);
     // Batches are freed on a thread of their own: done between batches, with nothing else
     // running, freeing took ~15% of a markdown conversion under glibc's malloc; done inside
@@ -337,6 +384,29 @@ pub fn convert_reader(
     }
     drop(dropper);
     dropping.join().ok();
+    chunk_pass(reader, opts, state, sink)
+}
+
+/// Chunks, when asked for, in a pass of their own over the reader (a chunk's end depends on
+/// pages after it: they settle on their own schedule, see [`chunks::split_reader`]); then
+/// the end of every output.
+fn chunk_pass(
+    reader: &mut Reader,
+    opts: &ConvertOptions,
+    mut state: State<'_>,
+    sink: &mut dyn Sink,
+) -> Result<ConvertStats, ConvertError> {
+    if opts.outputs.chunks {
+        let mut count = 0;
+        let warnings = chunks::split_reader(
+            reader,
+            &opts.chunks,
+            opts.batch_bytes,
+            &mut chunk_writer(sink, &mut count),
+        )?;
+        state.stats.chunks = count;
+        state.add_chunk_warnings(warnings);
+    }
     Ok(state.finish(sink)?)
 }
 
@@ -464,6 +534,9 @@ struct State<'o> {
     elements: Option<(ElementsStream, ElementsWriter<Vec<u8>>)>,
     tables_index: Option<TablesIndexWriter>,
     quality: Option<QualityStream>,
+    /// Pages rendered from the item tree by the batches before (a merge stub's table may be
+    /// on one).
+    item_pages: BTreeSet<u32>,
     stats: ConvertStats,
 }
 
@@ -502,6 +575,7 @@ impl<'o> State<'o> {
                 .outputs
                 .quality
                 .then(|| QualityStream::new(doc, &opts.quality)),
+            item_pages: BTreeSet::new(),
             stats: ConvertStats::default(),
         })
     }
@@ -520,6 +594,20 @@ impl<'o> State<'o> {
         if let Some(w) = crate::pages::missing_pages(pages, sel) {
             self.stats.warnings.push(w);
         }
+    }
+
+    /// Adds the chunks' warnings, but those the other outputs gave (a failed page, as the
+    /// markdown notes it).
+    fn add_chunk_warnings(&mut self, ws: Vec<Warning>) {
+        let given: BTreeSet<String> = self
+            .stats
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        self.stats
+            .warnings
+            .extend(ws.into_iter().filter(|w| !given.contains(&w.to_string())));
     }
 
     /// Adds an output's warnings for a batch, except those an output before it gave for the
@@ -611,7 +699,21 @@ impl<'o> State<'o> {
                     }
                 },
             )?;
-            self.warn(&md.warnings, warned);
+            // A merge stub whose table a batch before rendered is no news.
+            let walk = doc.walk();
+            let ws: Vec<Warning> = md
+                .warnings
+                .iter()
+                .filter(|w| !markdown::stub_rendered_before(&walk, w, &self.item_pages))
+                .cloned()
+                .collect();
+            self.item_pages.extend(
+                md.pages
+                    .iter()
+                    .filter(|p| p.kind == crate::pages::PageKind::Items)
+                    .map(|p| p.number),
+            );
+            self.warn(&ws, warned);
             if let Some(els) = els {
                 let (n, mut bytes) = els?;
                 self.stats.elements += n;

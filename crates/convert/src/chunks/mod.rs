@@ -357,23 +357,7 @@ fn run(
     // Counted over the pages of every run (see `Settle::finish`).
     let doc_wide = ["no_furniture", "pages_not_found", "option_ignored"];
     // A merge stub whose table was rendered by a run before is not news.
-    let stub_heads: BTreeMap<u32, BTreeSet<u32>> = walk
-        .iter()
-        .filter_map(|r| Some((r.page, r.item.merged_into_page?)))
-        .fold(BTreeMap::new(), |mut m, (p, h)| {
-            m.entry(p).or_default().insert(h);
-            m
-        });
-    let rendered_before = |w: &Warning| {
-        w.code == "merged_table_elsewhere"
-            && w.page.is_some_and(|p| {
-                stub_heads.get(&p).is_some_and(|heads| {
-                    heads.iter().any(|&h| {
-                        earlier.contains(&h) && crate::markdown::merged_table_elsewhere(p, h) == *w
-                    })
-                })
-            })
-    };
+    let rendered_before = |w: &Warning| crate::markdown::stub_rendered_before(&walk, w, earlier);
     let warnings = md
         .warnings
         .iter()

@@ -45,7 +45,7 @@ pub use escape::{
     html_block, info_string, is_autolink,
 };
 pub use render::render_item;
-pub(crate) use render::{heading_text, list_start, merged_table_elsewhere, strip_fence};
+pub(crate) use render::{heading_text, list_start, strip_fence, stub_rendered_before};
 pub use table::{TableStyle, column_count, render_table_html, render_table_markdown};
 // The chunker re-renders tables with the renderer's own writers to find each row's line.
 pub(crate) use merge::MergePlan;

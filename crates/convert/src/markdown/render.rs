@@ -573,6 +573,23 @@ pub(crate) fn strip_fence(md: &str) -> &str {
     }
 }
 
+/// Whether `w` is the [`merged_table_elsewhere`] warning of a merge stub in `walk` whose
+/// table is on a page in `earlier`: pages rendered from the item tree by an earlier batch of
+/// the same document (a whole read renders them together and gives no such warning).
+pub(crate) fn stub_rendered_before(
+    walk: &[pagetree_model::ItemRef<'_>],
+    w: &Warning,
+    earlier: &std::collections::BTreeSet<u32>,
+) -> bool {
+    let Some(page) = w.page.filter(|_| w.code == "merged_table_elsewhere") else {
+        return false;
+    };
+    walk.iter()
+        .filter(|r| r.page == page)
+        .filter_map(|r| r.item.merged_into_page)
+        .any(|h| earlier.contains(&h) && merged_table_elsewhere(page, h) == *w)
+}
+
 /// The warning for a merge stub on `page` whose table, on page `head`, is not rendered from
 /// the item tree.
 pub(crate) fn merged_table_elsewhere(page: u32, head: u32) -> Warning {
