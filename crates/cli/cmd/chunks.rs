@@ -9,7 +9,10 @@ use pagetree_model::Document;
 use crate::Outcome;
 use crate::args::{ChunksArgs, TableTextArg};
 use crate::cmd::markdown::{BoxedFlags, Markdown, flags};
-use crate::render::{self, OptionLayers};
+use crate::render::{self, OptionLayers, Writer};
+use pagetree_convert::pages::PageOptions;
+use pagetree_convert::{ConvertOptions, OutFile, Outputs, Rendered};
+use serde_json::{Map, Value};
 
 /// The chunk options from the arguments (markdown options are filled in per document).
 fn options(args: &ChunksArgs) -> Result<ChunkOptions> {
@@ -33,16 +36,67 @@ fn options(args: &ChunksArgs) -> Result<ChunkOptions> {
     Ok(o)
 }
 
-/// Runs the command.
+/// Runs the command: through the shared driver, so large inputs stream (`--stream`), page
+/// batch by page batch, with the output of a whole read.
 pub fn run(args: &ChunksArgs) -> Result<Outcome> {
     let render = &args.markdown.render;
     if render.per_page {
         bail!("--per-page does not apply to chunks (one JSON Lines file per document)");
     }
-    let per_doc = PerDoc::new(args)?;
-    render::per_document(render, "chunks.jsonl", "it has no chunks", |doc, _label| {
-        per_doc.render(doc)
+    let base = options(args)?;
+    let md_flags = flags(&args.markdown.style);
+    render::run::<Chunks>(render, move |o: &mut ChunkOptions| {
+        // The sizes and chunk flags over the layered markdown options.
+        let md = std::mem::take(&mut o.markdown);
+        *o = base.clone();
+        o.markdown = md;
+        md_flags(&mut o.markdown);
+        // Tables follow the markdown's format unless asked otherwise.
+        if args.table_text.is_none() && o.markdown.tables == TableFormat::Html {
+            o.tables = TableText::Html;
+        }
     })
+}
+
+/// Chunks as a writer of the shared driver: one JSON Lines file per document.
+pub struct Chunks;
+
+impl Writer for Chunks {
+    type Options = ChunkOptions;
+    const EXT: &'static str = "chunks.jsonl";
+    const NONE: &'static str = "it has no chunks";
+
+    fn apply_parameters(opts: &mut ChunkOptions, params: &Map<String, Value>) -> Vec<Warning> {
+        opts.markdown.apply_parameters(params)
+    }
+
+    fn pages(opts: &mut ChunkOptions) -> &mut PageOptions {
+        &mut opts.markdown.pages
+    }
+
+    const OUT: OutFile = OutFile::Chunks;
+
+    fn convert_options(opts: ChunkOptions) -> ConvertOptions {
+        let mut c = ConvertOptions::default();
+        c.outputs = Outputs::none();
+        c.outputs.chunks = true;
+        c.markdown.pages.selection = opts.markdown.pages.selection.clone();
+        c.chunks = opts;
+        c
+    }
+
+    fn render(doc: &Document, opts: &ChunkOptions) -> Rendered {
+        let chunks = pagetree_convert::chunks::split(doc, opts);
+        let mut r = Rendered::default();
+        let mut bytes = Vec::new();
+        for c in &chunks.chunks {
+            serde_json::to_writer(&mut bytes, c).expect("chunks serialise");
+            bytes.push(b'\n');
+        }
+        r.output = String::from_utf8(bytes).expect("JSON is UTF-8");
+        r.warnings = chunks.warnings;
+        r
+    }
 }
 
 /// The chunks of one document as JSON Lines, with the notes to print: what `pagetree chunks`

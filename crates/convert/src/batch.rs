@@ -353,7 +353,7 @@ pub fn convert_reader(
     reader.set_options(read_options(opts).skip_server_pages(light));
     let numbers: Vec<u32> = reader.page_numbers().collect();
     let o = &opts.outputs;
-    if !(o.markdown || o.text || o.tables || o.elements || o.quality) {
+    if o.chunks && !(o.markdown || o.text || o.tables || o.elements || o.quality) {
         // Chunks alone: they read the pages themselves (below), once.
         let sel = &opts.markdown.pages.selection;
         state.stats.pages = numbers.iter().filter(|&&n| sel.contains(n)).count();
