@@ -76,6 +76,52 @@ fn completions_and_man_page_are_generated() {
     assert!(man.contains("convert"), "{man}");
 }
 
+/// One page per command: printed by name, or all written into `--dir`; each names its command
+/// and lists that command's own options.
+#[test]
+fn man_pages_per_command() {
+    let o = pagetree(&["man", "convert"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.contains(".TH pagetree-convert 1"), "{page}");
+    assert!(page.contains("pagetree convert"), "{page}");
+    assert!(page.contains("\\-\\-force"), "{page}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let o = pagetree(&["man", "--dir", dir.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "status goes to standard error");
+    assert!(stderr(&o).contains("manual pages"), "{}", stderr(&o));
+    let top = std::fs::read_to_string(dir.path().join("pagetree.1")).unwrap();
+    assert!(top.contains(".TH pagetree 1"), "{top}");
+    for (command, option) in [
+        ("markdown", "\\-\\-page\\-separator"),
+        ("tables", "\\-\\-delimiter"),
+        ("chunks", "\\-\\-max\\-tokens"),
+        ("quality", "\\-\\-fail"),
+        ("elements", "\\-\\-jsonl"),
+        ("view", "\\-\\-page\\-images"),
+        ("audit", "\\-\\-fail\\-on"),
+    ] {
+        let path = dir.path().join(format!("pagetree-{command}.1"));
+        let page = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{command}: {e}"));
+        assert!(
+            page.contains(&format!(".TH pagetree-{command} 1")),
+            "{page}"
+        );
+        assert!(page.contains(&format!("pagetree {command}")), "{page}");
+        assert!(page.contains(option), "{command} lists {option}: {page}");
+    }
+
+    let o = pagetree(&["man", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the commands are: inspect"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// `--help` reads as a few groups; `--per-page` is not offered where it is rejected; no default
 /// is said twice.
 #[test]

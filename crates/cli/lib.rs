@@ -118,7 +118,7 @@ fn dispatch(command: &Command) -> anyhow::Result<Outcome> {
         Command::Jobs(a) => cmd::jobs::run(a),
         Command::Audit(a) => cmd::audit::run(a),
         Command::Completions(a) => cmd::completions::completions(a),
-        Command::Man => cmd::completions::man(),
+        Command::Man(a) => cmd::completions::man(a),
     }
 }
 
