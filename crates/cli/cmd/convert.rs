@@ -269,7 +269,10 @@ fn start(args: &ConvertArgs) -> Result<(Ctx<'_>, Vec<Input>, Report, Held)> {
     }
     let left = remove_leftovers(&out.join(TMP), Path::new("/proc"));
     if left > 0 && !args.quiet {
-        eprintln!("note: removed {left} temporary folder(s) left in {TMP} by an interrupted run");
+        eprintln!(
+            "note: removed {} left in {TMP} by an interrupted run",
+            plural(left, "temporary folder", "temporary folders")
+        );
     }
 
     let expanded = expand(&args.inputs, &args.output);
