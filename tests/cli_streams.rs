@@ -314,6 +314,15 @@ fn elements_of_several_documents_are_json_lines() {
                 .starts_with("testdata/many.jsonl:")
         );
     }
+    // `view`: one HTML document per output; several to standard output ask for a folder.
+    let o = run(&["view", GOOD, OTHER]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    assert!(stderr(&o).contains("give -o DIR"), "{}", stderr(&o));
+    let o = run(&["view", "testdata/many.jsonl"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stdout(&o).matches("<!DOCTYPE html>").count(), 1);
+    assert!(stderr(&o).contains("give -o DIR"), "{}", stderr(&o));
     // One input: one JSON document, as before.
     let o = run(&["elements", GOOD]);
     check(Data::Json, &stdout(&o), "elements one input");
