@@ -38,6 +38,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     sync_dir(dir)
 }
 
+/// Writes a command's whole output: to `path` atomically (`-o FILE`), else to standard output.
+pub fn emit(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    match path {
+        Some(path) => {
+            write_atomic(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => {
+            let mut o = io::stdout().lock();
+            o.write_all(bytes)?;
+            Ok(o.flush()?)
+        }
+    }
+}
+
 /// Whether `path` exists and is neither a regular file nor a folder (a character or block
 /// device, a FIFO, a socket): written to in place, never renamed over or removed.
 pub fn is_special(path: &Path) -> bool {

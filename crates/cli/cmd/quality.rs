@@ -2,9 +2,7 @@
 //! broken input prints its located error and the others are still judged. `--fail-under` and
 //! `--fail-on` turn findings into exit code 1 for CI.
 
-use std::io::Write;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 use pagetree_convert::quality::{
     QualityOptions, QualityReport, assess, render_markdown, render_text,
 };
@@ -13,7 +11,7 @@ use rayon::prelude::*;
 use crate::Outcome;
 use crate::args::{QualityArgs, ReportFormat};
 use crate::input::{document, read_input};
-use crate::output::write_atomic;
+use crate::output::emit;
 
 /// Runs the command.
 pub fn run(args: &QualityArgs) -> Result<Outcome> {
@@ -58,15 +56,7 @@ pub fn run(args: &QualityArgs) -> Result<Outcome> {
             }
         }
     }
-    match &args.output {
-        Some(path) => write_atomic(path, out.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => {
-            let mut o = std::io::stdout().lock();
-            o.write_all(out.as_bytes())?;
-            o.flush()?;
-        }
-    }
+    emit(args.output.as_deref(), out.as_bytes())?;
     for t in &tripped {
         eprintln!("fail: {t}");
     }

@@ -56,9 +56,7 @@ pub fn run(args: &ViewArgs) -> Result<Outcome> {
     let one_file = match &render.output {
         None => true,
         Some(o) => {
-            render.files.len() == 1
-                && !o.is_dir()
-                && !o.to_string_lossy().ends_with(['/', '\\'])
+            render.files.len() == 1 && !o.is_dir() && !o.to_string_lossy().ends_with(['/', '\\'])
         }
     };
     let seen = AtomicUsize::new(0);
