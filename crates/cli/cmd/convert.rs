@@ -548,8 +548,18 @@ fn remove_moved(
 /// failed).
 type Record = Option<(String, Option<Entry>)>;
 
+/// What the journal records of a result: the input's entry when it converted, none when it
+/// failed; nothing when it was unchanged or not started.
+fn journal_record(r: &InputResult) -> Record {
+    match &r.outcome {
+        Ok(Converted::Done { entry, .. }) => Some((r.input.key.clone(), Some(entry.clone()))),
+        Ok(Converted::Unchanged | Converted::NotStarted) => None,
+        Err(_) => Some((r.input.key.clone(), None)),
+    }
+}
+
 /// Adds the result of input `i` to the manifest and the report; returns the input's name, its
-/// warnings to print, and what to record in the journal.
+/// warnings to print, and what to record in the journal ([`journal_record`]).
 fn take_result(
     i: usize,
     manifest: &mut Manifest,
@@ -557,6 +567,7 @@ fn take_result(
     r: InputResult,
 ) -> (String, Vec<String>, Record) {
     let name = r.input.display();
+    let record = journal_record(&r);
     report.input_bytes += match &r.outcome {
         Ok(Converted::Done {
             piped_bytes: Some(n),
@@ -592,8 +603,8 @@ fn take_result(
                     });
                 }
             }
-            manifest.entries.insert(r.input.key.clone(), entry.clone());
-            return (name, notes, Some((r.input.key, Some(entry))));
+            manifest.entries.insert(r.input.key.clone(), entry);
+            return (name, notes, record);
         }
         Err(error) => {
             manifest.entries.remove(&r.input.key);
@@ -602,10 +613,9 @@ fn take_result(
                 error,
                 order,
             });
-            return (name, Vec::new(), Some((r.input.key, None)));
         }
     }
-    (name, Vec::new(), None)
+    (name, Vec::new(), record)
 }
 
 fn print_summary(r: &Report) {
