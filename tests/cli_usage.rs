@@ -244,3 +244,70 @@ fn outputs_to_devices_and_fifos_are_written_in_place_not_replaced() {
         "--report: /dev/null is no longer a device"
     );
 }
+
+/// `--color auto|always|never` and `NO_COLOR` / `CLICOLOR_FORCE` colour clap's help and usage
+/// and our own `error:` labels alike; the data is never coloured.
+#[test]
+fn color_follows_the_flag_and_the_environment() {
+    use std::process::Command;
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_pagetree"));
+        c.args(args)
+            .current_dir(crate::common::root())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("CLICOLOR");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().expect("pagetree runs")
+    };
+    let esc = |b: &[u8]| b.contains(&0x1b);
+    let bad = ["markdown", "testdata/invalid/truncated.json"];
+    let red_error = "\x1b[1;31merror\x1b[0m: testdata/invalid/truncated.json";
+
+    // auto, not on a terminal (the test's pipes): no colour.
+    let o = run(&bad, &[]);
+    assert!(!esc(&o.stderr), "{}", stderr(&o));
+    let o = run(&["--help"], &[]);
+    assert!(!esc(&o.stdout));
+
+    // always: our labels and clap's help and usage errors.
+    let o = run(&["--color", "always", "markdown", bad[1]], &[]);
+    assert!(stderr(&o).starts_with(red_error), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(esc(&run(&["--color=always", "--help"], &[]).stdout));
+    assert!(esc(&run(&["markdown", "--color=always", "--bogus"], &[]).stderr));
+    // Data is never coloured.
+    let o = run(&["--color", "always", "markdown", "testdata/v2_full.json"], &[]);
+    assert!(!esc(&o.stdout));
+    let o = run(&["--color", "always", "man", "convert"], &[]);
+    assert!(!esc(&o.stdout));
+
+    // CLICOLOR_FORCE colours in auto; NO_COLOR (any non-empty value) wins over it.
+    let o = run(&bad, &[("CLICOLOR_FORCE", "1")]);
+    assert!(stderr(&o).starts_with(red_error), "{}", stderr(&o));
+    assert!(esc(&run(&["--help"], &[("CLICOLOR_FORCE", "1")]).stdout));
+    let both = [("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")];
+    assert!(!esc(&run(&bad, &both).stderr));
+    assert!(!esc(&run(&["--help"], &both).stdout));
+    // An empty NO_COLOR is not set.
+    let o = run(&bad, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "")]);
+    assert!(esc(&o.stderr));
+
+    // never wins over everything.
+    for args in [
+        &["--color", "never", "markdown", bad[1]][..],
+        &["--color=never", "--help"][..],
+        &["--color=never", "markdown", "--bogus"][..],
+    ] {
+        let o = run(args, &[("CLICOLOR_FORCE", "1")]);
+        assert!(!esc(&o.stdout) && !esc(&o.stderr), "{args:?}");
+    }
+    // Warnings and notes are labelled too.
+    let o = run(
+        &["--color", "always", "markdown", "testdata/v2_messy.json"],
+        &[],
+    );
+    assert!(stderr(&o).contains("\x1b[1;33mwarning\x1b[0m: "), "{}", stderr(&o));
+}

@@ -25,9 +25,33 @@ pub struct Cli {
     )]
     pub jobs: Option<usize>,
 
+    /// When to colour: `auto` colours on a terminal, unless `NO_COLOR` is set (non-empty);
+    /// `CLICOLOR_FORCE` colours when not on one. Applies to help, usage and the `error:`,
+    /// `warning:`, `note:` labels on standard error; data is never coloured.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorArg::Auto,
+        help_heading = "Output"
+    )]
+    pub color: ColorArg,
+
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// On a terminal, unless `NO_COLOR` says otherwise (or `CLICOLOR_FORCE` forces it).
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The subcommands.
