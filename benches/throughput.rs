@@ -8,13 +8,11 @@
 //! divan rather than criterion: it builds cleanly on Rust 1.95 with a fraction of criterion's
 //! dependencies (no plotters or tinytemplate), and reports throughput from one counter line.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use divan::Bencher;
 use divan::counter::BytesCount;
-use pagetree_model::{ItemsPage, PageStream, Piece, RawPiece};
-use rayon::prelude::*;
-use serde::de::IgnoredAny;
+use pagetree_model::{ReadOptions, Reader};
 
 fn main() {
     divan::main();
@@ -50,76 +48,70 @@ fn model_load_document(bencher: Bencher) {
         .bench(|| pagetree_model::load_document(divan::black_box(bytes), None).unwrap());
 }
 
-/// Splitting alone: the sequential part of the streaming path, an upper bound on its speed.
+/// Indexing alone: the sequential part of a batched read (where each page sits, the small
+/// fields, the shape), an upper bound on its speed.
 #[divan::bench]
-fn stream_split_only(bencher: Bencher) {
-    let bytes = RESPONSE.as_slice();
+fn reader_index_only(bencher: Bencher) {
+    let bytes: Arc<[u8]> = RESPONSE.as_slice().into();
     bencher
-        .counter(BytesCount::of_slice(bytes))
-        .bench(|| split(divan::black_box(bytes)));
+        .counter(BytesCount::of_slice(&bytes[..]))
+        .bench(|| Reader::from_bytes(divan::black_box(bytes.clone()), None).unwrap());
 }
 
-/// Split, then parse every page on this thread.
+/// Index, then read every page in batches of 1 MiB (parsed in parallel, in order): everything
+/// kept, as elements and tables read.
 #[divan::bench]
-fn stream_parse_sequential(bencher: Bencher) {
-    let bytes = RESPONSE.as_slice();
-    bencher.counter(BytesCount::of_slice(bytes)).bench(|| {
-        split(divan::black_box(bytes))
-            .iter()
-            .map(|p| p.parse(None).unwrap())
-            .collect::<Vec<Piece>>()
+fn reader_batches_lossless(bencher: Bencher) {
+    read_all(bencher, ReadOptions::default());
+}
+
+/// The same, reading what markdown alone needs (no boxes, no values it does not render, no
+/// server page markdown where an items page stands in).
+#[divan::bench]
+fn reader_batches_markdown(bencher: Bencher) {
+    read_all(
+        bencher,
+        ReadOptions::default()
+            .skip_boxes(true)
+            .markdown_only(true)
+            .skip_server_pages(true),
+    );
+}
+
+/// A whole batched markdown conversion, as `pagetree markdown` runs it on a large file.
+#[divan::bench]
+fn convert_markdown_batches(bencher: Bencher) {
+    let bytes: Arc<[u8]> = RESPONSE.as_slice().into();
+    let mut opts = pagetree_convert::ConvertOptions::default();
+    opts.outputs = pagetree_convert::Outputs::none();
+    opts.outputs.markdown = true;
+    bencher.counter(BytesCount::of_slice(&bytes[..])).bench(|| {
+        let mut reader = Reader::from_bytes(divan::black_box(bytes.clone()), None).unwrap();
+        let mut sink = Discard(0);
+        pagetree_convert::convert_reader(&mut reader, &opts, &mut sink).unwrap();
+        sink.0
     });
 }
 
-/// Split, then parse the pages in parallel on rayon's pool (ordered collect, as writers do).
-#[divan::bench]
-fn stream_parse_rayon(bencher: Bencher) {
-    let bytes = RESPONSE.as_slice();
-    bencher.counter(BytesCount::of_slice(bytes)).bench(|| {
-        split(divan::black_box(bytes))
-            .par_iter()
-            .map(|p| p.parse(None).unwrap())
-            .collect::<Vec<Piece>>()
+fn read_all(bencher: Bencher, options: ReadOptions) {
+    let bytes: Arc<[u8]> = RESPONSE.as_slice().into();
+    bencher.counter(BytesCount::of_slice(&bytes[..])).bench(|| {
+        let mut reader = Reader::from_bytes(divan::black_box(bytes.clone()), None)
+            .unwrap()
+            .with_options(options);
+        reader
+            .batches(1 << 20)
+            .map(|b| b.unwrap().pages().count())
+            .sum::<usize>()
     });
 }
 
-/// The same typed parse without `serde_path_to_error`: what locating errors costs on the happy
-/// path (a parser can parse plainly and re-parse a page with paths only when it fails).
-#[divan::bench]
-fn stream_parse_rayon_unlocated(bencher: Bencher) {
-    let bytes = RESPONSE.as_slice();
-    bencher.counter(BytesCount::of_slice(bytes)).bench(|| {
-        split(divan::black_box(bytes))
-            .par_iter()
-            .map(|p| serde_json::from_slice::<ItemsPage>(&p.bytes).ok())
-            .collect::<Vec<Option<ItemsPage>>>()
-    });
-}
+/// Counts what a conversion writes.
+struct Discard(usize);
 
-/// Split, then only tokenise each page (`IgnoredAny`): the ceiling for any per-page parse.
-#[divan::bench]
-fn stream_tokenise_rayon(bencher: Bencher) {
-    let bytes = RESPONSE.as_slice();
-    bencher.counter(BytesCount::of_slice(bytes)).bench(|| {
-        split(divan::black_box(bytes))
-            .par_iter()
-            .map(|p| serde_json::from_slice::<IgnoredAny>(&p.bytes).is_ok())
-            .filter(|ok| *ok)
-            .count()
-    });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Markdown conversion goes here once `pagetree_convert`'s markdown writer lands: a
-// `markdown_rayon` bench with the same counter (split, parse and render pages in parallel,
-// write in page order), so its ratio to `baseline_serde_json_value` reads off directly.
-// ---------------------------------------------------------------------------------------------
-
-fn split(bytes: &[u8]) -> Vec<RawPiece> {
-    let mut stream = PageStream::new(bytes, None);
-    let mut pieces = Vec::new();
-    while let Some(p) = stream.next_raw().unwrap() {
-        pieces.push(p);
+impl pagetree_convert::Sink for Discard {
+    fn write(&mut self, _: &pagetree_convert::OutFile, bytes: &[u8]) -> std::io::Result<()> {
+        self.0 += bytes.len();
+        Ok(())
     }
-    pieces
 }

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::io;
 
-use pagetree_convert::{ConvertOptions, OutFile, Sink, convert_document, convert_lazy};
-use pagetree_model::LazyDocument;
+use pagetree_convert::{ConvertOptions, OutFile, Sink, convert_document, convert_reader};
+use pagetree_model::Reader;
 
 use crate::common::{fixtures, name, realdata};
 
@@ -72,7 +72,7 @@ fn batches_write_the_same_files_as_the_whole_document() {
         let Ok(doc) = pagetree_model::load_document(&bytes, Some(&file)) else {
             continue;
         };
-        let Ok(lazy) = LazyDocument::index(std::io::Cursor::new(&bytes), Some(&file)) else {
+        let Ok(mut reader) = Reader::from_bytes(bytes.clone(), Some(&file)) else {
             continue;
         };
         for (label, opts) in option_sets() {
@@ -82,9 +82,8 @@ fn batches_write_the_same_files_as_the_whole_document() {
                 let mut small = opts.clone();
                 small.batch_bytes = batch_bytes;
                 let mut batched = Mem::default();
-                let bstats =
-                    convert_lazy(&lazy, &mut io::Cursor::new(&bytes), &small, &mut batched)
-                        .unwrap_or_else(|e| panic!("{file}: {e}"));
+                let bstats = convert_reader(&mut reader, &small, &mut batched)
+                    .unwrap_or_else(|e| panic!("{file}: {e}"));
                 assert_eq!(
                     whole.0.keys().collect::<Vec<_>>(),
                     batched.0.keys().collect::<Vec<_>>(),

@@ -341,7 +341,7 @@ fn missing_sources_fall_back_with_a_warning() {
 /// keeps html and csv).
 #[test]
 fn reading_for_markdown_alone_renders_what_a_full_read_renders() {
-    use pagetree_convert::{ConvertOptions, Outputs, projection};
+    use pagetree_convert::{ConvertOptions, Outputs, read_options};
 
     let mut files = fixtures();
     files.extend(crate::common::realdata().unwrap_or_default());
@@ -353,8 +353,8 @@ fn reading_for_markdown_alone_renders_what_a_full_read_renders() {
         convert.outputs = Outputs::none();
         convert.outputs.markdown = true;
         convert.markdown = opts.clone();
-        let p = projection(&convert);
-        assert_eq!(p.markdown_only, tables == TableFormat::Markdown);
+        let read = read_options(&convert);
+        assert_eq!(read.is_markdown_only(), tables == TableFormat::Markdown);
         for f in &files {
             let bytes = std::fs::read(f).unwrap();
             let docs = |l: Vec<Result<Loaded, _>>| -> Vec<String> {
@@ -366,7 +366,7 @@ fn reading_for_markdown_alone_renders_what_a_full_read_renders() {
                     .collect()
             };
             let full = docs(load_all(&bytes, Some("f")));
-            let light = docs(p.with(|| load_all(&bytes, Some("f"))));
+            let light = docs(pagetree_model::load_all_with(&bytes, Some("f"), read));
             assert_eq!(light, full, "{} ({tables:?})", f.display());
             compared += full.len();
         }

@@ -55,9 +55,7 @@ fn reader_batches_equal_the_whole_document() {
             }
         };
         assert_eq!(Some(reader.format()), whole.format, "{file}: format");
-        assert_eq!(reader.warnings(), whole.warnings, "{file}: warnings");
         let numbers: Vec<u32> = whole.pages().map(|p| p.number()).collect();
-        assert_eq!(reader.page_numbers().collect::<Vec<_>>(), numbers, "{file}");
         assert!(
             reader.document().expect("whole") == whole,
             "{file}: document()"
@@ -76,6 +74,9 @@ fn reader_batches_equal_the_whole_document() {
                 got.extend(pages_of(&batch));
             }
             assert!(got == want, "{file}: batches of {max} bytes differ");
+            // Final once the pages were read (the index may have been taken again).
+            assert_eq!(reader.warnings(), whole.warnings, "{file}: warnings");
+            assert_eq!(reader.page_numbers().collect::<Vec<_>>(), numbers, "{file}");
         }
         checked += 1;
     }
@@ -173,4 +174,69 @@ fn file_loaders_match_the_byte_loaders() {
         Reader::open(missing),
         Err(e) if e.kind == ErrorKind::Io && e.source.as_deref() == Some("no/such/file.json")
     ));
+}
+
+/// A fast index takes a false page boundary in `v2_nested_page_number.json` (an object nested
+/// in page 1 whose first key is `page_number`): the reader notices when the page cut there
+/// fails to parse, indexes again checking every boundary, and goes on. Callers see the pages,
+/// page numbers and warnings of a whole read, at every batch size, and no error.
+#[test]
+fn reader_takes_a_false_page_boundary_back() {
+    let path = testdata().join("v2_nested_page_number.json");
+    let whole = pagetree_model::load_file(&path).expect("whole");
+    for max in [1, 64 << 10, u64::MAX] {
+        let mut reader = Reader::open(&path).expect("open");
+        let mut got = Vec::new();
+        for batch in reader.batches(max) {
+            got.extend(pages_of(&batch.expect("no error reaches the caller")));
+        }
+        assert!(got == pages_of(&whole), "batches of {max} bytes");
+        assert_eq!(reader.warnings(), whole.warnings);
+        let numbers: Vec<u32> = whole.pages().map(|p| p.number()).collect();
+        assert_eq!(reader.page_numbers().collect::<Vec<_>>(), numbers);
+    }
+    // The same document converted whole and from the reader.
+    let opts = pagetree_convert::ConvertOptions::default();
+    let mut reader = Reader::open(&path).expect("open");
+    let mut sink = Files::default();
+    pagetree_convert::convert_reader(&mut reader, &opts, &mut sink).expect("converted");
+    let mut whole_sink = Files::default();
+    pagetree_convert::convert_document(&whole, &opts, &mut whole_sink).expect("whole");
+    assert!(sink.0 == whole_sink.0);
+}
+
+/// `{"pages":[{"items":[...]}]}`: root pages without `page_number` and without v1 markers
+/// are one shape, whole and streamed: the same format, warnings and pages.
+#[test]
+fn shape_without_page_numbers_is_the_same_whole_and_streamed() {
+    let json = br#"{"pages": [{"items": [{"type": "text", "md": "one"}]},
+        {"items": [{"type": "text", "md": "two"}]}]}"#;
+    let whole = pagetree_model::load_document(json, Some("p.json")).expect("whole");
+    let mut reader = Reader::from_bytes(json.to_vec(), Some("p.json")).expect("open");
+    assert_eq!(Some(reader.format()), whole.format);
+    for max in [1, u64::MAX] {
+        let mut got = Vec::new();
+        for (i, batch) in reader.batches(max).enumerate() {
+            let batch = batch.expect("batch");
+            let warnings = if i == 0 { &whole.warnings[..] } else { &[] };
+            assert_eq!(batch.warnings, warnings);
+            got.extend(pages_of(&batch));
+        }
+        assert!(got == pages_of(&whole), "batches of {max} bytes");
+    }
+    assert_eq!(reader.warnings(), whole.warnings);
+}
+
+/// The files a conversion writes, by name.
+#[derive(Default)]
+struct Files(std::collections::BTreeMap<pagetree_convert::OutFile, Vec<u8>>);
+
+impl pagetree_convert::Sink for Files {
+    fn write(&mut self, file: &pagetree_convert::OutFile, bytes: &[u8]) -> std::io::Result<()> {
+        self.0
+            .entry(file.clone())
+            .or_default()
+            .extend_from_slice(bytes);
+        Ok(())
+    }
 }

@@ -9,8 +9,8 @@ use clap::Parser;
 use pagetree_convert::chunks::TokenCounter;
 use pagetree_convert::quality::{QualityOptions, assess};
 use pagetree_convert::tables::render_table;
-use pagetree_convert::{ConvertError, OutFile, Sink, convert_lazy};
-use pagetree_model::{Document, ErrorKind, LazyDocument, LoadError};
+use pagetree_convert::{ConvertError, OutFile, Sink, convert_reader};
+use pagetree_model::{Document, ErrorKind, LoadError};
 
 use crate::args::{Cli, Command};
 use crate::cmd;
@@ -174,16 +174,12 @@ impl From<anyhow::Error> for FileError {
 }
 
 /// What a file holding one response looks like without reading its pages: the document with
-/// its job but no page contents (`LazyDocument::assemble` of nothing) and its page count, or
+/// its job but no page contents ([`pagetree_model::Reader::outline`]) and its page count, or
 /// `Ok(None)` when the file's shape cannot be read page by page (JSON Lines, v1 lists).
 pub fn probe_file(path: &Path, label: &str) -> Result<Option<(Document, usize)>, LoadError> {
     let place = InPlace { path, line: None };
-    match place.index(label, false) {
-        Ok(lazy) => {
-            let mut probe = lazy.assemble(Vec::new());
-            probe.warnings = lazy.warnings.clone();
-            Ok(Some((probe, lazy.pages.len())))
-        }
+    match place.reader(label) {
+        Ok(reader) => Ok(Some((reader.outline(), reader.page_count()))),
         Err(e) if e.kind == ErrorKind::Shape => Ok(None),
         Err(e) => Err(e),
     }
@@ -234,40 +230,28 @@ fn render_file<W: Writer, F: Fn(&mut W::Options) + Sync>(
     layers: &OptionLayers<F>,
 ) -> Result<Option<Output>, FileError> {
     let place = InPlace { path, line: None };
-    let lazy = match place.index(label, false) {
-        Ok(l) => l,
+    let mut reader = match place.reader(label) {
+        Ok(r) => r,
         Err(e) if e.kind == ErrorKind::Shape => return Ok(None),
         Err(e) => return Err(FileError::Load(e)),
     };
-    let mut probe = lazy.assemble(Vec::new());
-    probe.warnings = lazy.warnings.clone();
-    let (o, notes) = layers.for_doc::<W>(&probe);
+    let (o, _) = layers.for_doc::<W>(&reader.outline());
     let opts = W::convert_options(o);
-    let run = |lazy: &LazyDocument| -> Result<(Vec<u8>, Vec<String>), ConvertError> {
-        let mut sink = Captured {
-            want: W::OUT,
-            bytes: Vec::new(),
-        };
-        let mut reader = place.open().map_err(ConvertError::Io)?;
-        let stats = convert_lazy(lazy, &mut reader, &opts, &mut sink)?;
-        Ok((sink.bytes, stats.warnings))
+    let mut sink = Captured {
+        want: W::OUT,
+        bytes: Vec::new(),
     };
-    let failed = |e: ConvertError| match e {
-        ConvertError::Load(e) | ConvertError::Unchecked(e) => FileError::Load(e),
+    let stats = convert_reader(&mut reader, &opts, &mut sink).map_err(|e| match e {
+        ConvertError::Load(e) => FileError::Load(e),
         e => FileError::Other(anyhow::Error::msg(e.to_string())),
-    };
-    let (bytes, warnings) = match run(&lazy) {
-        // Page boundaries were taken on trust and a page failed: check them all and again.
-        Err(ConvertError::Unchecked(_)) => {
-            let exact = place.index(label, true).map_err(FileError::Load)?;
-            run(&exact).map_err(failed)?
-        }
-        r => r.map_err(failed)?,
-    };
+    })?;
+    let (bytes, warnings) = (sink.bytes, stats.warnings);
+    // The notes on the page lists as read to the end (the reader may have indexed again).
+    let (_, notes) = layers.for_doc::<W>(&reader.outline());
     let warnings = notes
         .iter()
+        .chain(&warnings)
         .map(ToString::to_string)
-        .chain(warnings)
         .collect();
     Ok(Some(Output { bytes, warnings }))
 }

@@ -2,10 +2,9 @@
 //! it that was too long to hold. `convert`, `markdown` and `text` index, read and locate
 //! errors through this one type.
 
-use std::io;
 use std::path::Path;
 
-use pagetree_model::{FileSpan, LazyDocument, Line, LoadError};
+use pagetree_model::{Line, LoadError, Reader};
 
 /// Where a response streamed in place is read: a whole file, or one JSON Lines line of it
 /// that was too long to hold.
@@ -18,22 +17,11 @@ pub struct InPlace<'a> {
 }
 
 impl InPlace<'_> {
-    /// Its index, with page boundaries searched for or all checked (`exact`).
-    pub fn index(&self, label: &str, exact: bool) -> Result<LazyDocument, LoadError> {
-        let (path, label) = (self.path, Some(label));
-        match (self.line, exact) {
-            (None, false) => LazyDocument::index_file(path, label),
-            (None, true) => LazyDocument::index_file_exact(path, label),
-            (Some(l), false) => LazyDocument::index_file_range(path, l.range(), label),
-            (Some(l), true) => LazyDocument::index_file_range_exact(path, l.range(), label),
-        }
-    }
-
-    /// A reader of its bytes.
-    pub fn open(&self) -> io::Result<FileSpan> {
+    /// Its reader (its pages indexed), naming it `label` in messages.
+    pub fn reader(&self, label: &str) -> Result<Reader, LoadError> {
         match self.line {
-            None => FileSpan::whole(self.path),
-            Some(l) => FileSpan::open(self.path, l.range()),
+            None => Reader::open_named(self.path, label),
+            Some(l) => Reader::open_range(self.path, l.range(), label),
         }
     }
 

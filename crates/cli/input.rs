@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Result, bail};
-use pagetree_model::{Document, LoadError, Loaded};
+use pagetree_model::{Document, LoadError, Loaded, ReadOptions};
 
 /// One response read from an input, or why it could not be read.
 pub type InputResult = Result<Loaded, LoadError>;
@@ -12,20 +12,29 @@ pub type InputResult = Result<Loaded, LoadError>;
 /// Reads `path` (`-` is standard input) and returns every response in it, each with the name
 /// used in messages.
 pub fn read_input(path: &Path) -> Vec<(String, InputResult)> {
+    read_input_with(path, ReadOptions::default())
+}
+
+/// [`read_input`], leaving out what `options` say.
+pub fn read_input_with(path: &Path, options: ReadOptions) -> Vec<(String, InputResult)> {
     let name = path.display().to_string();
     if name == "-" {
         let mut bytes = Vec::new();
         return match std::io::stdin().lock().read_to_end(&mut bytes) {
-            Ok(_) => read_stdin(&bytes),
+            Ok(_) => read_stdin_with(&bytes, options),
             Err(e) => vec![(name, Err(io_error("<stdin>", &e)))],
         };
     }
-    labelled(&name, pagetree_model::load_all_file(path))
+    labelled(&name, pagetree_model::load_all_file_with(path, options))
 }
 
-/// Every response in `bytes`, read from standard input (`-`).
-pub fn read_stdin(bytes: &[u8]) -> Vec<(String, InputResult)> {
-    labelled("-", pagetree_model::load_all(bytes, Some("<stdin>")))
+/// Every response in `bytes`, read from standard input (`-`), leaving out what `options`
+/// say.
+pub fn read_stdin_with(bytes: &[u8], options: ReadOptions) -> Vec<(String, InputResult)> {
+    labelled(
+        "-",
+        pagetree_model::load_all_with(bytes, Some("<stdin>"), options),
+    )
 }
 
 /// Names the responses of one input for messages: a document by its source, anything else by

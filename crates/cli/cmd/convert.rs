@@ -15,7 +15,7 @@ use pagetree_convert::elements::ElementsFormat;
 use pagetree_convert::view::ViewOptions;
 use pagetree_convert::{
     ConvertError, ConvertOptions, ConvertStats, MarkdownOptions, OutFile, Outputs, Sink,
-    TextOptions, Warning, convert_document, convert_lazy,
+    TextOptions, Warning, convert_document, convert_reader,
 };
 use pagetree_model::{
     Document, ErrorKind, Format, LoadError, Loaded, file_is_json_lines, is_json_lines,
@@ -47,7 +47,6 @@ use hash::{PendingHash, hash_file};
 use interrupt::Interrupt;
 use leftovers::remove_leftovers;
 use lines::convert_json_lines;
-use progress::Counted;
 
 /// Temporary folders live here inside OUT until they replace their output folder.
 const TMP: &str = ".pagetree-tmp";
@@ -874,7 +873,7 @@ fn convert_one(
         remove_stale(out, old, &outputs);
     }
     for s in &stats {
-        notes.extend(s.warnings.iter().cloned());
+        notes.extend(s.warnings.iter().map(ToString::to_string));
     }
     let hash = match later {
         Some(h) => h
@@ -947,65 +946,66 @@ fn convert_streamed(
     done: &AtomicU64,
 ) -> std::result::Result<Option<(ConvertStats, Vec<String>)>, String> {
     let name = input.display();
-    let file = File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let reader = Counted::new(file, ctx, input, done);
     let place = InPlace { path, line: None };
-    let Some((tmp, stats, notes)) = stage_streamed(ctx, place, reader, &name, &input.key)? else {
+    // The bar moves as pages are read, up to the input's size (the pages are read twice
+    // when running heads are looked for first).
+    let read = std::sync::Arc::new(AtomicU64::new(0));
+    let progress = {
+        let (bar, read, size) = (ctx.progress.clone(), read.clone(), input.size);
+        move |n: u64| {
+            let before = read.load(Ordering::Relaxed);
+            let add = n.min(size.saturating_sub(before));
+            if add > 0 {
+                read.fetch_add(add, Ordering::Relaxed);
+                bar.inc(add);
+            }
+        }
+    };
+    let staged = stage_streamed(ctx, place, &name, &input.key, Some(Box::new(progress)));
+    done.fetch_add(read.load(Ordering::Relaxed), Ordering::Relaxed);
+    let Some((tmp, stats, notes)) = staged? else {
         return Ok(None);
     };
     place_document(ctx, &name, &tmp, &input.key)?;
     Ok(Some((stats, notes)))
 }
 
-/// Indexes one response read in place (a file, or the JSON Lines line of it that was too long
-/// to hold) and converts it page by page into a staged folder (see [`stage_document`]), read
-/// through `reader` (over the same bytes). `Ok(None)` when its shape cannot be streamed.
-fn stage_streamed<R: std::io::Read + std::io::Seek + Send>(
+/// Converts one response read in place (a file, or the JSON Lines line of it that was too
+/// long to hold) page by page into a staged folder (see [`stage_document`]), telling
+/// `progress` the bytes read. `Ok(None)` when its shape cannot be streamed.
+fn stage_streamed(
     ctx: &Ctx<'_>,
     place: InPlace<'_>,
-    mut reader: R,
     name: &str,
     key: &str,
+    progress: Option<Box<dyn Fn(u64) + Send + Sync>>,
 ) -> std::result::Result<Option<(PathBuf, ConvertStats, Vec<String>)>, String> {
     // Errors within a line are located in the whole input, as a whole read locates them.
     let located = |e: LoadError| place.locate(e).to_string();
-    let lazy = match place.index(name, false) {
-        Ok(l) => l,
+    let mut reader = match place.reader(name) {
+        Ok(r) => r,
         // Arrays at the top (v1 lists), JSON Lines, job listings: load whole.
         Err(e) if e.kind == ErrorKind::Shape => return Ok(None),
         Err(e) => return Err(located(e)),
     };
-    let mut probe = lazy.assemble(Vec::new());
-    probe.warnings = lazy.warnings.clone();
-    let (opts, mut notes) = options_for(ctx, &probe);
+    if let Some(progress) = progress {
+        reader.on_progress(progress);
+    }
+    let (opts, _) = options_for(ctx, &reader.outline());
+    let (tmp, stats) = stage_document(ctx, name, key, |sink| {
+        convert_reader(&mut reader, &opts, sink).map_err(|e| match e {
+            ConvertError::Load(e) => located(e),
+            e => e.to_string(),
+        })
+    })?;
+    // The notes on the page lists as read to the end (the reader may have indexed again).
+    let (_, mut notes) = options_for(ctx, &reader.outline());
     if ctx.args.to.contains(&OutputArg::View) {
         notes.push(format!(
             "{name}: view.html not written: this response is converted page by page (standard \
              input or a JSON Lines line of 8 MiB or more) and the view needs it whole"
         ));
     }
-    let message = |e: ConvertError| match e {
-        ConvertError::Load(e) | ConvertError::Unchecked(e) => located(e),
-        e => e.to_string(),
-    };
-    let mut unchecked = false;
-    let first = stage_document(ctx, name, key, |sink| {
-        convert_lazy(&lazy, &mut reader, &opts, sink).map_err(|e| {
-            unchecked = matches!(e, ConvertError::Unchecked(_));
-            message(e)
-        })
-    });
-    let (tmp, stats) = match first {
-        // Page boundaries were taken on trust and a page failed to parse: check them all, and
-        // convert again (the first attempt's files are already gone).
-        Err(_) if unchecked => {
-            let exact = place.index(name, true).map_err(located)?;
-            stage_document(ctx, name, key, |sink| {
-                convert_lazy(&exact, &mut reader, &opts, sink).map_err(message)
-            })?
-        }
-        r => r?,
-    };
     Ok(Some((tmp, stats, notes)))
 }
 
@@ -1024,8 +1024,8 @@ fn convert_whole(
         sink.write(&OutFile::View, view.html.as_bytes())
             .map_err(|e| e.to_string())?;
         for w in view.warnings {
-            let w = w.to_string();
-            if !stats.warnings.contains(&w) {
+            let line = w.to_string();
+            if !stats.warnings.iter().any(|x| x.to_string() == line) {
                 stats.warnings.push(w);
             }
         }

@@ -81,11 +81,7 @@ impl<const JSONL: bool> Writer for Elements<JSONL> {
         Rendered {
             // The JSON writer escapes nothing into invalid UTF-8.
             output: String::from_utf8(sink.0).unwrap_or_default(),
-            warnings: stats
-                .warnings
-                .into_iter()
-                .map(|w| Warning::doc("elements", w))
-                .collect(),
+            warnings: stats.warnings,
             ..Rendered::default()
         }
     }

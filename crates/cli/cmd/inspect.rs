@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
-use pagetree_convert::inspect::{render_text, summarize, summarize_lazy};
-use pagetree_convert::{ConvertError, InspectReport};
+use pagetree_convert::InspectReport;
+use pagetree_convert::inspect::{render_text, summarize, summarize_reader};
 use pagetree_model::{ErrorKind, is_json_lines};
 use rayon::prelude::*;
 
@@ -95,27 +95,11 @@ fn streamed(f: &Path) -> Option<(String, Result<InspectReport, String>)> {
         path: f,
         line: None,
     };
-    let lazy = match place.index(&name, false) {
-        Ok(l) => l,
+    let mut reader = match place.reader(&name) {
+        Ok(r) => r,
         Err(e) if e.kind == ErrorKind::Shape => return None,
         Err(e) => return Some((name, Err(e.to_string()))),
     };
-    let run = |lazy| {
-        let mut reader = place.open().map_err(|e| {
-            ConvertError::Io(std::io::Error::new(
-                e.kind(),
-                format!("{name}: cannot read: {e}"),
-            ))
-        })?;
-        summarize_lazy(lazy, &mut reader, &name)
-    };
-    let report = match run(&lazy) {
-        // Page boundaries were taken on trust and a page failed: check them all, and again.
-        Err(ConvertError::Unchecked(_)) => match place.index(&name, true) {
-            Ok(exact) => run(&exact),
-            Err(e) => Err(ConvertError::Load(e)),
-        },
-        r => r,
-    };
+    let report = summarize_reader(&mut reader, &name);
     Some((name, report.map_err(|e| e.to_string())))
 }

@@ -181,8 +181,7 @@ fn keep_only(out: &mut TablesOutput, id: &str) -> Result<()> {
         out.tables = vec![out.tables.swap_remove(i)];
         out.index.tables = vec![out.index.tables.swap_remove(i)];
         // Other tables' warnings are not about what the user asked for.
-        out.warnings
-            .retain(|w| w.table.as_deref().is_none_or(|t| t == id));
+        out.warnings.retain(|w| w.path.is_empty() || w.path == *id);
         out.index.warnings = out.warnings.iter().map(ToString::to_string).collect();
         return Ok(());
     }

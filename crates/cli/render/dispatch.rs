@@ -6,17 +6,17 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use pagetree_convert::{ConvertError, convert_lazy};
+use pagetree_convert::{ConvertError, convert_reader};
 use pagetree_convert::{Rendered, Warning};
 use pagetree_model::{
-    Document, ErrorKind, LazyDocument, Loaded, Projection, file_is_json_lines, is_json_lines,
+    Document, ErrorKind, Loaded, ReadOptions, Reader, file_is_json_lines, is_json_lines,
 };
 use rayon::prelude::*;
 
 use crate::Outcome;
 use crate::args::{RenderArgs, StreamArg};
 use crate::inplace::InPlace;
-use crate::input::{read_input, read_stdin};
+use crate::input::{read_input, read_input_with, read_stdin_with};
 use crate::output::write_atomic;
 use crate::spool::{self, Stdin};
 
@@ -31,12 +31,6 @@ pub(super) struct Done {
     pub(super) label: String,
     pub(super) result: Result<(Rendered, Vec<Warning>), String>,
 }
-
-/// What markdown and text need not read.
-pub(super) const SKIP_BOXES: Projection = Projection {
-    skip: &["bbox", "bBox"],
-    markdown_only: false,
-};
 
 /// Inputs this large or larger are converted page by page with bounded memory (unless
 /// --per-page asks for every page at once). Measured on generated responses, page by page is
@@ -79,12 +73,10 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
             StreamArg::Auto => file && f.metadata().is_ok_and(|m| m.len() >= STREAM_THRESHOLD),
         }
     };
-    let projection = whole_projection::<W>(&layers);
-    let read = |f: &PathBuf| {
-        projection.with(|| match &stdin {
-            Some(Stdin::Bytes(b)) if is_stdin(f) => read_stdin(b),
-            _ => read_input(f),
-        })
+    let options = whole_options::<W>(&layers);
+    let read = |f: &PathBuf| match &stdin {
+        Some(Stdin::Bytes(b)) if is_stdin(f) => read_stdin_with(b, options),
+        _ => read_input_with(f, options),
     };
 
     let mut failed = 0usize;
@@ -200,15 +192,16 @@ pub(super) struct Streamed<'a> {
 
 /// What reading a whole input for writer `W` may leave out. Unless the options come from each
 /// response, they are the same for every document, and a whole read reads no more than the
-/// streamed path reads for them ([`pagetree_convert::projection`]); else only boxes are left.
-pub(super) fn whole_projection<W: Writer>(
+/// streamed path reads for them ([`pagetree_convert::read_options`]); else only boxes are
+/// left (markdown and text never read them).
+pub(super) fn whole_options<W: Writer>(
     layers: &OptionLayers<impl Fn(&mut W::Options)>,
-) -> Projection {
+) -> ReadOptions {
     if layers.from_response {
-        return SKIP_BOXES;
+        return ReadOptions::default().skip_boxes(true);
     }
     let (o, _) = layers.for_doc::<W>(&Document::default());
-    pagetree_convert::projection(&W::convert_options(o))
+    pagetree_convert::read_options(&W::convert_options(o))
 }
 
 /// Renders one large input page by page into the output (`arg` is the input as given, which
@@ -224,19 +217,13 @@ pub(super) fn stream<W: Writer>(
     out: &mut Out,
 ) -> Result<bool> {
     let (path, label) = (input.path, input.label.clone());
-    // Pages written to a pipe or terminal cannot be taken back, so there every page boundary
-    // is checked before the first page is written; elsewhere an input whose boundaries were
-    // taken on trust is converted again if a page fails to parse (see
-    // `LazyDocument::index_file`), over what it wrote.
-    let mark = out.mark();
-    let exact = matches!(dest, Dest::Stdout) && mark.is_none();
     // A file named as JSON Lines holds no single response to index.
     if is_json_lines(&[], Some(&label)) {
         return render_lines::<W>(layers, input, arg, dest, names, out);
     }
     let place = InPlace { path, line: None };
-    let lazy = match place.index(&label, exact) {
-        Ok(l) => l,
+    let reader = match place.reader(&label) {
+        Ok(r) => r,
         Err(e) if e.kind == ErrorKind::Shape => {
             match file_is_json_lines(path, None) {
                 Ok(true) => return render_lines::<W>(layers, input, arg, dest, names, out),
@@ -244,12 +231,12 @@ pub(super) fn stream<W: Writer>(
                 Err(e) => return fail(format!("{label}: cannot read: {e}")),
             }
             // Not streamable: the ordinary path, for this one input.
-            let results = whole_projection::<W>(layers).with(|| {
-                if !input.stdin {
-                    return Ok(read_input(path));
-                }
-                std::fs::read(path).map(|bytes| read_stdin(&bytes))
-            });
+            let options = whole_options::<W>(layers);
+            let results = if input.stdin {
+                std::fs::read(path).map(|bytes| read_stdin_with(&bytes, options))
+            } else {
+                Ok(read_input_with(path, options))
+            };
             let results = match results {
                 Ok(r) => r,
                 Err(e) => return fail(format!("{label}: cannot read: {e}")),
@@ -293,7 +280,7 @@ pub(super) fn stream<W: Writer>(
         Dest::Dir(dir) => Some(dir.join(format!("{}.{}", names.take(arg, None), W::EXT))),
         _ => None,
     };
-    render_in_place::<W>(layers, place, lazy, &label, target, dest, out, mark)
+    render_in_place::<W>(layers, place, reader, &label, target, dest, out)
 }
 
 /// Streams a JSON Lines line that was too long to hold (see [`render_in_place`]), into
@@ -309,105 +296,78 @@ pub(super) fn render_line_in_place<W: Writer>(
         return Ok(None);
     };
     let name = line.name();
-    let mark = out.mark();
-    let exact = matches!(dest, Dest::Stdout) && mark.is_none();
-    match place.index(&name, exact) {
-        Ok(lazy) => {
-            render_in_place::<W>(layers, place, lazy, &name, target(), dest, out, mark).map(Some)
+    match place.reader(&name) {
+        Ok(reader) => {
+            render_in_place::<W>(layers, place, reader, &name, target(), dest, out).map(Some)
         }
         Err(e) if e.kind == ErrorKind::Shape => Ok(None),
         Err(e) => fail(place.locate(e)).map(Some),
     }
 }
 
-/// Renders an indexed response page by page from its bytes in place, into `target` (a file
-/// put in place once whole) or the command's output (`mark`: where it stood before, to cut back
-/// to when the page boundaries must be checked and the pages rendered again). `Ok(false)`
-/// when it failed (the error printed).
-#[allow(clippy::too_many_arguments)]
+/// Renders a response page by page from its bytes in place, into `target` (a file put in
+/// place once whole) or the command's output. `Ok(false)` when it failed (the error printed).
 pub(super) fn render_in_place<W: Writer>(
     layers: &OptionLayers<impl Fn(&mut W::Options) + Sync>,
     place: InPlace<'_>,
-    lazy: LazyDocument,
+    mut reader: Reader,
     label: &str,
     target: Option<PathBuf>,
     dest: &Dest,
     out: &mut Out,
-    mark: Option<u64>,
 ) -> Result<bool> {
-    let mut probe = lazy.assemble(Vec::new());
-    probe.warnings = lazy.warnings.clone();
-    // The notes on the options and the page lists are printed once the input has converted,
-    // before its pages' warnings, as a whole read prints them: an input that fails prints
-    // its error alone.
-    let (o, notes) = layers.for_doc::<W>(&probe);
+    let (o, _) = layers.for_doc::<W>(&reader.outline());
     let opts = W::convert_options(o);
-    // Batches are read in runs straight into their buffers: no BufReader in between.
-    let mut reader = place
-        .open()
-        .with_context(|| format!("cannot read {label}"))?;
     // Whether pages of this input reached standard output (they cannot be taken back there).
     let mut printed = false;
-    let mut convert = |lazy: &LazyDocument, out: &mut Out| -> Result<_> {
-        Ok(match &target {
-            Some(target) => {
-                let tmp = temp_beside(target);
-                let mut w = BufWriter::with_capacity(
-                    1 << 20,
-                    File::create(&tmp)
-                        .with_context(|| format!("cannot write {}", tmp.display()))?,
-                );
-                let r = convert_lazy(
-                    lazy,
-                    &mut reader,
-                    &opts,
-                    &mut OneFile {
-                        want: W::OUT,
-                        w: &mut w,
-                    },
-                );
-                let r = r.and_then(|s| {
-                    w.flush()?;
-                    if tmp != *target {
-                        std::fs::rename(&tmp, target)?;
-                    }
-                    Ok(s)
-                });
-                if r.is_err() {
-                    discard(&tmp, target);
+    let result = match &target {
+        Some(target) => {
+            let tmp = temp_beside(target);
+            let mut w = BufWriter::with_capacity(
+                1 << 20,
+                File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?,
+            );
+            let r = convert_reader(
+                &mut reader,
+                &opts,
+                &mut OneFile {
+                    want: W::OUT,
+                    w: &mut w,
+                },
+            );
+            let r = r.and_then(|s| {
+                w.flush()?;
+                if tmp != *target {
+                    std::fs::rename(&tmp, target)?;
                 }
-                r
+                Ok(s)
+            });
+            if r.is_err() {
+                discard(&tmp, target);
             }
-            None => {
-                let mut adapter = OutWriter { out, wrote: 0 };
-                let r = convert_lazy(
-                    lazy,
-                    &mut reader,
-                    &opts,
-                    &mut OneFile {
-                        want: W::OUT,
-                        w: &mut adapter,
-                    },
-                );
-                printed |= adapter.wrote > 0;
-                r
-            }
-        })
+            r
+        }
+        None => {
+            let mut adapter = OutWriter { out, wrote: 0 };
+            let r = convert_reader(
+                &mut reader,
+                &opts,
+                &mut OneFile {
+                    want: W::OUT,
+                    w: &mut adapter,
+                },
+            );
+            printed |= adapter.wrote > 0;
+            r
+        }
     };
-    let mut result = convert(&lazy, out)?;
-    if matches!(result, Err(ConvertError::Unchecked(_))) {
-        result = match place.index(label, true) {
-            Ok(exact) => {
-                if let (None, Some(mark)) = (&target, mark) {
-                    out.restart(mark)?;
-                }
-                convert(&exact, out)?
-            }
-            Err(e) => Err(ConvertError::Load(e)),
-        };
-    }
     match result {
         Ok(stats) => {
+            // The notes on the options and the page lists are printed once the input has
+            // converted, before its pages' warnings, as a whole read prints them (an input
+            // that fails prints its error alone), and from the page lists as read to the end
+            // (the reader may have had to index them again).
+            let (_, notes) = layers.for_doc::<W>(&reader.outline());
             for w in &notes {
                 eprintln!("warning: {label}: {w}");
             }
@@ -426,9 +386,7 @@ pub(super) fn render_in_place<W: Writer>(
         }
         // Into a folder (its own file, removed) or an -o file (there is one input; nothing
         // rendered, so the file is not put in place): this input failed, the others go on.
-        Err(ConvertError::Load(e) | ConvertError::Unchecked(e)) => {
-            fail(place.locate(e).to_string())
-        }
+        Err(ConvertError::Load(e)) => fail(place.locate(e).to_string()),
         Err(e) => fail(e.to_string()),
     }
 }

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::inplace::InPlace;
 
-use super::dispatch::{Streamed, render_line_in_place, whole_projection};
+use super::dispatch::{Streamed, render_line_in_place, whole_options};
 use super::options::OptionLayers;
 use super::output::{Dest, Names, Out, write_dir};
 use super::{BATCH, Writer};
@@ -42,7 +42,7 @@ pub(super) fn render_lines<W: Writer>(
     out: &mut Out,
 ) -> Result<bool> {
     let label = &input.label;
-    let projection = whole_projection::<W>(layers);
+    let options = whole_options::<W>(layers);
     let file = File::open(input.path).with_context(|| format!("cannot read {label}"))?;
     // A line too long to hold (a response of hundreds of MB) is streamed in place, page by
     // page, like a large file.
@@ -52,8 +52,7 @@ pub(super) fn render_lines<W: Writer>(
     let mut index = 0usize;
     let mut held: Option<LineDone> = None;
     let render_held = |line: &Line| -> Vec<LineDone> {
-        projection
-            .with(|| line.load())
+        line.load_with(options)
             .into_iter()
             .map(|r| match r {
                 Ok(Loaded::Document(d)) => {

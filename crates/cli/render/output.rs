@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::io::{self, BufWriter, Seek, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -42,11 +42,8 @@ impl Dest {
 /// Where rendered output goes while the command runs: standard output, or a temporary file
 /// that replaces the -o file at the end (only when something was rendered into it).
 pub(super) enum Out {
-    /// Standard output; `file` when it is a regular file (`> out.md`), where what was written
-    /// can be cut back ([`Out::mark`]).
-    Stdout {
-        file: Option<File>,
-    },
+    /// Standard output.
+    Stdout,
     File {
         tmp: PathBuf,
         path: PathBuf,
@@ -58,9 +55,7 @@ pub(super) enum Out {
 impl Out {
     pub(super) fn new(dest: &Dest) -> Result<Self> {
         Ok(match dest {
-            Dest::Stdout => Out::Stdout {
-                file: stdout_file(),
-            },
+            Dest::Stdout => Out::Stdout,
             Dest::Dir(_) => Out::Dir,
             Dest::File(path) => {
                 let tmp = temp_beside(path);
@@ -77,52 +72,17 @@ impl Out {
 
     pub(super) fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
         match self {
-            Out::Stdout { .. } => io::stdout().lock().write_all(bytes),
+            Out::Stdout => io::stdout().lock().write_all(bytes),
             Out::File { w, .. } => w.write_all(bytes),
             Out::Dir => Ok(()),
         }
-    }
-
-    /// Where the next input's output starts, when what is written from here on can be thrown
-    /// away ([`Out::restart`]): always in an output file (it holds one input), on standard
-    /// output only when that is a regular file that ends where it is written (`>`, or `>>`
-    /// to an empty file); a pipe or terminal cannot be taken back.
-    pub(super) fn mark(&mut self) -> Option<u64> {
-        match self {
-            Out::Stdout { file: Some(f) } => {
-                io::stdout().lock().flush().ok()?;
-                let at = f.stream_position().ok()?;
-                (f.metadata().ok()?.len() == at).then_some(at)
-            }
-            Out::Stdout { file: None } | Out::Dir => None,
-            Out::File { .. } => Some(0),
-        }
-    }
-
-    /// Throws away what was written since `mark`, to write it again.
-    pub(super) fn restart(&mut self, mark: u64) -> io::Result<()> {
-        match self {
-            Out::File { tmp, w, .. } => {
-                let fresh = BufWriter::with_capacity(1 << 20, File::create(&*tmp)?);
-                // Not a flush: the buffered bytes belong to the attempt being thrown away.
-                let _ = std::mem::replace(w, fresh).into_parts();
-            }
-            Out::Stdout { file: Some(f) } => {
-                // Standard output's buffer cannot be emptied but into the file; cut after.
-                io::stdout().lock().flush()?;
-                f.set_len(mark)?;
-                f.seek(io::SeekFrom::Start(mark))?;
-            }
-            Out::Stdout { file: None } | Out::Dir => {}
-        }
-        Ok(())
     }
 
     /// Puts the file in place when something was rendered, else removes it (a file is never
     /// left empty, or half written, by failures).
     pub(super) fn finish(self, rendered_any: bool) -> Result<()> {
         match self {
-            Out::Stdout { .. } => io::stdout().lock().flush()?,
+            Out::Stdout => io::stdout().lock().flush()?,
             Out::Dir => {}
             Out::File { tmp, path, mut w } => {
                 let done = if rendered_any {
@@ -145,20 +105,6 @@ impl Out {
         }
         Ok(())
     }
-}
-
-/// Standard output as a file, when it is a regular one. (The handle shares standard output's
-/// file position: seeking it moves where standard output writes.)
-#[cfg(unix)]
-pub(super) fn stdout_file() -> Option<File> {
-    use std::os::fd::AsFd;
-    let f = File::from(io::stdout().as_fd().try_clone_to_owned().ok()?);
-    f.metadata().ok()?.is_file().then_some(f)
-}
-
-#[cfg(not(unix))]
-pub(super) fn stdout_file() -> Option<File> {
-    None
 }
 
 /// A temporary name in the same folder as `path` (so the final rename stays on one file

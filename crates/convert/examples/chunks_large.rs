@@ -7,8 +7,10 @@
 //! Memory is bounded by the batch (about `BATCH_BYTES` of input) and the index, not by the
 //! file. What this simple loop gives up, compared with `chunks::split` on the whole document:
 //! a chunk never spans two batches, and each chunk's `md_range` refers to its batch's
-//! markdown. The batches come from `pagetree_model::Reader`, the model's reader for files too
-//! large to hold.
+//! markdown. The batches come from `pagetree_model::Reader`, the model's one reader: it
+//! detects the shape, reads pages in parallel and takes a false page boundary back by itself.
+//! (`pagetree_convert::convert_reader` is the batched conversion that carries what crosses
+//! pages from batch to batch.)
 
 use std::io::Write;
 
@@ -29,10 +31,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let opts = ChunkOptions::chars(max)?;
 
     let mut reader = Reader::open(&path)?;
-    for w in reader.warnings() {
-        eprintln!("warning: {path}: {w}");
-    }
-    let pages = reader.page_numbers().count();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut written = 0;
@@ -48,6 +46,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         written += result.chunks.len();
     }
     out.flush()?;
+    // Page-list notes are final once the pages were read.
+    for w in reader.warnings() {
+        eprintln!("warning: {path}: {w}");
+    }
+    let pages = reader.page_count();
     eprintln!("{path}: {written} chunks from {pages} pages");
     Ok(())
 }

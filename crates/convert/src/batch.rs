@@ -1,20 +1,16 @@
 //! Converting one document to several outputs (markdown, text, tables, elements) in batches of
 //! pages, so a response of hundreds of MB is converted with bounded memory.
 //!
-//! The same code converts a whole [`Document`] (one batch) and a [`LazyDocument`] (many), and
+//! The same code converts a whole [`Document`] (one batch) and a [`Reader`]'s batches, and
 //! the files are byte-identical either way: what crosses pages is carried from batch to batch
 //! (page separators, reading order, heading path, markdown offsets, the table index), and a
 //! batch is extended while a cross-page feature would reach past its end (a server-merged table
 //! whose stubs lie ahead; with table merging or stitching, a page that ends with a table).
 //! Outputs go to a [`Sink`]; nothing here touches the file system.
 
-use std::io::{self, Read, Seek};
-use std::ops::Range;
+use std::io;
 
-use pagetree_model::scan::ArrayPath;
-use pagetree_model::{
-    Document, Format, ItemKind, LazyDocument, LoadError, Piece, PieceKind, Projection, RawPiece,
-};
+use pagetree_model::{Batches, Document, ItemKind, LoadError, ReadOptions, Reader};
 use rayon::prelude::*;
 
 use crate::elements::{ElementOptions, ElementsFormat, ElementsStream, ElementsWriter, MdOffset};
@@ -64,7 +60,7 @@ impl Default for Outputs {
     }
 }
 
-/// Options for [`convert_document`] and [`convert_lazy`].
+/// Options for [`convert_document`] and [`convert_reader`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConvertOptions {
@@ -80,7 +76,7 @@ pub struct ConvertOptions {
     pub elements: ElementOptions,
     /// Elements as one JSON document or JSON Lines. Default: JSON.
     pub elements_format: ElementsFormat,
-    /// Input bytes per batch of pages for [`convert_lazy`]. Default: 1 MiB (two batches are
+    /// Input bytes per batch of pages for [`convert_reader`]. Default: 1 MiB (two batches are
     /// in memory at once, one parsed while the other is rendered; larger batches were slower,
     /// their pages out of cache by the time they are rendered, and smaller ones no faster).
     pub batch_bytes: u64,
@@ -153,8 +149,9 @@ pub struct ConvertStats {
     pub elements: usize,
     /// Batches the document was converted in.
     pub batches: usize,
-    /// What the writers noticed, as `page N: message` lines (deduplicated, in order).
-    pub warnings: Vec<String>,
+    /// What the writers noticed (deduplicated, in order); each displays as the
+    /// `page N: message` line the CLI prints.
+    pub warnings: Vec<Warning>,
 }
 
 /// Why a conversion stopped.
@@ -165,23 +162,25 @@ pub enum ConvertError {
     Load(LoadError),
     /// Writing failed.
     Io(io::Error),
-    /// A page failed to parse, but the index had found page boundaries by searching
-    /// ([`LazyDocument::jumped`]), so the cut may be wrong rather than the page: index the
-    /// input again with [`LazyDocument::index_file_exact`] and convert again, which gives the
-    /// right output or the real error. (What was written so far is to be discarded.)
-    Unchecked(LoadError),
 }
 
 impl std::fmt::Display for ConvertError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ConvertError::Load(e) | ConvertError::Unchecked(e) => e.fmt(f),
+            ConvertError::Load(e) => e.fmt(f),
             ConvertError::Io(e) => e.fmt(f),
         }
     }
 }
 
-impl std::error::Error for ConvertError {}
+impl std::error::Error for ConvertError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConvertError::Load(e) => Some(e),
+            ConvertError::Io(e) => Some(e),
+        }
+    }
+}
 
 impl From<io::Error> for ConvertError {
     fn from(e: io::Error) -> Self {
@@ -189,19 +188,33 @@ impl From<io::Error> for ConvertError {
     }
 }
 
-/// What reading a response for these outputs may leave out ([`Projection`]): markdown and
-/// text never read boxes, and boxes are most of the parsing work (numbers); markdown alone,
-/// with GFM tables, does not read text items' values nor tables' html and csv either (a
-/// quarter of an API items page). Both `convert_lazy` and whole reads for the same outputs
-/// use it.
-pub fn projection(opts: &ConvertOptions) -> Projection {
+impl From<LoadError> for ConvertError {
+    fn from(e: LoadError) -> Self {
+        ConvertError::Load(e)
+    }
+}
+
+/// What reading a response for these outputs may leave out: markdown and text never read
+/// boxes, and boxes are most of the parsing work (numbers); markdown alone, with GFM tables,
+/// does not read text items' values nor tables' html and csv either (a quarter of an API items
+/// page). Both [`convert_reader`] and whole reads for the same outputs use it.
+///
+/// ```
+/// use pagetree_convert::{ConvertOptions, Outputs, read_options};
+///
+/// let mut opts = ConvertOptions::default();
+/// assert!(!read_options(&opts).skips_boxes()); // elements need boxes
+/// opts.outputs = Outputs::none();
+/// opts.outputs.markdown = true;
+/// assert!(read_options(&opts).skips_boxes() && read_options(&opts).is_markdown_only());
+/// ```
+pub fn read_options(opts: &ConvertOptions) -> ReadOptions {
     if opts.outputs.elements || opts.outputs.tables {
-        return Projection::default();
+        return ReadOptions::default();
     }
-    Projection {
-        skip: &["bbox", "bBox"],
-        markdown_only: !opts.outputs.text && opts.markdown.tables == TableFormat::Markdown,
-    }
+    ReadOptions::default()
+        .skip_boxes(true)
+        .markdown_only(!opts.outputs.text && opts.markdown.tables == TableFormat::Markdown)
 }
 
 /// Converts a whole document (one batch).
@@ -217,84 +230,49 @@ pub fn convert_document(
         None => (opts, None),
     };
     let mut state = State::new(doc, opts, has_items)?;
-    state.stats.warnings.extend(warning.map(|w| w.to_string()));
+    state.stats.warnings.extend(warning);
     state.batch(doc, sink)?;
     state.finish(sink)
 }
 
-/// Converts an indexed document batch by batch, reading pages from `reader` (the input the
-/// document was indexed from). The files equal those [`convert_document`] writes for the
-/// whole document.
+/// Converts a response batch by batch from its [`Reader`], in memory bounded by a batch (about
+/// [`ConvertOptions::batch_bytes`] of input). The files equal those [`convert_document`]
+/// writes for the whole document. The reader's options are set here (from
+/// [`read_options`], and lighter still where the outputs allow).
+///
+/// ```
+/// use pagetree_convert::{ConvertOptions, OutFile, Sink, convert_reader};
+///
+/// struct Markdown(Vec<u8>);
+/// impl Sink for Markdown {
+///     fn write(&mut self, file: &OutFile, bytes: &[u8]) -> std::io::Result<()> {
+///         if *file == OutFile::Markdown {
+///             self.0.extend_from_slice(bytes);
+///         }
+///         Ok(())
+///     }
+/// }
+/// let json = br#"{"items": {"pages": [{"page_number": 1, "items": [{"type": "text", "md": "one"}]},
+///     {"page_number": 2, "items": [{"type": "text", "md": "two"}]}]}}"#;
+/// let mut reader = pagetree_model::Reader::from_bytes(json.to_vec(), Some("two.json")).unwrap();
+/// let mut out = Markdown(Vec::new());
+/// let stats = convert_reader(&mut reader, &ConvertOptions::default(), &mut out).unwrap();
+/// assert_eq!(stats.pages, 2);
+/// assert_eq!(String::from_utf8(out.0).unwrap(), "one\n\n---\ntwo\n");
+/// ```
 ///
 /// # Errors
 ///
-/// [`ConvertError::Unchecked`] instead of [`ConvertError::Load`] when the index took page
-/// boundaries on trust: index exactly and convert again.
-pub fn convert_lazy<R: Read + Seek + Send>(
-    lazy: &LazyDocument,
-    reader: &mut R,
+/// A page that cannot be read ([`ConvertError::Load`], located as a whole read locates it)
+/// or a write that failed ([`ConvertError::Io`]). What was written before is to be discarded.
+pub fn convert_reader(
+    reader: &mut Reader,
     opts: &ConvertOptions,
     sink: &mut dyn Sink,
 ) -> Result<ConvertStats, ConvertError> {
-    match convert_batches(lazy, reader, opts, sink) {
-        Err(ConvertError::Load(e)) if lazy.jumped() => Err(ConvertError::Unchecked(e)),
-        // Broken JSON further on comes first, as in a whole read (see
-        // `LazyDocument::first_syntax_error`).
-        Err(ConvertError::Load(e)) if e.kind == pagetree_model::ErrorKind::Data => Err(
-            ConvertError::Load(lazy.first_syntax_error(reader).unwrap_or(e)),
-        ),
-        r => r,
-    }
-}
-
-/// Reads an indexed document batch by batch (about `batch_bytes` of input each, at least a
-/// page) and hands each batch, an ordinary [`Document`] holding those pages, to `each`, in
-/// page order. For reports that add up over pages (`inspect`); `projection` says what they
-/// need not read. Errors as [`convert_lazy`]'s.
-pub fn for_each_batch<R: Read + Seek + Send>(
-    lazy: &LazyDocument,
-    reader: &mut R,
-    projection: Projection,
-    batch_bytes: u64,
-    mut each: impl FnMut(&Document),
-) -> Result<(), ConvertError> {
-    let load = Load {
-        lazy,
-        projection,
-        light: false,
-        spare: std::sync::Mutex::default(),
-    };
-    let mut start = 0;
-    let read = (|| {
-        while start < lazy.pages.len() {
-            let end = batch_end(lazy, start, batch_bytes);
-            let doc = lazy.assemble(load.pieces(reader, start..end)?);
-            each(&doc);
-            start = end;
-        }
-        Ok(())
-    })();
-    match read {
-        Err(ConvertError::Load(e)) if lazy.jumped() => Err(ConvertError::Unchecked(e)),
-        Err(ConvertError::Load(e)) if e.kind == pagetree_model::ErrorKind::Data => Err(
-            ConvertError::Load(lazy.first_syntax_error(reader).unwrap_or(e)),
-        ),
-        r => r,
-    }
-}
-
-fn convert_batches<R: Read + Seek + Send>(
-    lazy: &LazyDocument,
-    reader: &mut R,
-    opts: &ConvertOptions,
-    sink: &mut dyn Sink,
-) -> Result<ConvertStats, ConvertError> {
-    let has_items = lazy.pages.iter().any(|p| p.items.is_some());
+    let has_items = reader.has_items_pages();
     let resolved = if detects(opts) {
-        Some(with_detected(
-            opts,
-            detect_lazy(lazy, reader, opts.batch_bytes)?,
-        ))
+        Some(with_detected(opts, detect(reader, opts.batch_bytes)?))
     } else {
         None
     };
@@ -302,65 +280,37 @@ fn convert_batches<R: Read + Seek + Send>(
         Some((o, w)) => (o, w.clone()),
         None => (opts, None),
     };
-    let empty = lazy.assemble(Vec::new());
-    let mut state = State::new(&empty, opts, has_items)?;
-    state.stats.warnings.extend(warning.map(|w| w.to_string()));
+    let outline = reader.outline();
+    let mut state = State::new(&outline, opts, has_items)?;
+    state.stats.warnings.extend(warning);
     let cross_page = opts.markdown.merge_tables || opts.tables.stitch;
-    let projection = projection(opts);
     // Rendering from the item tree reads the server's page markdown and text only for pages
     // without a usable items page; elsewhere those strings (as large as the items' markdown)
-    // need not be built. (A v1 page is one entry holding all of it: nothing to leave out.)
-    let light = lazy.format != Format::V1
-        && (!(opts.outputs.markdown || opts.outputs.elements)
-            || state.markdown.pages.source == Source::Items)
+    // need not be built.
+    let light = (!(opts.outputs.markdown || opts.outputs.elements)
+        || state.markdown.pages.source == Source::Items)
         && (!opts.outputs.text || state.text.pages.source == Source::Items);
-    let load = Load {
-        lazy,
-        projection,
-        light,
-        spare: std::sync::Mutex::default(),
-    };
-    let n = lazy.pages.len();
+    reader.set_options(read_options(opts).skip_server_pages(light));
+    let numbers: Vec<u32> = reader.page_numbers().collect();
+    let mut batches = reader.batches(opts.batch_bytes);
     // Batches are freed on a thread of their own: done between batches, with nothing else
     // running, freeing took ~15% of a markdown conversion under glibc's malloc; done inside
     // the pipeline it contends with the next batch's parsing for glibc's arena locks (system
     // time doubled). One batch waits at most, which bounds memory.
     let (dropper, rx) = std::sync::mpsc::sync_channel::<Document>(1);
     let dropping = std::thread::spawn(move || rx.into_iter().for_each(drop));
-    let mut next: Option<Loaded> = None;
-    let mut start = 0;
-    while start < n {
-        let (mut range, pieces) = match next.take() {
-            Some(loaded) => loaded,
-            None => {
-                let end = batch_end(lazy, start, opts.batch_bytes);
-                (start..end, load.pieces(reader, start..end)?)
-            }
-        };
-        let mut doc = lazy.assemble(pieces);
+    let mut next = batches.next().transpose()?;
+    while let Some(mut doc) = next.take() {
         loop {
-            let need = needed_end(lazy, &doc, range.end, cross_page, opts);
-            if need <= range.end {
+            let more = needed_pages(&batches, &numbers, &doc, cross_page, opts);
+            if more == 0 {
                 break;
             }
-            let more = load.pieces(reader, range.end..need)?;
-            doc = lazy.extend(doc, more);
-            range.end = need;
+            batches.extend(&mut doc, more)?;
         }
-        start = range.end;
         // Read and parse the next batch while this one is rendered and written.
-        let following = (start < n).then(|| {
-            let end = batch_end(lazy, start, opts.batch_bytes);
-            start..end
-        });
-        let (loaded, written) = rayon::join(
-            || {
-                following
-                    .map(|r| load.pieces(reader, r.clone()).map(|p| (r, p)))
-                    .transpose()
-            },
-            || state.batch(&doc, sink),
-        );
+        let (loaded, written) =
+            rayon::join(|| batches.next().transpose(), || state.batch(&doc, sink));
         dropper.send(doc).ok();
         written?;
         next = loaded?;
@@ -408,172 +358,38 @@ fn with_detected(opts: &ConvertOptions, detected: Detected) -> (ConvertOptions, 
 /// The first pass of a batched conversion: each page's edge lines, read a batch at a time
 /// without boxes or values (a page's few first and last items are all it keeps), so
 /// detection sees the whole document and every batch marks the same lines a whole read does.
-fn detect_lazy<R: Read + Seek + Send>(
-    lazy: &LazyDocument,
-    reader: &mut R,
-    budget: u64,
-) -> Result<Detected, ConvertError> {
-    let load = Load {
-        lazy,
-        projection: Projection {
-            skip: &["bbox", "bBox"],
-            markdown_only: true,
-        },
-        light: lazy.format != Format::V1,
-        spare: std::sync::Mutex::default(),
-    };
+fn detect(reader: &mut Reader, budget: u64) -> Result<Detected, LoadError> {
+    reader.set_options(
+        ReadOptions::default()
+            .skip_boxes(true)
+            .markdown_only(true)
+            .skip_server_pages(true),
+    );
     let mut found = DetectedBuilder::default();
-    let mut start = 0;
-    while start < lazy.pages.len() {
-        let end = batch_end(lazy, start, budget);
-        let doc = lazy.assemble(load.pieces(reader, start..end)?);
-        for page in doc.pages() {
+    for batch in reader.batches(budget) {
+        for page in batch?.pages() {
             found.add_page(&page);
         }
-        start = end;
     }
     Ok(found.finish())
 }
 
-/// A batch's range of joined pages and its parsed pieces (with their list indexes).
-type Loaded = (Range<usize>, Vec<(usize, Piece)>);
-
-/// How a lazy conversion reads its batches.
-struct Load<'a> {
-    lazy: &'a LazyDocument,
-    /// Fields skipped everywhere.
-    projection: Projection,
-    /// Whether server page markdown and text may be skipped where an items page stands in.
-    light: bool,
-    /// Buffers of parsed pages, read into again ([`LazyDocument::read_lists_reusing`]).
-    spare: std::sync::Mutex<Vec<Vec<u8>>>,
-}
-
-/// The field a light read skips in `markdown.pages` entries (the page's whole markdown).
-const SKIP_PAGE_MARKDOWN: &[&str] = &["markdown"];
-
-impl Load<'_> {
-    /// Reads and parses the pages `range` of the join, in parallel (order kept).
-    fn pieces<R: Read + Seek + Send>(
-        &self,
-        reader: &mut R,
-        range: Range<usize>,
-    ) -> Result<Vec<(usize, Piece)>, ConvertError> {
-        // A light read leaves `text.pages` on disk until a page turns out to need it.
-        let lists = [true, true, !self.light, true];
-        let mut spare = std::mem::take(&mut *self.spare.lock().unwrap_or_else(|e| e.into_inner()));
-        let raw = self
-            .lazy
-            .read_lists_reusing(reader, range.clone(), lists, &mut spare)?;
-        let mut pieces = self.parse(&raw, self.light)?;
-        if self.light {
-            // Pages without an items page, or failed, are rendered from the server's pages:
-            // read those whole.
-            let (markdown, pages) = self.server_pages(&pieces, range);
-            for at in markdown {
-                pieces[at] = self.parse(&raw[at..=at], false)?.remove(0);
-            }
-            let mut text = Vec::new();
-            for page in pages {
-                let only_text = [false, false, true, false];
-                text.extend(self.lazy.read_lists(reader, page..page + 1, only_text)?);
-            }
-            // In input order, as a whole read would have them.
-            text.sort_by_key(|r| r.index);
-            pieces.extend(self.parse(&text, false)?);
-        }
-        spare.extend(raw.into_iter().map(|r| r.bytes));
-        *self.spare.lock().unwrap_or_else(|e| e.into_inner()) = spare;
-        Ok(pieces)
-    }
-
-    /// Parses raw pieces in parallel, in order.
-    fn parse(&self, raw: &[RawPiece], light: bool) -> Result<Vec<(usize, Piece)>, ConvertError> {
-        let source = self.lazy.source.as_deref();
-        let parsed: Vec<Result<(usize, Piece), LoadError>> = raw
-            .par_iter()
-            .map(|r| {
-                let projection = match &r.kind {
-                    PieceKind::Page(ArrayPath::MarkdownPages) if light => Projection {
-                        skip: SKIP_PAGE_MARKDOWN,
-                        markdown_only: false,
-                    },
-                    _ => self.projection,
-                };
-                projection
-                    .with(|| r.parse_fast(source))
-                    .map(|p| (r.index, p))
-            })
-            .collect();
-        // The first broken piece in input order, as a whole read meets it: collecting straight
-        // into a `Result` would give whichever failure a thread reached first.
-        parsed
-            .into_iter()
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(ConvertError::Load)
-    }
-
-    /// For the joined pages of `range` that lack a usable items page: the positions in
-    /// `pieces` of their markdown pages, and the pages themselves (whose text pages are
-    /// still to read), in order.
-    fn server_pages(
-        &self,
-        pieces: &[(usize, Piece)],
-        range: Range<usize>,
-    ) -> (Vec<usize>, Vec<usize>) {
-        use std::collections::HashMap;
-        let mut items = HashMap::new();
-        let mut markdown = HashMap::new();
-        for (at, (index, piece)) in pieces.iter().enumerate() {
-            match piece {
-                Piece::Items(p) => {
-                    items.insert(*index, p.is_failed());
-                }
-                Piece::Markdown(p) => {
-                    markdown.insert(*index, (at, p.is_failed()));
-                }
-                _ => {}
-            }
-        }
-        let (mut md_at, mut pages) = (Vec::new(), Vec::new());
-        for (j, page) in self.lazy.pages[range.clone()].iter().enumerate() {
-            let md = page.markdown.and_then(|i| markdown.get(&i));
-            let usable = page.items.and_then(|i| items.get(&i)) == Some(&false)
-                && !md.is_some_and(|(_, failed)| *failed);
-            if !usable {
-                md_at.extend(md.map(|(at, _)| *at));
-                if page.text.is_some() {
-                    pages.push(range.start + j);
-                }
-            }
-        }
-        (md_at, pages)
-    }
-}
-
-/// The end of a batch starting at `start`: pages until their entries reach `budget` bytes
-/// (at least one page).
-fn batch_end(lazy: &LazyDocument, start: usize, budget: u64) -> usize {
-    let mut bytes = 0;
-    let mut end = start;
-    while end < lazy.pages.len() && (end == start || bytes < budget) {
-        bytes += lazy.page_bytes(end);
-        end += 1;
-    }
-    end
-}
-
-/// How far the batch `..end` must reach so nothing crossing pages is cut: the last page a
-/// server-merged table names, and with merging/stitching, one page more while the batch's last
-/// page ends with a table.
-fn needed_end(
-    lazy: &LazyDocument,
+/// How many pages more the batch `doc` must take so nothing crossing pages is cut: through
+/// the last page a server-merged table names, and with merging/stitching, one page more while
+/// the batch's last page ends with a table. `numbers` are the reader's page numbers.
+fn needed_pages(
+    batches: &Batches<'_>,
+    numbers: &[u32],
     doc: &Document,
-    end: usize,
     cross_page: bool,
     opts: &ConvertOptions,
 ) -> usize {
-    let index_of = |page: u32| lazy.pages.partition_point(|p| p.number <= page);
+    let pending = batches.pending().count();
+    if pending == 0 {
+        return 0;
+    }
+    let end = numbers.len() - pending;
+    let index_of = |page: u32| numbers.partition_point(|&n| n <= page);
     let mut need = end;
     // Straight over the items, with plain loops (no walk is built, no iterator adapters:
     // this runs for every batch, between batches, when nothing else does).
@@ -589,13 +405,10 @@ fn needed_end(
         let mut last = None;
         last_merged(page.items(), &mut last);
         if let Some(last) = last {
-            need = need.max(index_of(last).min(lazy.pages.len()));
+            need = need.max(index_of(last).min(numbers.len()));
         }
     }
-    let last = doc
-        .pages()
-        .last()
-        .filter(|_| cross_page && end < lazy.pages.len());
+    let last = doc.pages().last().filter(|_| cross_page);
     if let Some(last) = last {
         let detected = match &opts.markdown.pages.detect {
             Detection::Found(d) => Some(&**d),
@@ -612,7 +425,7 @@ fn needed_end(
             need = need.max(end + 1);
         }
     }
-    need
+    need - end
 }
 
 /// What carries from batch to batch.
@@ -671,9 +484,13 @@ impl<'o> State<'o> {
     fn warn(&mut self, ws: &[Warning], from: usize) {
         let end = self.stats.warnings.len();
         for w in ws {
+            // Compared as printed: markdown and text word a failed page alike.
             let line = w.to_string();
-            if !self.stats.warnings[from..end].contains(&line) {
-                self.stats.warnings.push(line);
+            if !self.stats.warnings[from..end]
+                .iter()
+                .any(|x| x.to_string() == line)
+            {
+                self.stats.warnings.push(w.clone());
             }
         }
     }

@@ -2,9 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use pagetree_model::{BoxProblem, Document, ItemKind, LazyDocument, Loaded, Projection};
+use pagetree_model::{
+    BoxProblem, Document, ItemKind, LoadError, Loaded, ReadOptions, Reader, Warning,
+};
 
-use crate::batch::{ConvertError, for_each_batch};
 use crate::furniture::{DetectedBuilder, page_furniture};
 use serde::Serialize;
 
@@ -64,8 +65,9 @@ pub struct InspectReport {
     pub bbox_problems: BTreeMap<&'static str, usize>,
     /// For job listings, extract jobs and batch results: a one-line summary.
     pub summary: Option<String>,
-    /// What the loader noticed.
-    pub warnings: Vec<String>,
+    /// What the loader noticed (sorted as printed; written as their lines in JSON).
+    #[serde(serialize_with = "as_lines")]
+    pub warnings: Vec<Warning>,
 }
 
 /// Page furniture counts (see [`crate::furniture`]).
@@ -182,27 +184,33 @@ fn fill_document(r: &mut InspectReport, doc: &Document) {
     finish(r, tally, &doc.warnings);
 }
 
-/// Inspects an indexed document batch by batch, reading pages from `reader` (the input it was
-/// indexed from): the same report as [`summarize`] of the whole document, in memory bounded by
-/// a batch. Every count adds up over pages (box duplicates are looked for within a page).
+/// Inspects a response batch by batch from its [`Reader`]: the same report as [`summarize`]
+/// of the whole document, in memory bounded by a batch. Every count adds up over pages (box
+/// duplicates are looked for within a page).
+///
+/// ```
+/// let json = br#"{"items": {"pages": [{"page_number": 1, "items": [{"type": "text", "md": "a"}]}]}}"#;
+/// let mut reader = pagetree_model::Reader::from_bytes(json.to_vec(), Some("a.json")).unwrap();
+/// let report = pagetree_convert::inspect::summarize_reader(&mut reader, "a.json").unwrap();
+/// let whole = pagetree_model::load_document(json, Some("a.json")).unwrap();
+/// let loaded = pagetree_model::Loaded::Document(Box::new(whole));
+/// assert_eq!(report, pagetree_convert::inspect::summarize(&loaded, "a.json"));
+/// ```
 ///
 /// # Errors
 ///
-/// As [`crate::convert_lazy`]'s: a page that cannot be read, located; on
-/// [`ConvertError::Unchecked`], index exactly and inspect again.
-pub fn summarize_lazy<R: std::io::Read + std::io::Seek + Send>(
-    lazy: &LazyDocument,
-    reader: &mut R,
-    file: &str,
-) -> Result<InspectReport, ConvertError> {
-    let mut r = InspectReport::empty(file, lazy.format.as_str());
-    let head = lazy.assemble(Vec::new());
+/// A page that cannot be read, located as a whole read locates it.
+pub fn summarize_reader(reader: &mut Reader, file: &str) -> Result<InspectReport, LoadError> {
+    let mut r = InspectReport::empty(file, reader.format().as_str());
+    let head = reader.outline();
     fill_head(&mut r, &head);
     let mut tally = Tally::default();
-    for_each_batch(lazy, reader, Projection::default(), 1 << 20, |doc| {
-        add_pages(&mut r, doc, &mut tally);
-    })?;
-    finish(&mut r, tally, &lazy.warnings);
+    reader.set_options(ReadOptions::default());
+    for batch in reader.batches(1 << 20) {
+        add_pages(&mut r, &batch?, &mut tally);
+    }
+    // Read after the pages: final even when the index had to be taken again.
+    finish(&mut r, tally, reader.warnings());
     Ok(r)
 }
 
@@ -314,13 +322,13 @@ fn add_pages(r: &mut InspectReport, doc: &Document, tally: &mut Tally) {
 }
 
 /// The facts known once every page was added.
-fn finish(r: &mut InspectReport, tally: Tally, warnings: &[pagetree_model::Warning]) {
+fn finish(r: &mut InspectReport, tally: Tally, warnings: &[Warning]) {
     r.page_sizes_known = tally.all_items_pages && tally.any;
     let detected = tally.detect.finish();
     r.furniture.detected_lines = detected.lines();
     r.furniture.detected_pages = detected.pages();
-    r.warnings = warnings.iter().map(ToString::to_string).collect();
-    r.warnings.sort();
+    r.warnings = warnings.to_vec();
+    r.warnings.sort_by_cached_key(ToString::to_string);
 }
 
 const DUPLICATE: &str = "duplicate";
@@ -432,7 +440,7 @@ pub fn render_text(r: &InspectReport) -> String {
         ),
     );
     for w in &r.warnings {
-        row(&mut s, "warning", w);
+        row(&mut s, "warning", &w.to_string());
     }
     s
 }
@@ -447,4 +455,9 @@ fn counts<'a>(it: impl Iterator<Item = (&'a str, usize)>) -> String {
     } else {
         parts.join(", ")
     }
+}
+
+/// Warnings as the lines the CLI prints.
+fn as_lines<S: serde::Serializer>(warnings: &[Warning], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(warnings.iter().map(ToString::to_string))
 }

@@ -44,7 +44,7 @@ mod writer;
 pub use audit::AuditOptions;
 pub use batch::{
     ConvertError, ConvertOptions, ConvertStats, OutFile, Outputs, Sink, convert_document,
-    convert_lazy, for_each_batch, projection,
+    convert_reader, read_options,
 };
 pub use chunks::{ChunkOptions, Chunks};
 pub use elements::{ElementOptions, Elements};

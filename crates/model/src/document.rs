@@ -70,23 +70,84 @@ impl fmt::Display for Format {
     }
 }
 
-/// Something the loader noticed and worked around; it never stops the work.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// Something reading or a writer noticed and worked around; it never stops the work. The
+/// loader's notes about the page lists and every writer's notes are this one type.
+///
+/// ```
+/// use pagetree_model::Warning;
+///
+/// let w = Warning::page(3, "failed_page", "the server could not parse this page");
+/// assert_eq!(w.to_string(), "page 3: the server could not parse this page");
+/// let t = Warning::table(3, "p003-t01", "empty_table", "no rows");
+/// assert_eq!((t.page, t.path.as_str()), (Some(3), "p003-t01"));
+/// assert_eq!(t.to_string(), "p003-t01: no rows");
+/// let j = Warning::at("unsorted_pages", "items.pages", "pages are not in page-number order");
+/// assert_eq!(j.to_string(), "items.pages: pages are not in page-number order");
+/// assert_eq!(Warning::doc("no_parameters", "nothing applied").to_string(), "nothing applied");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub struct Warning {
+    /// The page it concerns, when it concerns one.
+    pub page: Option<u32>,
     /// Stable machine-readable code, e.g. `duplicate_page`.
     pub code: &'static str,
-    /// The JSON path it concerns, e.g. `markdown.pages[4]`.
-    pub path: String,
     /// What happened and what was done about it.
     pub message: String,
+    /// What it concerns in the input or the output, when more precise than a page: a JSON
+    /// path (`markdown.pages[4]`) or a table's id (`p003-t01`, which names its page).
+    pub path: String,
+}
+
+impl Warning {
+    /// A warning about one page.
+    pub fn page(page: u32, code: &'static str, message: impl Into<String>) -> Self {
+        Warning {
+            page: Some(page),
+            code,
+            message: message.into(),
+            path: String::new(),
+        }
+    }
+
+    /// A warning about one table (by its id), on the page where it starts.
+    pub fn table(page: u32, table: &str, code: &'static str, message: impl Into<String>) -> Self {
+        Warning {
+            page: Some(page),
+            code,
+            message: message.into(),
+            path: table.to_owned(),
+        }
+    }
+
+    /// A warning about a place in the input, by its JSON path.
+    pub fn at(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Warning {
+            page: None,
+            code,
+            message: message.into(),
+            path: path.into(),
+        }
+    }
+
+    /// A warning about the whole document.
+    pub fn doc(code: &'static str, message: impl Into<String>) -> Self {
+        Warning {
+            page: None,
+            code,
+            message: message.into(),
+            path: String::new(),
+        }
+    }
 }
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
+        // A path is more precise than the page (a table id already names its page).
+        match (self.path.as_str(), self.page) {
+            ("", Some(p)) => write!(f, "page {p}: {}", self.message),
+            ("", None) => f.write_str(&self.message),
+            (path, _) => write!(f, "{path}: {}", self.message),
         }
     }
 }
@@ -122,7 +183,7 @@ pub struct Document {
     pub warnings: Vec<Warning>,
     /// The input was the v2 `items` object alone (written back the same way).
     pub items_only: bool,
-    /// For a document assembled from a batch of pages ([`crate::LazyDocument::assemble`]): the
+    /// For a document read as a batch of pages ([`Reader::batches`](crate::Reader::batches)): the
     /// position each `items.pages` entry has in the input, so JSON paths name the input's
     /// entries. Empty: positions are as in `response`.
     pub items_positions: Vec<usize>,
@@ -301,7 +362,7 @@ impl Document {
 /// Joins the four page lists, given as the page number of each entry (`None` when missing), by
 /// page number: the first entry of a number wins; duplicates, unsorted lists, entries without a
 /// number, pages missing from a list and gaps in the numbering are reported. Shared by the
-/// whole-document loader and the random-access [`crate::LazyDocument`], so both join alike.
+/// whole-document loader and the page index of a batched read (`lazy.rs`), so both join alike.
 pub(crate) fn join_page_lists(
     lists: &[(&str, Option<Vec<Option<u32>>>); 4],
 ) -> (Vec<PageIndex>, Vec<Warning>) {
@@ -316,11 +377,11 @@ pub(crate) fn join_page_lists(
                 Some(n) => *n,
                 None => {
                     let guess = i as u32 + 1;
-                    warnings.push(Warning {
-                        code: "missing_page_number",
-                        path: format!("{name}[{i}]"),
-                        message: format!("no page_number; assumed {guess} from its position"),
-                    });
+                    warnings.push(Warning::at(
+                        "missing_page_number",
+                        format!("{name}[{i}]"),
+                        format!("no page_number; assumed {guess} from its position"),
+                    ));
                     guess
                 }
             };
@@ -340,6 +401,7 @@ pub(crate) fn join_page_lists(
             };
             match cell {
                 Some(first) => warnings.push(Warning {
+                    page: None,
                     code: "duplicate_page",
                     path: format!("{name}[{i}]"),
                     message: format!(
@@ -350,11 +412,11 @@ pub(crate) fn join_page_lists(
             }
         }
         if unsorted {
-            warnings.push(Warning {
-                code: "unsorted_pages",
-                path: (*name).to_owned(),
-                message: "pages are not in page-number order; output follows page numbers".into(),
-            });
+            warnings.push(Warning::at(
+                "unsorted_pages",
+                (*name).to_owned(),
+                "pages are not in page-number order; output follows page numbers",
+            ));
         }
     }
     let present: Vec<bool> = lists
@@ -365,11 +427,11 @@ pub(crate) fn join_page_lists(
         let have = [p.items, p.markdown, p.text, p.metadata];
         for (slot, (name, _)) in lists.iter().enumerate() {
             if present[slot] && have[slot].is_none() {
-                warnings.push(Warning {
-                    code: "page_missing_from_list",
-                    path: (*name).to_owned(),
-                    message: format!("page {} is in another page list but not here", p.number),
-                });
+                warnings.push(Warning::at(
+                    "page_missing_from_list",
+                    (*name).to_owned(),
+                    format!("page {} is in another page list but not here", p.number),
+                ));
             }
         }
     }
@@ -386,11 +448,11 @@ pub(crate) fn join_page_lists(
         })
         .collect();
     if !gaps.is_empty() {
-        warnings.push(Warning {
-            code: "page_gap",
-            path: String::new(),
-            message: format!("page numbers skip {}", gaps.join(", ")),
-        });
+        warnings.push(Warning::at(
+            "page_gap",
+            String::new(),
+            format!("page numbers skip {}", gaps.join(", ")),
+        ));
     }
     (joined.into_values().collect(), warnings)
 }

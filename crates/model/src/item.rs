@@ -62,11 +62,11 @@ wire_object! {
 /// (its `html` and `md` are read: the renderer picks the most complete of `rows`, `html` and
 /// `md`, and `csv` is never more than `rows`). Whatever was not read first is kept: with keys
 /// in another order (client-library dumps write `type` last) nothing is skipped.
-fn markdown_only_skip(item: &Item, i: usize) -> bool {
+fn markdown_only_skip(item: &Item, i: usize, p: Projection) -> bool {
     // Field indexes in `Item::FIELDS` (checked by a test).
     const VALUE: usize = 2;
     const CSV: usize = 8;
-    if !matches!(i, VALUE | CSV) || !Projection::current().markdown_only {
+    if !matches!(i, VALUE | CSV) || !p.markdown_only {
         return false;
     }
     match item.type_name.as_deref() {
@@ -448,7 +448,7 @@ mod tests {
             skip: &[],
             markdown_only: true,
         };
-        let read = |json: &str| lean.with(|| serde_json::from_str::<Item>(json).unwrap());
+        let read = |json: &str| crate::wire::from_str::<Item>(json, lean).unwrap();
         // API order: the value of a plain paragraph is not needed.
         let text = read(r#"{"type": "text", "md": "A **b**", "value": "A b"}"#);
         assert_eq!((text.md.as_deref(), text.value), (Some("A **b**"), None));

@@ -202,10 +202,19 @@ impl<R: BufRead> JsonLines<R> {
 }
 
 impl Line {
+    /// [`load`](Self::load), leaving out what `options` say (see [`ReadOptions`](crate::ReadOptions)).
+    pub fn load_with(&self, options: crate::ReadOptions) -> Vec<Result<Loaded, LoadError>> {
+        self.load_projected(options.projection())
+    }
+
     /// The responses on the line (a v1 array gives several), or its located error. A line
     /// not held ([`Line::is_held`]) is an error here: read its [`range`](Self::range) of the
     /// file instead.
     pub fn load(&self) -> Vec<Result<Loaded, LoadError>> {
+        self.load_projected(crate::wire::Projection::default())
+    }
+
+    fn load_projected(&self, p: crate::wire::Projection) -> Vec<Result<Loaded, LoadError>> {
         let source = self.source.as_deref();
         if !self.held {
             let e = LoadError::new(
@@ -215,7 +224,7 @@ impl Line {
             return vec![Err(self.locate(e))];
         }
         match std::str::from_utf8(&self.bytes) {
-            Ok(text) => load_line(self.number, text, source),
+            Ok(text) => load_line(self.number, text, source, p),
             Err(e) => {
                 let at = e.valid_up_to();
                 let error = bad_utf8(self.bytes[at], self.offset + at as u64)
@@ -234,7 +243,7 @@ impl Line {
     }
 
     /// Where the line's bytes sit in the input, byte-order mark counted: what a
-    /// [`crate::FileSpan`] or [`crate::LazyDocument::index_file_range`] of the file reads.
+    /// [`Reader::open_range`](crate::Reader::open_range) of the file reads.
     pub fn range(&self) -> Range<u64> {
         self.start..self.start + self.len
     }
@@ -412,7 +421,7 @@ mod tests {
         let mut lines = JsonLines::new(&bytes[..], Some("in.jsonl")).hold_at_most(0);
         lines.next_line().unwrap();
         let line = lines.next_line().unwrap().unwrap();
-        let e = crate::LazyDocument::index_file_range_exact(&path, line.range(), Some("x"))
+        let e = crate::lazy::LazyDocument::index_file_range_exact(&path, line.range(), Some("x"))
             .unwrap_err();
         let e = line.locate(e).to_string();
         // The message a whole read of the line gives, word for word.

@@ -158,7 +158,6 @@ impl LazyDocument {
 
     /// [`index_file`](Self::index_file) splitting files of `min` bytes or more, with or without
     /// jumps; also says whether the split held (for tests).
-    #[doc(hidden)]
     pub fn index_file_split(
         path: &Path,
         source: Option<&str>,
@@ -169,7 +168,7 @@ impl LazyDocument {
     }
 
     /// [`index_file_split`](Self::index_file_split) for a range of a file (for tests).
-    #[doc(hidden)]
+    #[cfg(test)]
     pub fn index_file_range_split(
         path: &Path,
         range: Range<u64>,
@@ -514,6 +513,25 @@ impl LazyDocument {
         Some(LoadError::from_json(&e, String::new()).with_source(self.source.as_deref()))
     }
 
+    /// Whether `other` has the same first `n` joined pages as this index, each read from the
+    /// same entries of the input (a reader going on after indexing again).
+    pub(crate) fn same_pages_before(&self, other: &LazyDocument, n: usize) -> bool {
+        if self.pages.len() < n || other.pages.len() < n || self.format != other.format {
+            return false;
+        }
+        let loc = |lazy: &LazyDocument, slot: usize, at: Option<usize>| {
+            at.map(|i| (lazy.lists[slot][i].offset, lazy.lists[slot][i].len))
+        };
+        self.pages[..n].iter().zip(&other.pages[..n]).all(|(a, b)| {
+            let (sa, sb) = (
+                [a.items, a.markdown, a.text, a.metadata],
+                [b.items, b.markdown, b.text, b.metadata],
+            );
+            a.number == b.number
+                && (0..4).all(|slot| loc(self, slot, sa[slot]) == loc(other, slot, sb[slot]))
+        })
+    }
+
     /// Bytes of the input that joined page `i` occupies (all its lists' entries).
     pub fn page_bytes(&self, i: usize) -> u64 {
         let p = &self.pages[i];
@@ -528,6 +546,7 @@ impl LazyDocument {
     }
 
     /// Reads the raw entries of joined pages `range` (in input order, one pass).
+    #[cfg(test)]
     pub fn read_batch<R: Read + Seek>(
         &self,
         reader: &mut R,
@@ -1086,7 +1105,7 @@ impl Gathered {
             pos,
             v1: None,
         }
-        .parse(source)
+        .parse(source, crate::wire::Projection::default())
         .map(|p| match p {
             Piece::Field(_, v) => v,
             _ => Value::Null,

@@ -38,6 +38,8 @@
 mod bbox;
 mod document;
 mod error;
+#[cfg(test)]
+mod index_tests;
 mod item;
 mod jobs;
 mod jsonl;
@@ -46,9 +48,7 @@ mod load;
 mod page;
 mod reader;
 mod response;
-// Crate-internal plumbing (see the hidden re-exports below).
-#[doc(hidden)]
-pub mod scan;
+mod scan;
 mod shape;
 mod span;
 mod stream;
@@ -63,29 +63,15 @@ pub use jobs::{
     BatchResults, ExtractJob, ExtractMetadata, ExtractUsage, JobConfig, JobList, ProcessingResult,
     RawJson,
 };
-pub use load::{Loaded, load_all, load_all_file, load_document, load_file};
+pub use load::{
+    Loaded, load_all, load_all_file, load_all_file_with, load_all_with, load_document, load_file,
+};
 pub use page::{
     ItemsPage, ItemsResult, MarkdownPage, MarkdownResult, MetadataPage, MetadataResult, TextPage,
     TextResult,
 };
-pub use reader::{Batches, Reader};
+pub use reader::{Batches, ReadOptions, Reader};
 pub use response::{Job, JobStatus, ParseResponse};
 
-// Crate-internal plumbing, not API: the streaming splitter, the page index and its batch
-// reading, JSON Lines stepping and field projection that `pagetree-convert`, the CLI, the
-// tests and the benches build their page-by-page conversions on. They are public only so
-// those crates can reach them, hidden from the docs, and may change in any release; library
-// users read large files through [`Reader`]. (Making them private would mean moving the
-// streaming conversion into this crate, a larger change than this API cleanup.)
-#[doc(hidden)]
 pub use jsonl::{JsonLines, Line, file_is_json_lines, is_json_lines};
-#[doc(hidden)]
-pub use lazy::{LazyDocument, PieceLoc};
-#[doc(hidden)]
-pub use span::FileSpan;
-#[doc(hidden)]
-pub use stream::{PageStream, Piece, PieceKind, RawPiece};
-#[doc(hidden)]
-pub use v1::{V1Item, V1Page, V1Parts, V1Response};
-#[doc(hidden)]
-pub use wire::{Projection, WireMeta, WireValue};
+pub use wire::WireMeta;

@@ -3,16 +3,18 @@
 use std::fmt;
 use std::path::Path;
 
-use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::document::{Document, Format};
 use crate::error::{ErrorKind, LoadError};
 use crate::jobs::{BatchResults, ExtractJob, JobList};
 use crate::page::ItemsResult;
+use crate::reader::ReadOptions;
 use crate::response::ParseResponse;
 use crate::shape::{self, FirstPage, OTHER_SHAPES, V2_KEYS, pages_rooted, root_pages_are_v1};
 use crate::v1::V1Response;
+use crate::wire::{self, Projection, WireValue};
 
 /// One response read from an input. More kinds of response may be added: a `match` on it
 /// needs a `_` arm.
@@ -67,6 +69,46 @@ pub fn load_all_file(path: impl AsRef<Path>) -> Vec<Result<Loaded, LoadError>> {
     }
 }
 
+/// [`load_all_file`], leaving out what `options` say (see [`ReadOptions`]): for writers that
+/// never look at what is skipped.
+///
+/// ```no_run
+/// use pagetree_model::{ReadOptions, load_all_file_with};
+///
+/// for result in load_all_file_with("report.json", ReadOptions::default().skip_boxes(true)) {
+///     println!("{:?}", result.map(|loaded| loaded.format()));
+/// }
+/// ```
+pub fn load_all_file_with(
+    path: impl AsRef<Path>,
+    options: ReadOptions,
+) -> Vec<Result<Loaded, LoadError>> {
+    let path = path.as_ref();
+    let name = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => load_all_projected(&bytes, Some(&name), options.projection()),
+        Err(e) => vec![Err(LoadError::io(&name, &e))],
+    }
+}
+
+/// [`load_all`], leaving out what `options` say (see [`ReadOptions`]).
+///
+/// ```
+/// use pagetree_model::{Loaded, ReadOptions, load_all_with};
+///
+/// let json = br#"{"items": {"pages": [{"page_number": 1, "items": [{"type": "text", "md": "a", "bbox": [{"x": 1}]}]}]}}"#;
+/// let all = load_all_with(json, None, ReadOptions::default().skip_boxes(true));
+/// let Ok(Loaded::Document(doc)) = &all[0] else { panic!() };
+/// assert!(doc.pages().next().unwrap().items()[0].bbox.is_none());
+/// ```
+pub fn load_all_with(
+    bytes: &[u8],
+    source: Option<&str>,
+    options: ReadOptions,
+) -> Vec<Result<Loaded, LoadError>> {
+    load_all_projected(bytes, source, options.projection())
+}
+
 /// Reads exactly one parse result from bytes (the first of a v1 array).
 pub fn load_document(bytes: &[u8], source: Option<&str>) -> Result<Document, LoadError> {
     match load_all(bytes, source).into_iter().next() {
@@ -88,6 +130,15 @@ pub fn load_document(bytes: &[u8], source: Option<&str>) -> Result<Document, Loa
 /// Reads every response in bytes. JSON Lines (one response per line) is recognised by the
 /// source name (`.jsonl`, `.ndjson`) or by a second JSON value starting on a new line.
 pub fn load_all(bytes: &[u8], source: Option<&str>) -> Vec<Result<Loaded, LoadError>> {
+    load_all_projected(bytes, source, Projection::default())
+}
+
+/// [`load_all`] under a projection.
+fn load_all_projected(
+    bytes: &[u8],
+    source: Option<&str>,
+    p: Projection,
+) -> Vec<Result<Loaded, LoadError>> {
     if let Some(e) = foreign_file(bytes) {
         return vec![Err(e.with_source(source))];
     }
@@ -96,14 +147,14 @@ pub fn load_all(bytes: &[u8], source: Option<&str>) -> Vec<Result<Loaded, LoadEr
         Err(e) => return vec![Err(e.with_source(source))],
     };
     if named_json_lines(source) {
-        return load_lines(text, source);
+        return load_lines(text, source, p);
     }
     // JSON Lines under another name fail as one value (a second value follows the first), so
     // the check for them, which reads the first value whole, waits for that failure instead
     // of costing every input an extra pass.
-    load_text(text, source).unwrap_or_else(|e| {
+    load_text(text, source, p).unwrap_or_else(|e| {
         if looks_like_jsonl(text) {
-            load_lines(text, source)
+            load_lines(text, source, p)
         } else {
             vec![Err(e.with_source(source))]
         }
@@ -205,13 +256,13 @@ pub(crate) fn looks_like_jsonl(text: &str) -> bool {
     gap.contains('\n') && rest.trim_start().starts_with('{')
 }
 
-fn load_lines(text: &str, source: Option<&str>) -> Vec<Result<Loaded, LoadError>> {
+fn load_lines(text: &str, source: Option<&str>, p: Projection) -> Vec<Result<Loaded, LoadError>> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        out.extend(load_line(i + 1, line, source));
+        out.extend(load_line(i + 1, line, source, p));
     }
     if out.is_empty() {
         out.push(Err(empty_input(source)));
@@ -225,9 +276,10 @@ pub(crate) fn load_line(
     number: usize,
     line: &str,
     source: Option<&str>,
+    p: Projection,
 ) -> Vec<Result<Loaded, LoadError>> {
     let name = line_name(source, number);
-    match load_text(line, Some(&name)) {
+    match load_text(line, Some(&name), p) {
         Ok(v) => v,
         Err(e) => vec![Err(line_error(number, source, e))],
     }
@@ -348,14 +400,14 @@ fn offset_in(text: &str, raw: &RawValue) -> usize {
 /// responses. Here the typed parse comes first, and its result is kept only when the sniffing
 /// would have chosen the same shape, read the same way; else (another shape, or an error)
 /// `None` leaves the input to the sniffing path, which also finds the located error.
-fn one_pass(text: &str, source: Option<&str>) -> Option<Loaded> {
+fn one_pass(text: &str, source: Option<&str>, p: Projection) -> Option<Loaded> {
     let in_other_shape = |unknown: &serde_json::Map<String, serde_json::Value>, keys: &[&str]| {
         keys.iter().any(|k| unknown.contains_key(*k))
     };
     let src = source.map(str::to_owned);
     if first_key(text)? == "pages" {
         // The items object alone: `pages` of v2 pages (a v1 result starts so too).
-        let items: ItemsResult = serde_json::from_str(text).ok()?;
+        let items: ItemsResult = wire::from_str(text, p).ok()?;
         let pages = items.pages.as_deref()?;
         let job_metadata = items.unknown.contains_key("job_metadata");
         let first = pages.first().map(|p| FirstPage {
@@ -371,7 +423,7 @@ fn one_pass(text: &str, source: Option<&str>) -> Option<Loaded> {
         }
         return Some(Loaded::Document(Box::new(items_only(items, src))));
     }
-    let r: ParseResponse = serde_json::from_str(text).ok()?;
+    let r: ParseResponse = wire::from_str(text, p).ok()?;
     // A v2 key must be there (a value or `null`), and nothing of another shape.
     let v2 = (0..ParseResponse::FIELDS.len()).any(|i| r.wire.was_null(i))
         || r.job.is_some()
@@ -433,13 +485,13 @@ fn first_key(text: &str) -> Option<&str> {
     (rest.as_bytes()[end] == b'"').then(|| &rest[..end])
 }
 
-fn parse<T: DeserializeOwned>(text: &str) -> Result<T, LoadError> {
+fn parse<T: WireValue>(text: &str, p: Projection) -> Result<T, LoadError> {
     // Tracking the JSON path costs about a third of the parse: only a failure pays for it.
-    if let Ok(v) = serde_json::from_str(text) {
+    if let Ok(v) = wire::from_str(text, p) {
         return Ok(v);
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut de)
+    let value = wire::read_tracked::<T, _>(&mut de, p)
         .map_err(|e| LoadError::from_json(e.inner(), e.path().to_string()))?;
     de.end()
         .map_err(|e| LoadError::from_json(&e, String::new()))?;
@@ -449,14 +501,15 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, LoadError> {
 fn load_text(
     text: &str,
     source: Option<&str>,
+    p: Projection,
 ) -> Result<Vec<Result<Loaded, LoadError>>, LoadError> {
     if text.trim().is_empty() {
         return Err(empty_input(None));
     }
-    if let Some(loaded) = one_pass(text, source) {
+    if let Some(loaded) = one_pass(text, source, p) {
         return Ok(vec![Ok(loaded)]);
     }
-    load_sniffed(text, source)
+    load_sniffed(text, source, p)
 }
 
 /// [`load_text`] by its general path: the shape sniffed from the top-level keys, then the
@@ -464,6 +517,7 @@ fn load_text(
 fn load_sniffed(
     text: &str,
     source: Option<&str>,
+    p: Projection,
 ) -> Result<Vec<Result<Loaded, LoadError>>, LoadError> {
     let sniff: Sniff = serde_json::from_str(text).map_err(|e| {
         let mut err = LoadError::from_json(&e, String::new());
@@ -512,7 +566,7 @@ fn load_sniffed(
                 e.path = format!("[{i}]");
                 return Err(e);
             }
-            let results: Vec<V1Response> = parse(text)?;
+            let results: Vec<V1Response> = parse(text, p)?;
             let n = results.len();
             Ok(results
                 .into_iter()
@@ -535,22 +589,22 @@ fn load_sniffed(
             let has = |k: &str| kv.iter().any(|(key, _)| key == k);
             let raw = |k: &str| kv.iter().find(|(key, _)| key == k).map(|(_, v)| *v);
             let loaded = if has("processing_results") || (has("item_id") && has("item_name")) {
-                Loaded::BatchResults(Box::new(parse(text)?))
+                Loaded::BatchResults(Box::new(parse(text, p)?))
             } else if has("extract_result") || has("extract_metadata") {
-                Loaded::ExtractJob(Box::new(parse(text)?))
+                Loaded::ExtractJob(Box::new(parse(text, p)?))
             } else if raw("items").is_some_and(|v| v.get().starts_with('[')) {
-                Loaded::JobList(Box::new(parse(text)?))
+                Loaded::JobList(Box::new(parse(text, p)?))
             } else if pages_rooted(has) {
                 let pages = raw("pages").expect("checked above");
                 if is_v1_pages(pages, has("job_metadata")) {
-                    let r: V1Response = parse(text)?;
+                    let r: V1Response = parse(text, p)?;
                     return Ok(vec![doc(r.into_response(), Format::V1)]);
                 }
-                let items: ItemsResult = parse(text)?;
+                let items: ItemsResult = parse(text, p)?;
                 let d = items_only(items, src.clone());
                 return Ok(vec![Ok(Loaded::Document(Box::new(d)))]);
             } else if V2_KEYS.iter().any(|k| has(k)) {
-                let r: ParseResponse = parse(text)?;
+                let r: ParseResponse = parse(text, p)?;
                 let format = v2_format(&r);
                 return Ok(vec![doc(r, format)]);
             } else {
@@ -618,10 +672,10 @@ mod tests {
     /// Every way of reading `text` must agree: the single pass when it applies, and the
     /// sniffing path always (the single pass only ever skips work).
     fn same_both_ways(text: &str, what: &str) -> bool {
-        let sniffed = load_sniffed(text, Some("in.json"));
-        let read = load_text(text, Some("in.json"));
+        let sniffed = load_sniffed(text, Some("in.json"), Projection::default());
+        let read = load_text(text, Some("in.json"), Projection::default());
         assert_eq!(read, sniffed, "{what}");
-        one_pass(text, Some("in.json")).is_some()
+        one_pass(text, Some("in.json"), Projection::default()).is_some()
     }
 
     #[test]
@@ -694,9 +748,9 @@ mod tests {
         // `load_all` as it was, deciding JSON Lines before anything else.
         for (what, text) in &texts {
             let before = if looks_like_jsonl(text) {
-                load_lines(text, Some("in.json"))
+                load_lines(text, Some("in.json"), Projection::default())
             } else {
-                load_text(text, Some("in.json"))
+                load_text(text, Some("in.json"), Projection::default())
                     .unwrap_or_else(|e| vec![Err(e.with_source(Some("in.json")))])
             };
             assert_eq!(load_all(text.as_bytes(), Some("in.json")), before, "{what}");

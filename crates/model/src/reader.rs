@@ -1,112 +1,469 @@
-//! The public way to read a response too large to hold: a page-batch reader over the index.
+//! The one way in for a parse result too large to hold: a page-batch reader over an index.
 
-use std::fs::File;
-use std::io::BufReader;
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::document::{Document, Format, Warning};
 use crate::error::{ErrorKind, LoadError};
 use crate::lazy::LazyDocument;
-use crate::load::load_file;
+use crate::load::{load_document, load_file};
+use crate::scan::ArrayPath;
+use crate::span::FileSpan;
+use crate::stream::{Piece, PieceKind, RawPiece};
+use crate::wire::Projection;
 
-/// A parse result read from a file a batch of pages at a time, in bounded memory.
+/// What a read may leave out, for callers that need only part of each page. The default
+/// leaves out nothing (the document read is lossless); the others are not lossless and are
+/// meant for writers that never look at what is skipped.
 ///
-/// [`Reader::open`] reads the file once to find where each page sits, keeping only that
-/// index and the small fields (`job`, `raw_parameters`...); [`Reader::batches`] then reads
-/// and parses runs of pages and hands each out as an ordinary [`Document`] holding just those
-/// pages, in page order. Memory is bounded by one batch and the index, not by the file.
+/// ```
+/// use pagetree_model::ReadOptions;
+///
+/// let markdown = ReadOptions::default().skip_boxes(true).markdown_only(true);
+/// assert!(markdown.skips_boxes() && markdown.is_markdown_only());
+/// assert_eq!(ReadOptions::default(), ReadOptions::lossless());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    skip_boxes: bool,
+    markdown_only: bool,
+    skip_server_pages: bool,
+}
+
+/// The field a light read skips in `markdown.pages` entries (the page's whole markdown).
+const SKIP_PAGE_MARKDOWN: &[&str] = &["markdown"];
+/// The box fields (both spellings).
+const SKIP_BOXES: &[&str] = &["bbox", "bBox"];
+
+impl ReadOptions {
+    /// Everything read (the default).
+    pub fn lossless() -> Self {
+        ReadOptions::default()
+    }
+
+    /// Leave out every item's boxes (`bbox`/`bBox`): most of the parsing work, and nothing
+    /// markdown or text read.
+    pub fn skip_boxes(mut self, on: bool) -> Self {
+        self.skip_boxes = on;
+        self
+    }
+
+    /// Also leave out, item by item, what rendering markdown from the item tree with GFM
+    /// tables never reads (a plain paragraph's `value`, the `csv` of a table with cells),
+    /// judged from the fields read before it (API output writes `type` and `md` first).
+    pub fn markdown_only(mut self, on: bool) -> Self {
+        self.markdown_only = on;
+        self
+    }
+
+    /// Leave out the server's page markdown (`markdown.pages[].markdown`) and `text.pages`
+    /// where a usable items page stands in for them; pages without one (or failed) are read
+    /// whole. Applies to batches ([`Reader::batches`]); a v1 page, one entry holding all of
+    /// it, is always read whole.
+    pub fn skip_server_pages(mut self, on: bool) -> Self {
+        self.skip_server_pages = on;
+        self
+    }
+
+    /// Whether boxes are left out.
+    pub fn skips_boxes(&self) -> bool {
+        self.skip_boxes
+    }
+
+    /// Whether what markdown does not read is left out.
+    pub fn is_markdown_only(&self) -> bool {
+        self.markdown_only
+    }
+
+    /// Whether server pages are left out where an items page stands in.
+    pub fn skips_server_pages(&self) -> bool {
+        self.skip_server_pages
+    }
+
+    pub(crate) fn projection(&self) -> Projection {
+        Projection {
+            skip: if self.skip_boxes { SKIP_BOXES } else { &[] },
+            markdown_only: self.markdown_only,
+        }
+    }
+}
+
+/// Where a reader's bytes are.
+#[derive(Debug, Clone)]
+enum Input {
+    File(PathBuf),
+    /// Bytes `range` of a file, read as a file of their own (a JSON Lines line).
+    Range(PathBuf, Range<u64>),
+    Bytes(Arc<[u8]>),
+}
+
+impl Input {
+    fn open(&self) -> io::Result<Handle> {
+        Ok(match self {
+            Input::File(p) => Handle::File(FileSpan::whole(p)?),
+            Input::Range(p, r) => Handle::File(FileSpan::open(p, r.clone())?),
+            Input::Bytes(b) => Handle::Bytes(Cursor::new(b.clone())),
+        })
+    }
+
+    /// The index, with page boundaries searched for (fast) or all checked (`exact`).
+    fn index(&self, source: Option<&str>, exact: bool) -> Result<LazyDocument, LoadError> {
+        match (self, exact) {
+            (Input::File(p), false) => LazyDocument::index_file(p, source),
+            (Input::File(p), true) => LazyDocument::index_file_exact(p, source),
+            (Input::Range(p, r), false) => LazyDocument::index_file_range(p, r.clone(), source),
+            (Input::Range(p, r), true) => {
+                LazyDocument::index_file_range_exact(p, r.clone(), source)
+            }
+            (Input::Bytes(b), _) => LazyDocument::index(Cursor::new(&b[..]), source),
+        }
+    }
+}
+
+/// An open input: batches are read in runs straight into their buffers (no `BufReader`).
+#[derive(Debug)]
+enum Handle {
+    File(FileSpan),
+    Bytes(Cursor<Arc<[u8]>>),
+}
+
+impl Read for Handle {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Handle::File(f) => f.read(buf),
+            Handle::Bytes(c) => c.read(buf),
+        }
+    }
+    fn read_vectored(&mut self, bufs: &mut [io::IoSliceMut<'_>]) -> io::Result<usize> {
+        match self {
+            Handle::File(f) => f.read_vectored(bufs),
+            Handle::Bytes(c) => c.read_vectored(bufs),
+        }
+    }
+}
+
+impl Seek for Handle {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        match self {
+            Handle::File(f) => f.seek(pos),
+            Handle::Bytes(c) => c.seek(pos),
+        }
+    }
+}
+
+/// A parse result read a batch of pages at a time, in bounded memory.
+///
+/// Opening reads the input once to find where each page sits, keeping only that index and
+/// the small fields (`job`, `raw_parameters`...), and detects the shape. [`Reader::batches`]
+/// then reads and parses runs of pages (in parallel, order kept) and hands each out as an
+/// ordinary [`Document`] holding just those pages, in page order. Memory is bounded by one
+/// batch and the index, not by the input. [`ReadOptions`] say what a read may leave out.
 ///
 /// It reads one parse result: a v2 response, the v2 `items` object alone, or a v1 result
 /// object. Other inputs (a v1 result array, JSON Lines, job listings...) are an
-/// [`ErrorKind::Shape`] error from [`open`](Reader::open): read those whole with
+/// [`ErrorKind::Shape`] error when opened: read those whole with
 /// [`load_all_file`](crate::load_all_file).
 ///
-/// ```no_run
-/// let mut reader = pagetree_model::Reader::open("large.json")?;
-/// for w in reader.warnings() {
-///     eprintln!("warning: {w}");
-/// }
-/// for batch in reader.batches(4 << 20) {
+/// Page boundaries are found fast by searching for the next page's `"page_number"` key; in
+/// one contrived case (an object nested in a page whose first key is also `page_number`) a
+/// search takes a false boundary, the page cut there fails to parse, and the reader indexes
+/// the input again, checking every boundary, and goes on from the same page: the pages it
+/// handed out before came from true boundaries, and callers never see the false ones.
+///
+/// ```
+/// use pagetree_model::{ReadOptions, Reader};
+///
+/// let json = br#"{"items": {"pages": [
+///     {"page_number": 1, "items": [{"type": "text", "md": "one", "bbox": [{"x": 1}]}]},
+///     {"page_number": 2, "items": [{"type": "text", "md": "two"}]}]}}"#;
+/// let mut reader = Reader::from_bytes(json.to_vec(), Some("two.json"))?
+///     .with_options(ReadOptions::default().skip_boxes(true));
+/// assert_eq!(reader.page_numbers().collect::<Vec<_>>(), [1, 2]);
+/// let mut seen = Vec::new();
+/// for batch in reader.batches(1) {
 ///     let batch = batch?;
 ///     for page in batch.pages() {
-///         println!("page {}: {} items", page.number(), page.items().len());
+///         assert!(page.items()[0].bbox.is_none());
+///         seen.push(page.items()[0].md().to_owned());
 ///     }
 /// }
+/// assert_eq!(seen, ["one", "two"]);
 /// # Ok::<(), pagetree_model::LoadError>(())
 /// ```
-#[derive(Debug)]
 pub struct Reader {
-    path: PathBuf,
-    source: String,
+    input: Input,
+    source: Option<String>,
     lazy: LazyDocument,
+    options: ReadOptions,
+    progress: Option<Progress>,
+}
+
+/// Told the bytes of input each read takes (see [`Reader::on_progress`]).
+type Progress = Arc<dyn Fn(u64) + Send + Sync>;
+
+impl std::fmt::Debug for Reader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader")
+            .field("input", &self.input)
+            .field("source", &self.source)
+            .field("format", &self.lazy.format)
+            .field("pages", &self.lazy.pages.len())
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Reader {
-    /// Indexes the file at `path` (named by its path in messages).
+    /// Indexes the file at `path`, named by its path in messages.
+    ///
+    /// ```no_run
+    /// let mut reader = pagetree_model::Reader::open("large.json")?;
+    /// for w in reader.warnings() {
+    ///     eprintln!("warning: {w}");
+    /// }
+    /// for batch in reader.batches(4 << 20) {
+    ///     for page in batch?.pages() {
+    ///         println!("page {}: {} items", page.number(), page.items().len());
+    ///     }
+    /// }
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
     ///
     /// # Errors
     ///
     /// The file cannot be read, is broken JSON (located as a whole read locates it), or is
     /// not a single parse result ([`ErrorKind::Shape`]).
     pub fn open(path: impl AsRef<Path>) -> Result<Reader, LoadError> {
-        let path = path.as_ref().to_path_buf();
-        let source = path.display().to_string();
-        // Every page boundary checked, not searched for: the fast index can take a false
-        // boundary on trust (an object nested in a page starting with `page_number`), and
-        // then its page numbers and join warnings, which this hands out before any page is
-        // parsed, would be wrong until a batch failed. Checking costs about 0.1 s per 300 MB.
-        let lazy = LazyDocument::index_file_exact(&path, Some(&source))?;
-        Ok(Reader { path, source, lazy })
+        let path = path.as_ref();
+        Reader::open_named(path, &path.display().to_string())
+    }
+
+    /// [`open`](Self::open), naming the input `name` in messages (`<stdin>` for a copy of
+    /// standard input, say).
+    ///
+    /// ```no_run
+    /// let reader = pagetree_model::Reader::open_named("/tmp/spool", "<stdin>")?;
+    /// assert_eq!(reader.source(), Some("<stdin>"));
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open)'s.
+    pub fn open_named(path: impl AsRef<Path>, name: &str) -> Result<Reader, LoadError> {
+        Reader::new(Input::File(path.as_ref().to_path_buf()), Some(name))
+    }
+
+    /// Indexes bytes `range` of the file at `path` as an input of their own: one line of a
+    /// JSON Lines file too long to hold. Lines, columns and offsets in messages count from
+    /// the start of the range.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("two.jsonl");
+    /// let second = r#"{"items": {"pages": [{"page_number": 7, "items": []}]}}"#;
+    /// std::fs::write(&path, format!("{{}}\n{second}\n")).unwrap();
+    /// let reader = pagetree_model::Reader::open_range(&path, 3..3 + second.len() as u64, "two.jsonl:2")?;
+    /// assert_eq!(reader.page_numbers().collect::<Vec<_>>(), [7]);
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open)'s.
+    pub fn open_range(
+        path: impl AsRef<Path>,
+        range: Range<u64>,
+        name: &str,
+    ) -> Result<Reader, LoadError> {
+        Reader::new(Input::Range(path.as_ref().to_path_buf(), range), Some(name))
+    }
+
+    /// Indexes a response held in memory (see the type's example).
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open)'s.
+    pub fn from_bytes(
+        bytes: impl Into<Arc<[u8]>>,
+        name: Option<&str>,
+    ) -> Result<Reader, LoadError> {
+        Reader::new(Input::Bytes(bytes.into()), name)
+    }
+
+    fn new(input: Input, name: Option<&str>) -> Result<Reader, LoadError> {
+        let lazy = input.index(name, false)?;
+        Ok(Reader {
+            input,
+            source: name.map(str::to_owned),
+            lazy,
+            options: ReadOptions::default(),
+            progress: None,
+        })
+    }
+
+    /// Calls `progress` with the bytes of input each read of pages takes, for a progress
+    /// bar: one pass over the pages reads about the input's size (a conversion that looks
+    /// for running heads first makes two passes).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    ///
+    /// let json = br#"{"items": {"pages": [{"page_number": 1, "items": []}]}}"#;
+    /// let read = Arc::new(AtomicU64::new(0));
+    /// let seen = read.clone();
+    /// let mut reader = pagetree_model::Reader::from_bytes(json.to_vec(), None)?;
+    /// reader.on_progress(move |n| {
+    ///     seen.fetch_add(n, Ordering::Relaxed);
+    /// });
+    /// for batch in reader.batches(1 << 20) {
+    ///     batch?;
+    /// }
+    /// assert!(read.load(Ordering::Relaxed) > 0);
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
+    pub fn on_progress(&mut self, progress: impl Fn(u64) + Send + Sync + 'static) {
+        self.progress = Some(Arc::new(progress));
+    }
+
+    /// This reader, reading with `options` from now on.
+    ///
+    /// ```
+    /// use pagetree_model::{ReadOptions, Reader};
+    ///
+    /// let json = br#"{"items": {"pages": [{"page_number": 1, "items": []}]}}"#;
+    /// let reader = Reader::from_bytes(json.to_vec(), None)?
+    ///     .with_options(ReadOptions::default().skip_boxes(true));
+    /// assert!(reader.options().skips_boxes());
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
+    pub fn with_options(mut self, options: ReadOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Reads with `options` from now on (the batches started after this).
+    pub fn set_options(&mut self, options: ReadOptions) {
+        self.options = options;
+    }
+
+    /// What reads leave out.
+    pub fn options(&self) -> ReadOptions {
+        self.options
     }
 
     /// The input's name, as messages give it.
-    pub fn source(&self) -> &str {
-        &self.source
+    pub fn source(&self) -> Option<&str> {
+        self.source.as_deref()
     }
 
     /// The detected shape.
+    ///
+    /// ```
+    /// let r = pagetree_model::Reader::from_bytes(br#"{"pages": [{"page": 1, "md": ""}]}"#.to_vec(), None)?;
+    /// assert_eq!(r.format(), pagetree_model::Format::V1);
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
     pub fn format(&self) -> Format {
         self.lazy.format
     }
 
     /// The numbers of the pages, in page order (the four page lists joined, as a whole read
-    /// joins them).
+    /// joins them). Final once the batches were read: in the contrived case where the index
+    /// is taken again (see the type's docs), a false page seen before may go.
     pub fn page_numbers(&self) -> impl Iterator<Item = u32> + '_ {
         self.lazy.pages.iter().map(|p| p.number)
     }
 
+    /// How many pages there are (the four page lists joined).
+    pub fn page_count(&self) -> usize {
+        self.lazy.pages.len()
+    }
+
+    /// Whether some page has an items page (the item tree renderers read).
+    pub fn has_items_pages(&self) -> bool {
+        self.lazy.pages.iter().any(|p| p.items.is_some())
+    }
+
+    /// Bytes of the input.
+    pub fn input_bytes(&self) -> u64 {
+        self.lazy.bytes
+    }
+
     /// What reading noticed about the page lists (missing, unsorted or duplicated pages): the
-    /// warnings a whole read gives. The first batch carries them too.
+    /// warnings a whole read gives. The first batch carries them too. Final once the batches
+    /// were read, as [`page_numbers`](Self::page_numbers) are: print them after the pages.
     pub fn warnings(&self) -> &[Warning] {
         &self.lazy.warnings
     }
 
-    /// Reads the whole file into one [`Document`], exactly as
+    /// The response without its pages: its job, parameters and other small fields, with
+    /// [`warnings`](Self::warnings). What options taken from a response are read from.
+    ///
+    /// ```
+    /// let r = pagetree_model::Reader::from_bytes(
+    ///     br#"{"job": {"id": "j1"}, "items": {"pages": [{"page_number": 1, "items": []}]}}"#.to_vec(), None)?;
+    /// let outline = r.outline();
+    /// assert_eq!(outline.pages().count(), 0);
+    /// assert_eq!(outline.response.job.unwrap().id.as_deref(), Some("j1"));
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
+    pub fn outline(&self) -> Document {
+        let mut doc = self.lazy.assemble(Vec::new());
+        doc.warnings = self.lazy.warnings.clone();
+        doc
+    }
+
+    /// Reads the whole input into one [`Document`], exactly as
     /// [`load_file`](crate::load_file) does (every field kept, `markdown_full` included): for
-    /// a file that turns out small enough to hold.
+    /// an input that turns out small enough to hold.
     ///
     /// # Errors
     ///
     /// As [`load_file`](crate::load_file)'s.
     pub fn document(&self) -> Result<Document, LoadError> {
-        load_file(&self.path)
+        match &self.input {
+            Input::File(p) => {
+                let mut doc = load_file(p)?;
+                doc.source = self.source.clone();
+                Ok(doc)
+            }
+            Input::Range(..) | Input::Bytes(_) => {
+                let mut bytes = Vec::new();
+                let io = |e: io::Error| LoadError::io(self.source.as_deref().unwrap_or(""), &e);
+                self.input
+                    .open()
+                    .and_then(|mut h| h.read_to_end(&mut bytes))
+                    .map_err(io)?;
+                load_document(&bytes, self.source.as_deref())
+            }
+        }
     }
 
     /// The pages in batches of about `max_bytes` of input each (at least one page per
     /// batch), in page order. Each batch is a [`Document`] with the response's small fields
     /// and just its own pages; the whole-document strings `markdown_full` and `text_full` are
     /// left out (they are as large as all the pages together). Things that cross pages (a
-    /// table continued on the next page) may be cut at a batch boundary.
+    /// table continued on the next page) may be cut at a batch boundary:
+    /// [`Batches::extend`] makes a batch reach further.
     ///
     /// The first error ends the iteration. A page that fails to parse is reported as a whole
-    /// read reports it: broken JSON anywhere in the file comes before a value of a wrong type.
+    /// read reports it: broken JSON anywhere in the input comes before a value of a wrong
+    /// type.
     pub fn batches(&mut self, max_bytes: u64) -> Batches<'_> {
         Batches {
             reader: self,
-            file: None,
+            handle: None,
             start: 0,
             max_bytes,
             done: false,
+            spare: Vec::new(),
         }
     }
 }
@@ -115,53 +472,246 @@ impl Reader {
 #[derive(Debug)]
 pub struct Batches<'a> {
     reader: &'a mut Reader,
-    file: Option<BufReader<File>>,
+    handle: Option<Handle>,
+    /// The first page not handed out.
     start: usize,
     max_bytes: u64,
     done: bool,
+    /// Buffers of parsed pages, read into again.
+    spare: Vec<Vec<u8>>,
+}
+
+/// How far a read reaches.
+#[derive(Clone, Copy)]
+enum Want {
+    /// A batch of about `max_bytes`.
+    Batch,
+    /// This many pages more (fewer at the end).
+    Pages(usize),
 }
 
 impl Batches<'_> {
-    /// Pages `start..end` of at most about `max_bytes`, at least one.
-    fn end(&self) -> usize {
-        let lazy = &self.reader.lazy;
-        let (mut end, mut bytes) = (self.start, 0);
-        while end < lazy.pages.len() && (end == self.start || bytes < self.max_bytes) {
-            bytes += lazy.page_bytes(end);
-            end += 1;
-        }
-        end
+    /// The numbers of the pages not handed out yet, in page order: how far to
+    /// [`extend`](Self::extend) a batch for a feature that names a later page.
+    pub fn pending(&self) -> impl Iterator<Item = u32> + '_ {
+        let pages = &self.reader.lazy.pages;
+        pages[self.start.min(pages.len())..]
+            .iter()
+            .map(|p| p.number)
     }
 
-    fn read(&mut self) -> Result<Document, LoadError> {
-        let io = |e: std::io::Error| LoadError::io(&self.reader.source, &e);
-        if self.file.is_none() {
-            self.file = Some(BufReader::new(File::open(&self.reader.path).map_err(io)?));
+    /// Adds the next `pages` pages (fewer at the end) to `batch`, the batch handed out last,
+    /// without parsing its pages again: for a batch that has to reach further (a table that
+    /// goes on over the next page).
+    ///
+    /// ```
+    /// let json = br#"{"items": {"pages": [{"page_number": 1, "items": []},
+    ///     {"page_number": 2, "items": []}, {"page_number": 3, "items": []}]}}"#;
+    /// let mut reader = pagetree_model::Reader::from_bytes(json.to_vec(), None)?;
+    /// let mut batches = reader.batches(1);
+    /// let mut first = batches.next().unwrap()?;
+    /// batches.extend(&mut first, 1)?;
+    /// assert_eq!(first.pages().map(|p| p.number()).collect::<Vec<_>>(), [1, 2]);
+    /// assert_eq!(batches.pending().collect::<Vec<_>>(), [3]);
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As the batches': the pages cannot be read or parsed (this ends the iteration).
+    pub fn extend(&mut self, batch: &mut Document, pages: usize) -> Result<(), LoadError> {
+        if pages == 0 || self.done || self.start >= self.reader.lazy.pages.len() {
+            return Ok(());
         }
-        let end = self.end();
-        let file = self.file.as_mut().expect("opened above");
-        let lazy = &self.reader.lazy;
-        let source = lazy.source.as_deref();
-        let parsed = lazy
-            .read_batch(file, self.start..end)
-            .map_err(|e| LoadError::io(&self.reader.source, &e))?
-            .into_iter()
-            .map(|raw| Ok((raw.index, raw.parse_fast(source)?)))
-            .collect::<Result<Vec<_>, LoadError>>();
-        match parsed {
+        match self.read(Want::Pages(pages)) {
             Ok(pieces) => {
-                let mut doc = lazy.assemble(pieces);
-                if self.start == 0 {
-                    doc.warnings = lazy.warnings.clone();
-                }
-                self.start = end;
-                Ok(doc)
+                *batch = self.reader.lazy.extend(std::mem::take(batch), pieces);
+                Ok(())
             }
-            // As a whole read: broken JSON further on is reported before a wrong type here.
-            Err(e) if e.kind == ErrorKind::Data => Err(lazy.first_syntax_error(file).unwrap_or(e)),
-            Err(e) => Err(e),
+            Err(e) => {
+                self.done = true;
+                Err(e)
+            }
         }
     }
+
+    /// The end of what `want` reads from `self.start`.
+    fn end(&self, want: Want) -> usize {
+        let lazy = &self.reader.lazy;
+        let n = lazy.pages.len();
+        match want {
+            Want::Pages(k) => (self.start + k).min(n),
+            Want::Batch => {
+                let (mut end, mut bytes) = (self.start, 0);
+                while end < n && (end == self.start || bytes < self.max_bytes) {
+                    bytes += lazy.page_bytes(end);
+                    end += 1;
+                }
+                end
+            }
+        }
+    }
+
+    /// Reads and parses what `want` asks for and moves past it; the pieces with their list
+    /// indexes, in input order. Checks the page boundaries when one taken on trust may have
+    /// cut a page wrongly, and orders errors as a whole read does.
+    fn read(&mut self, want: Want) -> Result<Vec<(usize, Piece)>, LoadError> {
+        let first = self.read_once(want);
+        let e = match first {
+            Ok(p) => return Ok(p),
+            Err(e) if e.kind == ErrorKind::Io => return Err(e),
+            Err(e) => e,
+        };
+        let e = if self.reader.lazy.jumped() {
+            // The cut may be wrong rather than the page. Pages handed out so far parsed, so
+            // their boundaries are true ones (a false cut leaves brackets open on its page):
+            // with the same pages before this one, reading goes on from here.
+            let exact = self
+                .reader
+                .input
+                .index(self.reader.source.as_deref(), true)?;
+            if exact.same_pages_before(&self.reader.lazy, self.start) {
+                self.reader.lazy = exact;
+                match self.read_once(want) {
+                    Ok(p) => return Ok(p),
+                    Err(e) => e,
+                }
+            } else {
+                e
+            }
+        } else {
+            e
+        };
+        if e.kind != ErrorKind::Data {
+            return Err(e);
+        }
+        // As a whole read: broken JSON further on is reported before a wrong type here.
+        self.handle()?;
+        let handle = self.handle.as_mut().expect("opened above");
+        let first_syntax = self.reader.lazy.first_syntax_error(handle);
+        Err(first_syntax.unwrap_or(e))
+    }
+
+    fn handle(&mut self) -> Result<&mut Handle, LoadError> {
+        if self.handle.is_none() {
+            let source = self.reader.source.as_deref().unwrap_or("");
+            let h = self
+                .reader
+                .input
+                .open()
+                .map_err(|e| LoadError::io(source, &e))?;
+            self.handle = Some(h);
+        }
+        Ok(self.handle.as_mut().expect("opened above"))
+    }
+
+    /// One read of what `want` asks for (see [`read`](Self::read)).
+    fn read_once(&mut self, want: Want) -> Result<Vec<(usize, Piece)>, LoadError> {
+        let range = self.start..self.end(want);
+        let light = self.reader.options.skip_server_pages && self.reader.lazy.format != Format::V1;
+        let projection = self.reader.options.projection();
+        let mut spare = std::mem::take(&mut self.spare);
+        let source = self.reader.source.clone().unwrap_or_default();
+        let io = |e: io::Error| LoadError::io(&source, &e);
+        // A light read leaves `text.pages` on disk until a page turns out to need it.
+        let lists = [true, true, !light, true];
+        self.handle()?;
+        let handle = self.handle.as_mut().expect("opened above");
+        let lazy = &self.reader.lazy;
+        let raw = lazy
+            .read_lists_reusing(handle, range.clone(), lists, &mut spare)
+            .map_err(io)?;
+        let mut pieces = parse(lazy, &raw, projection, light)?;
+        if light {
+            // Pages without an items page, or failed, are rendered from the server's pages:
+            // read those whole.
+            let (markdown, pages) = server_pages(lazy, &pieces, range.clone());
+            for at in markdown {
+                pieces[at] = parse(lazy, &raw[at..=at], projection, false)?.remove(0);
+            }
+            let mut text = Vec::new();
+            for page in pages {
+                let only_text = [false, false, true, false];
+                text.extend(
+                    lazy.read_lists(handle, page..page + 1, only_text)
+                        .map_err(io)?,
+                );
+            }
+            // In input order, as a whole read would have them.
+            text.sort_by_key(|r| r.index);
+            pieces.extend(parse(lazy, &text, projection, false)?);
+        }
+        if let Some(progress) = &self.reader.progress {
+            progress(raw.iter().map(|r| r.bytes.len() as u64).sum());
+        }
+        spare.extend(raw.into_iter().map(|r| r.bytes));
+        self.spare = spare;
+        self.start = range.end;
+        Ok(pieces)
+    }
+}
+
+/// Parses raw pieces in parallel, in order.
+fn parse(
+    lazy: &LazyDocument,
+    raw: &[RawPiece],
+    projection: Projection,
+    light: bool,
+) -> Result<Vec<(usize, Piece)>, LoadError> {
+    let source = lazy.source.as_deref();
+    let parsed: Vec<Result<(usize, Piece), LoadError>> = raw
+        .par_iter()
+        .map(|r| {
+            let projection = match &r.kind {
+                PieceKind::Page(ArrayPath::MarkdownPages) if light => Projection {
+                    skip: SKIP_PAGE_MARKDOWN,
+                    markdown_only: false,
+                },
+                _ => projection,
+            };
+            r.parse_fast(source, projection).map(|p| (r.index, p))
+        })
+        .collect();
+    // The first broken piece in input order, as a whole read meets it: collecting straight
+    // into a `Result` would give whichever failure a thread reached first.
+    parsed.into_iter().collect()
+}
+
+/// For the joined pages of `range` that lack a usable items page: the positions in `pieces`
+/// of their markdown pages, and the pages themselves (whose text pages are still to read), in
+/// order.
+fn server_pages(
+    lazy: &LazyDocument,
+    pieces: &[(usize, Piece)],
+    range: Range<usize>,
+) -> (Vec<usize>, Vec<usize>) {
+    use std::collections::HashMap;
+    let mut items = HashMap::new();
+    let mut markdown = HashMap::new();
+    for (at, (index, piece)) in pieces.iter().enumerate() {
+        match piece {
+            Piece::Items(p) => {
+                items.insert(*index, p.is_failed());
+            }
+            Piece::Markdown(p) => {
+                markdown.insert(*index, (at, p.is_failed()));
+            }
+            _ => {}
+        }
+    }
+    let (mut md_at, mut pages) = (Vec::new(), Vec::new());
+    for (j, page) in lazy.pages[range.clone()].iter().enumerate() {
+        let md = page.markdown.and_then(|i| markdown.get(&i));
+        let usable = page.items.and_then(|i| items.get(&i)) == Some(&false)
+            && !md.is_some_and(|(_, failed)| *failed);
+        if !usable {
+            md_at.extend(md.map(|(at, _)| *at));
+            if page.text.is_some() {
+                pages.push(range.start + j);
+            }
+        }
+    }
+    (md_at, pages)
 }
 
 impl Iterator for Batches<'_> {
@@ -171,10 +721,74 @@ impl Iterator for Batches<'_> {
         if self.done || self.start >= self.reader.lazy.pages.len() {
             return None;
         }
-        let batch = self.read();
+        let first = self.start == 0;
+        let batch = self.read(Want::Batch).map(|pieces| {
+            let mut doc = self.reader.lazy.assemble(pieces);
+            if first {
+                doc.warnings = self.reader.lazy.warnings.clone();
+            }
+            doc
+        });
         self.done = batch.is_err();
         Some(batch)
     }
 }
 
 impl std::iter::FusedIterator for Batches<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page that fails to parse is located as a whole read locates it.
+    #[test]
+    fn batch_errors_are_located_as_a_whole_read_locates_them() {
+        let json = "{\"job\": {\"id\": \"j\"},\n \"items\": {\"pages\": [\n  {\"page_number\": 1, \"items\": []},\n  {\"page_number\": 2, \"items\": [{\"bbox\": [{\"x\": \"1\"}]}]}\n]}}";
+        let mut reader = Reader::from_bytes(json.as_bytes().to_vec(), Some("big.json")).unwrap();
+        let mut batches = reader.batches(1);
+        assert_eq!(batches.next().unwrap().unwrap().pages().count(), 1);
+        let e = batches.next().unwrap().unwrap_err();
+        let whole = crate::load_document(json.as_bytes(), Some("big.json")).unwrap_err();
+        assert_eq!(e.to_string(), whole.to_string());
+        assert_eq!(
+            e.to_string(),
+            "big.json: items.pages[1].items[0].bbox[0].x: invalid type: string \"1\", expected a number at line 4 column 50"
+        );
+        assert!(batches.next().is_none());
+    }
+
+    /// v1 root pages are read as v1, with a `job_metadata` after them too.
+    #[test]
+    fn v1_root_pages_are_split() {
+        let json = br##"{"pages": [{"page": 3, "md": "# A", "text": "A", "items": [{"type": "heading", "lvl": 1, "md": "# A", "value": "A"}]}], "job_metadata": {}}"##;
+        let mut reader = Reader::from_bytes(json.to_vec(), None).unwrap();
+        assert_eq!(reader.format(), Format::V1);
+        let batch = reader.batches(u64::MAX).next().unwrap().unwrap();
+        let page = batch.pages().next().unwrap();
+        assert_eq!(page.number(), 3);
+        assert_eq!(page.server_markdown(), Some("# A"));
+    }
+
+    #[test]
+    fn truncated_input_is_an_error() {
+        let json = br#"{"items": {"pages": [{"page_number": 1, "items": ["#;
+        let e = Reader::from_bytes(json.to_vec(), Some("cut.json")).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Eof | ErrorKind::Syntax), "{e}");
+        assert!(e.to_string().starts_with("cut.json: "), "{e}");
+    }
+
+    /// Two reads under different options on one thread do not see each other's.
+    #[test]
+    fn options_belong_to_their_reader() {
+        let json = br#"{"items": {"pages": [{"page_number": 1, "items": [{"type": "text", "md": "a", "bbox": [{"x": 1}]}]}]}}"#;
+        let mut light = Reader::from_bytes(json.to_vec(), None)
+            .unwrap()
+            .with_options(ReadOptions::default().skip_boxes(true));
+        let mut full = Reader::from_bytes(json.to_vec(), None).unwrap();
+        let mut a = light.batches(1);
+        let mut b = full.batches(1);
+        let (a, b) = (a.next().unwrap().unwrap(), b.next().unwrap().unwrap());
+        assert!(a.pages().next().unwrap().items()[0].bbox.is_none());
+        assert!(b.pages().next().unwrap().items()[0].bbox.is_some());
+    }
+}

@@ -25,6 +25,7 @@ const MAX_DEPTH: usize = 512;
 
 /// Which big array an element came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(clippy::enum_variant_names)] // named for the JSON lists they are
 pub enum ArrayPath {
     /// `items.pages`: typed page items (the v2 / JSON result shape).
     ItemsPages,

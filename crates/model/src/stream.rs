@@ -1,21 +1,15 @@
-//! Page-at-a-time reading of large responses, from any reader or byte buffer.
-//!
-//! [`PageStream`] hands out the pieces of a response in file order without ever holding the
-//! whole tree: each page of `items.pages`, `markdown.pages`, `text.pages`, `metadata.pages` (or
-//! a root `pages` list) arrives as a [`RawPiece`] (the page's bytes and position), which
-//! [`RawPiece::parse`] turns into typed pages with errors located in the whole file. Splitting is
-//! sequential and cheap; parsing is the expensive part and can run in parallel on the raw pieces.
-
-use std::io::Read;
-
-use serde::de::DeserializeOwned;
+//! The pieces of a response read page by page: each entry of `items.pages`, `markdown.pages`,
+//! `text.pages`, `metadata.pages` (or a root `pages` list) as a [`RawPiece`] (the entry's bytes
+//! and position, cut by the index in `lazy`), which [`RawPiece::parse`] turns into a typed
+//! [`Piece`] with errors located in the whole input. Parsing is the expensive part and runs in
+//! parallel on the raw pieces (see `reader`).
 
 use crate::error::{ErrorKind, LoadError};
 use crate::load::{bad_utf8, line_column};
 use crate::page::{ItemsPage, MarkdownPage, MetadataPage, TextPage};
-use crate::scan::{ArrayPath, Event, Position, ScanError, ScanErrorKind, Scanner};
-use crate::shape::{FirstPage, root_pages_are_v1};
+use crate::scan::{ArrayPath, Position, ScanError, ScanErrorKind};
 use crate::v1::{V1Page, V1Parts};
+use crate::wire::{self, Projection, WireValue};
 
 /// Where a raw piece came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,100 +54,6 @@ pub enum Piece {
     Field(String, serde_json::Value),
 }
 
-/// Streams the pieces of one response (a JSON object at the top level) from a reader.
-pub struct PageStream<R> {
-    scanner: Scanner<R>,
-    source: Option<String>,
-    failed: bool,
-    /// Whether root `pages` are v1 pages, decided at the first one.
-    root_v1: Option<bool>,
-    /// A root `job_metadata` came before the pages (v1's companion field).
-    job_metadata: bool,
-}
-
-impl<R: Read> PageStream<R> {
-    /// Streams from `reader`; `source` names the input in error messages.
-    pub fn new(reader: R, source: Option<&str>) -> Self {
-        PageStream {
-            scanner: Scanner::new(reader),
-            source: source.map(str::to_owned),
-            failed: false,
-            root_v1: None,
-            job_metadata: false,
-        }
-    }
-
-    /// Bytes consumed so far (for progress reporting).
-    pub fn bytes_read(&self) -> u64 {
-        self.scanner.bytes_read()
-    }
-
-    /// The next unparsed piece, `Ok(None)` at the end. After an error the stream is finished.
-    pub fn next_raw(&mut self) -> Result<Option<RawPiece>, LoadError> {
-        if self.failed {
-            return Ok(None);
-        }
-        match self.scanner.next_event() {
-            Ok(None) => Ok(None),
-            Ok(Some(Event::Element {
-                array,
-                index,
-                raw,
-                pos,
-            })) => {
-                // The shape rules judge the first root page; a `job_metadata` written after
-                // the pages is not known yet here (an index of the whole input sees it).
-                let v1 = (array == ArrayPath::RootPages).then(|| {
-                    *self.root_v1.get_or_insert_with(|| {
-                        let keys: std::collections::BTreeMap<String, serde::de::IgnoredAny> =
-                            serde_json::from_slice(&raw).unwrap_or_default();
-                        let first = FirstPage::from_keys(keys.keys().map(String::as_str));
-                        root_pages_are_v1(Some(first), self.job_metadata)
-                    })
-                });
-                Ok(Some(RawPiece {
-                    kind: PieceKind::Page(array),
-                    index,
-                    bytes: raw,
-                    pos,
-                    v1,
-                }))
-            }
-            Ok(Some(Event::Field { key, raw, pos })) => {
-                self.job_metadata |= key == "job_metadata";
-                Ok(Some(RawPiece {
-                    kind: PieceKind::Field(key),
-                    index: 0,
-                    bytes: raw,
-                    pos,
-                    v1: None,
-                }))
-            }
-            Err(e) => {
-                self.failed = true;
-                Err(scan_error(e, self.source.as_deref()))
-            }
-        }
-    }
-
-    /// The name used in messages.
-    pub fn source(&self) -> Option<&str> {
-        self.source.as_deref()
-    }
-}
-
-impl<R: Read> Iterator for PageStream<R> {
-    type Item = Result<Piece, LoadError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        match self.next_raw() {
-            Ok(Some(raw)) => Some(raw.parse(self.source.as_deref())),
-            Ok(None) => None,
-            Err(e) => Some(Err(e)),
-        }
-    }
-}
-
 /// A scanner's error as a located load error. Not one object at the top (an array, JSON
 /// Lines) is a shape to read whole, not a broken input.
 pub(crate) fn scan_error(e: ScanError, source: Option<&str>) -> LoadError {
@@ -178,7 +78,7 @@ impl RawPiece {
     }
 
     /// Parses the piece; errors carry the JSON path and the line and column in the whole input.
-    pub fn parse(&self, source: Option<&str>) -> Result<Piece, LoadError> {
+    pub fn parse(&self, source: Option<&str>, p: Projection) -> Result<Piece, LoadError> {
         // Invalid UTF-8 as a whole read reports it: the byte, and where it is in the input.
         if let Err(e) = std::str::from_utf8(&self.bytes) {
             let at = e.valid_up_to();
@@ -198,40 +98,40 @@ impl RawPiece {
             }
         }
         let result = match &self.kind {
-            PieceKind::Page(ArrayPath::ItemsPages) => self.typed().map(Piece::Items),
-            PieceKind::Page(ArrayPath::MarkdownPages) => self.typed().map(Piece::Markdown),
-            PieceKind::Page(ArrayPath::TextPages) => self.typed().map(Piece::Text),
-            PieceKind::Page(ArrayPath::MetadataPages) => self.typed().map(Piece::Metadata),
+            PieceKind::Page(ArrayPath::ItemsPages) => self.typed(p).map(Piece::Items),
+            PieceKind::Page(ArrayPath::MarkdownPages) => self.typed(p).map(Piece::Markdown),
+            PieceKind::Page(ArrayPath::TextPages) => self.typed(p).map(Piece::Text),
+            PieceKind::Page(ArrayPath::MetadataPages) => self.typed(p).map(Piece::Metadata),
             PieceKind::Page(ArrayPath::RootPages) => {
                 if self.v1.map_or_else(|| self.is_v2_page(), |v1| !v1) {
-                    self.typed().map(Piece::Items)
+                    self.typed(p).map(Piece::Items)
                 } else {
-                    self.typed::<V1Page>()
+                    self.typed::<V1Page>(p)
                         .map(|p| Piece::V1(Box::new(p.into_parts(self.index))))
                 }
             }
-            PieceKind::Field(k) => self.typed().map(|v| Piece::Field(k.clone(), v)),
+            PieceKind::Field(k) => self.typed(p).map(|v| Piece::Field(k.clone(), v)),
         };
         result.map_err(|e| e.with_source(source))
     }
 
     /// Like [`RawPiece::parse`], faster: parses without tracking the JSON path, and only when
     /// that fails parses again to locate the error.
-    pub fn parse_fast(&self, source: Option<&str>) -> Result<Piece, LoadError> {
+    pub fn parse_fast(&self, source: Option<&str>, p: Projection) -> Result<Piece, LoadError> {
         // One UTF-8 check of the whole piece, then a parse from `&str`, which does not check
         // each string again (that was a tenth of parsing). Invalid UTF-8 is left to `parse`,
         // which locates it.
         let Ok(text) = std::str::from_utf8(&self.bytes) else {
-            return self.parse(source);
+            return self.parse(source, p);
         };
         let fast = match &self.kind {
-            PieceKind::Page(ArrayPath::ItemsPages) => serde_json::from_str(text).map(Piece::Items),
+            PieceKind::Page(ArrayPath::ItemsPages) => wire::from_str(text, p).map(Piece::Items),
             PieceKind::Page(ArrayPath::MarkdownPages) => {
-                serde_json::from_str(text).map(Piece::Markdown)
+                wire::from_str(text, p).map(Piece::Markdown)
             }
-            PieceKind::Page(ArrayPath::TextPages) => serde_json::from_str(text).map(Piece::Text),
+            PieceKind::Page(ArrayPath::TextPages) => wire::from_str(text, p).map(Piece::Text),
             PieceKind::Page(ArrayPath::MetadataPages) => {
-                serde_json::from_str(text).map(Piece::Metadata)
+                wire::from_str(text, p).map(Piece::Metadata)
             }
             // A root `pages` element (the items object alone) is a v2 page when it has a
             // `page_number`: read it as one straight away instead of probing it first. With
@@ -240,16 +140,16 @@ impl RawPiece {
                 if self.v1 != Some(true)
                     && memchr::memmem::find_iter(&self.bytes, b"\"page_number\"").count() == 1 =>
             {
-                match serde_json::from_str::<ItemsPage>(text) {
+                match wire::from_str::<ItemsPage>(text, p) {
                     Ok(page) if page.page_number.is_some() || self.v1 == Some(false) => {
                         Ok(Piece::Items(page))
                     }
-                    _ => return self.parse(source),
+                    _ => return self.parse(source, p),
                 }
             }
-            _ => return self.parse(source),
+            _ => return self.parse(source, p),
         };
-        fast.or_else(|_| self.parse(source))
+        fast.or_else(|_| self.parse(source, p))
     }
 
     /// A root `pages` element is a v2 items page when it has `page_number` at its top level.
@@ -261,9 +161,9 @@ impl RawPiece {
         serde_json::from_slice::<Probe>(&self.bytes).is_ok_and(|p| p.page_number.is_some())
     }
 
-    fn typed<T: DeserializeOwned>(&self) -> Result<T, LoadError> {
+    fn typed<T: WireValue>(&self, p: Projection) -> Result<T, LoadError> {
         let mut de = serde_json::Deserializer::from_slice(&self.bytes);
-        let value = serde_path_to_error::deserialize(&mut de)
+        let value = wire::read_tracked::<T, _>(&mut de, p)
             .map_err(|e| self.located(e.inner(), &e.path().to_string()))?;
         // Nothing may follow the value: a piece cut in the wrong place (see
         // `LazyDocument::index_file`) must not pass for a page.
@@ -299,50 +199,5 @@ impl RawPiece {
             err.kind = ErrorKind::Syntax;
         }
         err
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pieces_in_file_order_with_located_errors() {
-        let json = "{\"job\": {\"id\": \"j\"},\n \"items\": {\"pages\": [\n  {\"page_number\": 1, \"items\": []},\n  {\"page_number\": 2, \"items\": [{\"bbox\": [{\"x\": \"1\"}]}]}\n]}}";
-        let mut s = PageStream::new(json.as_bytes(), Some("big.json"));
-        assert!(matches!(s.next(), Some(Ok(Piece::Field(k, _))) if k == "job"));
-        assert!(matches!(s.next(), Some(Ok(Piece::Items(p))) if p.page_number == Some(1)));
-        let e = s.next().unwrap().unwrap_err();
-        // The same location as a whole-file parse reports.
-        let whole = crate::load_document(json.as_bytes(), Some("big.json")).unwrap_err();
-        assert_eq!(e.to_string(), whole.to_string());
-        assert_eq!(
-            e.to_string(),
-            "big.json: items.pages[1].items[0].bbox[0].x: invalid type: string \"1\", expected a number at line 4 column 50"
-        );
-        assert!(s.next().is_none());
-    }
-
-    #[test]
-    fn v1_root_pages_are_split() {
-        let json = br##"{"pages": [{"page": 3, "md": "# A", "text": "A", "items": [{"type": "heading", "lvl": 1, "md": "# A", "value": "A"}]}], "job_metadata": {}}"##;
-        let pieces: Vec<Piece> = PageStream::new(&json[..], None)
-            .map(Result::unwrap)
-            .collect();
-        let Piece::V1(parts) = &pieces[0] else {
-            panic!("v1 page expected: {pieces:?}")
-        };
-        assert_eq!(parts.items.page_number, Some(3));
-        assert_eq!(parts.markdown.markdown.as_deref(), Some("# A"));
-        assert!(matches!(&pieces[1], Piece::Field(k, _) if k == "job_metadata"));
-    }
-
-    #[test]
-    fn truncated_input_is_an_error() {
-        let json = br#"{"items": {"pages": [{"page_number": 1, "items": ["#;
-        let last = PageStream::new(&json[..], Some("cut.json")).last().unwrap();
-        let e = last.unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Eof);
-        assert!(e.to_string().starts_with("cut.json: "), "{e}");
     }
 }

@@ -56,10 +56,11 @@ fn set_bit(bits: &mut u32, i: usize, on: bool) {
 }
 
 /// A value that can be read from and written to the wire while remembering whether a number was
-/// an integer literal. Only `f64` cares; every other type ignores the flag.
-pub trait WireValue: Sized {
+/// an integer literal. Only `f64` cares; every other type ignores the flag. Reading takes the
+/// [`Projection`] in force, handed down from the value read to the values inside it.
+pub(crate) trait WireValue: Sized {
     /// Reads the value; the flag is true when a number was written as an integer.
-    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<(Self, bool), D::Error>;
+    fn read<'de, D: Deserializer<'de>>(d: D, p: Projection) -> Result<(Self, bool), D::Error>;
     /// Writes the value; `as_int` asks for an integer literal where the value allows it.
     fn write<S: Serializer>(&self, as_int: bool, s: S) -> Result<S::Ok, S::Error>;
 }
@@ -67,7 +68,7 @@ pub trait WireValue: Sized {
 macro_rules! plain_wire {
     ($($t:ty),* $(,)?) => {$(
         impl WireValue for $t {
-            fn read<'de, D: Deserializer<'de>>(d: D) -> Result<(Self, bool), D::Error> {
+            fn read<'de, D: Deserializer<'de>>(d: D, _: Projection) -> Result<(Self, bool), D::Error> {
                 <$t as Deserialize>::deserialize(d).map(|v| (v, false))
             }
             fn write<S: Serializer>(&self, _as_int: bool, s: S) -> Result<S::Ok, S::Error> {
@@ -84,13 +85,30 @@ plain_wire!(
     i64,
     serde_json::Value,
     serde_json::Map<String, serde_json::Value>,
-    crate::jobs::RawJson
+    crate::jobs::RawJson,
+    crate::item::Cell,
+    crate::item::ParseConcern,
 );
 
-impl<T: Serialize + for<'a> Deserialize<'a>> WireValue for Vec<T> {
-    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<(Self, bool), D::Error> {
-        // Go through a seq visitor of our own so element errors keep their index in the path.
-        Vec::<T>::deserialize(d).map(|v| (v, false))
+impl<T: WireValue + Serialize> WireValue for Vec<T> {
+    fn read<'de, D: Deserializer<'de>>(d: D, p: Projection) -> Result<(Self, bool), D::Error> {
+        struct V<T>(Projection, PhantomData<T>);
+        impl<'de, T: WireValue> Visitor<'de> for V<T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                // As serde's own: a size hint from the input is trusted only so far.
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(v) = seq.next_element_seed(Projected::<T>::new(self.0))? {
+                    out.push(v);
+                }
+                Ok(out)
+            }
+        }
+        // A seq visitor of our own, so element errors keep their index in the path.
+        d.deserialize_seq(V(p, PhantomData)).map(|v| (v, false))
     }
     fn write<S: Serializer>(&self, _as_int: bool, s: S) -> Result<S::Ok, S::Error> {
         Serialize::serialize(self, s)
@@ -98,7 +116,7 @@ impl<T: Serialize + for<'a> Deserialize<'a>> WireValue for Vec<T> {
 }
 
 impl WireValue for f64 {
-    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<(Self, bool), D::Error> {
+    fn read<'de, D: Deserializer<'de>>(d: D, _: Projection) -> Result<(Self, bool), D::Error> {
         struct V;
         impl Visitor<'_> for V {
             type Value = (f64, bool);
@@ -131,13 +149,53 @@ impl WireValue for f64 {
     }
 }
 
-/// Reads `Option<T>` through [`WireValue`]: `null` becomes `None`.
-pub(crate) struct OptSeed<T>(pub(crate) PhantomData<T>);
+/// Reads a `T` under a projection: the deserializer state that says what to skip, handed to
+/// every value read inside it (no thread-local: two reads with different projections can run
+/// on one thread, or one read across threads).
+pub(crate) struct Projected<T>(Projection, PhantomData<T>);
+
+impl<T> Projected<T> {
+    pub(crate) fn new(p: Projection) -> Self {
+        Projected(p, PhantomData)
+    }
+}
+
+impl<'de, T: WireValue> DeserializeSeed<'de> for Projected<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        T::read(d, self.0).map(|(v, _)| v)
+    }
+}
+
+/// Parses `text` as one `T` under `p` (nothing may follow it), without tracking the JSON path.
+pub(crate) fn from_str<T: WireValue>(text: &str, p: Projection) -> serde_json::Result<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let v = Projected::<T>::new(p).deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
+}
+
+/// Parses one `T` under `p` from `de`, tracking the JSON path for the error (a third slower:
+/// for locating an error already met). Whether anything follows is the caller's check.
+pub(crate) fn read_tracked<'de, T: WireValue, D: Deserializer<'de>>(
+    de: D,
+    p: Projection,
+) -> Result<T, serde_path_to_error::Error<D::Error>> {
+    let mut track = serde_path_to_error::Track::new();
+    let tracked = serde_path_to_error::Deserializer::new(de, &mut track);
+    match Projected::<T>::new(p).deserialize(tracked) {
+        Ok(v) => Ok(v),
+        Err(e) => Err(serde_path_to_error::Error::new(track.path(), e)),
+    }
+}
+
+/// Reads `Option<T>` through [`WireValue`] under a projection: `null` becomes `None`.
+pub(crate) struct OptSeed<T>(pub(crate) Projection, pub(crate) PhantomData<T>);
 
 impl<'de, T: WireValue> DeserializeSeed<'de> for OptSeed<T> {
     type Value = (Option<T>, bool);
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        struct V<T>(PhantomData<T>);
+        struct V<T>(Projection, PhantomData<T>);
         impl<'de, T: WireValue> Visitor<'de> for V<T> {
             type Value = (Option<T>, bool);
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -150,10 +208,10 @@ impl<'de, T: WireValue> DeserializeSeed<'de> for OptSeed<T> {
                 Ok((None, false))
             }
             fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                T::read(d).map(|(v, i)| (Some(v), i))
+                T::read(d, self.0).map(|(v, i)| (Some(v), i))
             }
         }
-        d.deserialize_option(V(PhantomData))
+        d.deserialize_option(V(self.0, PhantomData))
     }
 }
 
@@ -176,40 +234,24 @@ pub(crate) enum Key {
 
 /// Field names that a reading skips (their values are stepped over, never built), for callers
 /// that need only part of each item: rendering markdown does not read boxes, for instance.
-/// Such documents are not lossless; the loader's ordinary reads never skip anything.
+/// Such documents are not lossless; the loader's ordinary reads never skip anything. It is
+/// deserializer state: [`Projected`] hands it down from a value to the values inside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Projection {
+pub(crate) struct Projection {
     /// Names to skip wherever they occur.
-    pub skip: &'static [&'static str],
+    pub(crate) skip: &'static [&'static str],
     /// Also skip, item by item, what rendering markdown from the item tree with GFM tables
     /// never reads, judged from the fields read before (API output writes `type` and `md`
     /// first): see [`crate::Item`]'s reading. Off for every other use.
-    pub markdown_only: bool,
+    pub(crate) markdown_only: bool,
 }
 
-thread_local! {
-    static PROJECTION: std::cell::Cell<Projection> = const {
-        std::cell::Cell::new(Projection { skip: &[], markdown_only: false })
-    };
-}
-
-impl Projection {
-    /// The projection in force on this thread.
-    pub(crate) fn current() -> Projection {
-        PROJECTION.with(std::cell::Cell::get)
-    }
-
-    /// Runs `f` with this projection on the current thread (restoring the previous one after).
-    pub fn with<R>(self, f: impl FnOnce() -> R) -> R {
-        let old = PROJECTION.with(|p| p.replace(self));
-        let r = f();
-        PROJECTION.with(|p| p.set(old));
-        r
-    }
-}
-
-/// Matches object keys against a type's known field names without allocating for known keys.
-pub(crate) struct KeySeed(pub(crate) &'static [(&'static str, &'static str)]);
+/// Matches object keys against a type's known field names without allocating for known keys,
+/// and against the names the projection skips.
+pub(crate) struct KeySeed(
+    pub(crate) &'static [(&'static str, &'static str)],
+    pub(crate) &'static [&'static str],
+);
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Key;
@@ -224,7 +266,7 @@ impl Visitor<'_> for KeySeed {
         f.write_str("a field name")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-        let skip = Projection::current().skip;
+        let skip = self.1;
         if !skip.is_empty() && skip.contains(&v) {
             return Ok(Key::Skipped);
         }
@@ -242,8 +284,7 @@ impl Visitor<'_> for KeySeed {
 
 /// What a message says a wire object is, from its type's name: no Rust type names in
 /// messages (`ItemsPage` → `a page object`, `ParseResponse` → `a parse response object`).
-#[doc(hidden)]
-pub fn expecting(type_name: &str) -> String {
+pub(crate) fn expecting(type_name: &str) -> String {
     if type_name.ends_with("Page") {
         return "a page object".into();
     }
@@ -266,8 +307,9 @@ pub fn expecting(type_name: &str) -> String {
 /// Declares a wire object: a struct whose known fields are all `Option`s, plus `unknown` (fields
 /// we do not know, kept verbatim) and `wire` (how the input spelled them), with lossless serde
 /// impls. `field: Type => "name"` or `=> "name" | "altName"` for a legacy spelling.
-/// `pub struct Name [skip_if path] { ... }` names a `fn(&Name, field_index) -> bool` asked
-/// before each known field is read; `true` steps over its value (see [`Projection`]).
+/// `pub struct Name [skip_if path] { ... }` names a `fn(&Name, field_index, Projection) ->
+/// bool` asked before each known field is read; `true` steps over its value (see
+/// [`Projection`]).
 macro_rules! wire_object {
     (
         $(#[$meta:meta])*
@@ -296,7 +338,17 @@ macro_rules! wire_object {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
+                <$name as $crate::wire::WireValue>::read(d, $crate::wire::Projection::default())
+                    .map(|(v, _)| v)
+            }
+        }
+
+        impl $crate::wire::WireValue for $name {
+            fn read<'de, D: serde::Deserializer<'de>>(
+                d: D,
+                projection: $crate::wire::Projection,
+            ) -> Result<(Self, bool), D::Error> {
+                struct V($crate::wire::Projection);
                 impl<'de> serde::de::Visitor<'de> for V {
                     type Value = $name;
                     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -307,9 +359,11 @@ macro_rules! wire_object {
                         mut map: A,
                     ) -> Result<$name, A::Error> {
                         let mut out = $name::default();
-                        while let Some(key) =
-                            map.next_key_seed($crate::wire::KeySeed($name::FIELDS))?
-                        {
+                        let projection = self.0;
+                        while let Some(key) = map.next_key_seed($crate::wire::KeySeed(
+                            $name::FIELDS,
+                            projection.skip,
+                        ))? {
                             match key {
                                 $crate::wire::Key::Skipped => {
                                     map.next_value::<serde::de::IgnoredAny>()?;
@@ -320,7 +374,7 @@ macro_rules! wire_object {
                                 }
                                 $crate::wire::Key::Known(i, alt) => {
                                     $(
-                                        if $hook(&out, i) {
+                                        if $hook(&out, i, projection) {
                                             map.next_value::<serde::de::IgnoredAny>()?;
                                             continue;
                                         }
@@ -330,6 +384,7 @@ macro_rules! wire_object {
                                         if i == n {
                                             let (v, int) = map.next_value_seed(
                                                 $crate::wire::OptSeed::<$ty>(
+                                                    projection,
                                                     std::marker::PhantomData,
                                                 ),
                                             )?;
@@ -347,7 +402,10 @@ macro_rules! wire_object {
                         Ok(out)
                     }
                 }
-                d.deserialize_map(V)
+                d.deserialize_map(V(projection)).map(|v| (v, false))
+            }
+            fn write<S: serde::Serializer>(&self, _as_int: bool, s: S) -> Result<S::Ok, S::Error> {
+                serde::Serialize::serialize(self, s)
             }
         }
 
@@ -376,14 +434,6 @@ macro_rules! wire_object {
             }
         }
 
-        impl $crate::wire::WireValue for $name {
-            fn read<'de, D: serde::Deserializer<'de>>(d: D) -> Result<(Self, bool), D::Error> {
-                <$name as serde::Deserialize>::deserialize(d).map(|v| (v, false))
-            }
-            fn write<S: serde::Serializer>(&self, _as_int: bool, s: S) -> Result<S::Ok, S::Error> {
-                serde::Serialize::serialize(self, s)
-            }
-        }
     };
     (@alt $alt:literal) => { $alt };
     (@alt) => { "" };

@@ -155,10 +155,7 @@ fn convert_line(
             path,
             line: Some(&line),
         };
-        let streamed = place
-            .open()
-            .map_err(|e| format!("{name}: cannot read: {e}"))
-            .and_then(|span| stage_streamed(ctx, place, span, &name, key));
+        let streamed = stage_streamed(ctx, place, &name, key, None);
         match streamed {
             Ok(Some((dir, stats, notes))) => {
                 return vec![Ok(Staged {

@@ -4,8 +4,6 @@
 //! string in an escape table; here eight bytes are checked at a time and runs that need no
 //! escape are copied whole. On the 310 MB bench input string escaping was ~8% of `convert`.
 
-use pagetree_model::scan::find_string_special;
-
 use super::schema::{Element, ElementBox, TableInfo};
 use super::spans::TextRange;
 
@@ -268,6 +266,36 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
     }
     out.extend_from_slice(&b[from..]);
     out.push(b'"');
+}
+
+/// Index of the first `"` or `\` in `s`, and with `control` the first byte below 0x20 too
+/// (the bytes a JSON string must escape). Scans eight bytes at a time with the classic "has a
+/// zero byte" and "has a byte below n" bit tricks; each is exact for the lowest byte it flags,
+/// so the lowest flag of all is the first match.
+#[inline]
+fn find_string_special(s: &[u8], control: bool) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    let mut i = 0;
+    while i + 8 <= s.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&s[i..i + 8]);
+        let w = u64::from_le_bytes(word);
+        let mut hits = zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\')));
+        if control {
+            hits |= w.wrapping_sub(ONES * 0x20) & !w;
+        }
+        hits &= HIGHS;
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    s[i..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || control && c < 0x20)
+        .map(|k| i + k)
 }
 
 #[cfg(test)]

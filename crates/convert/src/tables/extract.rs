@@ -95,20 +95,20 @@ pub(super) fn run(doc: &Document, opts: &TableOptions) -> TablesOutput {
             continue;
         }
         if let Some(note) = &f.note {
-            warnings.push(Warning {
-                code: "table_source",
-                page: Some(f.r.page),
-                table: Some(f.id.clone()),
-                message: note.clone(),
-            });
+            warnings.push(Warning::table(
+                f.r.page,
+                &f.id,
+                "table_source",
+                note.clone(),
+            ));
         }
         let Some(grid) = f.grid.as_ref() else {
-            warnings.push(Warning {
-                code: "empty_table",
-                page: Some(f.r.page),
-                table: Some(f.id.clone()),
-                message: "no cells in rows, html, csv or md; not written".into(),
-            });
+            warnings.push(Warning::table(
+                f.r.page,
+                &f.id,
+                "empty_table",
+                "no cells in rows, html, csv or md; not written",
+            ));
             skipped.push(skip(f, "empty", None));
             continue;
         };
@@ -211,15 +211,15 @@ fn attach_stubs(
                 ));
             }
             None => {
-                warnings.push(Warning {
-                    code: "orphan_stub",
-                    page: Some(stub.r.page),
-                    table: Some(stub.id.clone()),
-                    message: format!(
+                warnings.push(Warning::table(
+stub.r.page,
+&stub.id,
+"orphan_stub",
+format!(
                         "merge stub pointing at page {} where no merged table was found; not written",
                         target.map_or("?".into(), |p| p.to_string())
                     ),
-                });
+                ));
                 skipped.push(skip(stub, "merged_stub", None));
             }
         }
@@ -287,16 +287,16 @@ fn finish(
     let ragged_rows = grid.ragged_rows();
     let mut warning = None;
     let header_rows = if u.header_rows > grid.rows() {
-        warning = Some(Warning {
-            code: "header_rows_exceed_table",
-            page: Some(head.r.page),
-            table: Some(head.id.clone()),
-            message: format!(
+        warning = Some(Warning::table(
+            head.r.page,
+            &head.id,
+            "header_rows_exceed_table",
+            format!(
                 "{} header rows asked for but the table has {} rows; all are header",
                 u.header_rows,
                 grid.rows()
             ),
-        });
+        ));
         grid.rows()
     } else {
         u.header_rows
