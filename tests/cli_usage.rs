@@ -277,9 +277,14 @@ fn color_follows_the_flag_and_the_environment() {
     assert!(stderr(&o).starts_with(red_error), "{}", stderr(&o));
     assert_eq!(o.status.code(), Some(1));
     assert!(esc(&run(&["--color=always", "--help"], &[]).stdout));
-    assert!(esc(&run(&["markdown", "--color=always", "--bogus"], &[]).stderr));
+    assert!(esc(
+        &run(&["markdown", "--color=always", "--bogus"], &[]).stderr
+    ));
     // Data is never coloured.
-    let o = run(&["--color", "always", "markdown", "testdata/v2_full.json"], &[]);
+    let o = run(
+        &["--color", "always", "markdown", "testdata/v2_full.json"],
+        &[],
+    );
     assert!(!esc(&o.stdout));
     let o = run(&["--color", "always", "man", "convert"], &[]);
     assert!(!esc(&o.stdout));
@@ -309,5 +314,9 @@ fn color_follows_the_flag_and_the_environment() {
         &["--color", "always", "markdown", "testdata/v2_messy.json"],
         &[],
     );
-    assert!(stderr(&o).contains("\x1b[1;33mwarning\x1b[0m: "), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("\x1b[1;33mwarning\x1b[0m: "),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -27,7 +27,6 @@ mod spool;
 
 use std::ffi::OsString;
 
-
 use args::{Cli, Command};
 
 /// How a command ended, when it did not fail outright.
