@@ -1170,23 +1170,25 @@ struct DirSink {
 
 impl Sink for DirSink {
     fn write(&mut self, file: &OutFile, bytes: &[u8]) -> io::Result<()> {
-        self.write_file(file, bytes).map_err(|e| {
-            let named = io::Error::new(
-                e.kind(),
-                format!(
-                    "cannot write {}: {}",
-                    self.shown.join(file.path()).display(),
-                    reason(&e)
-                ),
-            );
-            let again = io::Error::new(e.kind(), named.to_string());
-            self.failed.get_or_insert(named);
-            again
-        })
+        self.write_file(file, bytes)
+            .map_err(|e| self.failed_on(file, &e))
     }
 }
 
 impl DirSink {
+    /// `e`, which writing `file` met, as an error naming the file's final place; the first
+    /// such error is kept for the run's message.
+    fn failed_on(&mut self, file: &OutFile, e: &io::Error) -> io::Error {
+        let message = format!(
+            "cannot write {}: {}",
+            self.shown.join(file.path()).display(),
+            reason(e)
+        );
+        self.failed
+            .get_or_insert_with(|| io::Error::new(e.kind(), message.clone()));
+        io::Error::new(e.kind(), message)
+    }
+
     fn write_file(&mut self, file: &OutFile, bytes: &[u8]) -> io::Result<()> {
         if matches!(file, OutFile::Table(_)) {
             let path = self.dir.join(file.path());
@@ -1212,17 +1214,7 @@ impl DirSink {
     fn close(&mut self) -> io::Result<()> {
         for (file, mut w) in std::mem::take(&mut self.files) {
             if let Err(e) = w.flush() {
-                let named = io::Error::new(
-                    e.kind(),
-                    format!(
-                        "cannot write {}: {}",
-                        self.shown.join(file.path()).display(),
-                        reason(&e)
-                    ),
-                );
-                let again = io::Error::new(e.kind(), named.to_string());
-                self.failed.get_or_insert(named);
-                return Err(again);
+                return Err(self.failed_on(&file, &e));
             }
         }
         Ok(())
