@@ -382,6 +382,16 @@ impl Reader {
     }
 
     /// How many pages there are (the four page lists joined).
+    ///
+    /// ```
+    /// let json = br#"{"items": {"pages": [{"page_number": 1, "items": []}]},
+    ///     "markdown": {"pages": [{"page_number": 2, "markdown": "b"}]}}"#;
+    /// let r = pagetree_model::Reader::from_bytes(json.to_vec(), None)?;
+    /// assert_eq!(r.page_count(), 2);
+    /// assert!(r.has_items_pages());
+    /// assert_eq!(r.input_bytes(), json.len() as u64);
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
     pub fn page_count(&self) -> usize {
         self.lazy.pages.len()
     }
@@ -399,6 +409,17 @@ impl Reader {
     /// What reading noticed about the page lists (missing, unsorted or duplicated pages): the
     /// warnings a whole read gives. The first batch carries them too. Final once the batches
     /// were read, as [`page_numbers`](Self::page_numbers) are: print them after the pages.
+    ///
+    /// ```
+    /// let json = br#"{"items": {"pages": [{"page_number": 2, "items": []},
+    ///     {"page_number": 1, "items": []}]}}"#;
+    /// let mut r = pagetree_model::Reader::from_bytes(json.to_vec(), None)?;
+    /// for batch in r.batches(1 << 20) {
+    ///     batch?;
+    /// }
+    /// assert_eq!(r.warnings()[0].code, "unsorted_pages");
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
     pub fn warnings(&self) -> &[Warning] {
         &self.lazy.warnings
     }
@@ -423,6 +444,13 @@ impl Reader {
     /// Reads the whole input into one [`Document`], exactly as
     /// [`load_file`](crate::load_file) does (every field kept, `markdown_full` included): for
     /// an input that turns out small enough to hold.
+    ///
+    /// ```
+    /// let json = br#"{"items": {"pages": [{"page_number": 1, "items": []}]}}"#;
+    /// let r = pagetree_model::Reader::from_bytes(json.to_vec(), Some("a.json"))?;
+    /// assert_eq!(r.document()?, pagetree_model::load_document(json, Some("a.json"))?);
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
     ///
     /// # Errors
     ///
