@@ -25,6 +25,7 @@ impl Sink for Mem {
 fn option_sets() -> Vec<(&'static str, ConvertOptions)> {
     let mut all = ConvertOptions::default();
     all.outputs.text = true;
+    all.outputs.quality = true;
     let mut hidden = all.clone();
     hidden.markdown.pages.headers = pagetree_convert::FurnitureMode::Hide;
     hidden.markdown.pages.separator = "\n\n<<{pageNumber}>>\n\n".into();

@@ -21,6 +21,7 @@ mod model_conformance;
 mod model_errors;
 mod model_fixtures;
 mod model_reader;
+mod pages;
 mod quality;
 mod recall;
 mod stream_parity;

@@ -64,7 +64,7 @@ fn same_both_ways(args: &[&str], input: &Path, failures: &mut Vec<String>) {
 
 #[test]
 fn every_command_reads_the_same_whole_and_streamed() {
-    let commands: [&[&str]; 8] = [
+    let commands: [&[&str]; 16] = [
         &["inspect"],
         &["inspect", "--json"],
         &["markdown"],
@@ -73,6 +73,16 @@ fn every_command_reads_the_same_whole_and_streamed() {
         &["elements", "--jsonl", "--headers", "hide"],
         &["chunks"],
         &["chunks", "--max-chars", "300", "--overlap", "40"],
+        &["quality"],
+        &["quality", "--format", "json"],
+        &["quality", "--format", "markdown", "--fail-under", "90"],
+        // `--pages` limits every command the same way whole and streamed, and a range past
+        // the last page is the same error.
+        &["quality", "--format", "json", "--pages", "2-3"],
+        &["elements", "--jsonl", "--pages", "2-"],
+        &["chunks", "--max-chars", "400", "--pages", "2"],
+        &["markdown", "--pages", "1,3-4"],
+        &["text", "--pages", "40-50"],
     ];
     let mut failures = Vec::new();
     for input in inputs() {
@@ -123,7 +133,7 @@ fn convert_writes_the_same_files_whole_and_streamed() {
             let o = out.to_string_lossy();
             let r = pagetree(&[
                 "convert", "-q", "--to", "markdown", "--to", "text", "--to", "tables", "--to",
-                "elements", "--stream", when, "-o", &o, &path,
+                "elements", "--to", "quality", "--pages", "2-", "--stream", when, "-o", &o, &path,
             ]);
             (r, tree(&out))
         };
@@ -151,6 +161,45 @@ fn convert_writes_the_same_files_whole_and_streamed() {
                 if a != b {
                     failures.push(format!("{what}: {n} differs"));
                 }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn tables_writes_the_same_files_whole_and_streamed() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut failures = Vec::new();
+    for input in inputs() {
+        let path = input.to_string_lossy();
+        for extra in [
+            &[][..],
+            &["--stitch", "--format", "jsonl"][..],
+            &["--pages", "2-3"][..],
+        ] {
+            let run = |when: &str| {
+                let out = tmp.path().join(when);
+                let _ = std::fs::remove_dir_all(&out);
+                let o = out.to_string_lossy();
+                let mut args = vec!["tables", "--stream", when, "-o", &o];
+                args.extend(extra);
+                args.push(&path);
+                let r = pagetree(&args);
+                // The folder's name is in the status line.
+                let err = String::from_utf8_lossy(&r.stderr).replace(o.as_ref(), "OUT");
+                (r.status.code(), r.stdout, err, tree(&out))
+            };
+            let (whole, streamed) = (run("never"), run("always"));
+            if whole != streamed {
+                failures.push(format!(
+                    "tables {extra:?} on {}: differs\n  whole:    {:?} {:?}\n  streamed: {:?} {:?}",
+                    name(&input),
+                    whole.0,
+                    whole.2,
+                    streamed.0,
+                    streamed.2
+                ));
             }
         }
     }

@@ -589,6 +589,23 @@ pub struct TablesArgs {
     /// them).
     #[arg(long, value_enum, default_value_t = CellsArg::Text, value_name = "MODE")]
     pub cells: CellsArg,
+
+    /// Read page by page with bounded memory: inputs of 8 MiB or more (auto), every input
+    /// that can be (always), or none (never). The files are the same either way (`--table`
+    /// and `--index csv|both` read whole).
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = StreamArg::Auto,
+        value_name = "WHEN",
+        help_heading = "Performance"
+    )]
+    pub stream: StreamArg,
+
+    /// Pages to read, e.g. `3-7,10` or `5-` (default: all). A range that starts past the
+    /// last page is an error.
+    #[arg(long, value_name = "RANGES", help_heading = "Input and output")]
+    pub pages: Option<String>,
 }
 
 /// `pagetree quality`.
@@ -614,6 +631,22 @@ pub struct QualityArgs {
     /// An unknown id is a usage error that lists the known ones.
     #[arg(long, value_name = "CHECK", value_parser = parse_check)]
     pub fail_on: Vec<Check>,
+
+    /// Read page by page with bounded memory: inputs of 8 MiB or more (auto), every input
+    /// that can be (always), or none (never). The report is the same either way.
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = StreamArg::Auto,
+        value_name = "WHEN",
+        help_heading = "Performance"
+    )]
+    pub stream: StreamArg,
+
+    /// Pages to read, e.g. `3-7,10` or `5-` (default: all). A range that starts past the
+    /// last page is an error.
+    #[arg(long, value_name = "RANGES", help_heading = "Input and output")]
+    pub pages: Option<String>,
 }
 
 /// `quality --format`.
@@ -778,6 +811,8 @@ pub enum OutputArg {
     Elements,
     /// `view.html` (see `pagetree view`); inputs are then loaded whole, never streamed.
     View,
+    /// `quality.json`: the table-quality report, as `pagetree quality --format json` prints it.
+    Quality,
 }
 
 /// `--stream`.

@@ -106,3 +106,19 @@ pub fn read_inputs(args: &[String]) -> Vec<(String, InputResult)> {
     out.extend(read.into_iter().flatten());
     out
 }
+
+/// The error for a `--pages` selection that starts past the document's last page:
+/// `a.json: --pages 9-12: the document has 5 pages`.
+pub fn pages_past_end(
+    label: &str,
+    sel: &pagetree_convert::pages::PageSelection,
+    pages: impl ExactSizeIterator<Item = u32> + Clone,
+) -> Option<String> {
+    let n = pages.len();
+    sel.past_end(pages).map(|r| {
+        format!(
+            "{label}: --pages {r}: the document has {n} page{}",
+            if n == 1 { "" } else { "s" }
+        )
+    })
+}

@@ -38,6 +38,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     sync_dir(dir)
 }
 
+/// A temporary file beside `path`, for output written in pieces and then put in place with
+/// [`persist_atomic`] (as [`write_atomic`] does for output held whole).
+pub fn temp_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let dir = parent(path);
+    fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder.tempfile_in(dir)
+}
+
+/// Puts a file made by [`temp_beside`] in place: synced, renamed over `path`, the directory
+/// synced.
+pub fn persist_atomic(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(parent(path))
+}
+
 /// Whether `path` exists and is neither a regular file nor a folder (a character or block
 /// device, a FIFO, a socket): written to in place, never renamed over or removed.
 pub fn is_special(path: &Path) -> bool {

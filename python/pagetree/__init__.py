@@ -511,7 +511,8 @@ def convert(
     exactly as ``pagetree convert`` does (it is the command's code, run in this process):
     in parallel, atomically, with the manifest that makes reruns skip unchanged inputs.
 
-    `to` lists the outputs (``"markdown"``, ``"text"``, ``"tables"``, ``"elements"``;
+    `to` lists the outputs (``"markdown"``, ``"text"``, ``"tables"``, ``"elements"``,
+    ``"quality"``;
     default markdown, tables and elements); `jobs` the worker threads (default: one per
     core); `progress=False` is ``--quiet``. Other options are the command's flags
     (``stitch``, ``delimiter``, ``shard="1/4"``, ``elements_jsonl``, the markdown options).

@@ -192,15 +192,16 @@ def test_convert_is_the_cli(tmp_path):
     inputs = ["testdata/v2_full.json", "testdata/v2_failed_pages.json", "testdata/invalid/truncated.json",
               "testdata/many.jsonl"]
     cli_out, py_out = tmp_path / "cli", tmp_path / "py"
-    r = run_cli("convert", *inputs, "-o", str(cli_out), "--to", "markdown,text,tables,elements", "-q")
-    summary = pagetree.convert(inputs, py_out, to=["markdown", "text", "tables", "elements"], jobs=2,
+    r = run_cli("convert", *inputs, "-o", str(cli_out), "--to", "markdown,text,tables,elements,quality", "-q")
+    summary = pagetree.convert(inputs, py_out, to=["markdown", "text", "tables", "elements", "quality"], jobs=2,
                                progress=False)
     assert summary["exit_code"] == r.returncode == 1
     assert _tree(cli_out) == _tree(py_out)
     assert summary["schema"] == "pagetree.convert-report"
     assert [f["input"] for f in summary["failed_inputs"]] == ["testdata/invalid/truncated.json"]
     assert summary["converted_inputs"] == 3
-    again = pagetree.convert(inputs, py_out, to=["markdown", "text", "tables", "elements"], progress=False)
+    again = pagetree.convert(inputs, py_out, to=["markdown", "text", "tables", "elements", "quality"],
+                             progress=False)
     assert again["unchanged_inputs"] == 3 and again["converted_inputs"] == 0
     with pytest.raises(pagetree.ConvertError):
         pagetree.convert(inputs, py_out, to=["nothing"], progress=False)

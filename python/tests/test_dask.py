@@ -59,7 +59,7 @@ def test_dask_equals_the_cli(folder, client, tmp_path):
     from pagetree.dask import convert
 
     cli_out, dask_out = tmp_path / "cli", tmp_path / "dask"
-    to = "markdown,tables,elements"
+    to = "markdown,tables,elements,quality"
     cli = run_cli("convert", str(folder), "-o", str(cli_out), "--to", to, "-q",
                   "--report", str(tmp_path / "cli-report.json"))
     summary = convert(folder, dask_out, client=client, to=to.split(","), progress=False)

@@ -83,6 +83,12 @@ impl<'a> PerDoc<'a> {
     /// The JSON Lines of `doc`'s chunks and the warnings.
     pub fn render(&self, doc: &Document) -> std::result::Result<(Vec<u8>, Vec<String>), String> {
         let (opts, notes) = self.options(doc);
+        let numbers = doc.pages.iter().map(|p| p.number);
+        if let Some(e) =
+            crate::input::pages_past_end(doc.name(), &opts.markdown.pages.selection, numbers)
+        {
+            return Err(e);
+        }
         let chunks = pagetree_convert::chunks::split(doc, &opts);
         let mut bytes = Vec::new();
         for c in &chunks.chunks {

@@ -846,6 +846,17 @@ fn convert_one(
                 input.key.clone()
             };
             let (opts, n) = options_for(ctx, doc);
+            let numbers = doc.pages.iter().map(|p| p.number);
+            let label = if many {
+                format!("{name}:{}", i + 1)
+            } else {
+                name.to_string()
+            };
+            if let Some(e) =
+                crate::input::pages_past_end(&label, &opts.markdown.pages.selection, numbers)
+            {
+                return Err(e);
+            }
             notes.extend(n);
             let s = write_document(ctx, &name, &rel, |sink| {
                 convert_whole(ctx, doc, &opts, sink)
@@ -979,6 +990,9 @@ fn stage_streamed(
         reader.on_progress(progress);
     }
     let (opts, _) = options_for(ctx, &reader.outline());
+    if let Some(e) = place.past_end(&reader, name, &opts.markdown.pages.selection) {
+        return Err(e);
+    }
     let (tmp, stats) = stage_document(ctx, name, key, |sink| {
         convert_reader(&mut reader, &opts, sink).map_err(|e| match e {
             ConvertError::Load(e) => located(e),
@@ -1034,6 +1048,7 @@ fn options_for(ctx: &Ctx<'_>, doc: &Document) -> (ConvertOptions, Vec<String>) {
     opts.outputs.text = has(OutputArg::Text);
     opts.outputs.tables = has(OutputArg::Tables);
     opts.outputs.elements = has(OutputArg::Elements);
+    opts.outputs.quality = has(OutputArg::Quality);
     opts.markdown = markdown;
     opts.text = text;
     opts.elements_format = if args.elements_jsonl {

@@ -42,9 +42,10 @@ pub const STREAM_THRESHOLD: u64 = 8 << 20;
 pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) -> Result<Outcome> {
     let layers = OptionLayers::new(&a.pages, flags)?;
     let dest = Dest::new(a)?;
-    let render = |doc: &Document| -> (Rendered, Vec<Warning>) {
-        let (o, notes) = layers.for_doc::<W>(doc);
-        (W::render(doc, &o), notes)
+    let render = |doc: &Document, label: &str| -> Result<(Rendered, Vec<Warning>), String> {
+        let (mut o, notes) = layers.for_doc::<W>(doc);
+        past_end::<W>(label, &mut o, doc.pages.iter().map(|p| p.number))?;
+        Ok((W::render(doc, &o), notes))
     };
     // Standard input is read once, before anything else: whole while small, else copied to a
     // temporary file and streamed from there like a large file (see `spool`).
@@ -126,7 +127,7 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
                     .into_iter()
                     .map(|(label, r)| {
                         let result = match r {
-                            Ok(Loaded::Document(d)) => Ok(render(&d)),
+                            Ok(Loaded::Document(d)) => render(&d, &label),
                             Ok(other) => Err(format!(
                                 "{label}: this is {} body, not a parse result; {}",
                                 other.format().with_article(),
@@ -245,7 +246,14 @@ pub(super) fn stream<W: Writer>(
             for (label, r) in results {
                 match r {
                     Ok(Loaded::Document(d)) => {
-                        let (o, notes) = layers.for_doc::<W>(&d);
+                        let (mut o, notes) = layers.for_doc::<W>(&d);
+                        if let Err(e) =
+                            past_end::<W>(&label, &mut o, d.pages.iter().map(|p| p.number))
+                        {
+                            ok = false;
+                            eprintln!("error: {e}");
+                            continue;
+                        }
                         let rendered = W::render(&d, &o);
                         for w in notes.iter().chain(&rendered.warnings) {
                             eprintln!("warning: {label}: {w}");
@@ -316,7 +324,10 @@ pub(super) fn render_in_place<W: Writer>(
     dest: &Dest,
     out: &mut Out,
 ) -> Result<bool> {
-    let (o, _) = layers.for_doc::<W>(&reader.outline());
+    let (mut o, _) = layers.for_doc::<W>(&reader.outline());
+    if let Some(e) = place.past_end(&reader, label, &W::pages(&mut o).selection) {
+        return fail(e);
+    }
     let opts = W::convert_options(o);
     // Whether pages of this input reached standard output (they cannot be taken back there).
     let mut printed = false;
@@ -388,6 +399,18 @@ pub(super) fn render_in_place<W: Writer>(
         // rendered, so the file is not put in place): this input failed, the others go on.
         Err(ConvertError::Load(e)) => fail(place.locate(e).to_string()),
         Err(e) => fail(e.to_string()),
+    }
+}
+
+/// The error for a `--pages` selection (in a writer's options) past the last page.
+fn past_end<W: Writer>(
+    label: &str,
+    o: &mut W::Options,
+    pages: impl ExactSizeIterator<Item = u32> + Clone,
+) -> std::result::Result<(), String> {
+    match crate::input::pages_past_end(label, &W::pages(o).selection, pages) {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }
 

@@ -8,7 +8,7 @@
 //! whose stubs lie ahead; with table merging or stitching, a page that ends with a table).
 //! Outputs go to a [`Sink`]; nothing here touches the file system.
 
-use std::io;
+use std::io::{self, Write};
 
 use pagetree_model::{Batches, Document, ItemKind, LoadError, ReadOptions, Reader};
 use rayon::prelude::*;
@@ -19,6 +19,7 @@ use crate::furniture::{
 };
 use crate::markdown::{self, MarkdownOptions, TableFormat};
 use crate::pages::{Rendered, Source, separator_for};
+use crate::quality::{QualityOptions, QualityReport, QualityStream};
 use crate::tables::{self, TableOptions, TablesIndexWriter, render_table};
 use crate::text::{self, TextOptions};
 use crate::warning::Warning;
@@ -35,6 +36,9 @@ pub struct Outputs {
     pub tables: bool,
     /// `elements.json`. Default: on.
     pub elements: bool,
+    /// `quality.json`, the table-quality report (as `pagetree quality --json` prints it).
+    /// Default: off.
+    pub quality: bool,
 }
 
 impl Outputs {
@@ -45,6 +49,7 @@ impl Outputs {
             text: false,
             tables: false,
             elements: false,
+            quality: false,
         }
     }
 }
@@ -56,6 +61,7 @@ impl Default for Outputs {
             text: false,
             tables: true,
             elements: true,
+            quality: false,
         }
     }
 }
@@ -76,6 +82,8 @@ pub struct ConvertOptions {
     pub elements: ElementOptions,
     /// Elements as one JSON document or JSON Lines. Default: JSON.
     pub elements_format: ElementsFormat,
+    /// Table-quality options. Default: defaults.
+    pub quality: QualityOptions,
     /// Input bytes per batch of pages for [`convert_reader`]. Default: 1 MiB (two batches are
     /// in memory at once, one parsed while the other is rendered; larger batches were slower,
     /// their pages out of cache by the time they are rendered, and smaller ones no faster).
@@ -91,6 +99,7 @@ impl Default for ConvertOptions {
             tables: TableOptions::default(),
             elements: ElementOptions::default(),
             elements_format: ElementsFormat::Json,
+            quality: QualityOptions::default(),
             batch_bytes: 1 << 20,
         }
     }
@@ -112,6 +121,8 @@ pub enum OutFile {
     Table(String),
     /// `view.html` (see [`crate::view`]; written by the caller from the whole document).
     View,
+    /// `quality.json`: the quality report as one line of JSON.
+    Quality,
 }
 
 impl OutFile {
@@ -125,6 +136,7 @@ impl OutFile {
             OutFile::TablesIndex => "tables/tables.json".into(),
             OutFile::Table(name) => format!("tables/{name}"),
             OutFile::View => "view.html".into(),
+            OutFile::Quality => "quality.json".into(),
         }
     }
 }
@@ -137,7 +149,7 @@ pub trait Sink: Send {
 }
 
 /// What a conversion produced, for summaries.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConvertStats {
     /// Pages.
     pub pages: usize,
@@ -152,6 +164,12 @@ pub struct ConvertStats {
     /// What the writers noticed (deduplicated, in order); each displays as the
     /// `page N: message` line the CLI prints.
     pub warnings: Vec<Warning>,
+    /// The tables' warnings (also in `tables/tables.json`), as `pagetree tables` prints them.
+    pub table_warnings: Vec<Warning>,
+    /// Table items not written (merge stubs, empty tables; listed in `tables/tables.json`).
+    pub skipped_tables: usize,
+    /// The quality report, when it was asked for (also written as [`OutFile::Quality`]).
+    pub quality: Option<QualityReport>,
 }
 
 /// Why a conversion stopped.
@@ -209,7 +227,7 @@ impl From<LoadError> for ConvertError {
 /// assert!(read_options(&opts).skips_boxes() && read_options(&opts).is_markdown_only());
 /// ```
 pub fn read_options(opts: &ConvertOptions) -> ReadOptions {
-    if opts.outputs.elements || opts.outputs.tables {
+    if opts.outputs.elements || opts.outputs.tables || opts.outputs.quality {
         return ReadOptions::default();
     }
     ReadOptions::default()
@@ -231,6 +249,7 @@ pub fn convert_document(
     };
     let mut state = State::new(doc, opts, has_items)?;
     state.stats.warnings.extend(warning);
+    state.missing_pages(doc.pages.iter().map(|p| p.number));
     state.batch(doc, sink)?;
     state.finish(sink)
 }
@@ -283,6 +302,7 @@ pub fn convert_reader(
     let outline = reader.outline();
     let mut state = State::new(&outline, opts, has_items)?;
     state.stats.warnings.extend(warning);
+    state.missing_pages(reader.page_numbers());
     let cross_page = opts.markdown.merge_tables || opts.tables.stitch;
     // Rendering from the item tree reads the server's page markdown and text only for pages
     // without a usable items page; elsewhere those strings (as large as the items' markdown)
@@ -391,6 +411,11 @@ fn needed_pages(
     let end = numbers.len() - pending;
     let index_of = |page: u32| numbers.partition_point(|&n| n <= page);
     let mut need = end;
+    // Pages numbered alike stay in one batch: table ids and the quality report count tables
+    // per page number.
+    while need < numbers.len() && need > 0 && numbers[need] == numbers[need - 1] {
+        need += 1;
+    }
     // Straight over the items, with plain loops (no walk is built, no iterator adapters:
     // this runs for every batch, between batches, when nothing else does).
     fn last_merged(items: &[pagetree_model::Item], last: &mut Option<u32>) {
@@ -438,6 +463,7 @@ struct State<'o> {
     text_pages: usize,
     elements: Option<(ElementsStream, ElementsWriter<Vec<u8>>)>,
     tables_index: Option<TablesIndexWriter>,
+    quality: Option<QualityStream>,
     stats: ConvertStats,
 }
 
@@ -472,8 +498,28 @@ impl<'o> State<'o> {
             text_pages: 0,
             elements,
             tables_index: None,
+            quality: opts
+                .outputs
+                .quality
+                .then(|| QualityStream::new(doc, &opts.quality)),
             stats: ConvertStats::default(),
         })
+    }
+
+    /// The `pages_not_found` warning of the whole document (a batch lacks pages the
+    /// document has), when markdown or text is written.
+    fn missing_pages(&mut self, pages: impl Iterator<Item = u32>) {
+        let o = &self.opts.outputs;
+        let sel = if o.markdown || o.elements {
+            &self.markdown.pages.selection
+        } else if o.text {
+            &self.text.pages.selection
+        } else {
+            return;
+        };
+        if let Some(w) = crate::pages::missing_pages(pages, sel) {
+            self.stats.warnings.push(w);
+        }
     }
 
     /// Adds an output's warnings for a batch, except those an output before it gave for the
@@ -482,7 +528,8 @@ impl<'o> State<'o> {
     /// render keeps them.
     fn warn(&mut self, ws: &[Warning], from: usize) {
         let end = self.stats.warnings.len();
-        for w in ws {
+        // Given once for the document (see `missing_pages`), not per batch.
+        for w in ws.iter().filter(|w| w.code != "pages_not_found") {
             // Compared as printed: markdown and text word a failed page alike.
             let line = w.to_string();
             if !self.stats.warnings[from..end]
@@ -495,6 +542,10 @@ impl<'o> State<'o> {
     }
 
     fn batch(&mut self, doc: &Document, sink: &mut dyn Sink) -> io::Result<()> {
+        // `--pages` limits every output, here and only here (furniture was found over the
+        // whole document before, so document-level facts do not change with the selection).
+        let selected = self.opts.markdown.pages.selection.apply(doc);
+        let doc = &*selected;
         let warned = self.stats.warnings.len();
         self.stats.batches += 1;
         self.stats.pages += doc.pages.len();
@@ -506,6 +557,7 @@ impl<'o> State<'o> {
         let (mopts, topts) = (&self.markdown, &self.text);
         let (md_pages, md_offset) = (self.md_pages, self.md_offset);
         let elements = &mut self.elements;
+        let quality = &mut self.quality;
         // The markdown with the elements that point into it, the text, and the tables are
         // independent: build them side by side, then write in a fixed order.
         let ((md, els), (txt, tabs)) = rayon::join(
@@ -525,7 +577,12 @@ impl<'o> State<'o> {
             },
             || {
                 rayon::join(
-                    || opts.outputs.text.then(|| text::render(doc, topts)),
+                    || {
+                        if let Some(q) = quality {
+                            q.push(doc);
+                        }
+                        opts.outputs.text.then(|| text::render(doc, topts))
+                    },
                     || {
                         opts.outputs.tables.then(|| {
                             let out = tables::extract(doc, &opts.tables);
@@ -587,6 +644,10 @@ impl<'o> State<'o> {
                 sink.write(&OutFile::Table(t.file_name.clone()), csv)?;
             }
             self.stats.tables += out.tables.len();
+            self.stats
+                .table_warnings
+                .extend(out.warnings.iter().cloned());
+            self.stats.skipped_tables += out.index.skipped.len();
             // The index's entries are written as they come (it grew with the document).
             let mut json = Vec::new();
             self.tables_index
@@ -605,6 +666,21 @@ impl<'o> State<'o> {
         if let Some(index) = self.tables_index.take() {
             sink.write(&OutFile::TablesIndex, &index.finish()?)?;
         }
+        if let Some(q) = self.quality.take() {
+            let report = q.finish();
+            // Written through a small buffer: the report of a large document is MBs of JSON.
+            let mut w = io::BufWriter::with_capacity(
+                1 << 16,
+                SinkWriter {
+                    sink: &mut *sink,
+                    file: OutFile::Quality,
+                },
+            );
+            serde_json::to_writer(&mut w, &report).map_err(io::Error::other)?;
+            w.write_all(b"\n")?;
+            w.flush()?;
+            self.stats.quality = Some(report);
+        }
         // Empty documents still get their (empty) markdown and text files.
         if self.opts.outputs.markdown && self.md_pages == 0 {
             sink.write(&OutFile::Markdown, b"")?;
@@ -613,6 +689,23 @@ impl<'o> State<'o> {
             sink.write(&OutFile::Text, b"")?;
         }
         Ok(self.stats)
+    }
+}
+
+/// One file of a sink as an [`io::Write`].
+struct SinkWriter<'s> {
+    sink: &'s mut dyn Sink,
+    file: OutFile,
+}
+
+impl io::Write for SinkWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.sink.write(&self.file, buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 

@@ -98,6 +98,53 @@ impl PageSelection {
     }
 }
 
+impl PageSelection {
+    /// The document limited to the selected pages: the one place a selection is applied for
+    /// every output of a conversion (tables, elements, quality and the markdown and text the
+    /// others point into). Borrowed when every page is selected; otherwise the page join is
+    /// filtered (the pages' content is shared with nothing: the response is cloned, so
+    /// callers that own the document use [`retain_in`](Self::retain_in) instead).
+    ///
+    /// ```
+    /// use pagetree_convert::pages::PageSelection;
+    /// let doc = pagetree_model::load_document(br#"{"pages": [{"page_number": 1, "items": []},
+    ///     {"page_number": 2, "items": []}, {"page_number": 3, "items": []}]}"#, None).unwrap();
+    /// let sel: PageSelection = "2-".parse().unwrap();
+    /// let numbers: Vec<u32> = sel.apply(&doc).pages().map(|p| p.number()).collect();
+    /// assert_eq!(numbers, [2, 3]);
+    /// ```
+    pub fn apply<'d>(&self, doc: &'d Document) -> std::borrow::Cow<'d, Document> {
+        if self.is_all() || doc.pages.iter().all(|p| self.contains(p.number)) {
+            return std::borrow::Cow::Borrowed(doc);
+        }
+        let mut d = doc.clone();
+        self.retain_in(&mut d);
+        std::borrow::Cow::Owned(d)
+    }
+
+    /// Limits a document to the selected pages in place (see [`apply`](Self::apply)).
+    pub fn retain_in(&self, doc: &mut Document) {
+        if !self.is_all() {
+            doc.pages.retain(|p| self.contains(p.number));
+        }
+    }
+
+    /// The first range that starts past the last of `pages` (page numbers), which selects
+    /// nothing there: `Some("9-12")`. Ranges that reach past the end but start inside are
+    /// fine (`3-` on five pages; a gap is a `pages_not_found` warning).
+    pub fn past_end(&self, pages: impl Iterator<Item = u32>) -> Option<String> {
+        let last = pages.max().unwrap_or(0);
+        self.ranges
+            .iter()
+            .find(|r| *r.start() > last)
+            .map(|r| match (*r.start(), *r.end()) {
+                (a, b) if a == b => a.to_string(),
+                (a, u32::MAX) => format!("{a}-"),
+                (a, b) => format!("{a}-{b}"),
+            })
+    }
+}
+
 /// Why a page selection could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageSelectionError(String);
@@ -427,7 +474,17 @@ pub(crate) fn plan<'a>(doc: &'a Document, opts: &PageOptions, server: ServerList
 
 /// Pages named by bounded ranges of the selection that the document does not have.
 fn selection_gaps(doc: &Document, sel: &PageSelection) -> Option<Warning> {
-    let have: Vec<u32> = doc.pages().map(|p| p.number()).collect();
+    missing_pages(doc.pages().map(|p| p.number()), sel)
+}
+
+/// The `pages_not_found` warning for a document with these page numbers: pages named by
+/// bounded ranges of the selection that it does not have. A document-level fact: a
+/// conversion in batches gives it once, for all of them.
+pub(crate) fn missing_pages(
+    pages: impl Iterator<Item = u32>,
+    sel: &PageSelection,
+) -> Option<Warning> {
+    let have: Vec<u32> = pages.collect();
     let mut missing = Vec::new();
     for r in sel.ranges() {
         if *r.end() == u32::MAX {

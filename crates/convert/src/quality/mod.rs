@@ -41,8 +41,6 @@ use rayon::prelude::*;
 
 use crate::tables::{Grid, Representations, ids_of};
 
-use checks::pages::PagePart;
-use checks::server::MergePart;
 use checks::{Findings, agreement, arithmetic, boxes, chart, header, pages, server, structure};
 use layout::Layout;
 
@@ -99,80 +97,245 @@ struct Analysed<'w, 'd> {
 /// Judges every table of a document (see the module docs). Per-table work runs on the current
 /// rayon pool; the output never depends on it.
 pub fn assess(doc: &Document, opts: &QualityOptions) -> QualityReport {
-    let walk = doc.walk();
-    let ids = ids_of(&walk);
-    let mut tables: Vec<Analysed<'_, '_>> = ids
-        .par_iter()
-        .map(|(index, id)| {
-            let mut a = analyse(doc, &walk[*index], id.clone(), opts);
-            a.path = walk[*index].path(&walk);
-            a
-        })
-        .collect();
-    let failed_pages: Vec<u32> = doc.failed_pages().map(|p| p.number()).collect();
+    let mut stream = QualityStream::new(doc, opts);
+    stream.push(doc);
+    stream.finish()
+}
 
-    let merge_parts: Vec<MergePart<'_>> = tables
-        .iter()
-        .map(|t| MergePart {
-            page: t.r.page,
-            item: t.r.item,
-        })
-        .collect();
-    let merge_findings = server::merges(&merge_parts, &failed_pages);
-    drop(merge_parts);
-    for (t, found) in tables.iter_mut().zip(merge_findings) {
-        t.findings.list.extend(found.list);
+/// [`assess`] a batch of pages at a time, for a document read in batches (see
+/// [`crate::batch`]): [`push`](Self::push) each batch in page order, then
+/// [`finish`](Self::finish). The report equals `assess` on the whole document as long as no
+/// page is cut between batches and the pages a server-merged table names are in its batch.
+///
+/// What crosses batches is small: the table id count of the last page, the last table that
+/// could continue on the next page (for `likely_split_table`), every table's merge metadata
+/// (a stub and its merged table may lie in different batches), the failed pages, and the
+/// tables' reports, held until the end because the summary comes first and merge findings
+/// change scores.
+///
+/// ```
+/// use pagetree_convert::quality::{self, QualityOptions, QualityStream};
+/// let doc = pagetree_model::load_document(br#"{"pages": [{"page_number": 1,
+///     "items": [{"type": "table", "rows": [["a", "b"], ["1", "2"]]}]}]}"#, None).unwrap();
+/// let opts = QualityOptions::default();
+/// let mut stream = QualityStream::new(&doc, &opts);
+/// stream.push(&doc);
+/// assert_eq!(stream.finish(), quality::assess(&doc, &opts));
+/// ```
+#[derive(Debug)]
+pub struct QualityStream {
+    opts: QualityOptions,
+    input: String,
+    /// The reports so far, before merge findings, sorting and scores.
+    pending: Vec<Pending>,
+    /// Every table's merge metadata, in reading order (as `pending`).
+    merges: Vec<server::MergePart>,
+    /// The last split candidate so far, which a table at the top of the next page may continue.
+    carry: Option<Carried>,
+    /// The page of the last table so far and its number there (ids count per page).
+    ids_at: Option<(u32, usize)>,
+    failed_pages: Vec<u32>,
+}
+
+/// A table's report before the document-wide merge check and scoring.
+#[derive(Debug)]
+struct Pending {
+    report: TableReport,
+    stub: bool,
+}
+
+/// The last split candidate of the batches so far.
+#[derive(Debug)]
+struct Carried {
+    page: u32,
+    id: String,
+    grid: Grid,
+    at_bottom: bool,
+    /// Its place in `pending`.
+    at: usize,
+}
+
+impl QualityStream {
+    /// Starts a report for `doc` (any batch of it: only its name is read).
+    pub fn new(doc: &Document, opts: &QualityOptions) -> Self {
+        QualityStream {
+            opts: opts.clone(),
+            input: doc.name().to_owned(),
+            pending: Vec::new(),
+            merges: Vec::new(),
+            carry: None,
+            ids_at: None,
+            failed_pages: Vec::new(),
+        }
     }
 
-    let split_pairs = {
-        let parts: Vec<PagePart<'_, '_>> = tables
-            .iter()
-            .map(|t| PagePart {
-                r: t.r,
-                id: &t.id,
-                grid: t.reps.preferred(),
-                merged: t.r.item.is_merged_stub() || t.r.item.is_merged_table(),
+    /// Judges the tables of the next batch of pages.
+    pub fn push(&mut self, doc: &Document) {
+        let opts = &self.opts;
+        let walk = doc.walk();
+        let ids = ids_continuing(&walk, &mut self.ids_at);
+        let mut tables: Vec<Analysed<'_, '_>> = ids
+            .par_iter()
+            .map(|(index, id)| {
+                let mut a = analyse(doc, &walk[*index], id.clone(), opts);
+                a.path = walk[*index].path(&walk);
+                a
             })
             .collect();
-        pages::splits(doc, &walk, &parts)
-            .into_iter()
-            .map(|(a, b)| {
-                let mut fa = Findings::default();
-                let mut fb = Findings::default();
-                pages::report_split(&parts[a], &parts[b], &mut fa, &mut fb);
-                ((a, fa), (b, fb))
+        self.failed_pages
+            .extend(doc.failed_pages().map(|p| p.number()));
+        self.merges.extend(
+            tables
+                .iter()
+                .map(|t| server::MergePart::of(t.r.page, t.r.item)),
+        );
+
+        // Split pairs: neighbouring candidates, the first of this batch paired with the last
+        // of the batches before.
+        let candidates: Vec<usize> = (0..tables.len())
+            .filter(|&i| {
+                let t = &tables[i];
+                let merged = t.r.item.is_merged_stub() || t.r.item.is_merged_table();
+                pages::is_candidate(t.reps.preferred(), merged)
             })
-            .collect::<Vec<_>>()
-    };
-    for ((a, fa), (b, fb)) in split_pairs {
-        tables[a].findings.list.extend(fa.list);
-        tables[b].findings.list.extend(fb.list);
+            .collect();
+        let side = |t: &'_ Analysed<'_, '_>| -> Option<(u32, String, Grid)> {
+            t.reps
+                .preferred()
+                .map(|g| (t.r.page, t.id.clone(), g.clone()))
+        };
+        let at: Vec<usize> = tables.iter().map(|t| t.r.index).collect();
+        let placed = |i: usize| pages::placed(doc, &walk, at[i]);
+        let mut across = None;
+        if let (Some(c), Some(&first)) = (&self.carry, candidates.first()) {
+            let b = &tables[first];
+            if let Some(gb) = b.reps.preferred() {
+                let sa = pages::SplitSide {
+                    page: c.page,
+                    id: &c.id,
+                    grid: &c.grid,
+                };
+                let sb = pages::SplitSide {
+                    page: b.r.page,
+                    id: &b.id,
+                    grid: gb,
+                };
+                if pages::is_split(&sa, &sb, || c.at_bottom, || placed(first).0) {
+                    let (mut fa, mut fb) = (Findings::default(), Findings::default());
+                    pages::report_split(&sa, &sb, &mut fa, &mut fb);
+                    across = Some((c.at, fa, first, fb));
+                }
+            }
+        }
+        if let Some((a, fa, b, fb)) = across {
+            self.pending[a].report.findings.extend(fa.list);
+            tables[b].findings.list.extend(fb.list);
+        }
+        let mut pairs = Vec::new();
+        for w in candidates.windows(2) {
+            let (a, b) = (&tables[w[0]], &tables[w[1]]);
+            let (Some(ga), Some(gb)) = (a.reps.preferred(), b.reps.preferred()) else {
+                continue;
+            };
+            let sa = pages::SplitSide {
+                page: a.r.page,
+                id: &a.id,
+                grid: ga,
+            };
+            let sb = pages::SplitSide {
+                page: b.r.page,
+                id: &b.id,
+                grid: gb,
+            };
+            if pages::is_split(&sa, &sb, || placed(w[0]).1, || placed(w[1]).0) {
+                let (mut fa, mut fb) = (Findings::default(), Findings::default());
+                pages::report_split(&sa, &sb, &mut fa, &mut fb);
+                pairs.push(((w[0], fa), (w[1], fb)));
+            }
+        }
+        for ((a, fa), (b, fb)) in pairs {
+            tables[a].findings.list.extend(fa.list);
+            tables[b].findings.list.extend(fb.list);
+        }
+        let base = self.pending.len();
+        if let Some(&last) = candidates.last()
+            && let Some((page, id, grid)) = side(&tables[last])
+        {
+            self.carry = Some(Carried {
+                page,
+                id,
+                grid,
+                at_bottom: placed(last).1,
+                at: base + last,
+            });
+        }
+
+        let chart_parts: Vec<&ItemRef<'_>> = tables.iter().map(|t| t.r).collect();
+        for (t, found) in tables
+            .iter_mut()
+            .zip(chart::transcriptions(&walk, &chart_parts))
+        {
+            t.findings.list.extend(found.list);
+        }
+
+        let mut per_page: BTreeMap<u32, usize> = BTreeMap::new();
+        for t in tables.iter().filter(|t| !t.r.item.is_merged_stub()) {
+            *per_page.entry(t.r.page).or_default() += 1;
+        }
+        self.pending
+            .extend(tables.into_iter().map(|t| judged(t, &per_page, opts)));
     }
 
-    let chart_parts: Vec<&ItemRef<'_>> = tables.iter().map(|t| t.r).collect();
-    for (t, found) in tables
-        .iter_mut()
-        .zip(chart::transcriptions(&walk, &chart_parts))
-    {
-        t.findings.list.extend(found.list);
+    /// The report: merge findings added, findings ordered, tables scored, the summary.
+    pub fn finish(self) -> QualityReport {
+        let opts = &self.opts;
+        let merge_findings = server::merges(&self.merges, &self.failed_pages);
+        let reports: Vec<TableReport> = self
+            .pending
+            .into_iter()
+            .zip(merge_findings)
+            .map(|(p, found)| settle(p, found, opts))
+            .collect();
+        QualityReport {
+            schema: QUALITY_SCHEMA,
+            version: QUALITY_SCHEMA_VERSION,
+            input: self.input,
+            summary: summarize(&reports, opts),
+            tables: reports,
+            failed_pages: self.failed_pages,
+        }
     }
+}
 
-    let mut per_page: BTreeMap<u32, usize> = BTreeMap::new();
-    for t in tables.iter().filter(|t| !t.r.item.is_merged_stub()) {
-        *per_page.entry(t.r.page).or_default() += 1;
+/// [`ids_of`] for a batch, counting on from the batches before (`at`: the last table's page
+/// and its number there) when the batch starts on the same page number.
+fn ids_continuing(walk: &[ItemRef<'_>], at: &mut Option<(u32, usize)>) -> Vec<(usize, String)> {
+    let mut ids = ids_of(walk);
+    if let Some((page, n)) = *at {
+        for (i, id) in ids.iter_mut() {
+            if walk[*i].page != page {
+                break;
+            }
+            let k = id
+                .rsplit_once("-t")
+                .and_then(|(_, k)| k.parse::<usize>().ok());
+            *id = crate::tables::table_id(page, k.unwrap_or(0) + n);
+        }
     }
-    let reports: Vec<TableReport> = tables
-        .into_iter()
-        .map(|t| finish(t, &per_page, opts))
-        .collect();
-    QualityReport {
-        schema: QUALITY_SCHEMA,
-        version: QUALITY_SCHEMA_VERSION,
-        input: doc.name().to_owned(),
-        summary: summarize(&reports, opts),
-        tables: reports,
-        failed_pages,
+    if let Some((i, _)) = ids.last() {
+        let page = walk[*i].page;
+        let on_page = ids
+            .iter()
+            .rev()
+            .take_while(|(j, _)| walk[*j].page == page)
+            .count();
+        let before = match *at {
+            Some((p, n)) if ids.iter().all(|(j, _)| walk[*j].page == p) => n,
+            _ => 0,
+        };
+        *at = Some((page, before + on_page));
     }
+    ids
 }
 
 /// Every check that needs only the table itself.
@@ -232,12 +395,14 @@ fn analyse<'w, 'd>(
     a
 }
 
-/// Confirms the server's concerns, orders the findings and scores the table.
-fn finish(
+/// Confirms the server's concerns (what the batch knows: the page's tables), and keeps the
+/// cells each finding lists to the maximum now (the merge findings added at the end list
+/// none): reports are held until the end of the document.
+fn judged(
     mut t: Analysed<'_, '_>,
     per_page: &BTreeMap<u32, usize>,
     opts: &QualityOptions,
-) -> TableReport {
+) -> Pending {
     let stub = t.r.item.is_merged_stub();
     let concerns = server::concerns(
         t.r.item,
@@ -246,35 +411,50 @@ fn finish(
         &t.labels,
         &mut t.findings,
     );
-    let mut findings = t.findings.list;
+    for f in &mut t.findings.list {
+        f.cells.truncate(opts.max_cells);
+        f.cells.shrink_to_fit();
+    }
+    Pending {
+        stub,
+        report: TableReport {
+            id: t.id,
+            page: t.r.page,
+            path: t.path,
+            furniture: t.r.furniture,
+            source: t.reps.preferred().and_then(|g: &Grid| g.source),
+            shape: t.shape,
+            header_rows: t.header_rows,
+            column_types: t.column_types,
+            score: None,
+            grade: None,
+            status: Status::MergedStub,
+            findings: t.findings.list,
+            parse_concerns: concerns,
+        },
+    }
+}
+
+/// Adds the merge findings, orders the findings and scores the table.
+fn settle(p: Pending, merges: Findings, opts: &QualityOptions) -> TableReport {
+    let mut report = p.report;
+    let findings = &mut report.findings;
+    findings.extend(merges.list);
+    // Stable: findings of one check keep the order they were found in.
     findings.sort_by(|a, b| {
         (a.severity, a.check, a.row, a.column, a.source)
             .cmp(&(b.severity, b.check, b.row, b.column, b.source))
     });
-    for f in &mut findings {
+    for f in findings.iter_mut() {
         f.cells.truncate(opts.max_cells);
     }
-    let (score, grade, status) = if stub {
-        (None, None, Status::MergedStub)
-    } else {
-        let s = score::score(&findings);
-        (Some(s), Some(score::grade(s)), score::status(s, &findings))
-    };
-    TableReport {
-        id: t.id,
-        page: t.r.page,
-        path: t.path,
-        furniture: t.r.furniture,
-        source: t.reps.preferred().and_then(|g: &Grid| g.source),
-        shape: t.shape,
-        header_rows: t.header_rows,
-        column_types: t.column_types,
-        score,
-        grade,
-        status,
-        findings,
-        parse_concerns: concerns,
+    if !p.stub {
+        let s = score::score(findings);
+        report.score = Some(s);
+        report.grade = Some(score::grade(s));
+        report.status = score::status(s, findings);
     }
+    report
 }
 
 fn summarize(tables: &[TableReport], opts: &QualityOptions) -> Summary {

@@ -37,65 +37,60 @@ pub(crate) fn repeated_header(t: &Layout<'_>, out: &mut Findings) -> Vec<usize> 
     repeats
 }
 
-/// One table as the split check sees it.
-pub(crate) struct PagePart<'a, 'd> {
-    pub r: &'a ItemRef<'d>,
+/// One side of a possible split, as the split check sees it.
+pub(crate) struct SplitSide<'a> {
+    pub page: u32,
     pub id: &'a str,
-    pub grid: Option<&'a Grid>,
-    /// Whether the server merged this table, or it is a merge stub.
-    pub merged: bool,
+    pub grid: &'a Grid,
 }
 
-/// Pairs of tables (indices into `parts`) that look like one table split across a page break:
-/// the first ends its page, the second starts the next, same columns, the header repeated or
-/// absent, and the server merged neither.
-pub(crate) fn splits(
-    doc: &Document,
-    walk: &[ItemRef<'_>],
-    parts: &[PagePart<'_, '_>],
-) -> Vec<(usize, usize)> {
-    let candidates: Vec<usize> = (0..parts.len())
-        .filter(|&i| !parts[i].merged && parts[i].grid.is_some_and(|g| !g.is_empty()))
-        .collect();
-    let mut out = Vec::new();
-    for w in candidates.windows(2) {
-        let (a, b) = (&parts[w[0]], &parts[w[1]]);
-        let (Some(ga), Some(gb)) = (a.grid, b.grid) else {
-            continue;
-        };
-        if b.r.page != a.r.page + 1
-            || !placement(doc, walk, a.r.index).at_bottom
-            || !placement(doc, walk, b.r.index).at_top
-        {
-            continue;
-        }
-        if continuation(ga, gb, ga.header_rows).is_some() {
-            out.push((w[0], w[1]));
-        }
-    }
-    out
+/// Whether `grid` is a split candidate: a table the server merged neither way, with cells.
+pub(crate) fn is_candidate(grid: Option<&Grid>, merged: bool) -> bool {
+    !merged && grid.is_some_and(|g| !g.is_empty())
 }
 
-/// Adds the split findings to both tables of each pair.
+/// Whether two neighbouring candidates look like one table split across a page break: the
+/// first ends its page (`at_bottom`), the second starts the next (`at_top`), same columns,
+/// the header repeated or absent. The placements are asked for only when the pages fit (each
+/// looks over its page).
+pub(crate) fn is_split(
+    a: &SplitSide<'_>,
+    b: &SplitSide<'_>,
+    at_bottom: impl FnOnce() -> bool,
+    at_top: impl FnOnce() -> bool,
+) -> bool {
+    b.page == a.page + 1
+        && at_bottom()
+        && at_top()
+        && continuation(a.grid, b.grid, a.grid.header_rows).is_some()
+}
+
+/// Where a table sits on its page (see `tables::placement`).
+pub(crate) fn placed(doc: &Document, walk: &[ItemRef<'_>], index: usize) -> (bool, bool) {
+    let p = placement(doc, walk, index);
+    (p.at_top, p.at_bottom)
+}
+
+/// Adds the split findings to both tables of a pair.
 pub(crate) fn report_split(
-    first: &PagePart<'_, '_>,
-    second: &PagePart<'_, '_>,
+    first: &SplitSide<'_>,
+    second: &SplitSide<'_>,
     first_out: &mut Findings,
     second_out: &mut Findings,
 ) {
-    let columns = first.grid.map_or(0, Grid::columns);
+    let columns = first.grid.columns();
     first_out.add(
         Check::LikelySplitTable,
         format!(
             "ends page {} and {} on page {} continues it ({columns} columns); the server did not merge them (`pagetree tables --stitch` joins them)",
-            first.r.page, second.id, second.r.page
+            first.page, second.id, second.page
         ),
     );
     second_out.add(
         Check::LikelySplitTable,
         format!(
             "starts page {} and continues {} from page {} ({columns} columns); the server did not merge them (`pagetree tables --stitch` joins them)",
-            second.r.page, first.id, first.r.page
+            second.page, first.id, first.page
         ),
     );
 }

@@ -27,28 +27,49 @@ pub(crate) fn not_perfect(item: &Item, out: &mut Findings) {
     }
 }
 
-/// A table item as the merge checks see it.
-pub(crate) struct MergePart<'a> {
+/// A table item as the merge checks see it: only its merge metadata, so that a batched
+/// assessment can keep every table's until the end (the pages a merge names may lie in any
+/// batch) without keeping the tables.
+#[derive(Debug)]
+pub(crate) struct MergePart {
     pub page: u32,
-    pub item: &'a Item,
+    pub merged_into_page: Option<u32>,
+    /// `merged_from_pages` of a merged table (not a stub), when it lists any.
+    pub merged_from: Option<Vec<u32>>,
+}
+
+impl MergePart {
+    pub fn of(page: u32, item: &Item) -> Self {
+        MergePart {
+            page,
+            merged_into_page: item.merged_into_page,
+            merged_from: item
+                .merged_from_pages
+                .clone()
+                .filter(|v| !v.is_empty() && !item.is_merged_stub()),
+        }
+    }
 }
 
 /// Merge metadata that does not add up: a stub pointing at a page with no merged table, and a
 /// merged table listing a page that holds no stub pointing back. Returns, per part, the
 /// findings to add.
-pub(crate) fn merges(parts: &[MergePart<'_>], failed_pages: &[u32]) -> Vec<Findings> {
+pub(crate) fn merges(parts: &[MergePart], failed_pages: &[u32]) -> Vec<Findings> {
     let mut out: Vec<Findings> = parts.iter().map(|_| Findings::default()).collect();
-    fn merged_from<'a>(p: &MergePart<'a>) -> Option<&'a [u32]> {
-        p.item
-            .merged_from_pages
-            .as_deref()
-            .filter(|v| !v.is_empty() && !p.item.is_merged_stub())
-    }
+    // Looked up by page rather than by scanning every part for every part: a batched
+    // assessment holds the whole document's parts.
+    let merged_on: std::collections::BTreeSet<u32> = parts
+        .iter()
+        .filter(|m| m.merged_from.is_some())
+        .map(|m| m.page)
+        .collect();
+    let stubs: std::collections::BTreeSet<(u32, u32)> = parts
+        .iter()
+        .filter_map(|s| s.merged_into_page.map(|into| (s.page, into)))
+        .collect();
     for (i, p) in parts.iter().enumerate() {
-        if let Some(target) = p.item.merged_into_page {
-            let claimed = parts
-                .iter()
-                .any(|m| m.page == target && merged_from(m).is_some());
+        if let Some(target) = p.merged_into_page {
+            let claimed = merged_on.contains(&target);
             if !claimed {
                 out[i].add(
                     Check::OrphanMergeStub,
@@ -58,15 +79,11 @@ pub(crate) fn merges(parts: &[MergePart<'_>], failed_pages: &[u32]) -> Vec<Findi
                 );
             }
         }
-        if let Some(from) = merged_from(p) {
+        if let Some(from) = &p.merged_from {
             let missing: Vec<String> = from
                 .iter()
                 .filter(|&&pg| pg != p.page)
-                .filter(|&&pg| {
-                    !parts
-                        .iter()
-                        .any(|s| s.page == pg && s.item.merged_into_page == Some(p.page))
-                })
+                .filter(|&&pg| !stubs.contains(&(pg, p.page)))
                 .map(|pg| {
                     if failed_pages.contains(pg) {
                         format!("{pg} (failed)")
