@@ -382,6 +382,16 @@ impl Reader {
     }
 
     /// How many pages there are (the four page lists joined).
+    ///
+    /// ```
+    /// let json = br#"{"items": {"pages": [{"page_number": 1, "items": []}]},
+    ///     "markdown": {"pages": [{"page_number": 2, "markdown": "b"}]}}"#;
+    /// let r = pagetree_model::Reader::from_bytes(json.to_vec(), None)?;
+    /// assert_eq!(r.page_count(), 2);
+    /// assert!(r.has_items_pages());
+    /// assert_eq!(r.input_bytes(), json.len() as u64);
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
     pub fn page_count(&self) -> usize {
         self.lazy.pages.len()
     }
@@ -399,6 +409,17 @@ impl Reader {
     /// What reading noticed about the page lists (missing, unsorted or duplicated pages): the
     /// warnings a whole read gives. The first batch carries them too. Final once the batches
     /// were read, as [`page_numbers`](Self::page_numbers) are: print them after the pages.
+    ///
+    /// ```
+    /// let json = br#"{"items": {"pages": [{"page_number": 2, "items": []},
+    ///     {"page_number": 1, "items": []}]}}"#;
+    /// let mut r = pagetree_model::Reader::from_bytes(json.to_vec(), None)?;
+    /// for batch in r.batches(1 << 20) {
+    ///     batch?;
+    /// }
+    /// assert_eq!(r.warnings()[0].code, "unsorted_pages");
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
     pub fn warnings(&self) -> &[Warning] {
         &self.lazy.warnings
     }
@@ -423,6 +444,13 @@ impl Reader {
     /// Reads the whole input into one [`Document`], exactly as
     /// [`load_file`](crate::load_file) does (every field kept, `markdown_full` included): for
     /// an input that turns out small enough to hold.
+    ///
+    /// ```
+    /// let json = br#"{"items": {"pages": [{"page_number": 1, "items": []}]}}"#;
+    /// let r = pagetree_model::Reader::from_bytes(json.to_vec(), Some("a.json"))?;
+    /// assert_eq!(r.document()?, pagetree_model::load_document(json, Some("a.json"))?);
+    /// # Ok::<(), pagetree_model::LoadError>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -811,5 +839,60 @@ mod tests {
         let (a, b) = (a.next().unwrap().unwrap(), b.next().unwrap().unwrap());
         assert!(a.pages().next().unwrap().items()[0].bbox.is_none());
         assert!(b.pages().next().unwrap().items()[0].bbox.is_some());
+    }
+
+    /// A false page boundary in a later batch: pages 1 and 2 are handed out, page 3 holds an
+    /// object whose first key is `page_number` (4, the number missing from the input), so the
+    /// searched index sees pages 1-5 without a gap. The reader takes the boundary back when
+    /// page 3 fails to parse, keeps the two pages it handed out and goes on; the pages, page
+    /// numbers and warnings end as a whole read's.
+    #[test]
+    fn a_false_boundary_after_pages_were_handed_out_is_taken_back() {
+        let page = |n: u32, extra: &str| {
+            format!(
+                r#"{{"page_number": {n}, "page_width": 612, "page_height": 792, "success": true, "items": [{{"type": "text", "md": "page {n}"{extra}}}]}}"#
+            )
+        };
+        let nested =
+            r#", "refs": [{"why": "fares"}, {"page_number": 4, "why": "the night crossing"}]"#;
+        let pages = [page(1, ""), page(2, ""), page(3, nested), page(5, "")];
+        let json = format!(
+            r#"{{"job": {{"id": "j"}}, "items": {{"pages": [{}]}}}}"#,
+            pages.join(", ")
+        );
+        let whole = crate::load_document(json.as_bytes(), Some("gap.json")).unwrap();
+        assert_eq!(whole.warnings.len(), 1, "{:?}", whole.warnings);
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gap.json");
+        std::fs::write(&path, &json).unwrap();
+        let searched = LazyDocument::index_file(&path, Some("gap.json")).unwrap();
+        assert!(searched.jumped());
+        let fooled: Vec<u32> = searched.pages.iter().map(|p| p.number).collect();
+        assert_eq!(
+            fooled,
+            [1, 2, 3, 4, 5],
+            "the search takes the nested key for a page"
+        );
+        assert!(searched.warnings.is_empty());
+
+        for input in [
+            Input::File(path.clone()),
+            Input::Bytes(json.as_bytes().into()),
+        ] {
+            let mut reader = Reader::new(input, Some("gap.json")).unwrap();
+            let mut got = Vec::new();
+            for batch in reader.batches(1) {
+                let batch = batch.expect("no error reaches the caller");
+                got.extend(batch.pages().map(|p| (p.number(), p.items().to_vec())));
+            }
+            let want: Vec<_> = whole
+                .pages()
+                .map(|p| (p.number(), p.items().to_vec()))
+                .collect();
+            assert!(got == want);
+            assert_eq!(reader.warnings(), whole.warnings);
+            assert_eq!(reader.page_numbers().collect::<Vec<_>>(), [1, 2, 3, 5]);
+        }
     }
 }
