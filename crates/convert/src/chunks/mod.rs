@@ -255,8 +255,8 @@ fn run(
         draft: Draft::default(),
         done: Vec::new(),
     };
-    for bi in 0..blocks.len() {
-        if blocks[bi].range.start >= start.skip {
+    for (bi, block) in blocks.iter().enumerate() {
+        if block.range.start >= start.skip {
             b.add(bi);
         }
     }

@@ -388,6 +388,9 @@ pub(crate) fn element_ids(walk: &[ItemRef<'_>]) -> Vec<String> {
         .collect()
 }
 
+/// The headings open before a page (level, text), and whether a fenced code block was open.
+pub(crate) type HeadingsBefore = (Vec<(u8, String)>, bool);
+
 /// For every item of a walk (by walk index): the headings above it, outermost first, across
 /// pages. A heading's own path holds the headings above it, not itself. Headings in page
 /// furniture (`furniture`, from [`walk_furniture`]) take no part. The one heading-path rule:
@@ -399,7 +402,7 @@ pub(crate) fn heading_paths_continued(
     walk: &[ItemRef<'_>],
     furniture: &[Option<Furniture>],
     stack: &mut Vec<(u8, String)>,
-) -> (Vec<Vec<String>>, BTreeMap<u32, (Vec<(u8, String)>, bool)>) {
+) -> (Vec<Vec<String>>, BTreeMap<u32, HeadingsBefore>) {
     let mut fence = None;
     let mut out = Vec::with_capacity(walk.len());
     let mut before = BTreeMap::new();
