@@ -1020,3 +1020,64 @@ fn the_first_broken_page_is_the_one_reported() {
     let streamed = converted(&input, &tmp.path().join("streamed"), "always", &[]);
     assert_eq!(streamed.2, whole.2);
 }
+
+#[test]
+fn to_chunks_writes_what_the_chunks_command_prints_whole_and_streamed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let flags = [
+        "--max-chars",
+        "300",
+        "--overlap",
+        "40",
+        "--table-text",
+        "csv",
+    ];
+    for name in ["tables_spans.json", "v2_partial_items.json"] {
+        let input = testdata().join(name);
+        let input = input.to_str().expect("utf-8 path");
+        let mut chunks_cmd = vec!["chunks", input];
+        chunks_cmd.extend(flags);
+        let printed = run(&chunks_cmd);
+        assert!(printed.status.success(), "{}", stderr(&printed));
+        for stream in ["never", "always"] {
+            let out = tmp.path().join(stream);
+            let out = out.to_str().expect("utf-8 path");
+            let mut args = vec![
+                "convert",
+                "--to",
+                "chunks,markdown",
+                "--stream",
+                stream,
+                "-o",
+                out,
+            ];
+            args.extend(flags);
+            args.push(input);
+            let o = run(&args);
+            assert!(o.status.success(), "{name} {stream}: {}", stderr(&o));
+            let stem = name.trim_end_matches(".json");
+            let written = std::fs::read(Path::new(out).join(stem).join("chunks.jsonl"))
+                .unwrap_or_else(|e| panic!("{name} {stream}: {e}"));
+            assert_eq!(
+                String::from_utf8_lossy(&written),
+                String::from_utf8_lossy(&printed.stdout),
+                "{name} --stream {stream}"
+            );
+        }
+    }
+    // Sizes are checked before anything is read.
+    let out = tmp.path().join("small");
+    let out = out.to_str().expect("utf-8 path");
+    let o = run(&[
+        "convert",
+        "--to",
+        "chunks",
+        "--max-chars",
+        "5",
+        "-o",
+        out,
+        "nothing.json",
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("at least 16"), "{}", stderr(&o));
+}

@@ -835,6 +835,10 @@ pub struct ConvertArgs {
     /// Markdown styling.
     #[command(flatten)]
     pub style: MarkdownStyleArgs,
+
+    /// Chunk options (with `--to chunks`), as `pagetree chunks` spells them.
+    #[command(flatten)]
+    pub chunk: ChunkArgs,
 }
 
 /// An output of `convert`.
@@ -852,6 +856,9 @@ pub enum OutputArg {
     View,
     /// `quality.json`: the table-quality report, as `pagetree quality --format json` prints it.
     Quality,
+    /// `chunks.jsonl`: RAG chunks, as `pagetree chunks` writes them (options under "Chunks").
+    /// Last: the manifest's fingerprint lists outputs in this order.
+    Chunks,
 }
 
 /// `--stream`.
@@ -889,6 +896,14 @@ pub struct ChunksArgs {
     #[command(flatten)]
     pub markdown: MarkdownArgs,
 
+    /// Chunk sizes and what chunks hold.
+    #[command(flatten)]
+    pub chunk: ChunkArgs,
+}
+
+/// The chunk options, spelled alike by `pagetree chunks` and `convert --to chunks`.
+#[derive(Debug, Clone, Args)]
+pub struct ChunkArgs {
     /// Largest chunk in characters (default: 1500 when no size is given).
     #[arg(
         long,

@@ -86,7 +86,7 @@ pub fn chunks(doc: &Document, flags_: &[String], counter: Option<TokenCounter>) 
     };
     let mut per_doc = cmd::chunks::PerDoc::new(&a)?;
     if counter.is_some() {
-        if a.max_tokens.is_none() {
+        if a.chunk.max_tokens.is_none() {
             bail!("a token counter needs a size in tokens (max_tokens)");
         }
         per_doc.counter = counter;

@@ -7,7 +7,7 @@ use pagetree_convert::markdown::TableFormat;
 use pagetree_model::Document;
 
 use crate::Outcome;
-use crate::args::{ChunksArgs, TableTextArg};
+use crate::args::{ChunkArgs, ChunksArgs, TableTextArg};
 use crate::cmd::markdown::{BoxedFlags, Markdown, flags};
 use crate::render::{self, OptionLayers, Writer};
 use pagetree_convert::pages::PageOptions;
@@ -15,7 +15,7 @@ use pagetree_convert::{ConvertOptions, OutFile, Outputs, Rendered};
 use serde_json::{Map, Value};
 
 /// The chunk options from the arguments (markdown options are filled in per document).
-fn options(args: &ChunksArgs) -> Result<ChunkOptions> {
+pub(crate) fn options(args: &ChunkArgs) -> Result<ChunkOptions> {
     let mut o = match (args.max_chars, args.max_tokens) {
         (_, Some(n)) => ChunkOptions::tokens(n)?,
         (Some(n), None) => ChunkOptions::chars(n)?,
@@ -43,7 +43,7 @@ pub fn run(args: &ChunksArgs) -> Result<Outcome> {
     if render.per_page {
         bail!("--per-page does not apply to chunks (one JSON Lines file per document)");
     }
-    let base = options(args)?;
+    let base = options(&args.chunk)?;
     let md_flags = flags(&args.markdown.style);
     render::run::<Chunks>(render, move |o: &mut ChunkOptions| {
         // The sizes and chunk flags over the layered markdown options.
@@ -52,7 +52,7 @@ pub fn run(args: &ChunksArgs) -> Result<Outcome> {
         o.markdown = md;
         md_flags(&mut o.markdown);
         // Tables follow the markdown's format unless asked otherwise.
-        if args.table_text.is_none() && o.markdown.tables == TableFormat::Html {
+        if args.chunk.table_text.is_none() && o.markdown.tables == TableFormat::Html {
             o.tables = TableText::Html;
         }
     })
@@ -116,7 +116,7 @@ impl<'a> PerDoc<'a> {
         Ok(PerDoc {
             args,
             layers: OptionLayers::new(&args.markdown.render.pages, md)?,
-            base: options(args)?,
+            base: options(&args.chunk)?,
             counter: None,
         })
     }
@@ -126,7 +126,7 @@ impl<'a> PerDoc<'a> {
         let (mo, notes) = self.layers.for_doc::<Markdown>(doc);
         let mut opts = self.base.clone();
         // Tables follow the markdown's format unless asked otherwise.
-        if self.args.table_text.is_none() && mo.tables == TableFormat::Html {
+        if self.args.chunk.table_text.is_none() && mo.tables == TableFormat::Html {
             opts.tables = TableText::Html;
         }
         opts.markdown = mo;

@@ -690,10 +690,16 @@ fn fingerprint(args: &ConvertArgs) -> Result<String> {
         }
         None => String::new(),
     };
-    let shape = format!(
+    let mut shape = format!(
         "{to:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{from_file}",
         args.elements_jsonl, args.stitch, args.delimiter, args.pages, args.style, args.cells
     );
+    // Only with chunks, so manifests written before chunks were an output stay valid. Their
+    // sizes are checked here, before any input is read.
+    if to.contains(&OutputArg::Chunks) {
+        crate::cmd::chunks::options(&args.chunk)?;
+        shape.push_str(&format!("|{:?}", args.chunk));
+    }
     Ok(hash_hex(shape.as_bytes()))
 }
 
@@ -1062,6 +1068,18 @@ fn options_for(ctx: &Ctx<'_>, doc: &Document) -> (ConvertOptions, Vec<String>) {
     opts.outputs.tables = has(OutputArg::Tables);
     opts.outputs.elements = has(OutputArg::Elements);
     opts.outputs.quality = has(OutputArg::Quality);
+    opts.outputs.chunks = has(OutputArg::Chunks);
+    if opts.outputs.chunks {
+        // Checked when the fingerprint was taken.
+        let mut c = crate::cmd::chunks::options(&args.chunk).unwrap_or_default();
+        c.markdown = markdown.clone();
+        if args.chunk.table_text.is_none()
+            && c.markdown.tables == pagetree_convert::markdown::TableFormat::Html
+        {
+            c.tables = pagetree_convert::chunks::TableText::Html;
+        }
+        opts.chunks = c;
+    }
     opts.markdown = markdown;
     opts.text = text;
     opts.elements_format = if args.elements_jsonl {
