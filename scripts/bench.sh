@@ -27,6 +27,8 @@
 #   BENCH_TABLE_ROWS   rows of the tall-table shape at 1x (default 50000; 0 skips it): one
 #                      table of 3 columns, timed at 1x, 2x and 4x the rows. Linear cost shows
 #                      as a time ratio of about 2 and 4 (quadratic: 4 and 16)
+#   BENCH_ITEM_MB      MB of the one-paragraph item of the huge-item shape (default 50; 0
+#                      skips it): `chunks` and `elements` timed, with peak memory per MB of item
 #
 # A quick run: BENCH_PAGES_SMALL=200 BENCH_PAGES_LARGE=2000 scripts/bench.sh
 #
@@ -41,7 +43,7 @@ while [[ $# -gt 0 ]]; do
     case $1 in
         --json) json_out=${2:?--json needs a file}; shift 2 ;;
         --repeat) repeat=${2:?--repeat needs a number}; shift 2 ;;
-        -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -312,6 +314,30 @@ for shape in "${table_shapes[@]}"; do
         shape_rows+=("{\"shape\":\"$label\",\"scale\":$scale,\"rows\":$rows,\"cols\":$cols,\"median_s\":$(printf '%.4f' "$s"),\"ratio_to_1x\":$ratio}")
     done
 done
+
+# --- one huge item: a response whose one paragraph is BENCH_ITEM_MB MB (its md and its text,
+# so the file is twice that), through `chunks` and `elements`; peak memory should stay a small
+# multiple of the item (it was 32x for chunks and 11x for elements on 50 MB) ----------------
+item_mb=${BENCH_ITEM_MB:-50}
+if [[ $item_mb -gt 0 ]]; then
+    input=$dir/shape-item-${item_mb}mb.json
+    [[ -s $input ]] || "$shapes" paragraph "$((item_mb * 1000))" "$input"
+    printf '\n%-18s %8s %10s %10s %9s\n' "one item" "item MB" "median s" "peak MiB" "x item"
+    for c in chunks elements; do
+        walls="" rsss=""
+        for ((i = 0; i < repeat; i++)); do
+            m=$(run_timed "$dir/item.log" "$pagetree" "$c" "$input" -o "$dir/out.item") || { failed=1; continue 2; }
+            walls+=" ${m%% *}" rsss+=" ${m#* }"
+        done
+        s=$(echo "$walls" | median)
+        if [[ $rsss == *null* ]]; then mib=null x=null; else
+            mib=$(echo "$rsss" | median | awk '{printf "%.1f", $1 / 1024}')
+            x=$(awk -v m="$mib" -v i="$item_mb" 'BEGIN {printf "%.1f", m * 1.048576 / i}')
+        fi
+        printf '%-18s %8s %10.3f %10s %8sx\n' "pagetree-$c" "$item_mb" "$s" "$mib" "$x"
+    done
+    rm -f "$dir/out.item"
+fi
 
 if [[ -n $json_out ]]; then
     files=$(IFS=,; echo "${json_files[*]}")

@@ -2,12 +2,11 @@
 //! process, the journal and resume, the lock on OUT, a full disk, entries skipped while
 //! walking a folder, stale collision folders.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{stderr, testdata};
+use crate::common::{stderr, testdata, tree};
 
 fn pagetree() -> Command {
     Command::new(env!("CARGO_BIN_EXE_pagetree"))
@@ -15,24 +14,6 @@ fn pagetree() -> Command {
 
 fn run(args: &[&str]) -> Output {
     pagetree().args(args).output().expect("runs")
-}
-
-/// Every file below `dir` with its bytes, but the lock file (it holds the last run's pid).
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).expect("dir").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else if e.file_name() != ".pagetree-lock" {
-                let rel = p.strip_prefix(base).expect("below").to_string_lossy();
-                out.insert(rel.replace('\\', "/"), std::fs::read(&p).expect("file"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 /// A folder of `n` small responses (copies of fixtures under distinct names).

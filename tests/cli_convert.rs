@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use crate::common::{root, stderr, testdata};
+use crate::common::{root, stderr, testdata, tree};
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pagetree"))
@@ -14,29 +14,6 @@ fn run(args: &[&str]) -> Output {
         .current_dir(root())
         .output()
         .expect("runs")
-}
-
-/// Every file below `dir` with its bytes (paths relative, `/`-separated), but the lock file
-/// (it holds the pid of the last run).
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).expect("dir").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else if e.file_name() != ".pagetree-lock" {
-                let rel = p
-                    .strip_prefix(base)
-                    .expect("below")
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).expect("file"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 /// A folder of inputs: good ones, one with failed pages, broken ones, a JSON Lines file.

@@ -67,7 +67,7 @@ fn fail_under_and_fail_on_set_exit_one() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("p001-t02 has 1 two_numbers_in_cell finding(s) (--fail-on)"),
+        stderr(&o).contains("p001-t02 has 1 two_numbers_in_cell finding (--fail-on)"),
         "{}",
         stderr(&o)
     );

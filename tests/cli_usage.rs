@@ -76,6 +76,52 @@ fn completions_and_man_page_are_generated() {
     assert!(man.contains("convert"), "{man}");
 }
 
+/// One page per command: printed by name, or all written into `--dir`; each names its command
+/// and lists that command's own options.
+#[test]
+fn man_pages_per_command() {
+    let o = pagetree(&["man", "convert"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.contains(".TH pagetree-convert 1"), "{page}");
+    assert!(page.contains("pagetree convert"), "{page}");
+    assert!(page.contains("\\-\\-force"), "{page}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let o = pagetree(&["man", "--dir", dir.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "status goes to standard error");
+    assert!(stderr(&o).contains("manual pages"), "{}", stderr(&o));
+    let top = std::fs::read_to_string(dir.path().join("pagetree.1")).unwrap();
+    assert!(top.contains(".TH pagetree 1"), "{top}");
+    for (command, option) in [
+        ("markdown", "\\-\\-page\\-separator"),
+        ("tables", "\\-\\-delimiter"),
+        ("chunks", "\\-\\-max\\-tokens"),
+        ("quality", "\\-\\-fail"),
+        ("elements", "\\-\\-jsonl"),
+        ("view", "\\-\\-page\\-images"),
+        ("audit", "\\-\\-fail\\-on"),
+    ] {
+        let path = dir.path().join(format!("pagetree-{command}.1"));
+        let page = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{command}: {e}"));
+        assert!(
+            page.contains(&format!(".TH pagetree-{command} 1")),
+            "{page}"
+        );
+        assert!(page.contains(&format!("pagetree {command}")), "{page}");
+        assert!(page.contains(option), "{command} lists {option}: {page}");
+    }
+
+    let o = pagetree(&["man", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the commands are: inspect"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// `--help` reads as a few groups; `--per-page` is not offered where it is rejected; no default
 /// is said twice.
 #[test]
@@ -196,5 +242,81 @@ fn outputs_to_devices_and_fifos_are_written_in_place_not_replaced() {
     assert!(
         t.is_char_device(),
         "--report: /dev/null is no longer a device"
+    );
+}
+
+/// `--color auto|always|never` and `NO_COLOR` / `CLICOLOR_FORCE` colour clap's help and usage
+/// and our own `error:` labels alike; the data is never coloured.
+#[test]
+fn color_follows_the_flag_and_the_environment() {
+    use std::process::Command;
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_pagetree"));
+        c.args(args)
+            .current_dir(crate::common::root())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("CLICOLOR");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().expect("pagetree runs")
+    };
+    let esc = |b: &[u8]| b.contains(&0x1b);
+    let bad = ["markdown", "testdata/invalid/truncated.json"];
+    let red_error = "\x1b[1;31merror\x1b[0m: testdata/invalid/truncated.json";
+
+    // auto, not on a terminal (the test's pipes): no colour.
+    let o = run(&bad, &[]);
+    assert!(!esc(&o.stderr), "{}", stderr(&o));
+    let o = run(&["--help"], &[]);
+    assert!(!esc(&o.stdout));
+
+    // always: our labels and clap's help and usage errors.
+    let o = run(&["--color", "always", "markdown", bad[1]], &[]);
+    assert!(stderr(&o).starts_with(red_error), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(esc(&run(&["--color=always", "--help"], &[]).stdout));
+    assert!(esc(
+        &run(&["markdown", "--color=always", "--bogus"], &[]).stderr
+    ));
+    // Data is never coloured.
+    let o = run(
+        &["--color", "always", "markdown", "testdata/v2_full.json"],
+        &[],
+    );
+    assert!(!esc(&o.stdout));
+    let o = run(&["--color", "always", "man", "convert"], &[]);
+    assert!(!esc(&o.stdout));
+
+    // CLICOLOR_FORCE colours in auto; NO_COLOR (any non-empty value) wins over it.
+    let o = run(&bad, &[("CLICOLOR_FORCE", "1")]);
+    assert!(stderr(&o).starts_with(red_error), "{}", stderr(&o));
+    assert!(esc(&run(&["--help"], &[("CLICOLOR_FORCE", "1")]).stdout));
+    let both = [("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")];
+    assert!(!esc(&run(&bad, &both).stderr));
+    assert!(!esc(&run(&["--help"], &both).stdout));
+    // An empty NO_COLOR is not set.
+    let o = run(&bad, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "")]);
+    assert!(esc(&o.stderr));
+
+    // never wins over everything.
+    for args in [
+        &["--color", "never", "markdown", bad[1]][..],
+        &["--color=never", "--help"][..],
+        &["--color=never", "markdown", "--bogus"][..],
+    ] {
+        let o = run(args, &[("CLICOLOR_FORCE", "1")]);
+        assert!(!esc(&o.stdout) && !esc(&o.stderr), "{args:?}");
+    }
+    // Warnings and notes are labelled too.
+    let o = run(
+        &["--color", "always", "markdown", "testdata/v2_messy.json"],
+        &[],
+    );
+    assert!(
+        stderr(&o).contains("\x1b[1;33mwarning\x1b[0m: "),
+        "{}",
+        stderr(&o)
     );
 }

@@ -9,6 +9,7 @@ mod cli_errors;
 mod cli_inspect;
 mod cli_markdown;
 mod cli_quality;
+mod cli_streams;
 mod cli_tables;
 mod cli_usage;
 mod convert_batches;

@@ -105,9 +105,7 @@ fn realdata_view_matches_the_writers() {
 
 #[test]
 fn hostile_text_stays_text() {
-    let path = testdata().join("regressions/view-hostile-text.json");
-    let doc =
-        pagetree_model::load_document(&std::fs::read(&path).unwrap(), Some("x.json")).unwrap();
+    let doc = fixture("regressions/view-hostile-text.json");
     let view = render(&doc, &ViewOptions::default());
     let html = &view.html;
     assert_eq!(html.matches("</script>").count(), 2);
@@ -151,11 +149,7 @@ fn hostile_text_stays_text() {
 
 #[test]
 fn page_images_are_drawn_under_the_boxes() {
-    let doc = pagetree_model::load_document(
-        &std::fs::read(testdata().join("v2_full.json")).unwrap(),
-        None,
-    )
-    .unwrap();
+    let doc = fixture("v2_full.json");
     let mut opts = ViewOptions::default();
     opts.images = vec![PageImage::new(2, "img/page-002.png")];
     let data = embedded(&render(&doc, &opts).html);
@@ -171,6 +165,17 @@ const PNG: &[u8] = &[
     0x00, 0x05, 0xfe, 0x02, 0xfe, 0xa7, 0x35, 0x81, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
     0x44, 0xae, 0x42, 0x60, 0x82,
 ];
+
+/// A fixture of `testdata/`, loaded.
+fn fixture(name: &str) -> pagetree_model::Document {
+    let bytes = std::fs::read(testdata().join(name)).unwrap();
+    pagetree_model::load_document(&bytes, Some(name)).unwrap()
+}
+
+/// The data embedded in a view file.
+fn view_file(path: &Path) -> Value {
+    embedded(&std::fs::read_to_string(path).unwrap())
+}
 
 /// Runs `pagetree`, which must succeed; its standard error.
 fn cli_view(args: &[&str]) -> String {
@@ -199,7 +204,7 @@ fn cli_writes_the_view_with_linked_or_embedded_images() {
         &p(&imgs),
     ]);
     assert!(err.contains("cover.png: no page number"), "{err}");
-    let data = embedded(&std::fs::read_to_string(&out).unwrap());
+    let data = view_file(&out);
     assert_eq!(data["pages"][0]["image"], "../scans/page_1.png");
     assert_eq!(data["pages"][2]["image"], "../scans/page-003.png");
     cli_view(&[
@@ -211,7 +216,7 @@ fn cli_writes_the_view_with_linked_or_embedded_images() {
         &p(&imgs),
         "--embed-images",
     ]);
-    let data = embedded(&std::fs::read_to_string(&out).unwrap());
+    let data = view_file(&out);
     let src = data["pages"][0]["image"].as_str().unwrap();
     assert!(
         src.starts_with("data:image/png;base64,iVBORw0KGgo"),
@@ -233,19 +238,14 @@ fn convert_writes_the_view_beside_the_other_outputs() {
         "--quiet",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let html = std::fs::read_to_string(out.join("v2_full/view.html")).unwrap();
-    let data = embedded(&html);
+    let data = view_file(&out.join("v2_full/view.html"));
     assert_eq!(data["pages"].as_array().unwrap().len(), 4);
     assert!(out.join("v2_full/document.md").is_file());
 }
 
 #[test]
 fn elements_left_out_of_the_markdown_keep_their_text() {
-    let doc = pagetree_model::load_document(
-        &std::fs::read(testdata().join("v2_full.json")).unwrap(),
-        None,
-    )
-    .unwrap();
+    let doc = fixture("v2_full.json");
     let mut opts = ViewOptions::default();
     opts.markdown.pages.headers = pagetree_convert::FurnitureMode::Hide;
     let data = embedded(&render(&doc, &opts).html);

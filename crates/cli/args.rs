@@ -25,9 +25,33 @@ pub struct Cli {
     )]
     pub jobs: Option<usize>,
 
+    /// When to colour: `auto` colours on a terminal, unless `NO_COLOR` is set (non-empty);
+    /// `CLICOLOR_FORCE` colours when not on one. Applies to help, usage and the `error:`,
+    /// `warning:`, `note:` labels on standard error; data is never coloured.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorArg::Auto,
+        help_heading = "Output"
+    )]
+    pub color: ColorArg,
+
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// On a terminal, unless `NO_COLOR` says otherwise (or `CLICOLOR_FORCE` forces it).
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The subcommands.
@@ -142,8 +166,23 @@ pub enum Command {
     Audit(AuditArgs),
     /// Print a shell completion script: `pagetree completions bash > ~/.local/share/bash-completion/completions/pagetree`.
     Completions(CompletionsArgs),
-    /// Print the manual page (roff): `pagetree man > pagetree.1`.
-    Man,
+    /// Print the manual page (roff): `pagetree man > pagetree.1`, one command's page
+    /// (`pagetree man convert > pagetree-convert.1`), or write every page into a folder
+    /// (`pagetree man --dir ~/.local/share/man/man1`).
+    Man(ManArgs),
+}
+
+/// `pagetree man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (`convert` prints `pagetree-convert.1`); without it,
+    /// the page of `pagetree` itself.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+    /// Write the pages into this folder instead of printing one: `pagetree.1` and one
+    /// `pagetree-COMMAND.1` per command (only COMMAND's page when one is named).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `pagetree completions`.
@@ -172,7 +211,7 @@ impl Command {
             | Command::Jobs(_)
             | Command::Audit(_)
             | Command::Completions(_)
-            | Command::Man => None,
+            | Command::Man(_) => None,
         }
     }
 

@@ -107,6 +107,35 @@ pub fn read_inputs(args: &[String]) -> Vec<(String, InputResult)> {
     out
 }
 
+/// The responses of `args` (as [`read_inputs`] reads them) that `want` accepts, each with its
+/// name, in input order; the others are printed as errors, as not `what` (`"a job listing or
+/// batch results"`), or with their read error. Also how many failed.
+pub fn read_inputs_as<T>(
+    args: &[String],
+    want: impl Fn(Loaded) -> std::result::Result<T, Loaded>,
+    what: &str,
+) -> (Vec<(String, T)>, usize) {
+    let mut failed = 0usize;
+    let mut accepted = Vec::new();
+    for (name, r) in read_inputs(args) {
+        match r.map(&want) {
+            Ok(Ok(t)) => accepted.push((name, t)),
+            Ok(Err(other)) => {
+                failed += 1;
+                eprintln!(
+                    "error: {name}: this is {} body, not {what}",
+                    other.format().with_article()
+                );
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {e}");
+            }
+        }
+    }
+    (accepted, failed)
+}
+
 /// The error for a `--pages` selection that starts past the document's last page:
 /// `a.json: --pages 9-12: the document has 5 pages`.
 pub fn pages_past_end(

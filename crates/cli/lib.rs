@@ -3,8 +3,19 @@
 //! and the Dask path all run the same code. Not a stable API: the library crates
 //! (`pagetree-model`, `pagetree-convert`) are the Rust API.
 
+/// Standard error lines: every `eprintln!` of the crate goes through [`color::eprint_line`],
+/// which colours an `error:`, `warning:`, `note:` or `fail:` label when `--color` says so.
+/// Shadowing the standard macro (defined before the modules, so they all see it) keeps the
+/// hundreds of message sites as they are.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {
+        $crate::color::eprint_line(format_args!($($arg)*))
+    };
+}
+
 mod args;
 mod cmd;
+mod color;
 pub mod embed;
 mod inplace;
 mod input;
@@ -15,8 +26,6 @@ mod render;
 mod spool;
 
 use std::ffi::OsString;
-
-use clap::Parser;
 
 use args::{Cli, Command};
 
@@ -51,7 +60,20 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let mut cli = match Cli::try_parse_from(argv) {
+    use clap::{CommandFactory, FromArgMatches};
+    let argv: Vec<T> = argv.into_iter().collect();
+    let color = color::from_argv(
+        &argv
+            .iter()
+            .map(|a| a.clone().into())
+            .collect::<Vec<OsString>>(),
+    );
+    color::set(color);
+    let parsed = Cli::command()
+        .color(color::for_clap(color))
+        .try_get_matches_from(argv)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let mut cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -118,7 +140,7 @@ fn dispatch(command: &Command) -> anyhow::Result<Outcome> {
         Command::Jobs(a) => cmd::jobs::run(a),
         Command::Audit(a) => cmd::audit::run(a),
         Command::Completions(a) => cmd::completions::completions(a),
-        Command::Man => cmd::completions::man(),
+        Command::Man(a) => cmd::completions::man(a),
     }
 }
 

@@ -38,6 +38,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     sync_dir(dir)
 }
 
+/// Writes a command's whole output: to `path` atomically (`-o FILE`), else to standard output.
+pub fn emit(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    match path {
+        Some(path) => {
+            write_atomic(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => {
+            let mut o = io::stdout().lock();
+            o.write_all(bytes)?;
+            Ok(o.flush()?)
+        }
+    }
+}
+
 /// A temporary file beside `path`, for output written in pieces and then put in place with
 /// [`persist_atomic`] (as [`write_atomic`] does for output held whole).
 pub fn temp_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {

@@ -2,9 +2,11 @@
 
 :func:`convert` is ``pagetree convert`` with the inputs handed out by Dask: the driver
 expands the inputs and reads the manifest (the command's own code), each worker converts one
-file into the shared output folder with the Rust core (atomically, as the command does), and
-the driver takes every result, in input order, into the same manifest, summary and report a
-single ``pagetree convert`` run writes. The output folder must be visible to the workers at
+file into the shared output folder with the Rust core (atomically, as the command does), the
+driver records each result in the output folder's journal as it arrives (so an interrupted
+run resumes like an interrupted ``pagetree convert``: the rerun skips what finished), and
+takes every result, in input order, into the same manifest, summary and report a single
+``pagetree convert`` run writes. The output folder must be visible to the workers at
 the same path (a shared file system). Needs ``dask[distributed]`` (``pip install
 pagetree[dask]``).
 
@@ -17,10 +19,11 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Union
 
 try:
     import dask.bag as db
+    from dask.callbacks import Callback
 except ImportError as e:  # pragma: no cover - depends on the environment
     raise ImportError("pagetree.dask needs dask: pip install 'pagetree[dask]'") from e
 
@@ -40,6 +43,36 @@ def convert_task(args: List[str], task: str) -> str:
         return _native.convert_task(args, task)
     except BaseException as e:  # noqa: BLE001 - reported as this input's failure
         return _failed(task, f"worker error: {type(e).__name__}: {e}")
+
+
+class _Result(NamedTuple):
+    """A task's result with its place in the plan, as the bag's tasks return it (so the
+    driver can tell results from the other values its scheduler hands back)."""
+
+    index: int
+    result: str
+
+
+def _convert_indexed(args: List[str], item: "tuple[int, str]") -> _Result:
+    return _Result(item[0], convert_task(args, item[1]))
+
+
+class _Journal(Callback):
+    """Records each result in the output folder's journal as the local scheduler finishes
+    the task that made it (a bag task returns a partition's results; the same partition is
+    handed back again by the tasks after it, so each index is recorded once)."""
+
+    def __init__(self, args: List[str]) -> None:
+        super().__init__()
+        self.args = args
+        self.done: set = set()
+
+    def _posttask(self, key, result, dsk, state, worker_id) -> None:  # noqa: ANN001
+        if isinstance(result, list):
+            for r in result:
+                if isinstance(r, _Result) and r.index not in self.done:
+                    self.done.add(r.index)
+                    _native.convert_record(self.args, r.result)
 
 
 def _failed(task: str, error: str) -> str:
@@ -88,17 +121,31 @@ def convert(
     if not tasks:
         results: List[str] = []
     elif client is not None:
+        from distributed import as_completed
+
         futures = client.map(convert_task, [args] * len(tasks), tasks, pure=False)
-        results = []
-        for task, f in zip(tasks, futures):
+        index = {f.key: i for i, f in enumerate(futures)}
+        got: List[Optional[str]] = [None] * len(tasks)
+        # Each result is journaled as it arrives, whatever the order, and placed by index.
+        for f in as_completed(futures):
+            i = index[f.key]
             try:
-                results.append(f.result())
+                r = f.result()
             except Exception as e:  # noqa: BLE001 - a lost worker: this input failed
-                results.append(_failed(task, f"worker lost: {type(e).__name__}: {e}"))
+                r = _failed(tasks[i], f"worker lost: {type(e).__name__}: {e}")
+            _native.convert_record(args, r)
+            got[i] = r
+        results = [r for r in got if r is not None]
     else:
         n = npartitions or min(len(tasks), max(1, (os.cpu_count() or 1) * 4))
-        bag = db.from_sequence(tasks, npartitions=n).map(lambda t: convert_task(args, t))
-        results = bag.compute()
+        bag = db.from_sequence(list(enumerate(tasks)), npartitions=n).map(
+            lambda item: _convert_indexed(args, item)
+        )
+        # The local schedulers call back as each partition finishes; on a distributed
+        # default scheduler they do not, and `convert_finish` journals what is left.
+        with _Journal(args):
+            indexed = bag.compute()
+        results = [r.result for r in sorted(indexed, key=lambda r: r.index)]
 
     try:
         code, report = _native.convert_finish(args, plan, list(results))

@@ -125,3 +125,45 @@ def test_a_lost_worker_is_a_failed_input(folder, tmp_path, monkeypatch):
     assert s["exit_code"] == 1
     assert len(s["failed_inputs"]) == s["inputs"] > 0
     assert all("MemoryError" in f["error"] for f in s["failed_inputs"])
+
+
+class _Stop(BaseException):
+    """The driver interrupted (as Ctrl-C would) between two results."""
+
+
+@pytest.mark.parametrize("with_client", [False, True])
+def test_an_interrupted_driver_resumes(folder, tmp_path, monkeypatch, request, with_client):
+    """Each result is journaled as the driver gets it, not at the end: a driver stopped after
+    some results leaves them recorded, and the rerun skips them as a `pagetree convert` rerun
+    would."""
+    import dask
+
+    import pagetree.dask as pd
+
+    sub, out = folder / "batch4", tmp_path / "out"
+    client = request.getfixturevalue("client") if with_client else None
+    record = pd._native.convert_record
+    journaled: list = []
+
+    def stop_after_five(args, result):
+        record(args, result)
+        journaled.append(json.loads(result)["input"]["path"])
+        if len(journaled) == 5:
+            raise _Stop()
+
+    monkeypatch.setattr(pd._native, "convert_record", stop_after_five)
+    with dask.config.set(scheduler="sync"), pytest.raises(_Stop):
+        pd.convert(sub, out, client=client, progress=False)
+    monkeypatch.undo()
+    assert len(journaled) == 5
+    assert (out / "pagetree-manifest.journal").exists()
+    assert not (out / "pagetree-manifest.json").exists(), "the run never finished"
+
+    again = pd.convert(sub, out, client=client, progress=False)
+    assert again["exit_code"] == 0
+    assert again["unchanged_inputs"] == 5
+    assert again["converted_inputs"] == again["inputs"] - 5
+    # Nothing left to do, and the output is what one uninterrupted run writes.
+    cli_out = tmp_path / "cli"
+    run_cli("convert", str(sub), "-o", str(cli_out), "-q")
+    assert _tree(cli_out).keys() == _tree(out).keys()

@@ -1,9 +1,7 @@
 //! `pagetree audit`: per document and in total, the pages that came back failed, empty or
 //! broken, and the re-parse plan; `--fail-on` turns issues into exit code 1 for CI.
 
-use std::io::Write;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 use pagetree_convert::QualityOptions;
 use pagetree_convert::audit::{
     AuditOptions, DocumentAudit, examine, render_text, render_totals, totals, write_csv,
@@ -13,8 +11,8 @@ use rayon::prelude::*;
 
 use crate::Outcome;
 use crate::args::{AuditArgs, AuditFormat};
-use crate::input::read_inputs;
-use crate::output::write_atomic;
+use crate::input::read_inputs_as;
+use crate::output::emit;
 
 /// Runs the command.
 pub fn run(args: &AuditArgs) -> Result<Outcome> {
@@ -28,31 +26,21 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
     opts.low_text_ratio = args.low_text;
     let quality_opts = QualityOptions::default();
     // Audit in parallel (the quality report is most of the work); report in input order.
-    let results: Vec<Result<DocumentAudit>> = read_inputs(&args.inputs)
-        .into_par_iter()
-        .map(|(name, r)| {
-            let doc = match r? {
-                Loaded::Document(d) => *d,
-                other => anyhow::bail!(
-                    "{name}: this is {} body, not a parse result; nothing to audit",
-                    other.format().with_article()
-                ),
-            };
-            let q = pagetree_convert::quality::assess(&doc, &quality_opts);
-            Ok(examine(&doc, &q, &opts))
+    let (docs, failed) = read_inputs_as(
+        &args.inputs,
+        |l| match l {
+            Loaded::Document(d) => Ok(d),
+            other => Err(other),
+        },
+        "a parse result; nothing to audit",
+    );
+    let audits: Vec<DocumentAudit> = docs
+        .par_iter()
+        .map(|(_, doc)| {
+            let q = pagetree_convert::quality::assess(doc, &quality_opts);
+            examine(doc, &q, &opts)
         })
         .collect();
-    let mut failed = 0usize;
-    let mut audits = Vec::new();
-    for r in results {
-        match r {
-            Ok(a) => audits.push(a),
-            Err(e) => {
-                failed += 1;
-                eprintln!("error: {e:#}");
-            }
-        }
-    }
     let total = totals(&audits);
     let mut out = Vec::new();
     match args.format {
@@ -73,16 +61,7 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
         }
         AuditFormat::Csv => write_csv(&audits, &mut out)?,
     }
-    match &args.output {
-        Some(path) => {
-            write_atomic(path, &out).with_context(|| format!("cannot write {}", path.display()))?
-        }
-        None => {
-            let mut o = std::io::stdout().lock();
-            o.write_all(&out)?;
-            o.flush()?;
-        }
-    }
+    emit(args.output.as_deref(), &out)?;
     let mut tripped = 0usize;
     for a in &audits {
         for issue in &args.fail_on {

@@ -268,7 +268,10 @@ fn start(args: &ConvertArgs) -> Result<(Ctx<'_>, Vec<Input>, Report, Held)> {
     }
     let left = remove_leftovers(&out.join(TMP), Path::new("/proc"));
     if left > 0 && !args.quiet {
-        eprintln!("note: removed {left} temporary folder(s) left in {TMP} by an interrupted run");
+        eprintln!(
+            "note: removed {} left in {TMP} by an interrupted run",
+            plural(left, "temporary folder", "temporary folders")
+        );
     }
 
     let expanded = expand(&args.inputs, &args.output);
@@ -544,8 +547,18 @@ fn remove_moved(
 /// failed).
 type Record = Option<(String, Option<Entry>)>;
 
+/// What the journal records of a result: the input's entry when it converted, none when it
+/// failed; nothing when it was unchanged or not started.
+fn journal_record(r: &InputResult) -> Record {
+    match &r.outcome {
+        Ok(Converted::Done { entry, .. }) => Some((r.input.key.clone(), Some(entry.clone()))),
+        Ok(Converted::Unchanged | Converted::NotStarted) => None,
+        Err(_) => Some((r.input.key.clone(), None)),
+    }
+}
+
 /// Adds the result of input `i` to the manifest and the report; returns the input's name, its
-/// warnings to print, and what to record in the journal.
+/// warnings to print, and what to record in the journal ([`journal_record`]).
 fn take_result(
     i: usize,
     manifest: &mut Manifest,
@@ -553,6 +566,7 @@ fn take_result(
     r: InputResult,
 ) -> (String, Vec<String>, Record) {
     let name = r.input.display();
+    let record = journal_record(&r);
     report.input_bytes += match &r.outcome {
         Ok(Converted::Done {
             piped_bytes: Some(n),
@@ -588,8 +602,8 @@ fn take_result(
                     });
                 }
             }
-            manifest.entries.insert(r.input.key.clone(), entry.clone());
-            return (name, notes, Some((r.input.key, Some(entry))));
+            manifest.entries.insert(r.input.key.clone(), entry);
+            return (name, notes, record);
         }
         Err(error) => {
             manifest.entries.remove(&r.input.key);
@@ -598,10 +612,9 @@ fn take_result(
                 error,
                 order,
             });
-            return (name, Vec::new(), Some((r.input.key, None)));
         }
     }
-    (name, Vec::new(), None)
+    (name, Vec::new(), record)
 }
 
 fn print_summary(r: &Report) {
@@ -1172,23 +1185,25 @@ struct DirSink {
 
 impl Sink for DirSink {
     fn write(&mut self, file: &OutFile, bytes: &[u8]) -> io::Result<()> {
-        self.write_file(file, bytes).map_err(|e| {
-            let named = io::Error::new(
-                e.kind(),
-                format!(
-                    "cannot write {}: {}",
-                    self.shown.join(file.path()).display(),
-                    reason(&e)
-                ),
-            );
-            let again = io::Error::new(e.kind(), named.to_string());
-            self.failed.get_or_insert(named);
-            again
-        })
+        self.write_file(file, bytes)
+            .map_err(|e| self.failed_on(file, &e))
     }
 }
 
 impl DirSink {
+    /// `e`, which writing `file` met, as an error naming the file's final place; the first
+    /// such error is kept for the run's message.
+    fn failed_on(&mut self, file: &OutFile, e: &io::Error) -> io::Error {
+        let message = format!(
+            "cannot write {}: {}",
+            self.shown.join(file.path()).display(),
+            reason(e)
+        );
+        self.failed
+            .get_or_insert_with(|| io::Error::new(e.kind(), message.clone()));
+        io::Error::new(e.kind(), message)
+    }
+
     fn write_file(&mut self, file: &OutFile, bytes: &[u8]) -> io::Result<()> {
         if matches!(file, OutFile::Table(_)) {
             let path = self.dir.join(file.path());
@@ -1214,17 +1229,7 @@ impl DirSink {
     fn close(&mut self) -> io::Result<()> {
         for (file, mut w) in std::mem::take(&mut self.files) {
             if let Err(e) = w.flush() {
-                let named = io::Error::new(
-                    e.kind(),
-                    format!(
-                        "cannot write {}: {}",
-                        self.shown.join(file.path()).display(),
-                        reason(&e)
-                    ),
-                );
-                let again = io::Error::new(e.kind(), named.to_string());
-                self.failed.get_or_insert(named);
-                return Err(again);
+                return Err(self.failed_on(&file, &e));
             }
         }
         Ok(())

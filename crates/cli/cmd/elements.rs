@@ -9,11 +9,11 @@ use pagetree_convert::elements::ElementsFormat;
 use pagetree_convert::pages::PageOptions;
 use pagetree_convert::{ConvertOptions, OutFile, Outputs, Rendered, Sink, Warning};
 use pagetree_convert::{ElementOptions, MarkdownOptions, convert_document};
-use pagetree_model::Document;
+use pagetree_model::{Document, file_is_json_lines};
 use serde_json::{Map, Value};
 
 use crate::Outcome;
-use crate::args::ElementsArgs;
+use crate::args::{ElementsArgs, RenderArgs};
 use crate::cmd::markdown::flags;
 use crate::render::{self, Writer};
 
@@ -106,12 +106,40 @@ pub fn run(args: &ElementsArgs) -> Result<Outcome> {
     if render.per_page {
         bail!("--per-page does not apply to elements (ranges refer to the whole document)");
     }
-    let flags = element_flags(args);
-    if args.jsonl {
+    // Several documents written into one stream are JSON Lines whose every record names its
+    // document: JSON documents one after another would not be valid output.
+    let tagged = several_into_one(render);
+    let base = element_flags(args);
+    let flags = move |o: &mut ElementsRun| {
+        base(o);
+        o.elements.source_on_records = tagged;
+    };
+    if args.jsonl || tagged {
         render::run::<Elements<true>>(render, flags)
     } else {
         render::run::<Elements<false>>(render, flags)
     }
+}
+
+/// Whether the elements of more than one document may go into one stream: standard output or
+/// one `-o FILE` (with several inputs, `-o` is a folder with a file per document), and several
+/// inputs, or a JSON Lines one (by its name or its first lines). Standard input is taken as
+/// one document (give `--jsonl` to be sure).
+fn several_into_one(a: &RenderArgs) -> bool {
+    let one_stream = match &a.output {
+        None => true,
+        Some(path) => {
+            a.files.len() == 1
+                && !path.is_dir()
+                && !path.as_os_str().to_string_lossy().ends_with(['/', '\\'])
+        }
+    };
+    one_stream
+        && (a.files.len() > 1
+            || a.files.iter().any(|f| {
+                f.as_os_str() != "-"
+                    && file_is_json_lines(f, Some(&f.to_string_lossy())).unwrap_or(false)
+            }))
 }
 
 /// The explicit flags of `args`, applied over the layered options (the Python extension

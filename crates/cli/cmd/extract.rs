@@ -1,8 +1,6 @@
 //! `pagetree extract`: extract jobs to one CSV or JSON Lines table; the summary (skipped jobs,
 //! usage, warnings) goes to standard error.
 
-use std::io::Write;
-
 use anyhow::{Context, Result, bail};
 use pagetree_convert::extract::{
     ArrayMode, ExtractInput, ExtractOptions, render_summary, tabulate, write_csv, write_jsonl,
@@ -11,8 +9,8 @@ use pagetree_model::Loaded;
 
 use crate::Outcome;
 use crate::args::{ArraysArg, ExtractArgs, RowsFormat};
-use crate::input::read_inputs;
-use crate::output::write_atomic;
+use crate::input::read_inputs_as;
+use crate::output::emit;
 
 /// Runs the command.
 pub fn run(args: &ExtractArgs) -> Result<Outcome> {
@@ -32,25 +30,14 @@ pub fn run(args: &ExtractArgs) -> Result<Outcome> {
         _ => RowsFormat::Csv,
     });
 
-    let read = read_inputs(&args.inputs);
-    let mut failed = 0usize;
-    let mut jobs = Vec::new();
-    for (name, r) in read {
-        match r {
-            Ok(Loaded::ExtractJob(j)) => jobs.push((name, j)),
-            Ok(other) => {
-                failed += 1;
-                eprintln!(
-                    "error: {name}: this is {} body, not an extract job",
-                    other.format().with_article()
-                );
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("error: {e}");
-            }
-        }
-    }
+    let (jobs, failed) = read_inputs_as(
+        &args.inputs,
+        |l| match l {
+            Loaded::ExtractJob(j) => Ok(j),
+            other => Err(other),
+        },
+        "an extract job",
+    );
     let inputs: Vec<ExtractInput<'_>> = jobs
         .iter()
         .map(|(name, j)| ExtractInput { file: name, job: j })
@@ -61,15 +48,7 @@ pub fn run(args: &ExtractArgs) -> Result<Outcome> {
         RowsFormat::Csv => write_csv(&table, &mut bytes)?,
         RowsFormat::Jsonl => write_jsonl(&table, &mut bytes)?,
     }
-    match &args.output {
-        Some(path) => write_atomic(path, &bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => {
-            let mut o = std::io::stdout().lock();
-            o.write_all(&bytes)?;
-            o.flush()?;
-        }
-    }
+    emit(args.output.as_deref(), &bytes)?;
     eprint!("{}", render_summary(&table.summary));
     Ok(if failed > 0 || !table.summary.skipped.is_empty() {
         Outcome::Partial

@@ -1,15 +1,13 @@
 //! `pagetree jobs`: job listings and batch results as one table, or the retry list.
 
-use std::io::Write;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 use pagetree_convert::jobs::{JobsInput, JobsOptions, collect, render_text, retry_list, write_csv};
 use pagetree_model::Loaded;
 
 use crate::Outcome;
 use crate::args::{JobsArgs, JobsFormat};
-use crate::input::read_inputs;
-use crate::output::write_atomic;
+use crate::input::read_inputs_as;
+use crate::output::emit;
 
 /// Runs the command.
 pub fn run(args: &JobsArgs) -> Result<Outcome> {
@@ -20,25 +18,14 @@ pub fn run(args: &JobsArgs) -> Result<Outcome> {
         .map(|s| s.trim().to_ascii_uppercase())
         .filter(|s| !s.is_empty())
         .collect();
-    let read = read_inputs(&args.inputs);
-    let mut failed = 0usize;
-    let mut loaded = Vec::new();
-    for (name, r) in read {
-        match r {
-            Ok(l @ (Loaded::JobList(_) | Loaded::BatchResults(_))) => loaded.push((name, l)),
-            Ok(other) => {
-                failed += 1;
-                eprintln!(
-                    "error: {name}: this is {} body, not a job listing or batch results",
-                    other.format().with_article()
-                );
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("error: {e}");
-            }
-        }
-    }
+    let (loaded, failed) = read_inputs_as(
+        &args.inputs,
+        |l| match l {
+            Loaded::JobList(_) | Loaded::BatchResults(_) => Ok(l),
+            other => Err(other),
+        },
+        "a job listing or batch results",
+    );
     let inputs: Vec<JobsInput<'_>> = loaded
         .iter()
         .filter_map(|(name, l)| match l {
@@ -65,16 +52,7 @@ pub fn run(args: &JobsArgs) -> Result<Outcome> {
             }
         }
     };
-    match &args.output {
-        Some(path) => {
-            write_atomic(path, &out).with_context(|| format!("cannot write {}", path.display()))?
-        }
-        None => {
-            let mut o = std::io::stdout().lock();
-            o.write_all(&out)?;
-            o.flush()?;
-        }
-    }
+    emit(args.output.as_deref(), &out)?;
     Ok(if failed > 0 {
         Outcome::Partial
     } else {

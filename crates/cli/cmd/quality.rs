@@ -192,8 +192,10 @@ fn conditions(report: &QualityReport, args: &QualityArgs) -> Vec<String> {
             let n = t.findings.iter().filter(|f| f.check == *check).count();
             if n > 0 {
                 v.push(format!(
-                    "{}: {} has {n} {check} finding(s) (--fail-on)",
-                    report.input, t.id
+                    "{}: {} has {n} {check} finding{} (--fail-on)",
+                    report.input,
+                    t.id,
+                    if n == 1 { "" } else { "s" }
                 ));
             }
         }

@@ -454,7 +454,15 @@ fn to_stdout(args: &TablesArgs, opts: &TableOptions) -> Result<Outcome> {
         );
     }
     let (name, input) = docs.remove(0);
-    let mut doc = document(&name, input)?;
+    // An input that cannot be read is a failed input (exit 1), as in every command; only
+    // usage errors and output that cannot be written exit 2.
+    let mut doc = match document(&name, input) {
+        Ok(doc) => doc,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Ok(Outcome::Partial);
+        }
+    };
     selected(&name, &mut doc, &selection(args.pages.as_deref())?)?;
     let mut out = extract(&doc, opts);
     match &args.table {

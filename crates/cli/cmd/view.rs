@@ -42,11 +42,23 @@ pub fn run(args: &ViewArgs) -> Result<Outcome> {
     for n in &image_notes {
         eprintln!("warning: {n}");
     }
-    // Several HTML documents in one file would show only the first: with one output file,
-    // the second and later documents of an input fail instead, naming the way out.
-    let one_file = render.output.as_ref().is_some_and(|o| {
-        render.files.len() == 1 && !o.is_dir() && !o.to_string_lossy().ends_with(['/', '\\'])
-    });
+    // Several HTML documents in one file (or one after another on standard output) would
+    // show only the first: several inputs need a folder, and with one output, the second and
+    // later documents of an input fail instead, naming the way out.
+    if render.output.is_none() && render.files.len() > 1 {
+        bail!(
+            "{} inputs would be {} HTML documents glued together on standard output; give -o DIR \
+             for one view per document",
+            render.files.len(),
+            render.files.len()
+        );
+    }
+    let one_file = match &render.output {
+        None => true,
+        Some(o) => {
+            render.files.len() == 1 && !o.is_dir() && !o.to_string_lossy().ends_with(['/', '\\'])
+        }
+    };
     let seen = AtomicUsize::new(0);
     render::per_document(
         render,

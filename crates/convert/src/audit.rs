@@ -232,7 +232,10 @@ pub fn examine(doc: &Document, quality: &QualityReport, opts: &AuditOptions) -> 
         {
             let figures = images.get(page).copied().unwrap_or(0);
             let note = if figures > 0 {
-                format!("; the page has {figures} image(s): it may be a figure page")
+                format!(
+                    "; the page has {}: it may be a figure page",
+                    crate::counted(figures, "image", "images")
+                )
             } else {
                 String::new()
             };
@@ -273,7 +276,11 @@ pub fn examine(doc: &Document, quality: &QualityReport, opts: &AuditOptions) -> 
                 issues.push(PageIssue {
                     page: *page,
                     issue: Issue::BadBoxes,
-                    detail: format!("none of its {n} item(s) has a box"),
+                    detail: if *n == 1 {
+                        "its one item has no box".to_owned()
+                    } else {
+                        format!("none of its {n} items has a box")
+                    },
                 });
             } else if bad == all {
                 issues.push(PageIssue {
@@ -488,9 +495,9 @@ pub fn render_text(a: &DocumentAudit) -> String {
     } else {
         let _ = writeln!(
             out,
-            "  re-parse   {} of {} page(s) ({:.1}%): target_pages=\"{}\" (zero-based)",
+            "  re-parse   {} of {} ({:.1}%): target_pages=\"{}\" (zero-based)",
             a.plan.pages.len(),
-            a.pages,
+            crate::counted(a.pages, "page", "pages"),
             a.plan.share * 100.0,
             a.plan.target_pages
         );
@@ -501,12 +508,12 @@ pub fn render_text(a: &DocumentAudit) -> String {
 /// The totals as readable text.
 pub fn render_totals(t: &AuditTotals) -> String {
     format!(
-        "total: {} document(s), {} page(s); {}; re-parse {} page(s) in {} document(s) ({:.1}% of pages)\n",
-        t.documents,
-        t.pages,
+        "total: {}, {}; {}; re-parse {} in {} ({:.1}% of pages)\n",
+        crate::counted(t.documents, "document", "documents"),
+        crate::counted(t.pages, "page", "pages"),
         counts_line(&t.counts),
-        t.pages_to_reparse,
-        t.documents_to_reparse,
+        crate::counted(t.pages_to_reparse, "page", "pages"),
+        crate::counted(t.documents_to_reparse, "document", "documents"),
         t.share * 100.0
     )
 }

@@ -491,7 +491,8 @@ impl<'o> State<'o> {
             let stream = ElementsStream::new(doc, &opts.elements);
             let source = doc.source.clone();
             let format = doc.format.map(|f| f.as_str().to_owned());
-            let writer = ElementsWriter::new(Vec::new(), opts.elements_format, &source, &format)?;
+            let writer = ElementsWriter::new(Vec::new(), opts.elements_format, &source, &format)?
+                .source_on_records(opts.elements.source_on_records)?;
             Some((stream, writer))
         } else {
             None

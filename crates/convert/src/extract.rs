@@ -790,22 +790,37 @@ pub fn render_summary(s: &ExtractSummary) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} extract job(s): {} completed, {} skipped; {} row(s), {} column(s)",
-        s.jobs,
+        "{}: {} completed, {} skipped; {}, {}",
+        crate::counted(s.jobs, "extract job", "extract jobs"),
         s.completed,
         s.skipped.len(),
-        s.rows,
-        s.columns
+        crate::counted(s.rows, "row", "rows"),
+        crate::counted(s.columns, "column", "columns")
     );
     let u = &s.usage;
     let _ = writeln!(
         out,
-        "usage: {} document(s) ({} with usage), {} page(s) extracted, {} document token(s), {} output token(s)",
-        u.documents,
+        "usage: {} ({} with usage), {} {} extracted, {} document {}, {} output {}",
+        crate::counted(u.documents, "document", "documents"),
         u.with_usage,
         number(u.pages_extracted),
+        if u.pages_extracted == 1.0 {
+            "page"
+        } else {
+            "pages"
+        },
         number(u.document_tokens),
-        number(u.output_tokens)
+        if u.document_tokens == 1.0 {
+            "token"
+        } else {
+            "tokens"
+        },
+        number(u.output_tokens),
+        if u.output_tokens == 1.0 {
+            "token"
+        } else {
+            "tokens"
+        }
     );
     let mut by: BTreeMap<&str, usize> = BTreeMap::new();
     for j in &s.skipped {

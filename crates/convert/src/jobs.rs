@@ -322,7 +322,10 @@ pub fn render_text(report: &JobsReport) -> String {
         .iter()
         .map(|(s, n)| format!("{s} {n}"))
         .collect();
-    let _ = write!(out, "\n{} job(s): {}", report.total, counts.join(", "));
+    let _ = write!(out, "\n{}", crate::counted(report.total, "job", "jobs"));
+    if !counts.is_empty() {
+        let _ = write!(out, ": {}", counts.join(", "));
+    }
     if report.jobs.len() != report.total {
         let _ = write!(out, "; {} shown", report.jobs.len());
     }

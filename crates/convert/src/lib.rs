@@ -60,3 +60,9 @@ pub use quality::{QualityOptions, QualityReport};
 pub use tables::{TableOptions, TablesOutput};
 pub use text::TextOptions;
 pub use warning::Warning;
+
+/// `1 page`, `2 pages`: a count with its noun, singular for one (messages read "1 row", never
+/// "1 row(s)").
+pub(crate) fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -316,6 +316,14 @@ fn convert_task(py: Python<'_>, args: Vec<String>, task: String) -> PyResult<Str
         .map_err(option_error)
 }
 
+/// Records one task's result in OUT's journal as soon as the driver has it, so that an
+/// interrupted distributed run resumes like a local one.
+#[pyfunction]
+fn convert_record(py: Python<'_>, args: Vec<String>, result: String) -> PyResult<()> {
+    py.detach(move || embed::dist::record(&args, &result))
+        .map_err(option_error)
+}
+
 /// Takes every task's result into the manifest and summary; returns the exit code and the
 /// report (JSON).
 #[pyfunction]
@@ -345,6 +353,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_file, m)?)?;
     m.add_function(wrap_pyfunction!(convert_plan, m)?)?;
     m.add_function(wrap_pyfunction!(convert_task, m)?)?;
+    m.add_function(wrap_pyfunction!(convert_record, m)?)?;
     m.add_function(wrap_pyfunction!(convert_finish, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     Ok(())

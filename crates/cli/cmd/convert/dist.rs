@@ -1,9 +1,10 @@
 //! `convert` split in three for engines that run the inputs elsewhere (the Python package's
 //! Dask path): [`plan`] expands the inputs where the command would, [`convert_one`] converts
-//! one input in any process that sees OUT, and [`finish`] takes the results in input order
-//! into the same manifest, summary and report a single `pagetree convert` run writes. Every
-//! step is the command's own code; only the loop that hands inputs to threads is replaced.
-//! Values cross processes as JSON strings.
+//! one input in any process that sees OUT, [`record`] journals each result as the driver gets
+//! it (so an interrupted distributed run resumes like a local one), and [`finish`] takes the
+//! results in input order into the same manifest, summary and report a single `pagetree
+//! convert` run writes. Every step is the command's own code; only the loop that hands inputs
+//! to threads is replaced. Values cross processes as JSON strings.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -12,26 +13,55 @@ use clap::Parser;
 use indicatif::ProgressBar;
 use serde::{Deserialize, Serialize};
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::{
-    Held, InputResult, context, convert_input, finish as finish_run, lock, record_in_journal,
-    start, take_result,
+    Held, InputResult, context, convert_input, finish as finish_run, journal_record, lock, reason,
+    record_in_journal, start, take_result,
 };
 use crate::args::{Cli, Command, ConvertArgs};
 use crate::inputs::Input;
 use crate::manifest::{Entry, Journal, Manifest};
 
-/// OUT's lock and journal, held by the driver from [`plan`] to [`finish`] (the calls share
-/// nothing else), by output folder.
-static HELD: Mutex<Vec<(PathBuf, Held)>> = Mutex::new(Vec::new());
+/// What the driver holds of one output folder from [`plan`] to [`finish`] (the calls share
+/// nothing else).
+struct Driver {
+    out: PathBuf,
+    held: Held,
+    /// The inputs (by key) [`record`] has journaled already.
+    recorded: BTreeSet<String>,
+    /// Whether writing the journal failed (said once).
+    journal_failed: bool,
+}
+
+/// Each output folder's [`Driver`].
+static HELD: Mutex<Vec<Driver>> = Mutex::new(Vec::new());
 
 /// Takes what [`plan`] left held for `out`, if anything.
-fn take_held(out: &PathBuf) -> Option<Held> {
+fn take_held(out: &Path) -> Option<Driver> {
     let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
-    let i = held.iter().position(|(o, _)| o == out)?;
-    Some(held.swap_remove(i).1)
+    let i = held.iter().position(|d| d.out == out)?;
+    Some(held.swap_remove(i))
+}
+
+/// What [`plan`] left held for `out`, or OUT locked and its journal opened now (a driver in
+/// another process than its plan's).
+fn take_or_lock(a: &ConvertArgs) -> Result<Driver> {
+    if let Some(d) = take_held(&a.output) {
+        return Ok(d);
+    }
+    Ok(Driver {
+        out: a.output.clone(),
+        held: Held {
+            _lock: lock::lock(&a.output, a.wait, a.quiet)?,
+            journal: Journal::open(&a.output)
+                .with_context(|| format!("cannot write the journal in {}", a.output.display()))?,
+        },
+        recorded: BTreeSet::new(),
+        journal_failed: false,
+    })
 }
 
 /// The inputs to convert, in order, each with what the manifest knows of it.
@@ -86,9 +116,12 @@ pub fn plan(args: &[String]) -> Result<String> {
     // A plan made earlier for this folder and never finished gives its lock up.
     drop(take_held(&a.output));
     let (ctx, inputs, report, held) = start(&a)?;
-    HELD.lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push((a.output.clone(), held));
+    HELD.lock().unwrap_or_else(|e| e.into_inner()).push(Driver {
+        out: a.output.clone(),
+        held,
+        recorded: BTreeSet::new(),
+        journal_failed: false,
+    });
     ctx.progress.finish_and_clear();
     let tasks = inputs
         .into_iter()
@@ -145,6 +178,41 @@ pub fn convert_one(args: &[String], task: &str) -> Result<String> {
     Ok(serde_json::to_string(&result)?)
 }
 
+/// Records one task's result (from [`convert_one`]) in OUT's journal as soon as the driver
+/// has it, in any order, as a `pagetree convert` run records each input as it finishes: a
+/// driver stopped before [`finish`] leaves every input recorded here converted, and the rerun
+/// skips them. [`finish`] records the results not recorded here. A journal that cannot be
+/// written is said once on standard error (the manifest written by [`finish`] still holds
+/// every result).
+pub fn record(args: &[String], result: &str) -> Result<()> {
+    let a = parse(args)?;
+    let r: InputResult = serde_json::from_str(result).context("not a convert result")?;
+    let Some((key, entry)) = journal_record(&r) else {
+        return Ok(());
+    };
+    let mut driver = take_or_lock(&a)?;
+    if driver.recorded.contains(&key) {
+        HELD.lock().unwrap_or_else(|e| e.into_inner()).push(driver);
+        return Ok(());
+    }
+    match driver.held.journal.record(&key, entry.as_ref()) {
+        Ok(()) => {
+            driver.recorded.insert(key);
+        }
+        Err(e) if !driver.journal_failed => {
+            driver.journal_failed = true;
+            eprintln!(
+                "warning: cannot write the journal in {}: {}",
+                a.output.display(),
+                reason(&e)
+            );
+        }
+        Err(_) => {}
+    }
+    HELD.lock().unwrap_or_else(|e| e.into_inner()).push(driver);
+    Ok(())
+}
+
 /// This machine's name, to tell processes of the same id on two machines apart.
 fn host() -> Option<String> {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -155,7 +223,8 @@ fn host() -> Option<String> {
 /// Takes the results of every task of `plan` (in the plan's order) into OUT's manifest,
 /// prints warnings, errors and the summary as the command does, writes `--report FILE`, and
 /// returns the exit code (0, 1, or 2 when the disk filled up) and the report (JSON). Each
-/// result is recorded in OUT's journal as it is taken, and OUT stays locked until the end.
+/// result [`record`] did not journal is recorded in OUT's journal as it is taken, and OUT stays
+/// locked until the end.
 pub fn finish(args: &[String], plan: &str, results: &[String]) -> Result<(u8, String)> {
     let a = parse(args)?;
     let p: Plan = serde_json::from_str(plan).context("not a convert plan")?;
@@ -167,14 +236,7 @@ pub fn finish(args: &[String], plan: &str, results: &[String]) -> Result<(u8, St
         );
     }
     // The plan's lock and journal; a driver in another process than its plan's takes them now.
-    let mut held = match take_held(&a.output) {
-        Some(h) => h,
-        None => Held {
-            _lock: lock::lock(&a.output, a.wait, a.quiet)?,
-            journal: Journal::open(&a.output)
-                .with_context(|| format!("cannot write the journal in {}", a.output.display()))?,
-        },
-    };
+    let mut driver = take_or_lock(&a)?;
     let (manifest, _) = Manifest::load(&a.output);
     let ctx = context(&a, manifest, ProgressBar::hidden(), String::new())?;
     let mut report = super::Report {
@@ -194,15 +256,17 @@ pub fn finish(args: &[String], plan: &str, results: &[String]) -> Result<(u8, St
     }
     report.inputs = p.tasks.len() + report.failed_inputs.len();
     let mut manifest = ctx.manifest.clone();
-    let mut journal_failed = false;
+    let mut journal_failed = driver.journal_failed;
     for (i, r) in results.iter().enumerate() {
         let r: InputResult = serde_json::from_str(r)
             .with_context(|| format!("result {} is not a convert result", i + 1))?;
         let (name, notes, record) = take_result(i, &mut manifest, &mut report, r);
-        if let Some((key, entry)) = record {
+        if let Some((key, entry)) = record
+            && !driver.recorded.contains(&key)
+        {
             record_in_journal(
                 &ctx,
-                &mut held.journal,
+                &mut driver.held.journal,
                 &key,
                 entry.as_ref(),
                 &mut journal_failed,
@@ -217,6 +281,6 @@ pub fn finish(args: &[String], plan: &str, results: &[String]) -> Result<(u8, St
         crate::Outcome::Partial => 1,
         crate::Outcome::Stopped => 2,
     };
-    drop(held);
+    drop(driver);
     Ok((code, serde_json::to_string(&report)?))
 }

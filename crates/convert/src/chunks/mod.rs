@@ -209,8 +209,12 @@ pub fn split(doc: &Document, opts: &ChunkOptions) -> Chunks {
         warnings.push(Warning::doc(
             "oversize_chunk",
             format!(
-                "{oversize} chunk(s) exceed the maximum of {} {}: a single word or table row \
-                 is larger than it",
+                "{} the maximum of {} {}: a single word or table row is larger than it",
+                if oversize == 1 {
+                    "1 chunk exceeds".to_owned()
+                } else {
+                    format!("{oversize} chunks exceed")
+                },
                 opts.max,
                 if opts.counter.is_some() {
                     "tokens"

@@ -1,6 +1,7 @@
 //! Where a chunk came from: the elements whose markdown it holds, their pages and boxes (in
 //! points and normalised, with the union per page), and its stable id.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
@@ -21,6 +22,11 @@ pub(crate) struct Provenance<'d> {
     /// End (exclusive walk index) of each item's subtree.
     subtree_end: Vec<usize>,
     duplicates: BTreeSet<(usize, usize)>,
+    /// Per item, found when a chunk first holds part of it: whether the item is a paragraph
+    /// written as its `md`, and if so the length of the `md`'s leading blanks and its
+    /// character index. A paragraph of megabytes is in thousands of chunks, and comparing it
+    /// with its rendering and indexing it again for each was quadratic in its size.
+    paragraphs: Vec<OnceCell<Option<(usize, CharIndex)>>>,
 }
 
 /// A chunk's elements, pages and boxes.
@@ -50,6 +56,7 @@ impl<'d> Provenance<'d> {
             ids: element_ids(walk),
             subtree_end,
             duplicates: duplicate_boxes(walk),
+            paragraphs: (0..walk.len()).map(|_| OnceCell::new()).collect(),
         }
     }
 
@@ -138,12 +145,16 @@ impl<'d> Provenance<'d> {
         if (i + 1..self.subtree_end[i]).any(|c| self.md.span(c).is_some()) {
             return Vec::new();
         }
-        let md = item.md();
-        let lead = md.len() - md.trim_start().len();
-        if item.kind() != ItemKind::Text || self.md.output[span.clone()] != *md.trim() {
+        let paragraph = self.paragraphs[i].get_or_init(|| {
+            let md = item.md();
+            let lead = md.len() - md.trim_start().len();
+            (item.kind() == ItemKind::Text && self.md.output[span.clone()] == *md.trim())
+                .then(|| (lead, CharIndex::new(md)))
+        });
+        let Some((lead, index)) = paragraph else {
             return all;
-        }
-        let index = CharIndex::new(md);
+        };
+        let lead = *lead;
         // The chunk's share of the item, in characters of its md.
         let shares: Vec<[usize; 2]> = parts
             .iter()

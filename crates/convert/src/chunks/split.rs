@@ -170,35 +170,47 @@ pub(crate) fn cut(text: &str, range: Range<usize>, level: Level) -> Vec<Range<us
 /// brackets after it), then whitespace, then a capital letter, a digit or an opening mark. The
 /// last condition keeps `e.g. this` and `3.5 mm` whole.
 fn sentence_ends(s: &str) -> Vec<usize> {
+    // Walked with iterators, never a table of every character: that table (16 bytes a
+    // character) made a paragraph of megabytes cost 16 times its size.
     let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (_, c) = chars[i];
-        if matches!(c, '.' | '!' | '?' | '…') {
-            let mut j = i + 1;
-            while j < chars.len()
-                && matches!(chars[j].1, '"' | '\'' | ')' | ']' | '”' | '’' | '*' | '_')
-            {
-                j += 1;
-            }
-            let end = chars.get(j).map_or(s.len(), |(b, _)| *b);
-            let mut k = j;
-            while k < chars.len() && chars[k].1.is_whitespace() {
-                k += 1;
-            }
-            let next = chars.get(k).map(|(_, c)| *c);
-            if k > j
-                && next.is_some_and(|n| {
-                    n.is_uppercase() || n.is_ascii_digit() || "\"'“‘([*_#-".contains(n)
-                })
-            {
-                out.push(end);
-                i = k;
+    let mut it = s.char_indices();
+    while let Some((_, c)) = it.next() {
+        if !matches!(c, '.' | '!' | '?' | '…') {
+            continue;
+        }
+        let mut look = it.clone();
+        let mut after = look.clone();
+        while let Some((_, ch)) = after.next()
+            && matches!(ch, '"' | '\'' | ')' | ']' | '”' | '’' | '*' | '_')
+        {
+            look = after.clone();
+        }
+        // `look` is just past the closing marks.
+        let end = look.clone().next().map_or(s.len(), |(b, _)| b);
+        let mut spaced = false;
+        let mut next = None;
+        for (_, ch) in look.clone() {
+            if ch.is_whitespace() {
+                spaced = true;
                 continue;
             }
+            next = Some(ch);
+            break;
         }
-        i += 1;
+        if spaced
+            && next.is_some_and(|n| {
+                n.is_uppercase() || n.is_ascii_digit() || "\"'“‘([*_#-".contains(n)
+            })
+        {
+            out.push(end);
+            // On at the sentence's first character (the whitespace is skipped).
+            while let Some((_, ch)) = look.clone().next()
+                && ch.is_whitespace()
+            {
+                look.next();
+            }
+            it = look;
+        }
     }
     out
 }
@@ -206,6 +218,56 @@ fn sentence_ends(s: &str) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain way [`sentence_ends`] replaced: a table of every character.
+    fn sentence_ends_by_table(s: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        let chars: Vec<(usize, char)> = s.char_indices().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let (_, c) = chars[i];
+            if matches!(c, '.' | '!' | '?' | '…') {
+                let mut j = i + 1;
+                while j < chars.len()
+                    && matches!(chars[j].1, '"' | '\'' | ')' | ']' | '”' | '’' | '*' | '_')
+                {
+                    j += 1;
+                }
+                let end = chars.get(j).map_or(s.len(), |(b, _)| *b);
+                let mut k = j;
+                while k < chars.len() && chars[k].1.is_whitespace() {
+                    k += 1;
+                }
+                let next = chars.get(k).map(|(_, c)| *c);
+                if k > j
+                    && next.is_some_and(|n| {
+                        n.is_uppercase() || n.is_ascii_digit() || "\"'“‘([*_#-".contains(n)
+                    })
+                {
+                    out.push(end);
+                    i = k;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn sentence_ends_walk_as_the_character_table_did() {
+        for s in [
+            "One. Two! Three? Four… five. 6 items. \"Quoted.\" Next. (Aside.) Then",
+            "e.g. this and 3.5 mm. Done.  \n\n  New paragraph.\"  \"Open",
+            "End.",
+            "End. ",
+            "Über. Ärger! Ça va? «Non.» [x]. *Bold.* _It_. #Tag. -Dash. a.B c.  ",
+            "...  ?? !! .\u{a0}A",
+            "",
+        ] {
+            assert_eq!(sentence_ends(s), sentence_ends_by_table(s), "{s:?}");
+        }
+    }
 
     fn texts<'a>(s: &'a str, r: &[Range<usize>]) -> Vec<&'a str> {
         r.iter().map(|r| &s[r.clone()]).collect()

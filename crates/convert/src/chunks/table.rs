@@ -20,6 +20,9 @@ pub(crate) struct TableRows<'a> {
     pub id: String,
     /// Every row, the header first, continuation rows appended as the renderer appended them.
     pub rows: Vec<&'a [Cell]>,
+    /// The widest row's cell count, counted once: pieces are measured thousands of times on a
+    /// long table, and counting at each was quadratic in its rows.
+    columns: usize,
     /// Each row's line in the document markdown, when the document writes the table from
     /// these rows (GFM, or HTML generated from them); `None` when it writes the server's own
     /// HTML, where rows cannot be located.
@@ -80,6 +83,7 @@ impl<'a> TableRows<'a> {
         });
         TableRows {
             id,
+            columns: column_count(&rows),
             rows,
             lines,
             block,
@@ -106,7 +110,7 @@ impl<'a> TableRows<'a> {
         repeat: bool,
     ) -> String {
         let blank = a > 1 && !repeat;
-        let columns = column_count(&self.rows);
+        let columns = self.columns;
         if let (TableText::Markdown, true, Some(lines)) = (format, self.gfm, &self.lines) {
             // The document's own lines: the header and delimiter lines, then the rows.
             let part = &md[self.part(a, b)];

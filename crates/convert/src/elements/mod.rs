@@ -52,6 +52,10 @@ pub struct ElementOptions {
     /// Whether running heads and feet typed as text are found and flagged as furniture
     /// (use the markdown's setting, so `md_range` agrees). Default: [`Detection::Auto`].
     pub detect: Detection,
+    /// In JSON Lines, repeat the document's `source` in every `element`, `page` and `summary`
+    /// record, so that the elements of several documents written into one stream each say
+    /// which input they belong to. Default: `false`.
+    pub source_on_records: bool,
 }
 
 impl Default for ElementOptions {
@@ -59,6 +63,7 @@ impl Default for ElementOptions {
         ElementOptions {
             furniture: true,
             detect: Detection::Auto,
+            source_on_records: false,
         }
     }
 }

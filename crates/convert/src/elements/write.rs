@@ -26,6 +26,10 @@ pub struct ElementsWriter<W: Write> {
     w: W,
     format: ElementsFormat,
     first: bool,
+    /// `"source":"<source>",` when every JSON Lines record repeats the source, else empty.
+    tag: Vec<u8>,
+    /// The document's source, for [`ElementsWriter::source_on_records`].
+    source: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -57,13 +61,30 @@ impl<W: Write> ElementsWriter<W> {
                 w.write_all(&head[..head.len() - 1])?;
                 w.write_all(b",\"elements\":[")?;
             }
-            ElementsFormat::Jsonl => record(&mut w, "document", &head)?,
+            // The document record holds the source already: never tagged.
+            ElementsFormat::Jsonl => record(&mut w, "document", &[], &head)?,
         }
         Ok(ElementsWriter {
             w,
             format,
             first: true,
+            tag: Vec::new(),
+            source: source.clone(),
         })
+    }
+
+    /// With `yes`, every JSON Lines record after the `document` one repeats the document's
+    /// `source` as its second field (`{"record":"element","source":"a.json",...}`), so that
+    /// the elements of several documents in one stream can be told apart line by line. The
+    /// JSON form is unchanged (its `source` is at the top).
+    pub fn source_on_records(mut self, yes: bool) -> io::Result<Self> {
+        self.tag.clear();
+        if yes && self.format == ElementsFormat::Jsonl {
+            self.tag.extend_from_slice(b"\"source\":");
+            serde_json::to_writer(&mut self.tag, &self.source)?;
+            self.tag.push(b',');
+        }
+        Ok(self)
     }
 
     /// The underlying writer (to drain a buffer between batches).
@@ -97,6 +118,7 @@ impl<W: Write> ElementsWriter<W> {
         // A buffer per run of elements rather than per element: a batch has tens of thousands.
         const RUN: usize = 256;
         let format = self.format;
+        let tag = &self.tag;
         let runs: Vec<(Vec<u8>, A)> = items
             .par_chunks(RUN)
             .map(|run| -> io::Result<(Vec<u8>, A)> {
@@ -117,7 +139,7 @@ impl<W: Write> ElementsWriter<W> {
                         ElementsFormat::Jsonl => {
                             json.clear();
                             if each(item, &mut json, &mut acc) {
-                                record(&mut buf, "element", &json)?;
+                                record(&mut buf, "element", tag, &json)?;
                             }
                         }
                     }
@@ -151,21 +173,31 @@ impl<W: Write> ElementsWriter<W> {
             }
             ElementsFormat::Jsonl => {
                 for p in pages {
-                    record(&mut self.w, "page", &serde_json::to_vec(p)?)?;
+                    record(&mut self.w, "page", &self.tag, &serde_json::to_vec(p)?)?;
                 }
-                record(&mut self.w, "summary", &serde_json::to_vec(summary)?)?;
+                record(
+                    &mut self.w,
+                    "summary",
+                    &self.tag,
+                    &serde_json::to_vec(summary)?,
+                )?;
             }
         }
         Ok(self.w)
     }
 }
 
-/// Writes `{"record":"<name>",<fields of json>}` and a newline.
-fn record<W: Write>(w: &mut W, name: &str, json: &[u8]) -> io::Result<()> {
+/// Writes `{"record":"<name>",<tag><fields of json>}` and a newline (`tag`: empty, or
+/// fields ending in a comma).
+fn record<W: Write>(w: &mut W, name: &str, tag: &[u8], json: &[u8]) -> io::Result<()> {
     write!(w, "{{\"record\":\"{name}\"")?;
     if json.len() > 2 {
         w.write_all(b",")?;
+        w.write_all(tag)?;
         w.write_all(&json[1..json.len() - 1])?;
+    } else if let Some(fields) = tag.strip_suffix(b",") {
+        w.write_all(b",")?;
+        w.write_all(fields)?;
     }
     w.write_all(b"}\n")
 }

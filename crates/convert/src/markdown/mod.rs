@@ -281,8 +281,13 @@ impl<'o, 'a> Context<'o, 'a> {
         out.push(Warning::doc(
             "option_ignored",
             format!(
-                "{server} page(s) use the server's markdown as written; these options apply \
-                 only to pages rendered from the item tree: {}",
+                "{} the server's markdown as written; these options apply only to pages \
+                 rendered from the item tree: {}",
+                if server == 1 {
+                    "1 page uses".to_owned()
+                } else {
+                    format!("{server} pages use")
+                },
                 ignored.join(", ")
             ),
         ));

@@ -523,8 +523,23 @@ fn tag_end(s: &str) -> Option<usize> {
 /// The value of a numeric attribute (`colspan="3"`, `colspan=3`, `COLSPAN='3'`); `None` when
 /// missing or not a number (HTML then uses 1).
 fn attr_number(attrs: &str, name: &str) -> Option<usize> {
+    let (_, value) = attributes(attrs).find(|(key, _)| key.eq_ignore_ascii_case(name))?;
+    // Browsers read the leading digits ("2;" and " 2 " both mean 2).
+    let digits: String = value
+        .trim()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// The attributes of a tag's inside after its name, in order: `key=value`, `key="value"`,
+/// `key='value'` and bare `key` (value `""`). Slashes between attributes (`<br/>`) are
+/// skipped, and a stray `=` gives an empty key with its value, so the walk always moves on.
+/// The one attribute reader of the crate: table cells and the viewer's sanitizer share it.
+pub(crate) fn attributes(attrs: &str) -> impl Iterator<Item = (&str, &str)> {
     let mut rest = attrs;
-    loop {
+    std::iter::from_fn(move || {
         rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
         if rest.is_empty() {
             return None;
@@ -553,16 +568,8 @@ fn attr_number(attrs: &str, name: &str) -> Option<usize> {
             value = v;
             rest = r;
         }
-        if key.eq_ignore_ascii_case(name) {
-            // Browsers read the leading digits ("2;" and " 2 " both mean 2).
-            let digits: String = value
-                .trim()
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect();
-            return digits.parse().ok();
-        }
-    }
+        Some((key, value))
+    })
 }
 
 fn is_html_space(c: char) -> bool {
@@ -690,6 +697,23 @@ mod tests {
         );
         assert_eq!(attr_number(" rowspan=x", "rowspan"), None);
         assert_eq!(attr_number(" data-colspan=5", "colspan"), None);
+    }
+
+    #[test]
+    fn attributes_in_order() {
+        let all: Vec<_> =
+            attributes(" colspan=\"2\" onclick='x(\"a b\")' hidden rowspan=3/ = 4").collect();
+        assert_eq!(
+            all,
+            [
+                ("colspan", "2"),
+                ("onclick", "x(\"a b\")"),
+                ("hidden", ""),
+                ("rowspan", "3/"),
+                ("", "4"),
+            ]
+        );
+        assert_eq!(attributes(" / ").count(), 0);
     }
 
     #[test]

@@ -23,7 +23,7 @@ mod agree;
 mod csv_in;
 mod extract;
 mod grid;
-mod html;
+pub(crate) mod html;
 mod ids;
 mod index;
 mod index_writer;

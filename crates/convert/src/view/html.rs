@@ -8,6 +8,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
+use crate::tables::html::attributes;
+
 /// Tags kept from raw HTML in the markdown (server HTML tables, `<br/>` in cells, `<sup>`);
 /// anything else is shown as text.
 const ALLOWED_TAGS: &[&str] = &[
@@ -193,45 +195,6 @@ fn attrs_well_quoted(inner: &str) -> bool {
     !inner.contains('<')
         && inner.matches('"').count().is_multiple_of(2)
         && inner.matches('\'').count().is_multiple_of(2)
-}
-
-/// `key=value`, `key="value"`, `key='value'` and bare `key` pairs.
-fn attributes(s: &str) -> Vec<(&str, &str)> {
-    let mut out = Vec::new();
-    let mut rest = s.trim_start();
-    while !rest.is_empty() {
-        let key_len = rest
-            .find(|c: char| c.is_whitespace() || c == '=')
-            .unwrap_or(rest.len());
-        let key = &rest[..key_len];
-        rest = rest[key_len..].trim_start();
-        let mut value = "";
-        if let Some(after) = rest.strip_prefix('=') {
-            let after = after.trim_start();
-            let (v, r) = match after.chars().next() {
-                Some(q @ ('"' | '\'')) => {
-                    let body = &after[1..];
-                    let close = body.find(q).unwrap_or(body.len());
-                    (&body[..close], body.get(close + 1..).unwrap_or(""))
-                }
-                _ => {
-                    let e = after.find(char::is_whitespace).unwrap_or(after.len());
-                    (&after[..e], &after[e..])
-                }
-            };
-            value = v;
-            rest = r.trim_start();
-        }
-        if key.is_empty() {
-            // A stray `=`: skip one character so the loop always moves on.
-            let mut chars = rest.chars();
-            chars.next();
-            rest = chars.as_str().trim_start();
-            continue;
-        }
-        out.push((key, value));
-    }
-    out
 }
 
 #[cfg(test)]
