@@ -240,3 +240,48 @@ impl pagetree_convert::Sink for Files {
         Ok(())
     }
 }
+
+/// `--pages` naming a page that is missing from the input is said once, in the whole read's
+/// place, even when the searched index held a false page of that number until the reader
+/// took it back: pages 1, 2, 3 and 5, with an object nested in page 3 whose first key is
+/// `"page_number": 4` (the searched index then sees pages 1 to 5, with no gap to warn of).
+#[test]
+fn a_missing_selected_page_is_judged_on_the_pages_as_read() {
+    let page = |n: u32, extra: &str| {
+        format!(
+            r#"{{"page_number": {n}, "page_width": 612, "page_height": 792, "success": true, "items": [{{"type": "text", "md": "page {n}"{extra}}}]}}"#
+        )
+    };
+    let nested = r#", "refs": [{"why": "fares"}, {"page_number": 4, "why": "the night crossing"}]"#;
+    let pages = [page(1, ""), page(2, ""), page(3, nested), page(5, "")];
+    let json = format!(
+        r#"{{"job": {{"id": "j"}}, "items": {{"pages": [{}]}}}}"#,
+        pages.join(", ")
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("gap.json");
+    std::fs::write(&path, &json).expect("written");
+
+    let whole = pagetree_model::load_file(&path).expect("whole");
+    let mut opts = pagetree_convert::ConvertOptions::default();
+    opts.markdown.pages.selection = "3-4".parse().expect("selection");
+    opts.batch_bytes = 1;
+    // No pass over the pages before the conversion (running heads are looked for first,
+    // which would take the false page back before anything is judged).
+    use pagetree_convert::furniture::Detection;
+    opts.markdown.pages.detect = Detection::Off;
+    opts.text.pages.detect = Detection::Off;
+    opts.elements.detect = Detection::Off;
+    let mut whole_sink = Files::default();
+    let want = pagetree_convert::convert_document(&whole, &opts, &mut whole_sink).expect("whole");
+    assert!(
+        want.warnings.iter().any(|w| w.code == "pages_not_found"),
+        "{:?}",
+        want.warnings
+    );
+    let mut reader = Reader::open(&path).expect("open");
+    let mut sink = Files::default();
+    let got = pagetree_convert::convert_reader(&mut reader, &opts, &mut sink).expect("read");
+    assert_eq!(got.warnings, want.warnings);
+    assert!(sink.0 == whole_sink.0);
+}

@@ -264,7 +264,8 @@ pub fn convert_document(
     };
     let mut state = State::new(doc, opts, has_items)?;
     state.stats.warnings.extend(warning);
-    state.missing_pages(doc.pages.iter().map(|p| p.number));
+    let missing = state.missing_pages(doc.pages.iter().map(|p| p.number));
+    state.stats.warnings.extend(missing);
     state.batch(doc, sink)?;
     if opts.outputs.chunks {
         let out = chunks::split(doc, &opts.chunks);
@@ -342,7 +343,9 @@ pub fn convert_reader(
     let outline = reader.outline();
     let mut state = State::new(&outline, opts, has_items)?;
     state.stats.warnings.extend(warning);
-    state.missing_pages(reader.page_numbers());
+    // Said where a whole read says it, from the page list as read to the end (an index taken
+    // on trust may hold a false page until the reader takes it back).
+    let missing_at = state.stats.warnings.len();
     let cross_page = opts.markdown.merge_tables || opts.tables.stitch;
     // Rendering from the item tree reads the server's page markdown and text only for pages
     // without a usable items page; elsewhere those strings (as large as the items' markdown)
@@ -384,6 +387,10 @@ pub fn convert_reader(
     }
     drop(dropper);
     dropping.join().ok();
+    drop(batches);
+    if let Some(w) = state.missing_pages(reader.page_numbers()) {
+        state.stats.warnings.insert(missing_at, w);
+    }
     chunk_pass(reader, opts, state, sink)
 }
 
@@ -583,18 +590,16 @@ impl<'o> State<'o> {
 
     /// The `pages_not_found` warning of the whole document (a batch lacks pages the
     /// document has), when markdown or text is written.
-    fn missing_pages(&mut self, pages: impl Iterator<Item = u32>) {
+    fn missing_pages(&self, pages: impl Iterator<Item = u32>) -> Option<Warning> {
         let o = &self.opts.outputs;
         let sel = if o.markdown || o.elements {
             &self.markdown.pages.selection
         } else if o.text {
             &self.text.pages.selection
         } else {
-            return;
+            return None;
         };
-        if let Some(w) = crate::pages::missing_pages(pages, sel) {
-            self.stats.warnings.push(w);
-        }
+        crate::pages::missing_pages(pages, sel)
     }
 
     /// Adds the chunks' warnings, but those the other outputs gave (a failed page, as the

@@ -61,7 +61,6 @@ pub fn split_reader(
         // finds them.
         md_opts.pages.detect = Detection::Found(Arc::new(detect(reader, batch_bytes)?));
     }
-    let missing = crate::pages::missing_pages(reader.page_numbers(), &md_opts.pages.selection);
     reader.set_options(ReadOptions::default());
     let mut settle = Settle::default();
     let mut start = Start::default();
@@ -87,5 +86,9 @@ pub fn split_reader(
             break;
         }
     }
+    drop(batches);
+    // From the page list as read to the end (an index taken on trust may hold a false page
+    // until the reader takes it back).
+    let missing = crate::pages::missing_pages(reader.page_numbers(), &md_opts.pages.selection);
     Ok(settle.finish(missing, opts, &md_opts, emit)?)
 }

@@ -3,6 +3,7 @@
 //! writes as one row (`eat-4<br/>Threshold`) is flattened before comparing, since that is how
 //! the server writes it rather than a disagreement.
 
+use super::counted;
 use std::collections::BTreeMap;
 
 use crate::tables::{Agreement, Grid, Representations, Source, compare};
@@ -226,15 +227,15 @@ fn numbers(reference: &Grid, rs: Source, other: &Grid, os: Source, out: &mut Fin
     let mut parts = Vec::new();
     if !only_ref.is_empty() {
         parts.push(format!(
-            "{} number(s) in {rs} missing from {os}: {}",
-            only_ref.len(),
+            "{} in {rs} missing from {os}: {}",
+            counted(only_ref.len(), "number", "numbers"),
             show(&only_ref)
         ));
     }
     if !only_other.is_empty() {
         parts.push(format!(
-            "{} number(s) in {os} missing from {rs}: {}",
-            only_other.len(),
+            "{} in {os} missing from {rs}: {}",
+            counted(only_other.len(), "number", "numbers"),
             show(&only_other)
         ));
     }
@@ -289,7 +290,7 @@ mod tests {
         numbers(&a, Source::Rows, &b, Source::Html, &mut out);
         assert_eq!(
             out.list[0].message,
-            "1 number(s) in rows missing from html: 7; 1 number(s) in html missing from rows: 8"
+            "1 number in rows missing from html: 7; 1 number in html missing from rows: 8"
         );
         assert_eq!((out.list[0].row, out.list[0].column), (Some(0), Some(1)));
     }

@@ -5,6 +5,7 @@
 //! box with another table is strong enough alone; the weaker signals count only in pairs, so
 //! a real table beside a figure caption stays `ok`.
 
+use super::counted;
 use std::collections::BTreeMap;
 
 use pagetree_model::{Item, ItemKind, ItemRef};
@@ -37,7 +38,8 @@ pub(crate) fn transcriptions(walk: &[ItemRef<'_>], tables: &[&ItemRef<'_>]) -> V
                 .count();
             if sharing > 0 {
                 strong.push(format!(
-                    "shares its box with {sharing} other table(s) on page {}",
+                    "shares its box with {} on page {}",
+                    counted(sharing, "other table", "other tables"),
                     t.page
                 ));
             }

@@ -5,6 +5,7 @@
 use super::super::layout::{ColumnKind, Layout};
 use super::super::report::CellRef;
 use super::super::values::{Value, clean, is_year, is_year_label, quote, words};
+use super::counted;
 use super::structure::list;
 use super::{Check, Findings};
 
@@ -120,8 +121,12 @@ fn labels(t: &Layout<'_>, skip: &[usize], out: &mut Findings) {
         out.add(
             Check::BlankHeader,
             format!(
-                "{} column(s) with values have no header label: {}",
-                blank.len(),
+                "{} no header label: {}",
+                counted(
+                    blank.len(),
+                    "column with values has",
+                    "columns with values have"
+                ),
                 list(&blank)
             ),
         )
@@ -148,8 +153,8 @@ fn labels(t: &Layout<'_>, skip: &[usize], out: &mut Findings) {
         out.add(
             Check::DuplicateHeader,
             format!(
-                "{} column(s) repeat a header label: column {c} and column {first} are both {}",
-                dups.len(),
+                "{} a header label: column {c} and column {first} are both {}",
+                counted(dups.len(), "column repeats", "columns repeat"),
                 quote(&labels[c])
             ),
         )

@@ -260,6 +260,11 @@ impl Findings {
     }
 }
 
+/// `n` with its noun (and verb) in the right number: `1 cell holds`, `2 cells hold`.
+pub(super) fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

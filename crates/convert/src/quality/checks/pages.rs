@@ -2,6 +2,7 @@
 //! the next, which the server did not merge (the stitcher's rules, reused), and header rows
 //! repeated inside a table (what a merge across page breaks leaves behind).
 
+use super::counted;
 use pagetree_model::{Document, ItemRef};
 
 use crate::tables::{Grid, continuation, placement};
@@ -27,8 +28,8 @@ pub(crate) fn repeated_header(t: &Layout<'_>, out: &mut Findings) -> Vec<usize> 
         out.add(
             Check::RepeatedHeaderRows,
             format!(
-                "{} body row(s) repeat the header: {} (a page break inside the table; drop them)",
-                repeats.len(),
+                "{} the header: {} (a page break inside the table; drop them)",
+                counted(repeats.len(), "body row repeats", "body rows repeat"),
                 list(&repeats)
             ),
         )

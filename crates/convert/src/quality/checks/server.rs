@@ -13,6 +13,7 @@
 //! | `multi_table_page` | the page holds 2+ table items besides merge stubs |
 //! | anything else | unchecked |
 
+use super::counted;
 use pagetree_model::Item;
 
 use super::super::report::{Confirmation, ServerConcern};
@@ -96,7 +97,8 @@ pub(crate) fn merges(parts: &[MergePart], failed_pages: &[u32]) -> Vec<Findings>
                 out[i].add(
                     Check::MissingMergeStub,
                     format!(
-                        "merged_from_pages lists page(s) {} but no stub there points back to page {}",
+                        "merged_from_pages lists {} {} but no stub there points back to page {}",
+                        if missing.len() == 1 { "page" } else { "pages" },
                         missing.join(", "),
                         p.page
                     ),
@@ -149,7 +151,10 @@ pub(crate) fn concerns(
             _ => None,
         };
         let (confirmation, evidence) = if kind == "multi_table_page" {
-            let evidence = Some(format!("{tables_on_page} table(s) on page {page}"));
+            let evidence = Some(format!(
+                "{} on page {page}",
+                counted(tables_on_page, "table", "tables")
+            ));
             if tables_on_page >= 2 {
                 (Confirmation::Confirmed, evidence)
             } else {

@@ -1,6 +1,7 @@
 //! Structure checks: ragged rows per representation, blank rows, empty columns, sparsity,
 //! duplicate rows, one-column and one-row tables, rows shifted by one column.
 
+use super::counted;
 use crate::tables::{Grid, Representations, Source, compare};
 
 use super::super::QualityOptions;
@@ -101,7 +102,11 @@ pub(crate) fn check(t: &Layout<'_>, opts: &QualityOptions, out: &mut Findings) -
     if let Some(&first) = blank.first() {
         out.add(
             Check::BlankRows,
-            format!("{} blank row(s): {}", blank.len(), list(&blank)),
+            format!(
+                "{}: {}",
+                counted(blank.len(), "blank row", "blank rows"),
+                list(&blank)
+            ),
         )
         .at(Some(first), None);
     }
@@ -184,8 +189,8 @@ fn duplicates(t: &Layout<'_>, out: &mut Findings) {
         out.add(
             Check::DuplicateRows,
             format!(
-                "{} row(s) repeat an earlier row: row {r} repeats row {first}{}",
-                pairs.len(),
+                "{} an earlier row: row {r} repeats row {first}{}",
+                counted(pairs.len(), "row repeats", "rows repeat"),
                 if pairs.len() > 1 {
                     format!(" (all: {})", list(&rows))
                 } else {

@@ -1,6 +1,7 @@
 //! Value checks: text in a numeric column, two numbers in one cell, mixed number formats in a
 //! column, and HTML or markdown left in cell text.
 
+use super::counted;
 use std::collections::BTreeSet;
 
 use crate::numbers::{SignStyle, parse_number};
@@ -23,8 +24,8 @@ pub(crate) fn check(t: &Layout<'_>, skip: &[usize], out: &mut Findings) {
         out.add(
             Check::TwoNumbersInCell,
             format!(
-                "{} cell(s) hold two or more numbers, as if columns were merged: {}",
-                pairs.len(),
+                "{} two or more numbers, as if columns were merged: {}",
+                counted(pairs.len(), "cell holds", "cells hold"),
                 quote(&first.text)
             ),
         )
@@ -43,10 +44,10 @@ pub(crate) fn check(t: &Layout<'_>, skip: &[usize], out: &mut Findings) {
             out.add(
                 Check::TextInNumericColumn,
                 format!(
-                    "column {c} {} holds {} numbers and {} text cell(s): {}",
+                    "column {c} {} holds {} and {}: {}",
                     quote(&t.header_label(c)),
-                    t.columns[c].numbers,
-                    texts.len(),
+                    counted(t.columns[c].numbers, "number", "numbers"),
+                    counted(texts.len(), "text cell", "text cells"),
                     texts
                         .iter()
                         .take(3)
@@ -275,8 +276,8 @@ fn markup(t: &Layout<'_>, out: &mut Findings) {
         out.add(
             Check::MarkupResidue,
             format!(
-                "{} cell(s) carry {}: {}",
-                other.len(),
+                "{} {}: {}",
+                counted(other.len(), "cell carries", "cells carry"),
                 kinds.join(", "),
                 quote(&first.text)
             ),
@@ -287,7 +288,10 @@ fn markup(t: &Layout<'_>, out: &mut Findings) {
     if let Some(first) = breaks.first() {
         out.add(
             Check::LineBreakTags,
-            format!("{} cell(s) hold <br> line-break tags", breaks.len()),
+            format!(
+                "{} <br> line-break tags",
+                counted(breaks.len(), "cell holds", "cells hold")
+            ),
         )
         .at(Some(first.row), Some(first.column))
         .with_cells(breaks);
