@@ -512,10 +512,12 @@ def convert(
     in parallel, atomically, with the manifest that makes reruns skip unchanged inputs.
 
     `to` lists the outputs (``"markdown"``, ``"text"``, ``"tables"``, ``"elements"``,
-    ``"quality"``;
+    ``"quality"``, ``"chunks"``;
     default markdown, tables and elements); `jobs` the worker threads (default: one per
     core); `progress=False` is ``--quiet``. Other options are the command's flags
-    (``stitch``, ``delimiter``, ``shard="1/4"``, ``elements_jsonl``, the markdown options).
+    (``stitch``, ``delimiter``, ``shard="1/4"``, ``elements_jsonl``, the markdown options,
+    and with ``"chunks"`` the chunk options as :func:`chunks` takes them: ``max_chars``,
+    ``max_tokens``, ``min``, ``overlap``, ``table_text``, ``no_breadcrumb``, ``furniture``).
 
     Returns the summary (schema ``pagetree.convert-report``: inputs, converted, unchanged,
     documents, pages, failed pages, tables, elements, ``failed_inputs`` with their located
