@@ -453,13 +453,15 @@ fn with_detected(opts: &ConvertOptions, detected: Detected) -> (ConvertOptions, 
 }
 
 /// The first pass of a batched conversion: each page's edge lines, read a batch at a time
-/// without boxes or values (a page's few first and last items are all it keeps), so
+/// keeping of each item only its kind and `md` (children, cells, boxes and values are stepped
+/// over unbuilt; a page's few first and last items are all detection looks at), so
 /// detection sees the whole document and every batch marks the same lines a whole read does.
 pub(crate) fn detect(reader: &mut Reader, budget: u64) -> Result<Detected, LoadError> {
     reader.set_options(
         ReadOptions::default()
             .skip_boxes(true)
             .markdown_only(true)
+            .edges_only(true)
             .skip_server_pages(true),
     );
     let mut found = DetectedBuilder::default();

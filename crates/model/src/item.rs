@@ -55,6 +55,7 @@ wire_object! {
     }
 }
 
+/// Under [`Projection::edges_only`], every field but `type` and `md` once `type` is read.
 /// Under [`Projection::markdown_only`]: whether field `i` of an item being read can be stepped
 /// over because rendering markdown from the item tree would not read it, given the fields read
 /// so far. A text item's `value` is read only when its `md` is empty or may start with a list
@@ -64,8 +65,14 @@ wire_object! {
 /// in another order (client-library dumps write `type` last) nothing is skipped.
 fn markdown_only_skip(item: &Item, i: usize, p: Projection) -> bool {
     // Field indexes in `Item::FIELDS` (checked by a test).
+    const TYPE: usize = 0;
+    const MD: usize = 1;
     const VALUE: usize = 2;
     const CSV: usize = 8;
+    // Under `edges_only`: once `type` fixes the kind, only `md` is read.
+    if p.edges_only && item.type_name.is_some() {
+        return !matches!(i, TYPE | MD);
+    }
     if !matches!(i, VALUE | CSV) || !p.markdown_only {
         return false;
     }
@@ -447,6 +454,7 @@ mod tests {
         let lean = Projection {
             skip: &[],
             markdown_only: true,
+            edges_only: false,
         };
         let read = |json: &str| crate::wire::from_str::<Item>(json, lean).unwrap();
         // API order: the value of a plain paragraph is not needed.

@@ -33,6 +33,7 @@ pub struct ReadOptions {
     skip_boxes: bool,
     markdown_only: bool,
     skip_server_pages: bool,
+    edges_only: bool,
 }
 
 /// The field a light read skips in `markdown.pages` entries (the page's whole markdown).
@@ -70,6 +71,21 @@ impl ReadOptions {
         self
     }
 
+    /// Keep of each item only its `md` and what says its kind: all that finding running
+    /// heads and feet reads. Every other field (`value`, `rows`, children...) and unknown
+    /// fields are stepped over without being built once the item's `type` is read; an item
+    /// whose `type` comes later or is missing keeps what it has before it, so its kind is
+    /// inferred as in a full read. For a first pass that only looks at page edges.
+    pub fn edges_only(mut self, on: bool) -> Self {
+        self.edges_only = on;
+        self
+    }
+
+    /// Whether only what edge detection reads is kept.
+    pub fn is_edges_only(&self) -> bool {
+        self.edges_only
+    }
+
     /// Whether boxes are left out.
     pub fn skips_boxes(&self) -> bool {
         self.skip_boxes
@@ -89,6 +105,7 @@ impl ReadOptions {
         Projection {
             skip: if self.skip_boxes { SKIP_BOXES } else { &[] },
             markdown_only: self.markdown_only,
+            edges_only: self.edges_only,
         }
     }
 }
@@ -715,6 +732,7 @@ fn parse(
                 PieceKind::Page(ArrayPath::MarkdownPages) if light => Projection {
                     skip: SKIP_PAGE_MARKDOWN,
                     markdown_only: false,
+                    edges_only: false,
                 },
                 _ => projection,
             };

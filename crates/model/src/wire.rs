@@ -244,6 +244,9 @@ pub(crate) struct Projection {
     /// never reads, judged from the fields read before (API output writes `type` and `md`
     /// first): see [`crate::Item`]'s reading. Off for every other use.
     pub(crate) markdown_only: bool,
+    /// Keep only what finding running heads and feet reads: an item's `md`, and its kind
+    /// (every other field is stepped over once `type` is read; unknown keys always are).
+    pub(crate) edges_only: bool,
 }
 
 /// Matches object keys against a type's known field names without allocating for known keys,
@@ -366,6 +369,9 @@ macro_rules! wire_object {
                         ))? {
                             match key {
                                 $crate::wire::Key::Skipped => {
+                                    map.next_value::<serde::de::IgnoredAny>()?;
+                                }
+                                $crate::wire::Key::Unknown(_) if projection.edges_only => {
                                     map.next_value::<serde::de::IgnoredAny>()?;
                                 }
                                 $crate::wire::Key::Unknown(k) => {
