@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::chunks::{self, Chunk, ChunkOptions};
 use crate::elements::{ElementOptions, ElementsFormat, ElementsStream, ElementsWriter, MdOffset};
 use crate::furniture::{
-    Detected, DetectedBuilder, Detection, no_furniture_warning, page_furniture,
+    Detected, DetectedBuilder, Detection, PageEdges, no_furniture_warning, page_furniture,
 };
 use crate::markdown::{self, MarkdownOptions, TableFormat};
 use crate::pages::{Rendered, Source, separator_for};
@@ -466,8 +466,11 @@ pub(crate) fn detect(reader: &mut Reader, budget: u64) -> Result<Detected, LoadE
     );
     let mut found = DetectedBuilder::default();
     for batch in reader.batches(budget) {
-        for page in batch?.pages() {
-            found.add_page(&page);
+        let batch = batch?;
+        let pages: Vec<_> = batch.pages().collect();
+        let edges: Vec<PageEdges> = pages.par_iter().map(PageEdges::of).collect();
+        for page in edges {
+            found.add_edges(page);
         }
     }
     Ok(found.finish())

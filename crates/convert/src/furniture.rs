@@ -161,29 +161,26 @@ pub struct DetectedBuilder {
 impl DetectedBuilder {
     /// Adds a page's edge lines.
     pub fn add_page(&mut self, page: &Page<'_>) {
-        if has_header_text(page) {
-            self.typed = true;
-        }
-        let items = page.items();
-        if items.is_empty() {
+        self.add_edges(PageEdges::of(page));
+    }
+
+    /// Adds what [`PageEdges::of`] found on a page: pages are looked at in parallel and added
+    /// in page order, so what is found does not depend on the threads.
+    pub(crate) fn add_edges(&mut self, page: PageEdges) {
+        self.typed |= page.typed;
+        if !page.has_items {
             return;
         }
         self.pages += 1;
-        let typed = typed_furniture(page);
-        if typed.iter().any(Option::is_some) {
-            self.typed = true;
-        }
-        for (slot, top) in edge_slots(items, &typed) {
-            if let Some(sig) = signature(&items[slot]) {
-                let e = self.seen.entry(sig.clone()).or_default();
-                e.0.insert(page.number());
-                if top {
-                    e.1 += 1;
-                } else {
-                    e.2 += 1;
-                }
-                self.edges.push((page.number(), sig));
+        for (sig, top) in page.edges {
+            let e = self.seen.entry(sig.clone()).or_default();
+            e.0.insert(page.number);
+            if top {
+                e.1 += 1;
+            } else {
+                e.2 += 1;
             }
+            self.edges.push((page.number, sig));
         }
     }
 
@@ -224,6 +221,40 @@ impl DetectedBuilder {
 
 /// Whether the server gave the page header or footer text of its own (`markdown.pages[]`
 /// `header`/`footer`, v1 `pageHeaderMarkdown`/`pageFooterMarkdown`).
+/// One page's part in detection: its edge lines' signatures (with whether each is at the top),
+/// and whether the server typed furniture on it.
+#[derive(Debug)]
+pub(crate) struct PageEdges {
+    number: u32,
+    has_items: bool,
+    typed: bool,
+    edges: Vec<(String, bool)>,
+}
+
+impl PageEdges {
+    pub(crate) fn of(page: &Page<'_>) -> Self {
+        let mut out = PageEdges {
+            number: page.number(),
+            has_items: false,
+            typed: has_header_text(page),
+            edges: Vec::new(),
+        };
+        let items = page.items();
+        if items.is_empty() {
+            return out;
+        }
+        out.has_items = true;
+        let typed = typed_furniture(page);
+        out.typed |= typed.iter().any(Option::is_some);
+        for (slot, top) in edge_slots(items, &typed) {
+            if let Some(sig) = signature(&items[slot]) {
+                out.edges.push((sig, top));
+            }
+        }
+        out
+    }
+}
+
 fn has_header_text(page: &Page<'_>) -> bool {
     page.markdown_page().is_some_and(|m| {
         [&m.header, &m.footer]
