@@ -449,6 +449,25 @@ mod tests {
     }
 
     #[test]
+    fn edges_only_reading_keeps_type_and_md_and_what_infers_a_kind() {
+        let edges = Projection {
+            edges_only: true,
+            ..Projection::default()
+        };
+        let read = |json: &str| crate::wire::from_str::<Item>(json, edges).unwrap();
+        let t = read(
+            r#"{"type": "table", "md": "|a|", "rows": [["a"]], "items": [{"md": "x"}], "extra": 1, "value": "v"}"#,
+        );
+        assert_eq!((t.kind(), t.md()), (ItemKind::Table, "|a|"));
+        assert!(t.rows.is_none() && t.items.is_none() && t.value.is_none() && t.unknown.is_empty());
+        // Without `type` first, what infers the kind is kept.
+        let h = read(r##"{"md": "# H", "level": 1, "type": "heading"}"##);
+        assert_eq!((h.kind(), h.level), (ItemKind::Heading, Some(1)));
+        let inferred = read(r#"{"md": "|a|", "rows": [["a"]]}"#);
+        assert_eq!(inferred.kind(), ItemKind::Table);
+    }
+
+    #[test]
     fn markdown_only_reading_skips_what_markdown_does_not_read() {
         assert_eq!([Item::FIELDS[2].0, Item::FIELDS[8].0], ["value", "csv"]);
         let lean = Projection {
