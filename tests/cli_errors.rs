@@ -209,3 +209,38 @@ fn a_job_listing_given_to_tables_is_located() {
         "{e}"
     );
 }
+
+#[test]
+fn job_listing_extract_job_and_batch_bodies_that_fail_a_check_are_located() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // Each body is recognised by its keys, then one field has the wrong type.
+    let cases: [(&str, &str, &str, &str); 3] = [
+        (
+            "jobs",
+            "listing.json",
+            "{\"items\": [{\"id\": \"a\", \"status\": \"SUCCESS\",\n  \"created_at\": 5}]}",
+            "listing.json: items[0].created_at: invalid type: integer `5`, expected a string at line 2 column 17",
+        ),
+        (
+            "jobs",
+            "batch.json",
+            "{\"processing_results\": 7}",
+            "batch.json: processing_results: invalid type: integer `7`, expected a sequence at line 1 column 24",
+        ),
+        (
+            "extract",
+            "extract.json",
+            "{\"id\": [1],\n \"status\": \"COMPLETED\", \"extract_result\": {}, \"extract_metadata\": {}}",
+            "extract.json: id: invalid type: sequence, expected a string at line 1 column 7",
+        ),
+    ];
+    for (command, file, body, expected) in cases {
+        let path = tmp.path().join(file);
+        std::fs::write(&path, body).expect("write");
+        let o = pagetree(&[command, path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{command} {file}: {}", stderr(&o));
+        let e = errors(&o).join("\n");
+        let want = format!("error: {}/{expected}", tmp.path().display());
+        assert_eq!(e, want, "{command} {file}");
+    }
+}
