@@ -18,24 +18,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
             .open(path)?
             .write_all(bytes);
     }
-    let dir = parent(path);
-    // Callers name files inside output folders that may not exist yet.
-    fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
-    let prefix = format!(".{}.", name.to_string_lossy());
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(".tmp");
-    // tempfile makes files only their owner can read; outputs get the usual mode (umask
-    // applies), as `File::create` gives.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut tmp = builder.tempfile_in(dir)?;
+    let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir)
+    persist_atomic(tmp, path)
 }
 
 /// Writes a command's whole output: to `path` atomically (`-o FILE`), else to standard output.
@@ -57,6 +42,7 @@ pub fn emit(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
 /// [`persist_atomic`] (as [`write_atomic`] does for output held whole).
 pub fn temp_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
     let dir = parent(path);
+    // Callers name files inside output folders that may not exist yet.
     fs::create_dir_all(dir)?;
     let name = path
         .file_name()
@@ -64,6 +50,8 @@ pub fn temp_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
     let prefix = format!(".{}.", name.to_string_lossy());
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
+    // tempfile makes files only their owner can read; outputs get the usual mode (umask
+    // applies), as `File::create` gives.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     builder.tempfile_in(dir)
@@ -74,6 +62,18 @@ pub fn temp_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
 pub fn persist_atomic(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(parent(path))
+}
+
+/// Puts a temporary file written in pieces (`file`, at `tmp` beside `path`) in place as
+/// [`persist_atomic`] does: synced, renamed over `path`, the directory synced. A device, FIFO
+/// or socket written in place (`tmp == path`) is only flushed by its writer.
+pub fn rename_into_place(file: &fs::File, tmp: &Path, path: &Path) -> io::Result<()> {
+    if tmp == path {
+        return Ok(());
+    }
+    file.sync_all()?;
+    fs::rename(tmp, path)?;
     sync_dir(parent(path))
 }
 

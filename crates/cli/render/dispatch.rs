@@ -348,9 +348,7 @@ pub(super) fn render_in_place<W: Writer>(
             );
             let r = r.and_then(|s| {
                 w.flush()?;
-                if tmp != *target {
-                    std::fs::rename(&tmp, target)?;
-                }
+                crate::output::rename_into_place(w.get_ref(), &tmp, target)?;
                 Ok(s)
             });
             if r.is_err() {

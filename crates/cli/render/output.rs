@@ -86,13 +86,8 @@ impl Out {
             Out::Dir => {}
             Out::File { tmp, path, mut w } => {
                 let done = if rendered_any {
-                    w.flush().and_then(|()| {
-                        if tmp == path {
-                            Ok(())
-                        } else {
-                            std::fs::rename(&tmp, &path)
-                        }
-                    })
+                    w.flush()
+                        .and_then(|()| crate::output::rename_into_place(w.get_ref(), &tmp, &path))
                 } else {
                     Ok(())
                 };
