@@ -924,23 +924,25 @@ impl Builder<'_> {
                 let header = t.text(1, 1, opts.tables, md, md_opts, true);
                 let repeat = self.measure.len(&header) * 2 <= opts.max;
                 // Units are the body rows 1..n (a header-only table is one unit: its header).
+                // A piece of the table's rows `a..=z` (1-based, the header being row 0).
+                let table_seg = |text: String, a: usize, z: usize| Seg {
+                    text,
+                    part: t.part(a, z),
+                    kind: PartKind::Table,
+                    block: bi,
+                    table: Some(TablePiece {
+                        id: t.id.clone(),
+                        rows: [a, z],
+                        of: n,
+                        header_repeated: a > 1 && repeat,
+                    }),
+                    whole: false,
+                    pre: 0,
+                    post: 0,
+                };
                 let piece = |a: usize, z: usize| {
                     let (a, z) = if n == 1 { (1, 1) } else { (a + 1, z + 1) };
-                    Seg {
-                        text: t.text(a, z, opts.tables, md, md_opts, repeat),
-                        part: t.part(a, z),
-                        kind: PartKind::Table,
-                        block: bi,
-                        table: Some(TablePiece {
-                            id: t.id.clone(),
-                            rows: [a, z],
-                            of: n,
-                            header_repeated: a > 1 && repeat,
-                        }),
-                        whole: false,
-                        pre: 0,
-                        post: 0,
-                    }
+                    table_seg(t.text(a, z, opts.tables, md, md_opts, repeat), a, z)
                 };
                 // A row larger than the maximum: the row's own text cut as prose (sentences,
                 // words, graphemes), each piece under the repeated header lines.
@@ -992,21 +994,7 @@ impl Builder<'_> {
                     while p < atoms.len() {
                         let slice = |k: usize| &row[atoms[p].start..atoms[p + k - 1].end];
                         let k = gallop(atoms.len() - p, 1, &|k| fits(&with_lead(slice(k)))).max(1);
-                        out.push(Seg {
-                            text: with_lead(slice(k)),
-                            part: t.part(a, z),
-                            kind: PartKind::Table,
-                            block: bi,
-                            table: Some(TablePiece {
-                                id: t.id.clone(),
-                                rows: [a, z],
-                                of: n,
-                                header_repeated: a > 1 && repeat,
-                            }),
-                            whole: false,
-                            pre: 0,
-                            post: 0,
-                        });
+                        out.push(table_seg(with_lead(slice(k)), a, z));
                         p += k;
                     }
                     out
