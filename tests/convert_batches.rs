@@ -73,21 +73,28 @@ fn option_sets() -> Vec<(&'static str, ConvertOptions)> {
     ]
 }
 
-#[test]
-fn batches_write_the_same_files_as_the_whole_document() {
+/// Every fixture and real response that reads as one parse result: its name, bytes and the
+/// whole document.
+fn parse_results() -> Vec<(String, Vec<u8>, pagetree_model::Document)> {
     let mut files = fixtures();
     files.extend(realdata().unwrap_or_default());
-    let mut checked = 0;
-    let mut multi_batch = 0;
-    for path in files
+    files
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
-    {
-        let bytes = std::fs::read(path).expect("readable");
-        let file = name(path);
-        let Ok(doc) = pagetree_model::load_document(&bytes, Some(&file)) else {
-            continue;
-        };
+        .filter_map(|path| {
+            let bytes = std::fs::read(path).expect("readable");
+            let file = name(path);
+            let doc = pagetree_model::load_document(&bytes, Some(&file)).ok()?;
+            Some((file, bytes, doc))
+        })
+        .collect()
+}
+
+#[test]
+fn batches_write_the_same_files_as_the_whole_document() {
+    let mut checked = 0;
+    let mut multi_batch = 0;
+    for (file, bytes, doc) in parse_results() {
         let Ok(mut reader) = Reader::from_bytes(bytes.clone(), Some(&file)) else {
             continue;
         };
@@ -184,19 +191,9 @@ fn chunk_option_sets() -> Vec<(&'static str, pagetree_convert::chunks::ChunkOpti
 
 #[test]
 fn chunks_in_batches_are_the_chunks_of_the_whole_document() {
-    let mut files = fixtures();
-    files.extend(realdata().unwrap_or_default());
     let mut checked = 0;
     let mut settled_early = 0;
-    for path in files
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-    {
-        let bytes = std::fs::read(path).expect("readable");
-        let file = name(path);
-        let Ok(doc) = pagetree_model::load_document(&bytes, Some(&file)) else {
-            continue;
-        };
+    for (file, bytes, doc) in parse_results() {
         // Shapes read whole only (arrays at the top...).
         if Reader::from_bytes(bytes.clone(), Some(&file)).is_err() {
             continue;
