@@ -1,9 +1,16 @@
 //! Writing output: every file and folder is put in place atomically, here and only here, so a
 //! reader (or a crash) never sees half a file or a folder that mixes two runs.
+//!
+//! A single output (`-o FILE`) is synced before it is renamed into place. The many outputs of
+//! a multi-file run are renamed into place at once and made durable a group at a time by a
+//! [`SyncGroup`] (see `docs/design.md`, "Durable output").
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 
 /// Writes `bytes` to `path` atomically: into a temporary file in the same directory (so the
 /// rename never crosses file systems), synced, then renamed over `path`, and the directory
@@ -83,21 +90,6 @@ pub fn is_special(path: &Path) -> bool {
     fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
-/// Puts the folder `new` where `dst` is: the old folder is moved aside first and removed
-/// last, so `dst` is never a mix of the two; the parent directory is synced after.
-pub fn replace_dir(new: &Path, dst: &Path) -> io::Result<()> {
-    if dst.exists() {
-        let aside = new.with_extension("old");
-        fs::rename(dst, &aside)?;
-        fs::rename(new, dst)?;
-        sync_dir(parent(dst))?;
-        fs::remove_dir_all(&aside)
-    } else {
-        fs::rename(new, dst)?;
-        sync_dir(parent(dst))
-    }
-}
-
 /// Whether an error says the disk (or the user's quota) is full: nothing more can be written,
 /// so a batch stops instead of failing every input left.
 pub fn is_disk_full(e: &io::Error) -> bool {
@@ -113,6 +105,286 @@ pub fn reason(e: &io::Error) -> String {
     match s.find(" (os error") {
         Some(i) => s[..i].to_owned(),
         None => s,
+    }
+}
+
+/// Outputs of a multi-file run, put in place at once and made durable together.
+///
+/// Each output is written to a temporary file beside its name and renamed into place without a
+/// sync, so a reader of the folder (or a process killed at any moment) sees every file whole,
+/// old or new. [`commit`](Self::commit) then makes everything put in place since the last
+/// commit durable, with as few journal commits of the file system as it can: on Linux one
+/// `syncfs(2)` per file system written to, elsewhere a sync of each file and then of each
+/// folder. Measured on ext4 with 2,000 files of 50 KB in groups of 64, one at a time (sync,
+/// rename, sync of the folder) took 11.6 s, a sync of each file per group 0.8-1.2 s, one
+/// syncfs per group 0.3-0.6 s.
+///
+/// Nothing may claim an output durable (a journal line, a manifest entry) before a commit that
+/// covers it has returned.
+#[derive(Default)]
+pub struct SyncGroup {
+    pending: Mutex<Pending>,
+    /// The commit running in the background ([`commit_in_background`](Self::commit_in_background)).
+    background: Mutex<Option<JoinHandle<io::Result<()>>>>,
+}
+
+/// What a commit has to make durable, and how to reach each file system.
+#[derive(Default)]
+struct Pending {
+    /// Files put in place since the last commit.
+    files: Vec<PathBuf>,
+    /// Folders put in place (with all they hold) since the last commit.
+    trees: Vec<PathBuf>,
+    /// Folders whose entries changed since the last commit.
+    dirs: Vec<PathBuf>,
+    /// The file system of each folder seen (by path), and an open folder on each: opened
+    /// before the first output there is written, so its `syncfs` reports every write error
+    /// from then on.
+    devices: BTreeMap<PathBuf, u64>,
+    roots: BTreeMap<u64, Arc<fs::File>>,
+}
+
+impl std::fmt::Debug for SyncGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SyncGroup")
+    }
+}
+
+impl SyncGroup {
+    /// A group with nothing pending.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Writes `bytes` to `path` atomically (temporary file, rename), durable at the next
+    /// commit. Missing parent folders are created. A device, FIFO or socket is written in
+    /// place.
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        if is_special(path) {
+            return fs::OpenOptions::new()
+                .write(true)
+                .open(path)?
+                .write_all(bytes);
+        }
+        let mut tmp = temp_beside(path)?;
+        tmp.write_all(bytes)?;
+        self.persist(tmp, path)
+    }
+
+    /// Puts a file made by [`temp_beside`] in place, durable at the next commit.
+    pub fn persist(&self, tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
+        // Seen before the rename, so that an error writing it back is seen by the commit.
+        self.lock().saw(parent(path))?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        self.lock().file(path);
+        Ok(())
+    }
+
+    /// Puts a temporary file written in pieces (at `tmp` beside `path`) in place, durable at
+    /// the next commit. A device, FIFO or socket written in place (`tmp == path`) is only
+    /// flushed by its writer.
+    pub fn rename_into_place(&self, tmp: &Path, path: &Path) -> io::Result<()> {
+        if tmp == path {
+            return Ok(());
+        }
+        self.lock().saw(parent(path))?;
+        fs::rename(tmp, path)?;
+        self.lock().file(path);
+        Ok(())
+    }
+
+    /// Puts the folder `new` where `dst` is, durable (with all it holds) at the next commit:
+    /// the old folder is moved aside first and removed last, so `dst` is never a mix of the
+    /// two.
+    pub fn replace_dir(&self, new: &Path, dst: &Path) -> io::Result<()> {
+        self.lock().saw(parent(dst))?;
+        if dst.exists() {
+            let aside = new.with_extension("old");
+            fs::rename(dst, &aside)?;
+            fs::rename(new, dst)?;
+            self.lock().tree(dst);
+            fs::remove_dir_all(&aside)
+        } else {
+            fs::rename(new, dst)?;
+            self.lock().tree(dst);
+            Ok(())
+        }
+    }
+
+    /// Makes everything put in place so far durable (waiting for a commit running in the
+    /// background first).
+    pub fn commit(&self) -> io::Result<()> {
+        self.wait()?;
+        let work = self.lock().take();
+        work.sync()
+    }
+
+    /// Starts making everything put in place so far durable on a thread of its own, after the
+    /// commit started last has ended (its error is returned here). The run goes on converting
+    /// while the disk writes; [`commit`](Self::commit) waits for it.
+    pub fn commit_in_background(&self) -> io::Result<()> {
+        self.wait()?;
+        let work = self.lock().take();
+        if work.is_empty() {
+            return Ok(());
+        }
+        let handle = std::thread::Builder::new()
+            .name("pagetree-sync".into())
+            .spawn(move || work.sync())?;
+        *self.background.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
+        Ok(())
+    }
+
+    /// Waits for the commit running in the background, if any.
+    fn wait(&self) -> io::Result<()> {
+        let running = self
+            .background
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        match running.map(JoinHandle::join) {
+            None => Ok(()),
+            Some(Ok(r)) => r,
+            Some(Err(_)) => Err(io::Error::other("the sync thread panicked")),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Drop for SyncGroup {
+    /// A group dropped on an error path still ends its background commit (an error there is
+    /// the caller's to have seen through [`SyncGroup::commit`]).
+    fn drop(&mut self) {
+        let _ = self.wait();
+    }
+}
+
+/// The work of one commit.
+struct Work {
+    files: Vec<PathBuf>,
+    trees: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
+    roots: Vec<Arc<fs::File>>,
+}
+
+impl Pending {
+    /// Notes the file system of `dir` (opening a folder on it the first time).
+    fn saw(&mut self, dir: &Path) -> io::Result<u64> {
+        if let Some(&dev) = self.devices.get(dir) {
+            return Ok(dev);
+        }
+        let root = fs::File::open(dir)?;
+        let dev = device(&root)?;
+        self.roots.entry(dev).or_insert_with(|| Arc::new(root));
+        self.devices.insert(dir.to_path_buf(), dev);
+        Ok(dev)
+    }
+
+    fn file(&mut self, path: &Path) {
+        self.files.push(path.to_path_buf());
+        self.dir(parent(path));
+    }
+
+    fn tree(&mut self, path: &Path) {
+        self.trees.push(path.to_path_buf());
+        self.dir(parent(path));
+    }
+
+    fn dir(&mut self, dir: &Path) {
+        if self.dirs.last().is_none_or(|d| d != dir) {
+            self.dirs.push(dir.to_path_buf());
+        }
+    }
+
+    /// What is pending, leaving nothing pending.
+    fn take(&mut self) -> Work {
+        let mut dirs = std::mem::take(&mut self.dirs);
+        dirs.sort();
+        dirs.dedup();
+        let devs: std::collections::BTreeSet<u64> = dirs
+            .iter()
+            .filter_map(|d| self.devices.get(d).copied())
+            .collect();
+        Work {
+            files: std::mem::take(&mut self.files),
+            trees: std::mem::take(&mut self.trees),
+            roots: devs
+                .iter()
+                .filter_map(|d| self.roots.get(d).cloned())
+                .collect(),
+            dirs,
+        }
+    }
+}
+
+impl Work {
+    fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.trees.is_empty()
+    }
+
+    /// One `syncfs` per file system on Linux: a single journal commit covers every file, the
+    /// folders they were written in and the renames.
+    #[cfg(target_os = "linux")]
+    fn sync(self) -> io::Result<()> {
+        // The folders matter only where each must be synced by name.
+        let _ = &self.dirs;
+        if self.is_empty() {
+            return Ok(());
+        }
+        for root in &self.roots {
+            rustix::fs::syncfs(root.as_ref()).map_err(io::Error::from)?;
+        }
+        Ok(())
+    }
+
+    /// Each file, everything in each folder put in place, then each folder whose entries
+    /// changed.
+    #[cfg(not(target_os = "linux"))]
+    fn sync(self) -> io::Result<()> {
+        let _ = &self.roots;
+        for f in &self.files {
+            sync_path(f)?;
+        }
+        for t in &self.trees {
+            for entry in walkdir::WalkDir::new(t).contents_first(true) {
+                sync_path(entry.map_err(io::Error::other)?.path())?;
+            }
+        }
+        for d in &self.dirs {
+            sync_dir(d)?;
+        }
+        Ok(())
+    }
+}
+
+/// Syncs a file or folder by name.
+#[cfg(not(target_os = "linux"))]
+fn sync_path(path: &Path) -> io::Result<()> {
+    if path.is_dir() {
+        return sync_dir(path);
+    }
+    // Windows flushes only handles open for writing; opening one does not truncate.
+    #[cfg(unix)]
+    let f = fs::File::open(path)?;
+    #[cfg(not(unix))]
+    let f = fs::OpenOptions::new().write(true).open(path)?;
+    f.sync_all()
+}
+
+/// The file system (device) of an open file.
+fn device(f: &fs::File) -> io::Result<u64> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok(f.metadata()?.dev())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = f;
+        Ok(0)
     }
 }
 

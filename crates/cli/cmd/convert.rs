@@ -30,7 +30,7 @@ use crate::cmd::text::Text;
 use crate::inplace::InPlace;
 use crate::inputs::{Input, Skipped, expand};
 use crate::manifest::{Entry, Journal, Manifest, hash_hex};
-use crate::output::{is_disk_full, reason, replace_dir, write_atomic};
+use crate::output::{SyncGroup, is_disk_full, reason, write_atomic};
 use crate::render::{OptionLayers, STREAM_THRESHOLD};
 use crate::spool::{self, Stdin};
 
@@ -160,6 +160,9 @@ struct Ctx<'a> {
     interrupt: Interrupt,
     /// An output write found the disk full: no input is started after that.
     disk_full: AtomicBool,
+    /// The inputs' output folders, put in place as each input finishes and made durable a
+    /// group at a time, before the journal records them.
+    sync: SyncGroup,
 }
 
 impl Ctx<'_> {
@@ -183,8 +186,9 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
     ctx.interrupt = Interrupt::install();
     // The manifest keeps entries of inputs not converted this run (other shards, failures).
     let mut manifest = ctx.manifest.clone();
-    // Results are taken as they come and recorded in the journal at once, so an interrupted
-    // or killed run keeps every input it finished; warnings are printed in input order, and
+    // Results are taken as they come and recorded in the journal a group at a time, once
+    // their outputs are durable (see `Unrecorded`), so an interrupted or killed run keeps
+    // every input it finished but the last group's; warnings are printed in input order, and
     // nothing piles up for a million inputs.
     let (tx, rx) = std::sync::mpsc::channel::<(usize, InputResult)>();
     std::thread::scope(|s| {
@@ -197,28 +201,32 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
             // it, to be printed in order.
             let mut notes = BTreeMap::new();
             let mut next = 0;
-            let mut journal_failed = false;
+            let mut unrecorded = Unrecorded::default();
             loop {
                 if let Some(sig) = ctx.interrupt.signal() {
                     // Inputs still converting are left (their staged folders are removed by
                     // the next run); waiting for a large one could take minutes.
+                    unrecorded.record(ctx, journal);
                     interrupted(ctx, sig, manifest, report, started);
                 }
-                let (i, r) = match rx.recv_timeout(std::time::Duration::from_millis(100)) {
-                    Ok(got) => got,
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+                match rx.recv_timeout(GROUP_WAIT) {
+                    Ok((i, r)) => {
+                        let (name, said, record) = take_result(i, manifest, report, r);
+                        unrecorded.push(record);
+                        notes.insert(i, (name, said));
+                        while let Some((name, said)) = notes.remove(&next) {
+                            next += 1;
+                            print_notes(ctx, &name, said);
+                        }
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
-                };
-                let (name, said, record) = take_result(i, manifest, report, r);
-                if let Some((key, entry)) = record {
-                    record_in_journal(ctx, journal, &key, entry.as_ref(), &mut journal_failed);
                 }
-                notes.insert(i, (name, said));
-                while let Some((name, said)) = notes.remove(&next) {
-                    next += 1;
-                    print_notes(ctx, &name, said);
+                if unrecorded.due() {
+                    unrecorded.record(ctx, journal);
                 }
             }
+            unrecorded.record(ctx, journal);
         });
         inputs
             .into_par_iter()
@@ -229,6 +237,66 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome> {
     });
     let (outcome, _) = finish(&ctx, manifest, report, started.elapsed().as_secs_f64())?;
     Ok(outcome)
+}
+
+/// A group of results is recorded at the latest this long after its first result came.
+const GROUP_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// A group of results is recorded at once when it has this many.
+const GROUP_SIZE: usize = 256;
+
+/// Results taken but not yet in the journal: a group's outputs are made durable with one
+/// commit ([`SyncGroup`]) and only then recorded, so the journal never claims an output a
+/// power loss could take back. A run killed before the group is recorded converts its inputs
+/// again.
+#[derive(Default)]
+struct Unrecorded {
+    records: Vec<(String, Option<Entry>)>,
+    since: Option<Instant>,
+    /// Writing the journal (or syncing) failed: said once.
+    failed: bool,
+}
+
+impl Unrecorded {
+    fn push(&mut self, record: Record) {
+        if let Some(r) = record {
+            self.records.push(r);
+            self.since.get_or_insert_with(Instant::now);
+        }
+    }
+
+    /// Whether the group is full or old enough to record.
+    fn due(&self) -> bool {
+        self.records.len() >= GROUP_SIZE || self.since.is_some_and(|t| t.elapsed() >= GROUP_WAIT)
+    }
+
+    /// Makes the group's outputs durable, then records it. When the sync fails the group is
+    /// not recorded (it is converted again by the next run) and the failure is said once.
+    fn record(&mut self, ctx: &Ctx<'_>, journal: &mut Journal) {
+        if self.records.is_empty() {
+            return;
+        }
+        self.since = None;
+        let records = std::mem::take(&mut self.records);
+        if let Err(e) = ctx.sync.commit() {
+            ctx.write_failed(&e);
+            if !self.failed {
+                self.failed = true;
+                ctx.progress.suspend(|| {
+                    eprintln!(
+                        "warning: cannot sync the outputs in {}: {}; the inputs converted since \
+                         the last sync are converted again by the next run",
+                        ctx.args.output.display(),
+                        reason(&e)
+                    )
+                });
+            }
+            return;
+        }
+        for (key, entry) in records {
+            record_in_journal(ctx, journal, &key, entry.as_ref(), &mut self.failed);
+        }
+    }
 }
 
 /// Records a finished input in the journal; the first failure is said once (a full disk also
@@ -366,6 +434,7 @@ fn context(
         // its signals.
         interrupt: Interrupt::default(),
         disk_full: AtomicBool::new(false),
+        sync: SyncGroup::new(),
     })
 }
 
@@ -399,8 +468,9 @@ fn finish(
     if disk_full {
         report.stopped = Some("the disk is full".into());
     }
-    // Folds the journal into the manifest; on a full disk the journal stays for the next run.
-    let saved = manifest.compact(out);
+    // Folds the journal into the manifest, once every output it claims is durable; on a full
+    // disk the journal stays for the next run.
+    let saved = ctx.sync.commit().and_then(|()| manifest.compact(out));
     report.seconds = seconds;
     report.mb_per_second = report.input_bytes as f64 / 1e6 / report.seconds.max(1e-9);
 
@@ -477,7 +547,7 @@ fn interrupted(
     for f in &report.failed_inputs {
         eprintln!("error: {}", f.error);
     }
-    if let Err(e) = manifest.compact(out) {
+    if let Err(e) = ctx.sync.commit().and_then(|()| manifest.compact(out)) {
         // The journal is still there: the next run reads it.
         eprintln!(
             "warning: cannot write the manifest in {}: {}",
@@ -1174,7 +1244,7 @@ fn place_document(
                 format!("{name}: cannot create {}: {}", parent.display(), reason(&e))
             })?;
         }
-        replace_dir(tmp, &final_dir).map_err(|e| {
+        ctx.sync.replace_dir(tmp, &final_dir).map_err(|e| {
             ctx.write_failed(&e);
             format!(
                 "{name}: cannot move its output to {}: {}",

@@ -19,7 +19,7 @@ use crate::Outcome;
 use crate::args::{FormatArg, IndexArg, PercentArg, TablesArgs};
 use crate::inplace::{Failed, convert_file, streams};
 use crate::input::{InputResult, document, pages_past_end, read_input};
-use crate::output::{persist_atomic, temp_beside, write_atomic};
+use crate::output::{SyncGroup, temp_beside};
 
 /// Runs the command.
 pub fn run(args: &TablesArgs) -> Result<Outcome> {
@@ -32,6 +32,8 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
         bail!("give an output directory with -o DIR, or --stdout");
     };
     let dirs = input_dirs(&args.files);
+    // Every file is renamed into place as it is written, and all made durable at the end.
+    let sync = SyncGroup::new();
     // Each input is read, converted and written on its own; messages print in input order.
     let reports: Vec<Vec<Report>> = args
         .files
@@ -43,7 +45,7 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
             let whole_only = args.table.is_some() || !matches!(args.index, IndexArg::Json);
             if !whole_only
                 && streams(file, args.stream)
-                && let Some(r) = streamed(file, sub.as_deref(), out, &opts, &sel)
+                && let Some(r) = streamed(file, sub.as_deref(), out, &opts, &sel, &sync)
             {
                 return vec![r];
             }
@@ -60,11 +62,13 @@ pub fn run(args: &TablesArgs) -> Result<Outcome> {
                     if numbered {
                         dir.push(format!("{:0width$}", i + 1));
                     }
-                    convert(&name, r, &dir, args, &opts, &sel)
+                    convert(&name, r, &dir, args, &opts, &sel, &sync)
                 })
                 .collect()
         })
         .collect();
+    sync.commit()
+        .with_context(|| format!("cannot sync the files written in {}", out.display()))?;
     let mut failed = 0;
     let mut unwritable = false;
     let stdout = std::io::stdout();
@@ -177,6 +181,7 @@ fn convert(
     args: &TablesArgs,
     opts: &TableOptions,
     sel: &PageSelection,
+    sync: &SyncGroup,
 ) -> Report {
     let result = document(name, input).and_then(|mut doc| {
         selected(name, &mut doc, sel)?;
@@ -189,7 +194,7 @@ fn convert(
     // An output that cannot be written is fatal (exit 2), as in every command; an input that
     // cannot be read is not.
     let result = match result {
-        Ok(out) => match write_all(&out, dir, args, opts) {
+        Ok(out) => match write_all(&out, dir, args, opts, sync) {
             Ok(()) => Ok(out),
             Err(e) => {
                 return Report::Unwritable(
@@ -219,6 +224,7 @@ fn streamed(
     out: &Path,
     opts: &TableOptions,
     sel: &PageSelection,
+    sync: &SyncGroup,
 ) -> Option<Report> {
     let mut dir = out.to_owned();
     if let Some(sub) = sub {
@@ -230,7 +236,7 @@ fn streamed(
     c.outputs.tables = true;
     c.tables = opts.clone();
     c.markdown.pages.selection = sel.clone();
-    let r = convert_file(f, &name, &c, DirSink::new(dir.clone()))?;
+    let r = convert_file(f, &name, &c, DirSink::new(dir.clone(), sync))?;
     let done = r.and_then(|(stats, sink)| match sink.finish() {
         Ok(()) => Ok(stats),
         Err(e) => Err(Failed::Output(e)),
@@ -255,20 +261,21 @@ fn streamed(
 }
 
 /// Tables written into a folder as a conversion hands them over: a few hundred table files
-/// at a time, in parallel (each file is synced: one after another, 666 tables took 6 s
-/// instead of 0.3 s), the index appended to a temporary file put in place at the end.
-struct DirSink {
+/// at a time, in parallel, the index appended to a temporary file put in place at the end.
+struct DirSink<'a> {
     dir: PathBuf,
     tables: Vec<(String, Vec<u8>)>,
     index: Option<tempfile::NamedTempFile>,
+    sync: &'a SyncGroup,
 }
 
-impl DirSink {
-    fn new(dir: PathBuf) -> Self {
+impl<'a> DirSink<'a> {
+    fn new(dir: PathBuf, sync: &'a SyncGroup) -> Self {
         DirSink {
             dir,
             tables: Vec::new(),
             index: None,
+            sync,
         }
     }
 
@@ -278,7 +285,7 @@ impl DirSink {
         tables.par_iter().try_for_each(|(name, bytes)| {
             let name = safe_name(name).map_err(std::io::Error::other)?;
             let path = self.dir.join(name);
-            write_atomic(&path, bytes).map_err(|e| {
+            self.sync.write(&path, bytes).map_err(|e| {
                 std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
             })
         })
@@ -289,7 +296,7 @@ impl DirSink {
         self.flush()?;
         if let Some(index) = self.index {
             let path = self.dir.join("tables.json");
-            persist_atomic(index, &path).map_err(|e| {
+            self.sync.persist(index, &path).map_err(|e| {
                 std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
             })?;
         }
@@ -297,7 +304,7 @@ impl DirSink {
     }
 }
 
-impl Sink for DirSink {
+impl Sink for DirSink<'_> {
     fn write(&mut self, file: &OutFile, bytes: &[u8]) -> std::io::Result<()> {
         match file {
             OutFile::Table(name) => {
@@ -358,22 +365,29 @@ fn keep_only(out: &mut TablesOutput, id: &str) -> Result<()> {
     )
 }
 
-fn write_all(out: &TablesOutput, dir: &Path, args: &TablesArgs, opts: &TableOptions) -> Result<()> {
+fn write_all(
+    out: &TablesOutput,
+    dir: &Path,
+    args: &TablesArgs,
+    opts: &TableOptions,
+    sync: &SyncGroup,
+) -> Result<()> {
     std::fs::create_dir_all(dir).context("cannot create the directory")?;
     out.tables.par_iter().try_for_each(|t| -> Result<()> {
         let path = dir.join(safe_name(&t.file_name)?);
-        write_atomic(&path, &render_table(t, opts))
+        sync.write(&path, &render_table(t, opts))
             .with_context(|| format!("cannot write {}", path.display()))
     })?;
     if matches!(args.index, IndexArg::Json | IndexArg::Both) {
         let mut json = serde_json::to_vec_pretty(&out.index)?;
         json.push(b'\n');
         let path = dir.join("tables.json");
-        write_atomic(&path, &json).with_context(|| format!("cannot write {}", path.display()))?;
+        sync.write(&path, &json)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if matches!(args.index, IndexArg::Csv | IndexArg::Both) {
         let path = dir.join("tables.csv");
-        write_atomic(
+        sync.write(
             &path,
             index_csv(&out.index, opts.delimiter.as_byte()).as_bytes(),
         )

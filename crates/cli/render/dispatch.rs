@@ -17,7 +17,7 @@ use crate::Outcome;
 use crate::args::{RenderArgs, StreamArg};
 use crate::inplace::InPlace;
 use crate::input::{read_input, read_input_with, read_stdin_with};
-use crate::output::write_atomic;
+use crate::output::{SyncGroup, write_atomic};
 use crate::spool::{self, Stdin};
 
 use super::lines::render_lines;
@@ -163,14 +163,17 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
                 }
                 match &dest {
                     Dest::Stdout | Dest::File(_) => out.write(rendered.output.as_bytes())?,
-                    Dest::Dir(dir) => {
+                    Dest::Dir(dir, sync) => {
                         let base = names.take(&a.files[d.input], many.then_some(k + 1));
-                        write_dir::<W>(dir, &base, &rendered, a.per_page)?;
+                        write_dir::<W>(dir, sync, &base, &rendered, a.per_page)?;
                     }
                 }
             }
         }
+        // This batch's files are made durable while the next one renders.
+        dest.commit_in_background()?;
     }
+    dest.commit()?;
     out.finish(rendered_any)?;
     Ok(if failed > 0 {
         Outcome::Partial
@@ -259,9 +262,9 @@ pub(super) fn stream<W: Writer>(
                             eprintln!("warning: {label}: {w}");
                         }
                         match dest {
-                            Dest::Dir(dir) => {
+                            Dest::Dir(dir, sync) => {
                                 let base = names.take(arg, None);
-                                write_dir::<W>(dir, &base, &rendered, false)?;
+                                write_dir::<W>(dir, sync, &base, &rendered, false)?;
                             }
                             _ => out.write(rendered.output.as_bytes())?,
                         }
@@ -285,7 +288,7 @@ pub(super) fn stream<W: Writer>(
         Err(e) => return fail(e.to_string()),
     };
     let target = match dest {
-        Dest::Dir(dir) => Some(dir.join(format!("{}.{}", names.take(arg, None), W::EXT))),
+        Dest::Dir(dir, _) => Some(dir.join(format!("{}.{}", names.take(arg, None), W::EXT))),
         _ => None,
     };
     render_in_place::<W>(layers, place, reader, &label, target, dest, out)
@@ -348,7 +351,10 @@ pub(super) fn render_in_place<W: Writer>(
             );
             let r = r.and_then(|s| {
                 w.flush()?;
-                crate::output::rename_into_place(w.get_ref(), &tmp, target)?;
+                match dest {
+                    Dest::Dir(_, sync) => sync.rename_into_place(&tmp, target)?,
+                    _ => crate::output::rename_into_place(w.get_ref(), &tmp, target)?,
+                }
                 Ok(s)
             });
             if r.is_err() {
@@ -461,6 +467,7 @@ pub fn per_document(
 
     let mut failed = 0usize;
     let mut names = Names::default();
+    let sync = SyncGroup::new();
     let mut single = Vec::new();
     let mut wrote_any = false;
     let mut stdout = io::stdout().lock();
@@ -484,13 +491,17 @@ pub fn per_document(
                 (_, Some(dir)) => {
                     let base = names.take(&a.files[input], many.then_some(k + 1));
                     let path = dir.join(format!("{base}.{ext}"));
-                    write_atomic(&path, &bytes)
+                    sync.write(&path, &bytes)
                         .with_context(|| format!("cannot write {}", path.display()))?;
                 }
                 (Some(_), None) => single.extend_from_slice(&bytes),
                 (None, None) => stdout.write_all(&bytes)?,
             }
         }
+    }
+    if let Some(dir) = to_dir {
+        sync.commit()
+            .with_context(|| format!("cannot sync the files written in {}", dir.display()))?;
     }
     if let (Some(path), None, true) = (&a.output, to_dir, wrote_any) {
         write_atomic(path, &single).with_context(|| format!("cannot write {}", path.display()))?;

@@ -74,9 +74,9 @@ pub(super) fn render_lines<W: Writer>(
                         eprintln!("warning: {name}: {w}");
                     }
                     match dest {
-                        Dest::Dir(dir) => {
+                        Dest::Dir(dir, sync) => {
                             let base = names.take(arg, many.then_some(i + 1));
-                            write_dir::<W>(dir, &base, &rendered, false)?;
+                            write_dir::<W>(dir, sync, &base, &rendered, false)?;
                         }
                         _ => out.write(rendered.output.as_bytes())?,
                     }
@@ -136,7 +136,7 @@ pub(super) fn render_lines<W: Writer>(
                         line: Some(line),
                     };
                     let target = || match dest {
-                        Dest::Dir(dir) => {
+                        Dest::Dir(dir, _) => {
                             let base = names.take(arg, many.then_some(index + 1));
                             Some(dir.join(format!("{base}.{}", W::EXT)))
                         }

@@ -11,7 +11,7 @@ use pagetree_convert::Rendered;
 use pagetree_convert::{OutFile, Sink};
 
 use crate::args::RenderArgs;
-use crate::output::write_atomic;
+use crate::output::SyncGroup;
 
 use super::Writer;
 
@@ -20,7 +20,8 @@ use super::Writer;
 pub(super) enum Dest {
     Stdout,
     File(PathBuf),
-    Dir(PathBuf),
+    /// A folder of files, made durable a group at a time.
+    Dir(PathBuf, SyncGroup),
 }
 
 impl Dest {
@@ -32,9 +33,31 @@ impl Dest {
         if a.per_page || a.files.len() > 1 || path.is_dir() || trailing {
             std::fs::create_dir_all(path)
                 .with_context(|| format!("cannot create directory {}", path.display()))?;
-            Ok(Dest::Dir(path.clone()))
+            Ok(Dest::Dir(path.clone(), SyncGroup::new()))
         } else {
             Ok(Dest::File(path.clone()))
+        }
+    }
+}
+
+impl Dest {
+    /// Starts making the files written into a folder so far durable, on a thread of its own.
+    pub(super) fn commit_in_background(&self) -> Result<()> {
+        match self {
+            Dest::Dir(dir, sync) => sync
+                .commit_in_background()
+                .with_context(|| format!("cannot sync the files written in {}", dir.display())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Makes every file written into a folder durable (before the command ends).
+    pub(super) fn commit(&self) -> Result<()> {
+        match self {
+            Dest::Dir(dir, sync) => sync
+                .commit()
+                .with_context(|| format!("cannot sync the files written in {}", dir.display())),
+            _ => Ok(()),
         }
     }
 }
@@ -56,7 +79,7 @@ impl Out {
     pub(super) fn new(dest: &Dest) -> Result<Self> {
         Ok(match dest {
             Dest::Stdout => Out::Stdout,
-            Dest::Dir(_) => Out::Dir,
+            Dest::Dir(..) => Out::Dir,
             Dest::File(path) => {
                 let tmp = temp_beside(path);
                 let f = File::create(&tmp)
@@ -162,13 +185,14 @@ impl Write for OutWriter<'_> {
 /// Writes one document into the output directory: one file, or one per page.
 pub(super) fn write_dir<W: Writer>(
     dir: &Path,
+    sync: &SyncGroup,
     base: &str,
     r: &Rendered,
     per_page: bool,
 ) -> Result<()> {
     let write = |name: String, text: &str| {
         let path = dir.join(name);
-        write_atomic(&path, text.as_bytes())
+        sync.write(&path, text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))
     };
     if !per_page {

@@ -174,7 +174,18 @@ pub fn convert_one(args: &[String], task: &str) -> Result<String> {
         xxhash_rust::xxh3::xxh3_64(format!("{}|{}|{:?}", now(), t.input.key, host()).as_bytes())
     );
     let ctx = context(&a, manifest, ProgressBar::hidden(), token)?;
-    let result = convert_input(&ctx, t.input);
+    let mut result = convert_input(&ctx, t.input);
+    // The driver records the result as soon as it has it: the output must be durable first.
+    if let Err(e) = ctx.sync.commit()
+        && result.outcome.is_ok()
+    {
+        result.outcome = Err(format!(
+            "{}: cannot sync its output in {}: {}",
+            result.input.display(),
+            a.output.display(),
+            reason(&e)
+        ));
+    }
     Ok(serde_json::to_string(&result)?)
 }
 
