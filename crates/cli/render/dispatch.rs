@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -84,46 +85,14 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
     let mut names = Names::default();
     let mut out = Out::new(&dest)?;
     let mut rendered_any = false;
-    let mut start = 0;
-    while start < a.files.len() {
-        if big(&a.files[start]) {
-            let f = &a.files[start];
-            let input = match &stdin {
-                Some(Stdin::Spooled(copy)) if is_stdin(f) => Streamed {
-                    path: copy.path(),
-                    label: "<stdin>".to_owned(),
-                    stdin: true,
-                    hold_lines: spool::hold_lines(a.stream),
-                },
-                _ => Streamed {
-                    path: f,
-                    label: f.display().to_string(),
-                    stdin: false,
-                    hold_lines: spool::hold_lines(a.stream),
-                },
-            };
-            match stream::<W>(&layers, &input, f, &dest, &mut names, &mut out) {
-                Ok(true) => rendered_any = true,
-                Ok(false) => failed += 1,
-                Err(e) => {
-                    let _ = out.finish(false);
-                    return Err(e);
-                }
-            }
-            start += 1;
-            continue;
-        }
-        // A run of small inputs, rendered in parallel and written in order.
-        let end = (start..a.files.len().min(start + BATCH))
-            .find(|&i| big(&a.files[i]))
-            .unwrap_or(a.files.len().min(start + BATCH));
-        let done: Vec<Vec<Done>> = a.files[start..end]
+    // A run of small inputs, read and rendered in parallel.
+    let render_batch = |range: Range<usize>| -> Vec<Vec<Done>> {
+        a.files[range.clone()]
             .par_iter()
             .enumerate()
             .map(|(i, f)| {
-                let input = start + i;
-                let results = read(f);
-                results
+                let input = range.start + i;
+                read(f)
                     .into_iter()
                     .map(|(label, r)| {
                         let result = match r {
@@ -143,33 +112,89 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
                     })
                     .collect()
             })
-            .collect();
-        start = end;
-        for docs in done {
-            let many = docs.len() > 1;
-            for (k, d) in docs.into_iter().enumerate() {
-                let (rendered, notes) = match d.result {
-                    Ok(r) => r,
-                    Err(e) => {
-                        failed += 1;
-                        io::stdout().lock().flush()?;
-                        eprintln!("error: {e}");
-                        continue;
-                    }
+            .collect()
+    };
+    let segments = segments(a.files.len(), |i| big(&a.files[i]));
+    // The next batch, rendered while the one before it was written.
+    let mut ready: Option<Vec<Vec<Done>>> = None;
+    for (s, segment) in segments.iter().enumerate() {
+        let range = match segment {
+            Segment::Big(i) => {
+                let f = &a.files[*i];
+                let input = match &stdin {
+                    Some(Stdin::Spooled(copy)) if is_stdin(f) => Streamed {
+                        path: copy.path(),
+                        label: "<stdin>".to_owned(),
+                        stdin: true,
+                        hold_lines: spool::hold_lines(a.stream),
+                    },
+                    _ => Streamed {
+                        path: f,
+                        label: f.display().to_string(),
+                        stdin: false,
+                        hold_lines: spool::hold_lines(a.stream),
+                    },
                 };
-                rendered_any = true;
-                for w in notes.iter().chain(&rendered.warnings) {
-                    eprintln!("warning: {}: {w}", d.label);
-                }
-                match &dest {
-                    Dest::Stdout | Dest::File(_) => out.write(rendered.output.as_bytes())?,
-                    Dest::Dir(dir, sync) => {
-                        let base = names.take(&a.files[d.input], many.then_some(k + 1));
-                        write_dir::<W>(dir, sync, &base, &rendered, a.per_page)?;
+                match stream::<W>(&layers, &input, f, &dest, &mut names, &mut out) {
+                    Ok(true) => rendered_any = true,
+                    Ok(false) => failed += 1,
+                    Err(e) => {
+                        let _ = out.finish(false);
+                        return Err(e);
                     }
                 }
+                continue;
             }
-        }
+            Segment::Batch(range) => range.clone(),
+        };
+        let done = match ready.take() {
+            Some(done) => done,
+            None => render_batch(range),
+        };
+        // The next batch of small inputs renders on the pool while this thread writes this
+        // one: writing (file creation, renames) no longer leaves the pool idle.
+        let next = match segments.get(s + 1) {
+            Some(Segment::Batch(r)) => Some(r.clone()),
+            _ => None,
+        };
+        let mut written = Ok(());
+        rayon::in_place_scope(|scope| {
+            if let Some(next) = next {
+                let (ready, render_batch) = (&mut ready, &render_batch);
+                scope.spawn(move |_| *ready = Some(render_batch(next)));
+            }
+            written = (|| -> Result<()> {
+                for docs in done {
+                    let many = docs.len() > 1;
+                    for (k, d) in docs.into_iter().enumerate() {
+                        let (rendered, notes) = match d.result {
+                            Ok(r) => r,
+                            Err(e) => {
+                                failed += 1;
+                                io::stdout().lock().flush()?;
+                                eprintln!("error: {e}");
+                                continue;
+                            }
+                        };
+                        rendered_any = true;
+                        for w in notes.iter().chain(&rendered.warnings) {
+                            eprintln!("warning: {}: {w}", d.label);
+                        }
+                        match &dest {
+                            Dest::Stdout | Dest::File(_) => {
+                                out.write(rendered.output.as_bytes())?
+                            }
+                            Dest::Dir(dir, sync) => {
+                                let base = names.take(&a.files[d.input], many.then_some(k + 1));
+                                write_dir::<W>(dir, sync, &base, &rendered, a.per_page)?;
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            })();
+        });
+        written?;
         // This batch's files are made durable while the next one renders.
         dest.commit_in_background()?;
     }
@@ -180,6 +205,31 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
     } else {
         Outcome::Ok
     })
+}
+
+/// A stretch of the inputs: one large input streamed on its own, or a batch of small ones.
+enum Segment {
+    Big(usize),
+    Batch(Range<usize>),
+}
+
+/// The inputs `0..n` cut into segments: each large input alone, the small ones between in
+/// batches of at most [`BATCH`].
+fn segments(n: usize, big: impl Fn(usize) -> bool) -> Vec<Segment> {
+    let mut segments = Vec::new();
+    let mut start = 0;
+    while start < n {
+        if big(start) {
+            segments.push(Segment::Big(start));
+            start += 1;
+            continue;
+        }
+        let limit = n.min(start + BATCH);
+        let end = (start..limit).find(|&i| big(i)).unwrap_or(limit);
+        segments.push(Segment::Batch(start..end));
+        start = end;
+    }
+    segments
 }
 
 /// A large input to stream: a file, or the temporary copy of standard input.
