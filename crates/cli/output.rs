@@ -427,4 +427,56 @@ mod tests {
         assert_eq!(fs::read(dir.join("missing/out.md")).unwrap(), b"x");
         fs::remove_dir_all(&dir).unwrap();
     }
+
+    /// Everything a group puts in place is there at once, whole, with no temporary left, and
+    /// commits (in the background or not) neither lose nor repeat anything.
+    #[test]
+    fn a_group_puts_files_and_folders_in_place_at_once_and_commits_them() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let group = SyncGroup::new();
+        group.write(&dir.join("a.md"), b"one").unwrap();
+        group.write(&dir.join("sub/b.md"), b"two").unwrap();
+        // Visible before any commit: only durability waits.
+        assert_eq!(fs::read(dir.join("a.md")).unwrap(), b"one");
+        group.commit_in_background().unwrap();
+        group.write(&dir.join("a.md"), b"three").unwrap();
+        let mut t = temp_beside(&dir.join("c.md")).unwrap();
+        t.write_all(b"four").unwrap();
+        group.persist(t, &dir.join("c.md")).unwrap();
+        // A folder replaces the old one whole.
+        for (name, text) in [("new", "five"), ("newer", "six")] {
+            let staged = dir.join(name);
+            fs::create_dir_all(&staged).unwrap();
+            fs::write(staged.join("f.txt"), text).unwrap();
+            group.replace_dir(&staged, &dir.join("doc")).unwrap();
+        }
+        group.commit().unwrap();
+        // Nothing pending: a commit is free.
+        group.commit_in_background().unwrap();
+        group.commit().unwrap();
+        assert_eq!(fs::read(dir.join("a.md")).unwrap(), b"three");
+        assert_eq!(fs::read(dir.join("sub/b.md")).unwrap(), b"two");
+        assert_eq!(fs::read(dir.join("c.md")).unwrap(), b"four");
+        assert_eq!(fs::read(dir.join("doc/f.txt")).unwrap(), b"six");
+        let mut names: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.md", "c.md", "doc", "sub"]);
+    }
+
+    /// A commit that cannot sync says so (here: the folder it would sync through is gone, so
+    /// opening it fails before anything is renamed).
+    #[test]
+    fn a_group_reports_what_it_cannot_put_in_place() {
+        let tmp = tempfile::tempdir().unwrap();
+        let group = SyncGroup::new();
+        let missing = tmp.path().join("gone");
+        let t = tempfile::NamedTempFile::new_in(tmp.path()).unwrap();
+        let e = group.persist(t, &missing.join("x.md")).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::NotFound);
+        group.commit().unwrap();
+    }
 }
