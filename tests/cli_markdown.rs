@@ -73,6 +73,59 @@ fn several_inputs_write_one_file_each() {
     assert_eq!(names, ["many-1.md", "many-2.md", "many-3.md", "v2_full.md"]);
 }
 
+/// More inputs than one batch (64): each batch is written while the next renders, and the
+/// folder ends up as with one thread, every file whole, named in input order, no temporary
+/// file left.
+#[test]
+fn batches_written_while_the_next_renders_match_one_thread() {
+    let dir = tmp();
+    let inputs = [
+        "testdata/v2_full.json",
+        "testdata/v2_messy.json",
+        "testdata/many.jsonl",
+    ];
+    let mut args: Vec<&str> = vec!["markdown"];
+    for _ in 0..50 {
+        args.extend(inputs);
+    }
+    let folder = |jobs: &str, name: &str| {
+        let out = path(&dir, name);
+        let mut a = vec!["--jobs", jobs];
+        a.extend(&args);
+        a.extend(["-o", &out]);
+        let o = pagetree(&a);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        (files, stderr(&o))
+    };
+    let (two, err2) = folder("2", "two");
+    let (one, err1) = folder("1", "one");
+    assert_eq!(two.len(), 50 * 5);
+    assert!(
+        two.iter().all(|(n, _)| n.ends_with(".md")),
+        "a temporary was left"
+    );
+    assert_eq!(two, one);
+    assert_eq!(err2, err1);
+    // The 50th copy of v2_full.json is named after its place among the inputs.
+    let whole = stdout(&pagetree(&["markdown", "testdata/v2_full.json"]));
+    let last = two
+        .iter()
+        .find(|(n, _)| n == "v2_full-50.md")
+        .expect("named");
+    assert_eq!(String::from_utf8_lossy(&last.1), whole);
+}
+
 #[test]
 fn a_broken_input_fails_alone() {
     let dir = tmp();
