@@ -1199,6 +1199,7 @@ fn stage_document(
         dir: tmp.clone(),
         shown: out.join(rel),
         files: BTreeMap::new(),
+        made: std::collections::BTreeSet::new(),
         failed: None,
     };
     let result = match std::fs::create_dir_all(&tmp) {
@@ -1267,6 +1268,8 @@ struct DirSink {
     /// The folder's final place, for messages.
     shown: PathBuf,
     files: BTreeMap<OutFile, BufWriter<File>>,
+    /// The folders made inside `dir` so far (a table file each makes no folder again).
+    made: std::collections::BTreeSet<PathBuf>,
     /// The first write that failed, with the file's final name in its message.
     failed: Option<io::Error>,
 }
@@ -1295,22 +1298,30 @@ impl DirSink {
     fn write_file(&mut self, file: &OutFile, bytes: &[u8]) -> io::Result<()> {
         if matches!(file, OutFile::Table(_)) {
             let path = self.dir.join(file.path());
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
+            self.make_parent(&path)?;
             return std::fs::write(path, bytes);
         }
         if !self.files.contains_key(file) {
             let path = self.dir.join(file.path());
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
+            self.make_parent(&path)?;
             self.files.insert(
                 file.clone(),
                 BufWriter::with_capacity(1 << 16, File::create(&path)?),
             );
         }
         self.files.get_mut(file).expect("inserted").write_all(bytes)
+    }
+
+    /// Makes the folder `path` goes in, once per folder (the staged folder itself exists).
+    fn make_parent(&mut self, path: &Path) -> io::Result<()> {
+        match path.parent() {
+            Some(parent) if parent != self.dir && !self.made.contains(parent) => {
+                std::fs::create_dir_all(parent)?;
+                self.made.insert(parent.to_path_buf());
+                Ok(())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Flushes every open file (a full disk often shows only here), naming the file.
