@@ -261,3 +261,47 @@ fn chunks_in_batches_are_the_chunks_of_the_whole_document() {
         "chunks settled early in only {settled_early} runs of {checked} files"
     );
 }
+
+/// Documents without headings, or with only small sections, settle chunks as they are read:
+/// a chunk the pages after cannot change is settled whatever opens the next one (with no
+/// heading to wait for, the whole document used to be held).
+#[test]
+fn chunks_without_headings_settle_before_the_end() {
+    for slug in ["chunks-without-headings", "chunks-tiny-sections"] {
+        let path = crate::common::testdata().join(format!("regressions/{slug}.json"));
+        let bytes = std::fs::read(&path).expect("fixture");
+        let doc = pagetree_model::load_document(&bytes, Some(slug)).expect("valid");
+        let total = bytes.len() as u64;
+        for (label, opts) in chunk_option_sets() {
+            let whole = pagetree_convert::chunks::split(&doc, &opts);
+            let mut reader = Reader::from_bytes(bytes.clone(), Some(slug)).expect("reads");
+            let read = Arc::new(AtomicU64::new(0));
+            let seen = Arc::clone(&read);
+            reader.on_progress(move |n| {
+                seen.fetch_add(n, Ordering::Relaxed);
+            });
+            let mut got = Vec::new();
+            let mut at = Vec::new();
+            pagetree_convert::chunks::split_reader(&mut reader, &opts, 1, &mut |c| {
+                got.push(serde_json::to_string(&c).expect("json"));
+                at.push(read.load(Ordering::Relaxed));
+                Ok(())
+            })
+            .expect("chunks");
+            let want: Vec<String> = whole
+                .chunks
+                .iter()
+                .map(|c| serde_json::to_string(c).expect("json"))
+                .collect();
+            assert_eq!(want, got, "{slug} [{label}]");
+            // Reading counts pages (and the detection pass) as it goes; half the chunks must
+            // have come out before the last page was read.
+            let early = at.iter().filter(|&&n| n < at[at.len() - 1]).count();
+            assert!(
+                got.len() >= 4 && early * 2 >= got.len(),
+                "{slug} [{label}]: {early} of {} chunks before the end ({at:?}, {total} B)",
+                got.len()
+            );
+        }
+    }
+}
