@@ -479,9 +479,17 @@ fn spooled_report_writes_the_whole_report() {
             report.write_text(&mut text).expect("text");
             report.write_markdown(&mut md).expect("markdown");
             let want = serde_json::to_string(&whole).expect("json");
-            assert_eq!(String::from_utf8(json).expect("utf-8"), want, "{}", path.display());
+            assert_eq!(
+                String::from_utf8(json).expect("utf-8"),
+                want,
+                "{}",
+                path.display()
+            );
             assert_eq!(String::from_utf8(text).expect("utf-8"), render_text(&whole));
-            assert_eq!(String::from_utf8(md).expect("utf-8"), render_markdown(&whole));
+            assert_eq!(
+                String::from_utf8(md).expect("utf-8"),
+                render_markdown(&whole)
+            );
             assert_eq!(report.into_report().expect("report"), whole);
             checked += 1;
         }

@@ -38,8 +38,12 @@ pub fn run(args: &QualityArgs) -> Result<Outcome> {
                     let mut doc = document(&name, r)?;
                     selected(&name, &mut doc, &sel)?;
                     let mut stream = QualityStream::new(&doc, &opts);
-                    stream.push(&doc).context("cannot spool the quality report")?;
-                    stream.finish().context("cannot read the quality report back")
+                    stream
+                        .push(&doc)
+                        .context("cannot spool the quality report")?;
+                    stream
+                        .finish()
+                        .context("cannot read the quality report back")
                 })
                 .collect()
         })

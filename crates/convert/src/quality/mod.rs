@@ -105,7 +105,10 @@ pub fn assess(doc: &Document, opts: &QualityOptions) -> QualityReport {
     let mut stream = QualityStream::with_spool(doc, opts, usize::MAX);
     let held = "a spool kept in memory does not fail";
     stream.push(doc).expect(held);
-    stream.finish().and_then(FinishedReport::into_report).expect(held)
+    stream
+        .finish()
+        .and_then(FinishedReport::into_report)
+        .expect(held)
 }
 
 /// [`assess`] for a response read batch by batch from its [`Reader`] (the pages `pages`

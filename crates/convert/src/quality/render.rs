@@ -74,7 +74,12 @@ impl FinishedReport {
     ///
     /// Writing `out`, or reading the spool, failed.
     pub fn write_json(&mut self, out: &mut dyn io::Write) -> io::Result<()> {
-        let head = (QUALITY_SCHEMA, QUALITY_SCHEMA_VERSION, &self.input, &self.summary);
+        let head = (
+            QUALITY_SCHEMA,
+            QUALITY_SCHEMA_VERSION,
+            &self.input,
+            &self.summary,
+        );
         let json = |e: serde_json::Error| io::Error::from(e);
         out.write_all(b"{\"schema\":")?;
         serde_json::to_writer(&mut *out, head.0).map_err(json)?;

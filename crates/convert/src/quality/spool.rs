@@ -154,7 +154,10 @@ fn encode(out: &mut Vec<u8>, stub: bool, t: &TableReport) {
 struct Decoder<'b>(&'b [u8]);
 
 fn corrupt() -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, "quality report spool is corrupt")
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "quality report spool is corrupt",
+    )
 }
 
 impl Decoder<'_> {
@@ -344,7 +347,10 @@ mod tests {
             assert_eq!(spool.len(), 40);
             // Out of order, as the overview reads them.
             for i in (0..40).rev() {
-                assert_eq!(spool.get(i).expect("read"), (i % 5 == 0, reports[i].clone()));
+                assert_eq!(
+                    spool.get(i).expect("read"),
+                    (i % 5 == 0, reports[i].clone())
+                );
             }
         }
     }
