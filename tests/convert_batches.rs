@@ -363,7 +363,7 @@ fn generated_document(rng: &mut Lcg, headings: bool) -> String {
         "crews", "replaced", "filters", "before", "winter", "audit", "billing", "meters", "north",
         "district", "water", "quality", "samples", "passed", "every", "test",
     ];
-    let mut sentence = |rng: &mut Lcg| {
+    let sentence = |rng: &mut Lcg| {
         let n = 4 + rng.below(14) as usize;
         let words: Vec<&str> = (0..n)
             .map(|_| WORDS[rng.below(WORDS.len() as u64) as usize])

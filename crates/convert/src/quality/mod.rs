@@ -136,8 +136,10 @@ pub fn assess_reader(
     opts: &QualityOptions,
     pages: &PageSelection,
 ) -> Result<FinishedReport, crate::ConvertError> {
-    let mut c = crate::ConvertOptions::default();
-    c.quality = opts.clone();
+    let mut c = crate::ConvertOptions {
+        quality: opts.clone(),
+        ..Default::default()
+    };
     c.markdown.pages.selection = pages.clone();
     crate::batch::quality_pass(reader, &c)
 }

@@ -218,10 +218,13 @@ impl Tables for Spooled<'_> {
     }
 }
 
+/// Where a writer puts its output, piece by piece.
+type Out<'o> = dyn FnMut(&str) -> io::Result<()> + 'o;
+
 /// Renders into a string: nothing can fail.
 fn rendered(
     r: &QualityReport,
-    how: fn(&Head<'_>, &mut dyn Tables, &mut dyn FnMut(&str) -> io::Result<()>) -> io::Result<()>,
+    how: fn(&Head<'_>, &mut dyn Tables, &mut Out<'_>) -> io::Result<()>,
 ) -> String {
     let mut o = String::new();
     how(&Head::of(r), &mut Held(&r.tables), &mut |s| {
@@ -243,11 +246,7 @@ pub fn render_markdown(report: &QualityReport) -> String {
 }
 
 /// The text report, piece by piece into `out`.
-fn text(
-    r: &Head<'_>,
-    tables: &mut dyn Tables,
-    out: &mut dyn FnMut(&str) -> io::Result<()>,
-) -> io::Result<()> {
+fn text(r: &Head<'_>, tables: &mut dyn Tables, out: &mut Out<'_>) -> io::Result<()> {
     let mut o = String::new();
     let s = r.summary;
     let _ = writeln!(o, "{}", r.input);
@@ -347,11 +346,7 @@ fn text(
 }
 
 /// The markdown report, piece by piece into `out`.
-fn markdown(
-    r: &Head<'_>,
-    tables: &mut dyn Tables,
-    out: &mut dyn FnMut(&str) -> io::Result<()>,
-) -> io::Result<()> {
+fn markdown(r: &Head<'_>, tables: &mut dyn Tables, out: &mut Out<'_>) -> io::Result<()> {
     let mut o = String::new();
     let s = r.summary;
     let _ = writeln!(o, "## Table quality: `{}`", r.input);

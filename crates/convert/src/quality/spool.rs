@@ -310,8 +310,8 @@ mod tests {
             shape: [n * 300, 7],
             header_rows: 1,
             column_types: ColumnKind::ALL.iter().map(|k| k.as_str()).collect(),
-            score: (n % 3 > 0).then_some((n * 37 % 101) as u8),
-            grade: (n % 3 > 0).then(|| score::grade((n * 37 % 101) as u8)),
+            score: (!n.is_multiple_of(3)).then_some((n * 37 % 101) as u8),
+            grade: (!n.is_multiple_of(3)).then(|| score::grade((n * 37 % 101) as u8)),
             status: Status::ALL[n % 4],
             findings: Check::ALL
                 .iter()
@@ -320,7 +320,7 @@ mod tests {
                     check,
                     severity: check.severity(),
                     row: Some(n * 1000),
-                    column: (n % 2 == 0).then_some(3),
+                    column: n.is_multiple_of(2).then_some(3),
                     source: Some(Source::Html),
                     message: format!("“{n}” ✓ cells\n"),
                     cells: vec![CellRef::new(n, 1, "1 234,5 €")],
@@ -328,7 +328,7 @@ mod tests {
                 .collect(),
             parse_concerns: vec![ServerConcern {
                 kind: "possible_merged_columns".into(),
-                details: (n % 2 == 0).then(|| "columns 2 and 3".into()),
+                details: n.is_multiple_of(2).then(|| "columns 2 and 3".into()),
                 confirmation: CONFIRMATIONS[n % 3],
                 evidence: None,
             }],
