@@ -39,10 +39,9 @@ use std::collections::BTreeMap;
 use std::io;
 
 use pagetree_model::{Document, ItemRef, Reader};
-
-use crate::pages::PageSelection;
 use rayon::prelude::*;
 
+use crate::pages::PageSelection;
 use crate::tables::{Grid, Representations, ids_of};
 
 use checks::{Findings, agreement, arithmetic, boxes, chart, header, pages, server, structure};
