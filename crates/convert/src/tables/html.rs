@@ -62,6 +62,128 @@ pub(crate) fn grid_from_html_markdown(html: &str) -> Grid {
     p.finish()
 }
 
+/// The text of `html`'s cells as [`grid_from_html_markdown`] reads it, piece by piece (the
+/// entity-decoded text between two tags inside a cell), in order, to `text`; and the number
+/// of rows the grid would have. Only for the easy case, where the words of those pieces are
+/// exactly the words of the cells: `None` when `html` holds anything else (or `text` returns
+/// `false`), so the caller reads the grid in full. Allocates nothing but decoded entities:
+/// the table-source choice asks this of every table.
+///
+/// The easy case: tags of tables, rows, cells, `<br>`, block tags and the inline ones the
+/// grid keeps as markup (`<b>`, `<strong>`, `<i>`, `<em>`, `<sub>`, `<sup>`), no table nested
+/// in a cell, only whitespace outside cells, every `<` a tag. Attributes do not matter:
+/// `colspan` and `rowspan` only add empty slots to rows that exist anyway (the text stays in
+/// the top-left slot, and a span never adds a row), and no other attribute is read. Every
+/// tag between two pieces of one cell then writes something other than a letter or digit
+/// (`**`, `<sub>`, a space or newline) between them, except where the reader writes nothing:
+/// `<thead>`/`<tbody>`/`<tfoot>` inside a cell, a closing emphasis tag that does not close
+/// the innermost one, or emphasis around nothing but spaces (the markers are dropped). Those
+/// are not the easy case. A `<` the text decodes to (`&lt;net&gt;`) must close within its
+/// piece: the word reader skips it as a tag up to the first `>`, and that `>` must be the
+/// same one whether it reads the piece or the whole cell.
+pub(super) fn plain_cell_text(html: &str, mut text: impl FnMut(&str) -> bool) -> Option<usize> {
+    let (mut rows, mut row_open, mut cell_open, mut in_table) = (0, false, false, false);
+    // Open emphasis of the current cell: whether it is `**`, and `pieces` when it opened.
+    let mut marks: Vec<(bool, usize)> = Vec::new();
+    // Pieces with something other than whitespace so far.
+    let mut pieces = 0usize;
+    let close_cell = |cell_open: &mut bool, marks: &mut Vec<(bool, usize)>| {
+        marks.clear();
+        *cell_open = false;
+    };
+    let mut rest = html;
+    loop {
+        let lt = rest.find('<').unwrap_or(rest.len());
+        let piece = &rest[..lt];
+        if cell_open && !piece.is_empty() {
+            let decoded = html_escape::decode_html_entities(piece);
+            if decoded
+                .rfind('<')
+                .is_some_and(|i| !decoded[i..].contains('>'))
+            {
+                return None;
+            }
+            if !decoded.chars().all(is_html_space) {
+                pieces += 1;
+            }
+            if !text(&decoded) {
+                return None;
+            }
+        } else if !piece.chars().all(is_html_space) {
+            return None;
+        }
+        if lt == rest.len() {
+            break;
+        }
+        rest = &rest[lt..];
+        let b = rest.as_bytes();
+        // Comments, `<!...>`, `<?...>` and a lone `<` are not the easy case.
+        let tag_like = b.len() > 1
+            && (b[1].is_ascii_alphabetic()
+                || (b[1] == b'/' && b.get(2).is_some_and(u8::is_ascii_alphabetic)));
+        if !tag_like {
+            return None;
+        }
+        let end = tag_end(rest)?;
+        let tag = &rest[1..end];
+        rest = &rest[end + 1..];
+        let (closing, body) = match tag.strip_prefix('/') {
+            Some(b) => (true, b),
+            None => (false, tag),
+        };
+        let name_len = body
+            .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+            .unwrap_or(body.len());
+        let mut lower = [0u8; 10];
+        let name = lower.get_mut(..name_len)?;
+        name.copy_from_slice(&body.as_bytes()[..name_len]);
+        name.make_ascii_lowercase();
+        match &*name {
+            // A table in a cell, or opened in a cell of rows written without one (its text
+            // then runs on into the cell's), is not the easy case.
+            b"table" if !closing => {
+                if in_table || cell_open {
+                    return None;
+                }
+                in_table = true;
+            }
+            b"table" | b"tr" => {
+                close_cell(&mut cell_open, &mut marks);
+                rows += usize::from(row_open);
+                row_open = !closing && name == b"tr";
+                in_table &= name != b"table";
+            }
+            b"td" | b"th" => {
+                close_cell(&mut cell_open, &mut marks);
+                if !closing {
+                    (row_open, cell_open) = (true, true);
+                }
+            }
+            b"thead" | b"tbody" | b"tfoot" if cell_open => return None,
+            // Outside a cell, `<sub>` after a table is a note row of its own.
+            b"sub" | b"sup" if !cell_open => return None,
+            b"thead" | b"tbody" | b"tfoot" | b"br" | b"sub" | b"sup" => {}
+            b"b" | b"strong" | b"i" | b"em" if cell_open => {
+                let strong = matches!(&*name, b"b" | b"strong");
+                if !closing {
+                    marks.push((strong, pieces));
+                } else if marks
+                    .last()
+                    .is_some_and(|&(s, at)| s == strong && pieces > at)
+                {
+                    marks.pop();
+                } else {
+                    return None;
+                }
+            }
+            b"b" | b"strong" | b"i" | b"em" => {}
+            n if std::str::from_utf8(n).is_ok_and(is_block) => {}
+            _ => return None,
+        }
+    }
+    Some(rows + usize::from(row_open))
+}
+
 #[derive(Debug, Default)]
 struct RawCell {
     text: String,
