@@ -96,13 +96,19 @@ pub(super) fn plain_cell_text(html: &str, mut text: impl FnMut(&str) -> bool) ->
         let lt = rest.find('<').unwrap_or(rest.len());
         let piece = &rest[..lt];
         if cell_open && !piece.is_empty() {
-            let decoded = html_escape::decode_html_entities(piece);
-            if decoded
-                .rfind('<')
-                .is_some_and(|i| !decoded[i..].contains('>'))
-            {
-                return None;
-            }
+            // Only an entity can put a `<` into a piece.
+            let decoded = if piece.contains('&') {
+                let decoded = html_escape::decode_html_entities(piece);
+                if decoded
+                    .rfind('<')
+                    .is_some_and(|i| !decoded[i..].contains('>'))
+                {
+                    return None;
+                }
+                decoded
+            } else {
+                std::borrow::Cow::Borrowed(piece)
+            };
             if !decoded.chars().all(is_html_space) {
                 pieces += 1;
             }
@@ -132,7 +138,8 @@ pub(super) fn plain_cell_text(html: &str, mut text: impl FnMut(&str) -> bool) ->
             None => (false, tag),
         };
         let name_len = body
-            .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+            .bytes()
+            .position(|b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
             .unwrap_or(body.len());
         let mut lower = [0u8; 10];
         let name = lower.get_mut(..name_len)?;
