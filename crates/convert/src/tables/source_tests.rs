@@ -224,6 +224,42 @@ fn variants(item: &Item) -> Vec<(&'static str, Item)> {
     add("html with a note after the table", &|v| {
         v.html = v.html.as_ref().map(|h| format!("{h}\nNote. x"));
     });
+    let push_rows = |v: &mut Item, extra: &[&str]| {
+        if let Some(r) = v.rows.as_mut() {
+            r.extend(extra.iter().map(|c| vec![Cell::Text((*c).to_owned())]));
+        }
+    };
+    add("html and rows with a note", &|v| {
+        v.html = v.html.as_ref().map(|h| format!("{h}\nNote. x &amp; y"));
+        push_rows(v, &["Note. x & y"]);
+    });
+    add("html and rows with a note of lines up to a heading", &|v| {
+        v.html = v
+            .html
+            .as_ref()
+            .map(|h| format!("{h}\nA b\n\n<sup>1</sup>c  d\r\n## H\nmore"));
+        push_rows(v, &["A b", "<sup>1</sup>c d"]);
+    });
+    add("html and rows with a note broken by <br> and <p>", &|v| {
+        v.html = v
+            .html
+            .as_ref()
+            .map(|h| format!("{h}<p>Note</p><br>x <b>y</b> &lt;z"));
+        push_rows(v, &["Note", "x y <z"]);
+    });
+    add("html with a note rows lack", &|v| {
+        v.html = v.html.as_ref().map(|h| format!("{h}\nNote. only here"));
+    });
+    add("html with a title before the table", &|v| {
+        v.html = v.html.as_ref().map(|h| format!("Table 1. Title\n{h}"));
+    });
+    add("html with a table after a note", &|v| {
+        v.html = v
+            .html
+            .as_ref()
+            .map(|h| format!("{h}Note<table><tr><td>a</td></tr></table>"));
+        push_rows(v, &["Note", "a"]);
+    });
     add("html with an empty row", &|v| {
         v.html = replace_first(&v.html, "</tr>", "</tr><tr></tr>");
     });
@@ -337,6 +373,17 @@ fn the_shortcut_is_taken_where_it_should_be() {
     assert!(!agree(&items[0], "flattened subscript"));
     // A number cell is read as its JSON text.
     assert!(agree(&items[2], "number cell"));
+    // A note after the html table is the rows' last row, as the grid reader makes it.
+    let mut note = items[1].clone();
+    note.md = None;
+    note.html = note
+        .html
+        .map(|h| format!("{h}\nNote. R &amp; D\n## Next\nnot a row"));
+    note.rows
+        .as_mut()
+        .unwrap()
+        .push(vec![Cell::Text("Note. R & D".into())]);
+    assert!(agree(&note, "note"));
 }
 
 /// The word reader before it read bytes: the plain way.
