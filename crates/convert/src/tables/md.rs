@@ -297,6 +297,72 @@ mod tests {
         assert_eq!(cells("|a|b|\n|-|-|\n|x\\\\|y|"), [["a", "b"], ["x\\", "y"]]);
     }
 
+    /// The row splitter as first written, a char at a time into new strings: the plain way.
+    fn split_row_plain(line: &str) -> Vec<String> {
+        let line = line.trim();
+        let line = line.strip_prefix('|').unwrap_or(line);
+        let mut cells = Vec::new();
+        let mut cell = String::new();
+        let mut chars = line.chars();
+        let mut ended_with_pipe = false;
+        while let Some(c) = chars.next() {
+            ended_with_pipe = false;
+            match c {
+                '\\' => match chars.next() {
+                    Some('|') => cell.push('|'),
+                    Some(next) => {
+                        cell.push('\\');
+                        cell.push(next);
+                    }
+                    None => cell.push('\\'),
+                },
+                '|' => {
+                    cells.push(std::mem::take(&mut cell));
+                    ended_with_pipe = true;
+                }
+                c => cell.push(c),
+            }
+        }
+        if !ended_with_pipe || cells.is_empty() {
+            cells.push(cell);
+        }
+        cells.into_iter().map(|c| c.trim().to_owned()).collect()
+    }
+
+    #[test]
+    fn rows_split_as_the_plain_way() {
+        let lines = [
+            "",
+            "|",
+            "||",
+            "|||",
+            "a",
+            "a|",
+            "|a",
+            "| a | b |",
+            "a \\| b | c",
+            "a \\\\| b",
+            "a \\\\\\| b |",
+            "x\\",
+            "| x \\ | y \\",
+            "| é \\é | ü\u{3000}|\u{3000}",
+            "  | a |   b   |  ",
+            "|:-|:-:|--:|",
+            "| -- \\| | - |",
+        ];
+        for line in lines {
+            assert_eq!(split_row(line), split_row_plain(line), "{line:?}");
+            let plain_alignment = line.contains('|')
+                && split_row_plain(line).iter().all(|c| {
+                    let c = c.trim();
+                    let c = c.strip_prefix(':').unwrap_or(c);
+                    let c = c.strip_suffix(':').unwrap_or(c);
+                    !c.is_empty() && c.bytes().all(|b| b == b'-')
+                });
+            assert_eq!(is_alignment_row(line), plain_alignment, "{line:?}");
+        }
+    }
+
     #[test]
     fn alignment_rows() {
         assert!(is_alignment_row("|:-|:-:|--:|"));
