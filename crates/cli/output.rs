@@ -220,10 +220,20 @@ impl SyncGroup {
         work.sync()
     }
 
-    /// Starts making everything put in place so far durable on a thread of its own, after the
-    /// commit started last has ended (its error is returned here). The run goes on converting
-    /// while the disk writes; [`commit`](Self::commit) waits for it.
+    /// Starts making everything put in place so far durable on a thread of its own, unless
+    /// the commit started last is still running: then the files wait for the next commit, so
+    /// a slow disk makes groups larger, never the run wait (an error of the commit started
+    /// last is returned here). [`commit`](Self::commit) waits for it.
     pub fn commit_in_background(&self) -> io::Result<()> {
+        let running = self
+            .background
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_some_and(|h| !h.is_finished());
+        if running {
+            return Ok(());
+        }
         self.wait()?;
         let work = self.lock().take();
         if work.is_empty() {

@@ -195,7 +195,8 @@ pub fn run<W: Writer>(a: &RenderArgs, flags: impl Fn(&mut W::Options) + Sync) ->
             })();
         });
         written?;
-        // This batch's files are made durable while the next one renders.
+        // This batch's files are made durable while the next one renders (with the batches
+        // before it when the last commit was still running).
         dest.commit_in_background()?;
     }
     dest.commit()?;
