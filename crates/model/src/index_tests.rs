@@ -183,10 +183,22 @@ fn split_index_equals_the_sequential_index() {
         // Two threads, every boundary walked; then two threads with page boundaries found by
         // searching for the next page's key (the index the CLI uses).
         for jumps in [false, true] {
-            let two = LazyDocument::index_file_split(path, Some(&file), 0, jumps);
             if jumps && file == "v2_nested_page_number.json" {
                 // Its false boundary is checked on its own (jumps_take_a_nested_page_key...).
                 continue;
+            }
+            // Read from the file, and held in memory (mapped) and read in place.
+            let two = LazyDocument::index_file_split(path, Some(&file), 0, jumps);
+            let held = std::fs::File::open(path)
+                .and_then(|f| crate::mapped::Held::open_with(&f, None, 0))
+                .expect("mapped")
+                .expect("a regular file");
+            let held = crate::mapped::Shared::new(held);
+            let in_place = LazyDocument::index_held_split(&held, Some(&file), 0, jumps);
+            match (&two, in_place) {
+                (Ok(two), Ok(in_place)) => assert_eq!(format!("{two:?}"), format!("{in_place:?}")),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{file}"),
+                (a, b) => panic!("{file} (jumps: {jumps}): {a:?} against {b:?} held"),
             }
             match (&one, two) {
                 (Ok(one), Ok((two, held))) => {
