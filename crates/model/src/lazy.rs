@@ -20,11 +20,11 @@ use serde_json::{Map, Value};
 use crate::document::{Document, Format, PageIndex, Warning, join_page_lists};
 use crate::error::{ErrorKind, LoadError};
 use crate::load::{blank_prefix, empty_input};
+use crate::mapped::{PieceBytes, Shared};
 use crate::page::{ItemsResult, MarkdownResult, MetadataResult, TextResult};
 use crate::response::ParseResponse;
 use crate::scan::{ArrayPath, Event, Position, Scanner};
 use crate::shape::{FirstPage, OTHER_SHAPES, is_sdk_dump, pages_rooted, root_pages_are_v1};
-use crate::mapped::{PieceBytes, Shared};
 use crate::span::FileSpan;
 use crate::stream::{Piece, PieceKind, RawPiece};
 
@@ -182,7 +182,11 @@ impl LazyDocument {
         source: Option<&str>,
         exact: bool,
     ) -> Result<Self, LoadError> {
-        Self::index_input(&Input::Held(held), source, SPLIT_MIN, !exact).map(|(lazy, _)| lazy)
+        let lazy = Self::index_input(&Input::Held(held), source, SPLIT_MIN, !exact);
+        // Whatever the scan touched and did not give back as it went (where a half stopped,
+        // the bytes a split was searched in, entries read again) goes now.
+        held.release(0..held.len());
+        lazy.map(|(lazy, _)| lazy)
     }
 
     /// [`index_file_split`](Self::index_file_split) for an input held in memory (for tests).
@@ -968,7 +972,7 @@ fn gather_all<R: Read>(
 
 /// Bytes of a held input scanned at a time; each is released once passed. Larger windows
 /// let more page boundaries be found by a search (it needs the next page in the window).
-const HELD_WINDOW: usize = 4 << 20;
+const HELD_WINDOW: usize = 1 << 20;
 
 /// Files this large or larger are indexed by two threads ([`LazyDocument::index_file`]).
 const SPLIT_MIN: u64 = 16 << 20;

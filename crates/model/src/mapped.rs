@@ -224,7 +224,9 @@ mod tests {
         assert!(matches!(*whole.held, Held::Map(_)));
         assert_eq!(&whole[..], &big[..]);
         // A range starting off a page boundary.
-        let part = Held::open(&file, Some(5000..(2 << 20) + 7)).unwrap().unwrap();
+        let part = Held::open(&file, Some(5000..(2 << 20) + 7))
+            .unwrap()
+            .unwrap();
         assert_eq!(part.bytes(), &big[5000..(2 << 20) + 7]);
         // Released pages read the same again.
         let slice = whole.slice(4096 * 3 + 5..(1 << 20));

@@ -666,10 +666,9 @@ impl Batches<'_> {
             // their boundaries are true ones (a false cut leaves brackets open on its page):
             // with the same pages before this one, reading goes on from here.
             let reader = &self.reader;
-            let exact =
-                reader
-                    .input
-                    .index(reader.held.as_ref(), reader.source.as_deref(), true)?;
+            let exact = reader
+                .input
+                .index(reader.held.as_ref(), reader.source.as_deref(), true)?;
             if exact.same_pages_before(&self.reader.lazy, self.start) {
                 self.reader.lazy = exact;
                 match self.read_once(want) {
@@ -772,13 +771,16 @@ impl Batches<'_> {
 }
 
 /// Releases the held pages of `pieces` (in input order), runs of pieces next to each other
-/// at once.
+/// at once. A run is released from [`RELEASE_BEHIND`] before its start: the system maps a few
+/// pages around each one touched (fault-around), so reading a piece also maps the end of the
+/// one before it, released already; without this, every batch left those behind for good.
 fn release(held: &Shared, pieces: &[RawPiece]) {
     let mut run: Option<Range<usize>> = None;
     for p in pieces {
-        let (start, end) = (p.pos.offset as usize, p.pos.offset as usize + p.bytes.len());
+        let start = (p.pos.offset as usize).saturating_sub(RELEASE_BEHIND);
+        let end = p.pos.offset as usize + p.bytes.len();
         run = match run {
-            Some(r) if start >= r.start && start <= r.end + RELEASE_GAP => Some(r.start..end.max(r.end)),
+            Some(r) if start <= r.end + RELEASE_GAP => Some(r.start.min(start)..end.max(r.end)),
             Some(r) => {
                 held.release(r);
                 Some(start..end)
@@ -793,6 +795,10 @@ fn release(held: &Shared, pieces: &[RawPiece]) {
 
 /// Bytes between two pieces (commas, whitespace) released with them.
 const RELEASE_GAP: usize = 4096;
+
+/// Bytes before a run of pieces released with it (more than the system's fault-around,
+/// 64 KiB by default).
+const RELEASE_BEHIND: usize = 256 << 10;
 
 /// Parses raw pieces in parallel, in order.
 fn parse(

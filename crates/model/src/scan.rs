@@ -1365,7 +1365,11 @@ mod tests {
         let joined = scan(&[PREFIX, input].concat(), DEFAULT_CHUNK);
         for window in [1, 7, 64, 4096] {
             let scanner = Scanner::over(io::empty(), b"", held.clone(), window);
-            assert_eq!(drain(scanner, input.len()), reference, "held, window {window}");
+            assert_eq!(
+                drain(scanner, input.len()),
+                reference,
+                "held, window {window}"
+            );
             let scanner = Scanner::over(io::empty(), PREFIX, held.clone(), window);
             assert_eq!(
                 drain(scanner, input.len() + PREFIX.len()),
