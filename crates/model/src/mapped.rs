@@ -21,7 +21,9 @@ use std::io;
 use std::ops::{Deref, Range};
 use std::sync::Arc;
 
-use memmap2::{Mmap, MmapOptions, UncheckedAdvice};
+#[cfg(unix)]
+use memmap2::UncheckedAdvice;
+use memmap2::{Mmap, MmapOptions};
 
 /// Below this size a file is read into memory in one `read` rather than mapped: setting up
 /// and tearing down a map costs about what copying a few hundred kilobytes does.
@@ -66,6 +68,11 @@ impl Held {
             read_exact_at(file, &mut bytes, range.start)?;
             return Ok(Some(Held::Heap(bytes.into())));
         }
+        if cfg!(not(unix)) {
+            // Mapped pages could not be given back behind the read (see `release`): memory
+            // would grow with the file. Read it instead.
+            return Ok(None);
+        }
         // SAFETY: the map is read-only (`PROT_READ`, shared), so nothing in this process
         // writes through it and slices of it are never aliased mutably. What Rust cannot rule
         // out is another process changing the file: rewritten bytes are seen as they are (they
@@ -93,6 +100,7 @@ impl Held {
     /// pages): a read that has passed them keeps its peak memory to what it still holds. The
     /// bytes stay readable (a later touch reads them from the page cache again). Nothing
     /// happens for bytes in memory.
+    #[cfg(unix)]
     pub(crate) fn release(&self, range: Range<usize>) {
         let Held::Map(map) = self else {
             return;
@@ -112,6 +120,10 @@ impl Held {
         // Only a hint to keep memory low: a refusal changes nothing that is read.
         drop(released);
     }
+
+    /// Elsewhere memmap2 has no such call, and files are not mapped (see [`Held::open`]).
+    #[cfg(not(unix))]
+    pub(crate) fn release(&self, _range: Range<usize>) {}
 }
 
 /// Reads `buf.len()` bytes of `file` from `offset`.
