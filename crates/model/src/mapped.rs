@@ -121,6 +121,27 @@ impl Held {
         drop(released);
     }
 
+    /// Maps the pages of `range` in one call ahead of a read that goes through them all (a
+    /// window of the index, a batch), instead of one fault per few pages as they are touched.
+    /// Nothing happens for bytes in memory, or where the system has no such call.
+    pub(crate) fn prefetch(&self, range: Range<usize>) {
+        #[cfg(target_os = "linux")]
+        if let Held::Map(map) = self {
+            let end = range.end.min(map.len());
+            if range.start < end {
+                // A hint: a refusal (a kernel before 5.14) only leaves the faults to happen.
+                let populated = map.advise_range(
+                    memmap2::Advice::PopulateRead,
+                    range.start,
+                    end - range.start,
+                );
+                drop(populated);
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        drop(range);
+    }
+
     /// Elsewhere memmap2 has no such call, and files are not mapped (see [`Held::open`]).
     #[cfg(not(unix))]
     pub(crate) fn release(&self, _range: Range<usize>) {}
@@ -167,6 +188,13 @@ impl Shared {
             held: self.held.clone(),
             range: start..end,
         }
+    }
+
+    /// Maps the pages of bytes `range` of these ahead of a read (see [`Held::prefetch`]).
+    pub(crate) fn prefetch(&self, range: Range<usize>) {
+        let start = (self.range.start + range.start).min(self.range.end);
+        let end = (self.range.start + range.end).clamp(start, self.range.end);
+        self.held.prefetch(start..end);
     }
 
     /// Releases the pages of bytes `range` of these (see [`Held::release`]).

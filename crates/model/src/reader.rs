@@ -723,7 +723,11 @@ impl Batches<'_> {
         let lazy = &self.reader.lazy;
         let held = self.reader.held.as_ref();
         let raw = match held {
-            Some(held) => lazy.slice_lists(held, range.clone(), lists),
+            Some(held) => lazy.slice_lists(held, range.clone(), lists).inspect(|raw| {
+                for run in runs(raw, 0) {
+                    held.prefetch(run);
+                }
+            }),
             None => lazy.read_lists_reusing(handle, range.clone(), lists, &mut spare),
         }
         .map_err(io)?;
@@ -775,22 +779,24 @@ impl Batches<'_> {
 /// pages around each one touched (fault-around), so reading a piece also maps the end of the
 /// one before it, released already; without this, every batch left those behind for good.
 fn release(held: &Shared, pieces: &[RawPiece]) {
-    let mut run: Option<Range<usize>> = None;
+    for run in runs(pieces, RELEASE_BEHIND) {
+        held.release(run);
+    }
+}
+
+/// The byte ranges of `pieces` (in input order), pieces next to each other joined, each
+/// reaching `behind` bytes before its first piece.
+fn runs(pieces: &[RawPiece], behind: usize) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
     for p in pieces {
-        let start = (p.pos.offset as usize).saturating_sub(RELEASE_BEHIND);
+        let start = (p.pos.offset as usize).saturating_sub(behind);
         let end = p.pos.offset as usize + p.bytes.len();
-        run = match run {
-            Some(r) if start <= r.end + RELEASE_GAP => Some(r.start.min(start)..end.max(r.end)),
-            Some(r) => {
-                held.release(r);
-                Some(start..end)
-            }
-            None => Some(start..end),
-        };
+        match out.last_mut() {
+            Some(r) if start <= r.end + RELEASE_GAP => *r = r.start.min(start)..end.max(r.end),
+            _ => out.push(start..end),
+        }
     }
-    if let Some(r) = run {
-        held.release(r);
-    }
+    out
 }
 
 /// Bytes between two pieces (commas, whitespace) released with them.

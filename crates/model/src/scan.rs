@@ -974,6 +974,9 @@ impl<R: Read> Scanner<R> {
                         Some(Some(passed.end..(passed.end + *window).min(bytes.len())))
                     }
                 };
+                if let Some(Some(window)) = &next {
+                    bytes.prefetch(window.clone());
+                }
                 *at = next;
                 self.len = self.buf.len();
                 if self.len == 0 {
