@@ -342,6 +342,33 @@ impl Reader {
 
     fn new(input: Input, name: Option<&str>) -> Result<Reader, LoadError> {
         let held = input.hold();
+        Reader::with_held(input, held, name)
+    }
+
+    /// A reader of the file at `path`: mapped whatever its size (`Some(true)`), read with
+    /// `read(2)` (`Some(false)`), or as [`open`](Self::open) decides (`None`). For tests that
+    /// hold the ways of reading against each other.
+    #[cfg(test)]
+    pub(crate) fn open_mapped(path: &Path, map: Option<bool>) -> Result<Reader, LoadError> {
+        let input = Input::File(path.to_path_buf());
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let held = match map {
+            None => input.hold(),
+            Some(false) => None,
+            Some(true) => File::open(path)
+                .and_then(|f| Held::open_with(&f, None, 0))
+                .ok()
+                .flatten()
+                .map(Shared::new),
+        };
+        Reader::with_held(input, held, name.as_deref())
+    }
+
+    fn with_held(
+        input: Input,
+        held: Option<Shared>,
+        name: Option<&str>,
+    ) -> Result<Reader, LoadError> {
         let lazy = input.index(held.as_ref(), name, false)?;
         Ok(Reader {
             input,
