@@ -777,12 +777,12 @@ impl Batches<'_> {
                     .map_err(io)?,
                 );
             }
-            if let Some(held) = held {
-                release(held, &text);
-            }
             // In input order, as a whole read would have them.
             text.sort_by_key(|r| r.index);
             pieces.extend(parse(lazy, &text, projection, false)?);
+            if let Some(held) = held {
+                release(held, &text);
+            }
         }
         if let Some(progress) = &self.reader.progress {
             progress(raw.iter().map(|r| r.bytes.len() as u64).sum());
