@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 use crate::document::{Document, Format, PageIndex, Warning, join_page_lists};
 use crate::error::{ErrorKind, LoadError};
 use crate::load::{blank_prefix, empty_input};
-use crate::mapped::{PieceBytes, Shared};
+use crate::mapped::{HeldCursor, PieceBytes, Shared};
 use crate::page::{ItemsResult, MarkdownResult, MetadataResult, TextResult};
 use crate::response::ParseResponse;
 use crate::scan::{ArrayPath, Event, Position, Scanner};
@@ -1141,7 +1141,7 @@ impl Input<'_> {
         Ok(match self {
             Input::Whole(path) => Opened::File(FileSpan::whole(path)?),
             Input::Range(path, range) => Opened::File(FileSpan::open(path, range.clone())?),
-            Input::Held(held) => Opened::Held(io::Cursor::new((*held).clone())),
+            Input::Held(held) => Opened::Held(HeldCursor::new((*held).clone())),
         })
     }
 }
@@ -1149,7 +1149,7 @@ impl Input<'_> {
 /// An opened [`Input`].
 enum Opened {
     File(FileSpan),
-    Held(io::Cursor<Shared>),
+    Held(HeldCursor),
 }
 
 impl Opened {

@@ -218,6 +218,68 @@ impl AsRef<[u8]> for Shared {
     }
 }
 
+/// Bytes read past before a [`HeldCursor`] gives their pages back.
+const RELEASE_STEP: usize = 4 << 20;
+
+/// A cursor over held bytes that gives back the pages it has read past: a whole pass over a
+/// mapped input (looking for its first broken JSON, say) stays in bounded memory.
+#[derive(Debug, Clone)]
+pub(crate) struct HeldCursor {
+    bytes: Shared,
+    pos: usize,
+    /// Where the pages not given back start.
+    kept: usize,
+}
+
+impl HeldCursor {
+    pub(crate) fn new(bytes: Shared) -> HeldCursor {
+        HeldCursor {
+            bytes,
+            pos: 0,
+            kept: 0,
+        }
+    }
+
+    /// The bytes.
+    pub(crate) fn get_ref(&self) -> &Shared {
+        &self.bytes
+    }
+}
+
+impl io::Read for HeldCursor {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.pos += n;
+        if self.pos - self.kept.min(self.pos) >= RELEASE_STEP {
+            self.bytes.release(self.kept..self.pos);
+            self.kept = self.pos;
+        }
+        Ok(n)
+    }
+}
+
+impl io::Seek for HeldCursor {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        let len = self.bytes.len() as u64;
+        let target = match to {
+            io::SeekFrom::Start(n) => Some(n),
+            io::SeekFrom::Current(d) => (self.pos as u64).checked_add_signed(d),
+            io::SeekFrom::End(d) => len.checked_add_signed(d),
+        };
+        let Some(target) = target else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek before the start",
+            ));
+        };
+        self.pos = usize::try_from(target).unwrap_or(usize::MAX);
+        self.kept = self.pos;
+        Ok(target)
+    }
+}
+
 /// The bytes of one page entry: read into a buffer of its own, or a slice of held input.
 #[derive(Debug, Clone)]
 pub(crate) enum PieceBytes {
@@ -272,6 +334,18 @@ mod tests {
         let slice = whole.slice(4096 * 3 + 5..(1 << 20));
         whole.release(0..(2 << 20));
         assert_eq!(&slice[..], &big[4096 * 3 + 5..(1 << 20)]);
+        // A cursor reads it all, gives back what it passed, and seeks.
+        let mut cursor = HeldCursor::new(whole.clone());
+        let mut all = Vec::new();
+        io::Read::read_to_end(&mut cursor, &mut all).unwrap();
+        assert_eq!(all, big);
+        io::Seek::seek(&mut cursor, io::SeekFrom::End(-3)).unwrap();
+        let mut tail = Vec::new();
+        io::Read::read_to_end(&mut cursor, &mut tail).unwrap();
+        assert_eq!(tail, &big[big.len() - 3..]);
+        assert!(
+            io::Seek::seek(&mut cursor, io::SeekFrom::Current(-(big.len() as i64) - 1)).is_err()
+        );
         // Small ranges are read into memory.
         let small = Held::open(&file, Some(10..20)).unwrap().unwrap();
         assert!(matches!(small, Held::Heap(_)));

@@ -12,7 +12,7 @@ use crate::document::{Document, Format, Warning};
 use crate::error::{ErrorKind, LoadError};
 use crate::lazy::LazyDocument;
 use crate::load::{load_document, load_file};
-use crate::mapped::{Held, PieceBytes, Shared};
+use crate::mapped::{Held, HeldCursor, PieceBytes, Shared};
 use crate::scan::ArrayPath;
 use crate::span::FileSpan;
 use crate::stream::{Piece, PieceKind, RawPiece};
@@ -139,7 +139,7 @@ impl Input {
         Ok(match self {
             Input::File(p) => Handle::File(FileSpan::whole(p)?),
             Input::Range(p, r) => Handle::File(FileSpan::open(p, r.clone())?),
-            Input::Bytes(b) => Handle::Held(Cursor::new(Shared::new(Held::Heap(b.clone())))),
+            Input::Bytes(b) => Handle::Held(HeldCursor::new(Shared::new(Held::Heap(b.clone())))),
         })
     }
 
@@ -171,7 +171,7 @@ impl Input {
 #[derive(Debug)]
 enum Handle {
     File(FileSpan),
-    Held(Cursor<Shared>),
+    Held(HeldCursor),
 }
 
 impl Read for Handle {
@@ -726,7 +726,7 @@ impl Batches<'_> {
         if self.handle.is_none() {
             let source = self.reader.source.as_deref().unwrap_or("");
             let h = match &self.reader.held {
-                Some(held) => Ok(Handle::Held(Cursor::new(held.clone()))),
+                Some(held) => Ok(Handle::Held(HeldCursor::new(held.clone()))),
                 None => self.reader.input.open(),
             }
             .map_err(|e| LoadError::io(source, &e))?;
