@@ -261,3 +261,172 @@ fn chunks_in_batches_are_the_chunks_of_the_whole_document() {
         "chunks settled early in only {settled_early} runs of {checked} files"
     );
 }
+
+/// Documents without headings, or with only small sections, settle chunks as they are read:
+/// a chunk the pages after cannot change is settled whatever opens the next one (with no
+/// heading to wait for, the whole document used to be held).
+#[test]
+fn chunks_without_headings_settle_before_the_end() {
+    for slug in ["chunks-without-headings", "chunks-tiny-sections"] {
+        let path = crate::common::testdata().join(format!("regressions/{slug}.json"));
+        let bytes = std::fs::read(&path).expect("fixture");
+        let doc = pagetree_model::load_document(&bytes, Some(slug)).expect("valid");
+        let total = bytes.len() as u64;
+        for (label, opts) in chunk_option_sets() {
+            let whole = pagetree_convert::chunks::split(&doc, &opts);
+            let mut reader = Reader::from_bytes(bytes.clone(), Some(slug)).expect("reads");
+            let read = Arc::new(AtomicU64::new(0));
+            let seen = Arc::clone(&read);
+            reader.on_progress(move |n| {
+                seen.fetch_add(n, Ordering::Relaxed);
+            });
+            let mut got = Vec::new();
+            let mut at = Vec::new();
+            pagetree_convert::chunks::split_reader(&mut reader, &opts, 1, &mut |c| {
+                got.push(serde_json::to_string(&c).expect("json"));
+                at.push(read.load(Ordering::Relaxed));
+                Ok(())
+            })
+            .expect("chunks");
+            let want: Vec<String> = whole
+                .chunks
+                .iter()
+                .map(|c| serde_json::to_string(c).expect("json"))
+                .collect();
+            assert_eq!(want, got, "{slug} [{label}]");
+            // Reading counts pages (and the detection pass) as it goes; half the chunks must
+            // have come out before the last page was read.
+            let early = at.iter().filter(|&&n| n < at[at.len() - 1]).count();
+            assert!(
+                got.len() >= 4 && early * 2 >= got.len(),
+                "{slug} [{label}]: {early} of {} chunks before the end ({at:?}, {total} B)",
+                got.len()
+            );
+        }
+    }
+}
+
+/// Generated documents (a fixed-seed mix of paragraphs long and short, lists, tables that
+/// end pages, code, few or no headings, failed pages): chunks settled batch by batch, at
+/// closed chunks rather than headings, are the chunks of the whole document.
+#[test]
+fn chunks_of_generated_documents_settle_as_the_whole_document() {
+    let mut rng = Lcg(0x5eed_0019);
+    let mut early = 0;
+    for d in 0..24 {
+        let json = generated_document(&mut rng, d % 3 == 0);
+        let doc = pagetree_model::load_document(json.as_bytes(), Some("generated")).expect("valid");
+        for (label, opts) in chunk_option_sets() {
+            let whole: Vec<String> = pagetree_convert::chunks::split(&doc, &opts)
+                .chunks
+                .iter()
+                .map(|c| serde_json::to_string(c).expect("json"))
+                .collect();
+            let mut reader =
+                Reader::from_bytes(json.clone().into_bytes(), Some("generated")).expect("reads");
+            let read = Arc::new(AtomicU64::new(0));
+            let seen = Arc::clone(&read);
+            reader.on_progress(move |n| {
+                seen.fetch_add(n, Ordering::Relaxed);
+            });
+            let mut got = Vec::new();
+            let mut points = BTreeSet::new();
+            pagetree_convert::chunks::split_reader(&mut reader, &opts, 1, &mut |c| {
+                got.push(serde_json::to_string(&c).expect("json"));
+                points.insert(read.load(Ordering::Relaxed));
+                Ok(())
+            })
+            .expect("chunks");
+            assert_eq!(whole, got, "document {d} [{label}]:\n{json}");
+            early += usize::from(points.len() > 1);
+        }
+    }
+    assert!(early >= 24 * 4, "settled early in only {early} runs");
+}
+
+/// A small linear congruential generator: the same documents on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+fn generated_document(rng: &mut Lcg, headings: bool) -> String {
+    const WORDS: &[&str] = &[
+        "the", "pump", "station", "reported", "a", "pressure", "drop", "near", "valve", "seven",
+        "crews", "replaced", "filters", "before", "winter", "audit", "billing", "meters", "north",
+        "district", "water", "quality", "samples", "passed", "every", "test",
+    ];
+    let sentence = |rng: &mut Lcg| {
+        let n = 4 + rng.below(14) as usize;
+        let words: Vec<&str> = (0..n)
+            .map(|_| WORDS[rng.below(WORDS.len() as u64) as usize])
+            .collect();
+        let mut s = words.join(" ");
+        s[..1].make_ascii_uppercase();
+        s + "."
+    };
+    let mut pages = Vec::new();
+    let count = 6 + rng.below(9);
+    for n in 1..=count {
+        if n > 1 && rng.below(12) == 0 {
+            pages.push(serde_json::json!({"page_number": n, "success": false,
+                "error": "Page processing failed: layout model timed out"}));
+            continue;
+        }
+        let mut items = Vec::new();
+        for _ in 0..1 + rng.below(6) {
+            let item = match rng.below(10) {
+                0 if headings => {
+                    let level = 1 + rng.below(3) as usize;
+                    let title = sentence(rng);
+                    serde_json::json!({"type": "heading", "level": level,
+                        "md": format!("{} {title}", "#".repeat(level)), "value": title})
+                }
+                1 => {
+                    let md: Vec<String> = (0..2 + rng.below(7))
+                        .map(|_| format!("- {}", sentence(rng)))
+                        .collect();
+                    let md = md.join("\n");
+                    serde_json::json!({"type": "list", "md": md, "value": md, "items": []})
+                }
+                2 | 3 => {
+                    let rows: Vec<Vec<String>> =
+                        std::iter::once(vec!["Site".into(), "Litres".into()])
+                            .chain((0..1 + rng.below(40)).map(|i| {
+                                vec![format!("S{n}-{i}"), (rng.below(90_000) + 100).to_string()]
+                            }))
+                            .collect();
+                    let md = std::iter::once("| Site | Litres |\n| --- | --- |".to_owned())
+                        .chain(rows[1..].iter().map(|r| format!("| {} | {} |", r[0], r[1])))
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    serde_json::json!({"type": "table", "md": md, "rows": rows})
+                }
+                4 => {
+                    let lines: Vec<String> = (0..2 + rng.below(30))
+                        .map(|i| format!("let x{i} = {};", rng.below(999)))
+                        .collect();
+                    serde_json::json!({"type": "code", "md": format!("```rust\n{}\n```", lines.join("\n"))})
+                }
+                _ => {
+                    let text: Vec<String> = (0..1 + rng.below(16)).map(|_| sentence(rng)).collect();
+                    let md = text.join(" ");
+                    serde_json::json!({"type": "text", "md": md, "value": md})
+                }
+            };
+            items.push(item);
+        }
+        pages.push(
+            serde_json::json!({"page_number": n, "page_width": 600, "page_height": 800,
+            "success": true, "items": items}),
+        );
+    }
+    serde_json::json!({"items": {"pages": pages}}).to_string()
+}

@@ -457,3 +457,42 @@ fn sound_forms_are_not_broken_tables() {
     assert_eq!(layout("p001-t02"), Some(quality::Severity::Warning));
     assert_eq!(table("p001-t02").status, Status::Review);
 }
+
+/// The report written a table at a time from its spool (what `quality` and `convert --to
+/// quality` write, in bounded memory) is byte for byte the whole report serialised and
+/// rendered, for every fixture and real response.
+#[test]
+fn spooled_report_writes_the_whole_report() {
+    let mut files = fixtures();
+    files.extend(realdata().unwrap_or_default());
+    let opts = QualityOptions::default();
+    let mut checked = 0;
+    for path in files {
+        for doc in documents(&path) {
+            let whole = quality::assess(&doc, &opts);
+            let mut stream = quality::QualityStream::new(&doc, &opts);
+            stream.push(&doc).expect("spooled");
+            let mut report = stream.finish().expect("finished");
+            assert_eq!(report.summary(), &whole.summary, "{}", path.display());
+            let (mut json, mut text, mut md) = (Vec::new(), Vec::new(), Vec::new());
+            report.write_json(&mut json).expect("json");
+            report.write_text(&mut text).expect("text");
+            report.write_markdown(&mut md).expect("markdown");
+            let want = serde_json::to_string(&whole).expect("json");
+            assert_eq!(
+                String::from_utf8(json).expect("utf-8"),
+                want,
+                "{}",
+                path.display()
+            );
+            assert_eq!(String::from_utf8(text).expect("utf-8"), render_text(&whole));
+            assert_eq!(
+                String::from_utf8(md).expect("utf-8"),
+                render_markdown(&whole)
+            );
+            assert_eq!(report.into_report().expect("report"), whole);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "checked {checked}");
+}

@@ -95,6 +95,20 @@ pub fn convert_file<S: Sink>(
     opts: &ConvertOptions,
     mut sink: S,
 ) -> Option<Result<(ConvertStats, S), Failed>> {
+    read_file(f, label, &opts.markdown.pages.selection, |reader| {
+        convert_reader(reader, opts, &mut sink)
+    })
+    .map(|r| r.map(|stats| (stats, sink)))
+}
+
+/// Runs `read` over the reader of the file `f` (the pages `sel` selects), its errors located
+/// in the file. `None` when its shape is read whole (arrays at the top, job listings...).
+pub fn read_file<T>(
+    f: &Path,
+    label: &str,
+    sel: &PageSelection,
+    read: impl FnOnce(&mut Reader) -> Result<T, ConvertError>,
+) -> Option<Result<T, Failed>> {
     let place = InPlace {
         path: f,
         line: None,
@@ -104,18 +118,14 @@ pub fn convert_file<S: Sink>(
         Err(e) if e.kind == ErrorKind::Shape => return None,
         Err(e) => return Some(Err(Failed::Input(e.to_string()))),
     };
-    if let Some(e) = place.past_end(&reader, label, &opts.markdown.pages.selection) {
+    if let Some(e) = place.past_end(&reader, label, sel) {
         return Some(Err(Failed::Input(e)));
     }
-    Some(
-        convert_reader(&mut reader, opts, &mut sink)
-            .map(|stats| (stats, sink))
-            .map_err(|e| match e {
-                ConvertError::Load(e) => Failed::Input(place.locate(e).to_string()),
-                ConvertError::Io(e) => Failed::Output(e),
-                e => Failed::Input(e.to_string()),
-            }),
-    )
+    Some(read(&mut reader).map_err(|e| match e {
+        ConvertError::Load(e) => Failed::Input(place.locate(e).to_string()),
+        ConvertError::Io(e) => Failed::Output(e),
+        e => Failed::Input(e.to_string()),
+    }))
 }
 
 /// A sink that keeps nothing.

@@ -7,16 +7,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use pagetree_convert::pages::PageSelection;
-use pagetree_convert::quality::{
-    QualityOptions, QualityReport, assess, render_markdown, render_text,
-};
-use pagetree_convert::{ConvertOptions, OutFile, Outputs, Sink};
+use pagetree_convert::quality::{FinishedReport, QualityOptions, QualityStream, assess_reader};
 use rayon::prelude::*;
 
 use crate::Outcome;
 use crate::args::{QualityArgs, ReportFormat};
 use crate::cmd::tables::{selected, selection};
-use crate::inplace::{Failed, convert_file, streams};
+use crate::inplace::{Failed, read_file, streams};
 use crate::input::{document, read_input};
 use crate::output::{is_special, persist_atomic, temp_beside, write_atomic};
 
@@ -24,8 +21,9 @@ use crate::output::{is_special, persist_atomic, temp_beside, write_atomic};
 pub fn run(args: &QualityArgs) -> Result<Outcome> {
     let opts = QualityOptions::default();
     let sel = selection(args.pages.as_deref())?;
-    // Judge in parallel; print in input order.
-    let results: Vec<Vec<Result<QualityReport>>> = args
+    // Judge in parallel; print in input order. Each report's tables wait in its spool (a
+    // temporary file past 1 MiB), written out a table at a time.
+    let results: Vec<Vec<Result<FinishedReport>>> = args
         .files
         .par_iter()
         .map(|f| {
@@ -39,7 +37,13 @@ pub fn run(args: &QualityArgs) -> Result<Outcome> {
                 .map(|(name, r)| {
                     let mut doc = document(&name, r)?;
                     selected(&name, &mut doc, &sel)?;
-                    Ok(assess(&doc, &opts))
+                    let mut stream = QualityStream::new(&doc, &opts);
+                    stream
+                        .push(&doc)
+                        .context("cannot spool the quality report")?;
+                    stream
+                        .finish()
+                        .context("cannot read the quality report back")
                 })
                 .collect()
         })
@@ -61,7 +65,7 @@ pub fn run(args: &QualityArgs) -> Result<Outcome> {
     let mut first = true;
     let result = (|| -> Result<()> {
         for result in results.into_iter().flatten() {
-            let report = match result {
+            let mut report = match result {
                 Ok(r) => r,
                 Err(e) => {
                     failed += 1;
@@ -70,24 +74,21 @@ pub fn run(args: &QualityArgs) -> Result<Outcome> {
                     continue;
                 }
             };
-            tripped.extend(conditions(&report, args));
+            tripped.extend(conditions(&mut report, args)?);
             let o = dest.writer();
             match args.format {
                 ReportFormat::Json => {
-                    serde_json::to_writer(&mut *o, &report)?;
+                    report.write_json(o)?;
                     o.write_all(b"\n")?;
                 }
                 ReportFormat::Text | ReportFormat::Markdown => {
                     if !first {
                         o.write_all(b"\n")?;
                     }
-                    o.write_all(
-                        match args.format {
-                            ReportFormat::Markdown => render_markdown(&report),
-                            _ => render_text(&report),
-                        }
-                        .as_bytes(),
-                    )?;
+                    match args.format {
+                        ReportFormat::Markdown => report.write_markdown(o)?,
+                        _ => report.write_text(o)?,
+                    }
                 }
             }
             first = false;
@@ -148,57 +149,48 @@ impl Dest<'_> {
     }
 }
 
-/// The report of `f` read page by page (the conversion pipeline, writing the quality report
-/// alone); `None` when its shape is read whole.
-fn streamed(f: &Path, opts: &QualityOptions, sel: &PageSelection) -> Option<Result<QualityReport>> {
-    let mut c = ConvertOptions::default();
-    c.outputs = Outputs::none();
-    c.outputs.quality = true;
-    c.quality = opts.clone();
-    c.markdown.pages.selection = sel.clone();
+/// The report of `f` read page by page (the pages `sel` selects); `None` when its shape is
+/// read whole.
+fn streamed(
+    f: &Path,
+    opts: &QualityOptions,
+    sel: &PageSelection,
+) -> Option<Result<FinishedReport>> {
     let label = f.display().to_string();
-    let r = convert_file(f, &label, &c, Discard)?;
-    Some(match r {
-        Ok((stats, _)) => stats
-            .quality
-            .ok_or_else(|| anyhow::anyhow!("{label}: no quality report")),
-        Err(Failed::Input(e)) => Err(anyhow::anyhow!("{e}")),
-        Err(Failed::Output(e)) => Err(anyhow::anyhow!("{label}: {e}")),
-    })
-}
-
-/// The report is taken from the conversion's statistics: its bytes are not needed.
-struct Discard;
-
-impl Sink for Discard {
-    fn write(&mut self, _: &OutFile, _: &[u8]) -> std::io::Result<()> {
-        Ok(())
-    }
+    let r = read_file(f, &label, sel, |reader| assess_reader(reader, opts, sel))?;
+    Some(r.map_err(|e| match e {
+        Failed::Input(e) => anyhow::anyhow!("{e}"),
+        Failed::Output(e) => anyhow::anyhow!("{label}: {e}"),
+    }))
 }
 
 /// The `--fail-under` / `--fail-on` conditions this report trips, one line each.
-fn conditions(report: &QualityReport, args: &QualityArgs) -> Vec<String> {
+fn conditions(report: &mut FinishedReport, args: &QualityArgs) -> Result<Vec<String>> {
     let mut v = Vec::new();
-    for t in &report.tables {
+    if args.fail_under.is_none() && args.fail_on.is_empty() {
+        return Ok(v);
+    }
+    let input = report.input().to_owned();
+    for t in report.tables() {
+        let t = t.context("cannot read the quality report back")?;
         if let (Some(min), Some(score)) = (args.fail_under, t.score)
             && score < min
         {
             v.push(format!(
-                "{}: {} scores {score}, under {min} (--fail-under)",
-                report.input, t.id
+                "{input}: {} scores {score}, under {min} (--fail-under)",
+                t.id
             ));
         }
         for check in &args.fail_on {
             let n = t.findings.iter().filter(|f| f.check == *check).count();
             if n > 0 {
                 v.push(format!(
-                    "{}: {} has {n} {check} finding{} (--fail-on)",
-                    report.input,
+                    "{input}: {} has {n} {check} finding{} (--fail-on)",
                     t.id,
                     if n == 1 { "" } else { "s" }
                 ));
             }
         }
     }
-    v
+    Ok(v)
 }

@@ -21,7 +21,7 @@ use crate::furniture::{
 };
 use crate::markdown::{self, MarkdownOptions, TableFormat};
 use crate::pages::{Rendered, Source, separator_for};
-use crate::quality::{QualityOptions, QualityReport, QualityStream};
+use crate::quality::{FinishedReport, QualityOptions, QualityStream, Summary};
 use crate::tables::{self, TableOptions, TablesIndexWriter, render_table};
 use crate::text::{self, TextOptions};
 use crate::warning::Warning;
@@ -181,8 +181,9 @@ pub struct ConvertStats {
     pub table_warnings: Vec<Warning>,
     /// Table items not written (merge stubs, empty tables; listed in `tables/tables.json`).
     pub skipped_tables: usize,
-    /// The quality report, when it was asked for (also written as [`OutFile::Quality`]).
-    pub quality: Option<QualityReport>,
+    /// The quality report's summary, when the report was asked for (the report is written
+    /// as [`OutFile::Quality`]).
+    pub quality: Option<Summary>,
     /// Chunks written.
     pub chunks: usize,
 }
@@ -277,7 +278,7 @@ pub fn convert_document(
         }
         state.add_chunk_warnings(out.warnings);
     }
-    state.finish(sink)
+    Ok(state.finish(sink)?.0)
 }
 
 /// Writes each chunk as a line of [`OutFile::Chunks`], counting them.
@@ -330,6 +331,36 @@ pub fn convert_reader(
     opts: &ConvertOptions,
     sink: &mut dyn Sink,
 ) -> Result<ConvertStats, ConvertError> {
+    Ok(read_batches(reader, opts, sink, false)?.0)
+}
+
+/// The quality report of the response `reader` reads, batch by batch (the pages in
+/// `opts.markdown.pages.selection`), kept to be written in any format: see
+/// [`quality::assess_reader`](crate::quality::assess_reader).
+pub(crate) fn quality_pass(
+    reader: &mut Reader,
+    opts: &ConvertOptions,
+) -> Result<FinishedReport, ConvertError> {
+    struct Nowhere;
+    impl Sink for Nowhere {
+        fn write(&mut self, _: &OutFile, _: &[u8]) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut o = opts.clone();
+    o.outputs = Outputs::none();
+    o.outputs.quality = true;
+    let (_, kept) = read_batches(reader, &o, &mut Nowhere, true)?;
+    kept.ok_or_else(|| ConvertError::Io(io::Error::other("the quality report was not kept")))
+}
+
+/// [`convert_reader`], handing the quality report back instead of writing it when `keep`.
+fn read_batches(
+    reader: &mut Reader,
+    opts: &ConvertOptions,
+    sink: &mut dyn Sink,
+    keep: bool,
+) -> Result<(ConvertStats, Option<FinishedReport>), ConvertError> {
     let has_items = reader.has_items_pages();
     let resolved = if detects(opts) {
         Some(with_detected(opts, detect(reader, opts.batch_bytes)?))
@@ -342,6 +373,7 @@ pub fn convert_reader(
     };
     let outline = reader.outline();
     let mut state = State::new(&outline, opts, has_items)?;
+    state.keep_quality = keep;
     state.stats.warnings.extend(warning);
     // Said where a whole read says it, from the page list as read to the end (an index taken
     // on trust may hold a false page until the reader takes it back).
@@ -402,7 +434,7 @@ fn chunk_pass(
     opts: &ConvertOptions,
     mut state: State<'_>,
     sink: &mut dyn Sink,
-) -> Result<ConvertStats, ConvertError> {
+) -> Result<(ConvertStats, Option<FinishedReport>), ConvertError> {
     if opts.outputs.chunks {
         let mut count = 0;
         let warnings = chunks::split_reader(
@@ -546,6 +578,8 @@ struct State<'o> {
     elements: Option<(ElementsStream, ElementsWriter<Vec<u8>>)>,
     tables_index: Option<TablesIndexWriter>,
     quality: Option<QualityStream>,
+    /// Whether the quality report is handed back rather than written.
+    keep_quality: bool,
     /// Pages rendered from the item tree by the batches before (a merge stub's table may be
     /// on one).
     item_pages: BTreeSet<u32>,
@@ -588,6 +622,7 @@ impl<'o> State<'o> {
                 .outputs
                 .quality
                 .then(|| QualityStream::new(doc, &opts.quality)),
+            keep_quality: false,
             item_pages: BTreeSet::new(),
             stats: ConvertStats::default(),
         })
@@ -659,7 +694,7 @@ impl<'o> State<'o> {
         let quality = &mut self.quality;
         // The markdown with the elements that point into it, the text, and the tables are
         // independent: build them side by side, then write in a fixed order.
-        let ((md, els), (txt, tabs)) = rayon::join(
+        let ((md, els), ((pushed, txt), tabs)) = rayon::join(
             || {
                 let Some(md) = need_md.then(|| markdown::render(doc, mopts)) else {
                     return (None, None);
@@ -677,10 +712,8 @@ impl<'o> State<'o> {
             || {
                 rayon::join(
                     || {
-                        if let Some(q) = quality {
-                            q.push(doc);
-                        }
-                        opts.outputs.text.then(|| text::render(doc, topts))
+                        let pushed = quality.as_mut().map_or(Ok(()), |q| q.push(doc));
+                        (pushed, opts.outputs.text.then(|| text::render(doc, topts)))
                     },
                     || {
                         opts.outputs.tables.then(|| {
@@ -696,6 +729,7 @@ impl<'o> State<'o> {
                 )
             },
         );
+        pushed?;
         if let Some(md) = &md {
             let at = append_pages(
                 md,
@@ -771,7 +805,9 @@ impl<'o> State<'o> {
         Ok(())
     }
 
-    fn finish(mut self, sink: &mut dyn Sink) -> io::Result<ConvertStats> {
+    /// Ends every output; the quality report is returned instead of written when the state
+    /// keeps it.
+    fn finish(mut self, sink: &mut dyn Sink) -> io::Result<(ConvertStats, Option<FinishedReport>)> {
         if let Some((stream, writer)) = self.elements.take() {
             let w = writer.finish(stream.pages(), stream.summary())?;
             sink.write(&OutFile::Elements(self.opts.elements_format), &w)?;
@@ -779,20 +815,26 @@ impl<'o> State<'o> {
         if let Some(index) = self.tables_index.take() {
             sink.write(&OutFile::TablesIndex, &index.finish()?)?;
         }
+        let mut kept = None;
         if let Some(q) = self.quality.take() {
-            let report = q.finish();
-            // Written through a small buffer: the report of a large document is MBs of JSON.
-            let mut w = io::BufWriter::with_capacity(
-                1 << 16,
-                SinkWriter {
-                    sink: &mut *sink,
-                    file: OutFile::Quality,
-                },
-            );
-            serde_json::to_writer(&mut w, &report).map_err(io::Error::other)?;
-            w.write_all(b"\n")?;
-            w.flush()?;
-            self.stats.quality = Some(report);
+            let mut report = q.finish()?;
+            self.stats.quality = Some(report.summary().clone());
+            if self.keep_quality {
+                kept = Some(report);
+            } else {
+                // Written through a small buffer: the report of a large document is MBs of
+                // JSON.
+                let mut w = io::BufWriter::with_capacity(
+                    1 << 16,
+                    SinkWriter {
+                        sink: &mut *sink,
+                        file: OutFile::Quality,
+                    },
+                );
+                report.write_json(&mut w)?;
+                w.write_all(b"\n")?;
+                w.flush()?;
+            }
         }
         // Empty documents still get their (empty) markdown and text files.
         if self.opts.outputs.markdown && self.md_pages == 0 {
@@ -801,7 +843,7 @@ impl<'o> State<'o> {
         if self.opts.outputs.text && self.text_pages == 0 {
             sink.write(&OutFile::Text, b"")?;
         }
-        Ok(self.stats)
+        Ok((self.stats, kept))
     }
 }
 

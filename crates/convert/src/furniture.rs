@@ -321,60 +321,105 @@ pub fn no_furniture_warning(opts: &PageOptions, detected: &Detected) -> Option<W
 /// The slots of a page's top-level items that can be running heads (`true`) or feet: the
 /// first and last [`EDGE`] items that are not server furniture.
 fn edge_slots(items: &[Item], typed: &[Option<Furniture>]) -> Vec<(usize, bool)> {
-    let body: Vec<usize> = (0..items.len()).filter(|&i| typed[i].is_none()).collect();
-    let mut out: Vec<(usize, bool)> = body.iter().take(EDGE).map(|&i| (i, true)).collect();
-    let tail_from = body.len().saturating_sub(EDGE).max(out.len());
-    out.extend(body[tail_from..].iter().map(|&i| (i, false)));
+    let body = |i: &usize| typed[*i].is_none();
+    let mut out: Vec<(usize, bool)> = (0..items.len())
+        .filter(body)
+        .take(EDGE)
+        .map(|i| (i, true))
+        .collect();
+    // The last EDGE body items that are not already heads, in page order.
+    let after = out.last().map_or(0, |&(i, _)| i + 1);
+    let tail: Vec<usize> = (after..items.len()).rev().filter(body).take(EDGE).collect();
+    out.extend(tail.into_iter().rev().map(|i| (i, false)));
     out
 }
 
 /// A line's signature when it can be a running head or foot: a short text or link item.
+///
+/// Most edge items are body text, so what refuses a line is checked first and cheaply (its
+/// visible length stops counting past the limit), and the signature is built only for a
+/// short line, a byte at a time for ASCII.
 fn signature(item: &Item) -> Option<String> {
     if !matches!(item.kind(), ItemKind::Text | ItemKind::Link) {
         return None;
     }
     let md = item.md().trim();
-    if md.lines().count() > 3 || md.contains("```") {
+    if !short(md) || md.lines().nth(3).is_some() || md.contains("```") {
         return None;
     }
-    let mut sig = String::new();
-    let mut chars = 0;
-    let mut gap = false;
-    let mut digit = false;
-    for c in md.chars() {
-        chars += 1;
-        if chars > MAX_CHARS * 2 {
-            return None;
-        }
-        if c.is_numeric() {
+    let mut sig = String::with_capacity(md.len());
+    let (mut gap, mut digit) = (false, false);
+    let mut at = 0;
+    while at < md.len() {
+        let b = md.as_bytes()[at];
+        let (numeric, alphanumeric, len) = if b.is_ascii() {
+            (b.is_ascii_digit(), b.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = md[at..].chars().next().expect("a char boundary");
+            (c.is_numeric(), c.is_alphanumeric(), c.len_utf8())
+        };
+        if numeric {
             if !digit {
                 if gap && !sig.is_empty() {
                     sig.push(' ');
                 }
                 sig.push('#');
             }
-            digit = true;
-            gap = false;
-        } else if c.is_alphanumeric() {
+            (digit, gap) = (true, false);
+        } else if alphanumeric {
             if gap && !sig.is_empty() {
                 sig.push(' ');
             }
-            sig.extend(c.to_lowercase());
-            digit = false;
-            gap = false;
+            if b.is_ascii() {
+                sig.push(char::from(b.to_ascii_lowercase()));
+            } else {
+                let c = md[at..].chars().next().expect("a char boundary");
+                sig.extend(c.to_lowercase());
+            }
+            (digit, gap) = (false, false);
         } else {
-            gap = true;
-            digit = false;
+            (gap, digit) = (true, false);
         }
+        at += len;
     }
-    let visible = md
-        .split_whitespace()
-        .map(|w| w.chars().count() + 1)
-        .sum::<usize>();
-    if sig.is_empty() || visible > MAX_CHARS + 1 || is_caption(&sig) {
+    if sig.is_empty() || is_caption(&sig) {
         return None;
     }
     Some(sig)
+}
+
+/// Whether a line is short enough to be a running head: at most `2 × MAX_CHARS` characters,
+/// and at most `MAX_CHARS + 1` visible (each whitespace-separated word counted with one
+/// space). Both counts stop as soon as they are over.
+fn short(md: &str) -> bool {
+    if md.len() > MAX_CHARS * 2 && md.chars().nth(MAX_CHARS * 2).is_some() {
+        return false;
+    }
+    let (mut visible, mut in_word) = (0, false);
+    let b = md.as_bytes();
+    let mut at = 0;
+    while at < b.len() {
+        let (space, len) = if b[at].is_ascii() {
+            // `char::is_whitespace` for ASCII, vertical tab included.
+            (
+                matches!(b[at], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'),
+                1,
+            )
+        } else {
+            let c = md[at..].chars().next().expect("a char boundary");
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if !space {
+            // A word's characters, and the space after it once.
+            visible += if in_word { 1 } else { 2 };
+            if visible > MAX_CHARS + 1 {
+                return false;
+            }
+        }
+        in_word = !space;
+        at += len;
+    }
+    true
 }
 
 /// Caption-like lines (`Figure 3`, `Table 2`) repeat at page tops but are body text.
@@ -574,6 +619,122 @@ mod tests {
 
     fn doc(v: serde_json::Value) -> Document {
         pagetree_model::load_document(v.to_string().as_bytes(), Some("t.json")).unwrap()
+    }
+
+    /// The signature as it was first written, a char at a time: the plain way.
+    fn signature_plain(item: &Item) -> Option<String> {
+        if !matches!(item.kind(), ItemKind::Text | ItemKind::Link) {
+            return None;
+        }
+        let md = item.md().trim();
+        if md.lines().count() > 3 || md.contains("```") {
+            return None;
+        }
+        let mut sig = String::new();
+        let mut chars = 0;
+        let mut gap = false;
+        let mut digit = false;
+        for c in md.chars() {
+            chars += 1;
+            if chars > MAX_CHARS * 2 {
+                return None;
+            }
+            if c.is_numeric() {
+                if !digit {
+                    if gap && !sig.is_empty() {
+                        sig.push(' ');
+                    }
+                    sig.push('#');
+                }
+                digit = true;
+                gap = false;
+            } else if c.is_alphanumeric() {
+                if gap && !sig.is_empty() {
+                    sig.push(' ');
+                }
+                sig.extend(c.to_lowercase());
+                digit = false;
+                gap = false;
+            } else {
+                gap = true;
+                digit = false;
+            }
+        }
+        let visible = md
+            .split_whitespace()
+            .map(|w| w.chars().count() + 1)
+            .sum::<usize>();
+        if sig.is_empty() || visible > MAX_CHARS + 1 || is_caption(&sig) {
+            return None;
+        }
+        Some(sig)
+    }
+
+    fn edge_slots_plain(items: &[Item], typed: &[Option<Furniture>]) -> Vec<(usize, bool)> {
+        let body: Vec<usize> = (0..items.len()).filter(|&i| typed[i].is_none()).collect();
+        let mut out: Vec<(usize, bool)> = body.iter().take(EDGE).map(|&i| (i, true)).collect();
+        let tail_from = body.len().saturating_sub(EDGE).max(out.len());
+        out.extend(body[tail_from..].iter().map(|&i| (i, false)));
+        out
+    }
+
+    fn text_item(md: &str) -> Item {
+        serde_json::from_value(json!({"type": "text", "md": md})).unwrap()
+    }
+
+    #[test]
+    fn signatures_and_edges_as_the_plain_way() {
+        let mut lines: Vec<String> = [
+            "Page 3 of 9",
+            "- 4 -",
+            "  Journal of Things, 2023; 12(4): 1–9  ",
+            "ÉTUDE Ⅻ ½ ٣٤ Straße ΣΑΣ x²",
+            "Figure 3",
+            "a\nb\nc",
+            "a\nb\nc\nd",
+            "a\r\nb\r\nc\r\n",
+            "```code```",
+            "\u{b}x\u{b}y\u{3000}z\u{a0}w",
+            "",
+            "   ",
+            "?!",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        for n in [59, 60, 61, 119, 120, 121, 122, 239, 240, 241, 400] {
+            lines.push("x".repeat(n));
+            lines.push("ab ".repeat(n / 3));
+            lines.push("é".repeat(n));
+            lines.push(format!("{}{}", " ".repeat(n), "a b"));
+            lines.push("a\u{b}".repeat(n / 2));
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
+        for entry in std::fs::read_dir(&root).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json")
+                && let Ok(d) = pagetree_model::load_file(&path)
+            {
+                lines.extend(d.walk().iter().map(|w| w.item.md().to_owned()));
+            }
+        }
+        for line in &lines {
+            let item = text_item(line);
+            assert_eq!(signature(&item), signature_plain(&item), "{line:?}");
+        }
+        let items: Vec<Item> = (0..9).map(|i| text_item(&i.to_string())).collect();
+        for mask in 0..(1u32 << 9) {
+            for len in 0..=items.len() {
+                let typed: Vec<Option<Furniture>> = (0..len)
+                    .map(|i| (mask >> i & 1 == 1).then_some(Furniture::Header))
+                    .collect();
+                assert_eq!(
+                    edge_slots(&items[..len], &typed),
+                    edge_slots_plain(&items[..len], &typed),
+                    "{mask:b} {len}"
+                );
+            }
+        }
     }
 
     #[test]

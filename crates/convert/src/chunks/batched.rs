@@ -19,8 +19,9 @@ use crate::warning::Warning;
 /// Cuts the response `reader` reads into chunks, batch by batch (about `batch_bytes` of input
 /// each), handing each chunk to `emit` as soon as it is settled; returns the warnings. The
 /// chunks, in order, and the warnings are those [`split`](super::split) gives for the whole
-/// document. Memory holds a batch and the pages back to the last heading that opens a chunk
-/// after a chunk that is not small (a document without headings is held whole).
+/// document. Memory holds a batch and the pages back to the last chunk the pages after cannot
+/// change (a closed chunk that starts a block, or a heading after a chunk that is not small),
+/// so a document without headings streams too.
 ///
 /// ```
 /// use pagetree_convert::chunks::{self, ChunkOptions};

@@ -137,13 +137,16 @@ fn resolved(opts: &ChunkOptions, has_items: bool) -> MarkdownOptions {
 
 /// Where a run of the chunker starts: at the first page of its pages, whose markdown begins
 /// at `bytes`/`chars` in the document markdown, with the headings the pages before left open;
-/// blocks before `skip` (bytes of the run's markdown) were chunked by the run before.
+/// blocks before `skip` (bytes of the run's markdown) were chunked by the run before, and the
+/// chunk at `skip` opens with `overlap` (the tail of the chunk before it, which this run does
+/// not see).
 #[derive(Debug, Clone, Default)]
 struct Start {
     bytes: usize,
     chars: usize,
     skip: usize,
     stack: Vec<(u8, String)>,
+    overlap: String,
 }
 
 /// What one run of the chunker settled: the chunks before the point the next run starts at
@@ -161,13 +164,24 @@ struct Run {
 }
 
 /// Chunks the pages of `doc` from `start`. Unless `last`, only up to the last place where
-/// the chunks of the whole document are known from these pages alone: a chunk that opens
-/// with a heading after one that is not small (or across a failed page), on a later page
-/// than the run's first, with nothing before that page reaching into it (a merged table)
-/// and no code block open. From there, the pages that follow change nothing before: a
-/// heading starts a chunk, takes no overlap and is not merged into a chunk that is not
-/// small. `next` is `None` (and nothing is settled) when there is no such place. `earlier`:
-/// the pages runs before rendered from the item tree.
+/// the chunks of the whole document are known from these pages alone: the start of a chunk,
+/// on a later page than the run's first, at the start of a block (none of it in the chunk
+/// before), with no code block open and nothing before it reaching past it (a table merged
+/// across pages, by the server or by the renderer), and either
+///
+/// - a heading after a chunk that is not small (or across a failed page): a heading starts a
+///   chunk, takes no overlap and is not merged into a chunk that is not small, whatever
+///   follows; or
+/// - any chunk that is not the one the run ended on (so later pages can add nothing to it),
+///   with a page after it in the run (a table ending the page is merged with the next one's
+///   before anything is settled). The builder is greedy: once a chunk was closed, blocks after
+///   it never change it, and `merge_small` folds left to right, so the chunks before it, and
+///   whether it joins them, are decided. Started there, the next run builds it exactly so:
+///   an empty draft at that block, with the overlap the chunk opened with carried over.
+///
+/// A document without headings (or with only small sections) thus settles a chunk at a time.
+/// `next` is `None` (and nothing is settled) when there is no such place. `earlier`: the
+/// pages runs before rendered from the item tree.
 fn run(
     doc: &Document,
     opts: &ChunkOptions,
@@ -254,6 +268,7 @@ fn run(
         tables: &tables,
         draft: Draft::default(),
         done: Vec::new(),
+        carried: Some(start.overlap.clone()),
     };
     for (bi, block) in blocks.iter().enumerate() {
         if block.range.start >= start.skip {
@@ -261,6 +276,10 @@ fn run(
         }
     }
     b.flush();
+    if let Some(d) = b.done.last_mut() {
+        // Later pages may still add to it.
+        d.open = !last;
+    }
     b.merge_small();
 
     // Where the next run may start, the last such place first.
@@ -268,10 +287,8 @@ fn run(
         None
     } else {
         (1..b.done.len()).rev().find_map(|j| {
-            let first = b.done[j].segs.first()?;
-            if !b.is_heading(first) {
-                return None;
-            }
+            let this = &b.done[j];
+            let first = this.segs.first()?;
             let blk = &blocks[first.block];
             let page = walk[*blk.items.first()?].page;
             let q = doc.pages.iter().position(|p| p.number == page)?;
@@ -283,11 +300,17 @@ fn run(
                 return None;
             }
             let prev = &b.done[j - 1];
-            let apart = prev
-                .segs
-                .last()
-                .is_some_and(|s| blocks[s.block].segment != blk.segment);
-            if !apart && b.measure.len(&prev.body()) < opts.min {
+            let prev_last = prev.segs.last()?;
+            if prev_last.block == first.block {
+                // A block cut between the two: the next run starts at blocks.
+                return None;
+            }
+            let heading = b.is_heading(first) && {
+                let apart = blocks[prev_last.block].segment != blk.segment;
+                apart || b.measure.len(&prev.body()) >= opts.min
+            };
+            let closed = !this.open && q + 1 < doc.pages.len();
+            if !heading && !closed {
                 return None;
             }
             // A table merged across the page, by the server or by the renderer.
@@ -298,11 +321,12 @@ fn run(
             if blocks[..first.block].iter().any(|x| reaches(&x.items)) {
                 return None;
             }
-            let merged_on = walk.iter().take_while(|r| r.page < page).any(|r| {
+            // A server-merged table before the cut (on its page too) whose parts lie ahead.
+            let merged_on = walk.iter().take_while(|r| r.page <= page).any(|r| {
                 r.item
                     .merged_from_pages
                     .as_ref()
-                    .is_some_and(|m| m.iter().any(|&n| n >= page))
+                    .is_some_and(|m| m.iter().any(|&n| n >= page && n > r.page))
             });
             if merged_on {
                 return None;
@@ -316,6 +340,7 @@ fn run(
                     chars: start.chars + md.output[..at].chars().count(),
                     skip: blk.range.start - at,
                     stack: stack.clone(),
+                    overlap: this.opened_with.clone(),
                 },
             ))
         })
@@ -608,6 +633,8 @@ struct Draft {
     /// Empty when off, or given up so that a single oversize unit is as small as it can be.
     breadcrumb: String,
     overlap: String,
+    /// The overlap as `start` gave it (before a block too large for it dropped it).
+    opened_with: String,
     segment: usize,
 }
 
@@ -619,6 +646,10 @@ struct Done {
     /// Whether the chunk has a breadcrumb (recomputed from its segments, which may share less
     /// of their path than the block it started with).
     crumb: bool,
+    /// See [`Draft::opened_with`].
+    opened_with: String,
+    /// The run's last chunk, which the pages after the run may still add to.
+    open: bool,
 }
 
 impl Done {
@@ -654,6 +685,8 @@ struct Builder<'a> {
     tables: &'a BTreeMap<usize, TableRows<'a>>,
     draft: Draft,
     done: Vec<Done>,
+    /// The overlap the run's first chunk opens with (see [`Start::overlap`]), until taken.
+    carried: Option<String>,
 }
 
 impl Builder<'_> {
@@ -782,6 +815,8 @@ impl Builder<'_> {
             segs,
             overlap: a.overlap.clone(),
             crumb: a.crumb,
+            opened_with: a.opened_with.clone(),
+            open: a.open,
         };
         let crumb = if merged.crumb {
             self.breadcrumb(&merged.segs)
@@ -850,7 +885,12 @@ impl Builder<'_> {
         }];
         let breadcrumb = self.breadcrumb(&probe);
         let mut overlap = String::new();
-        if let Some(prev) = self.done.last().filter(|_| self.opts.overlap > 0) {
+        if self.done.is_empty()
+            && let Some(carried) = self.carried.take()
+        {
+            // The run starts where the run before settled: its chunk there opened with this.
+            overlap = carried;
+        } else if let Some(prev) = self.done.last().filter(|_| self.opts.overlap > 0) {
             let last = prev.segs.last().map(|s| &self.blocks[s.block]);
             if last.is_some_and(|l| {
                 l.segment == b.segment
@@ -872,6 +912,7 @@ impl Builder<'_> {
             started: true,
             segs: Vec::new(),
             breadcrumb,
+            opened_with: overlap.clone(),
             overlap,
             segment: b.segment,
         };
@@ -1235,6 +1276,8 @@ impl Builder<'_> {
             segs: draft.segs,
             overlap: draft.overlap,
             crumb: !draft.breadcrumb.is_empty(),
+            opened_with: draft.opened_with,
+            open: false,
         });
         if let Some(first) = carry.last() {
             self.start(first.block);

@@ -22,6 +22,13 @@ pub(crate) enum ColumnKind {
 }
 
 impl ColumnKind {
+    pub const ALL: [ColumnKind; 4] = [
+        ColumnKind::Empty,
+        ColumnKind::Numeric,
+        ColumnKind::Text,
+        ColumnKind::Mixed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ColumnKind::Empty => "empty",

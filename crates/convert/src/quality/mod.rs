@@ -32,20 +32,23 @@ mod layout;
 mod render;
 mod report;
 pub mod score;
+mod spool;
 mod values;
 
 use std::collections::BTreeMap;
+use std::io;
 
-use pagetree_model::{Document, ItemRef};
+use pagetree_model::{Document, ItemRef, Reader};
 use rayon::prelude::*;
 
+use crate::pages::PageSelection;
 use crate::tables::{Grid, Representations, ids_of};
 
 use checks::{Findings, agreement, arithmetic, boxes, chart, header, pages, server, structure};
 use layout::Layout;
 
 pub use checks::{Check, Family, Severity};
-pub use render::{render_markdown, render_text};
+pub use render::{FinishedReport, render_markdown, render_text};
 pub use report::{
     CellRef, CheckCount, ConcernTally, Confirmation, Finding, QUALITY_SCHEMA,
     QUALITY_SCHEMA_VERSION, QualityReport, ServerConcern, Status, Summary, TableReport, WorstTable,
@@ -97,9 +100,47 @@ struct Analysed<'w, 'd> {
 /// Judges every table of a document (see the module docs). Per-table work runs on the current
 /// rayon pool; the output never depends on it.
 pub fn assess(doc: &Document, opts: &QualityOptions) -> QualityReport {
-    let mut stream = QualityStream::new(doc, opts);
-    stream.push(doc);
-    stream.finish()
+    // The whole document is in memory already: so is its report.
+    let mut stream = QualityStream::with_spool(doc, opts, usize::MAX);
+    let held = "a spool kept in memory does not fail";
+    stream.push(doc).expect(held);
+    stream
+        .finish()
+        .and_then(FinishedReport::into_report)
+        .expect(held)
+}
+
+/// [`assess`] for a response read batch by batch from its [`Reader`] (the pages `pages`
+/// selects), in memory bounded by a batch: the report, its tables in a spool, to be written
+/// out in any format. Equal to `assess` on the whole document (read with the same selection).
+///
+/// ```
+/// use pagetree_convert::pages::PageSelection;
+/// use pagetree_convert::quality::{self, QualityOptions};
+/// let json = br#"{"pages": [{"page_number": 1,
+///     "items": [{"type": "table", "rows": [["a", "b"], ["1", "2"]]}]}]}"#;
+/// let mut reader = pagetree_model::Reader::from_bytes(json.to_vec(), None).unwrap();
+/// let opts = QualityOptions::default();
+/// let report = quality::assess_reader(&mut reader, &opts, &PageSelection::default()).unwrap();
+/// let doc = pagetree_model::load_document(json, None).unwrap();
+/// assert_eq!(report.into_report().unwrap(), quality::assess(&doc, &opts));
+/// ```
+///
+/// # Errors
+///
+/// A page that cannot be read ([`ConvertError::Load`](crate::ConvertError::Load), located as a
+/// whole read locates it), or the spool could not be written or read back.
+pub fn assess_reader(
+    reader: &mut Reader,
+    opts: &QualityOptions,
+    pages: &PageSelection,
+) -> Result<FinishedReport, crate::ConvertError> {
+    let mut c = crate::ConvertOptions {
+        quality: opts.clone(),
+        ..Default::default()
+    };
+    c.markdown.pages.selection = pages.clone();
+    crate::batch::quality_pass(reader, &c)
 }
 
 /// [`assess`] a batch of pages at a time, for a document read in batches (see
@@ -109,9 +150,9 @@ pub fn assess(doc: &Document, opts: &QualityOptions) -> QualityReport {
 ///
 /// What crosses batches is small: the table id count of the last page, the last table that
 /// could continue on the next page (for `likely_split_table`), every table's merge metadata
-/// (a stub and its merged table may lie in different batches), the failed pages, and the
-/// tables' reports, held until the end because the summary comes first and merge findings
-/// change scores.
+/// (a stub and its merged table may lie in different batches) and the failed pages. The
+/// tables' reports wait for the end (the summary comes first and merge findings change
+/// scores) encoded in a spool, in memory while small and in a temporary file past 1 MiB.
 ///
 /// ```
 /// use pagetree_convert::quality::{self, QualityOptions, QualityStream};
@@ -119,16 +160,20 @@ pub fn assess(doc: &Document, opts: &QualityOptions) -> QualityReport {
 ///     "items": [{"type": "table", "rows": [["a", "b"], ["1", "2"]]}]}]}"#, None).unwrap();
 /// let opts = QualityOptions::default();
 /// let mut stream = QualityStream::new(&doc, &opts);
-/// stream.push(&doc);
-/// assert_eq!(stream.finish(), quality::assess(&doc, &opts));
+/// stream.push(&doc)?;
+/// let report = stream.finish()?;
+/// assert_eq!(report.into_report()?, quality::assess(&doc, &opts));
+/// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug)]
 pub struct QualityStream {
     opts: QualityOptions,
     input: String,
     /// The reports so far, before merge findings, sorting and scores.
-    pending: Vec<Pending>,
-    /// Every table's merge metadata, in reading order (as `pending`).
+    spool: spool::Spool,
+    /// Findings for tables already spooled: a split whose second half is in a later batch.
+    late: BTreeMap<usize, Vec<Finding>>,
+    /// Every table's merge metadata, in reading order (as `spool`).
     merges: Vec<server::MergePart>,
     /// The last split candidate so far, which a table at the top of the next page may continue.
     carry: Option<Carried>,
@@ -138,7 +183,6 @@ pub struct QualityStream {
 }
 
 /// A table's report before the document-wide merge check and scoring.
-#[derive(Debug)]
 struct Pending {
     report: TableReport,
     stub: bool,
@@ -151,17 +195,22 @@ struct Carried {
     id: String,
     grid: Grid,
     at_bottom: bool,
-    /// Its place in `pending`.
+    /// Its place in the spool.
     at: usize,
 }
 
 impl QualityStream {
     /// Starts a report for `doc` (any batch of it: only its name is read).
     pub fn new(doc: &Document, opts: &QualityOptions) -> Self {
+        Self::with_spool(doc, opts, spool::IN_MEMORY)
+    }
+
+    fn with_spool(doc: &Document, opts: &QualityOptions, in_memory: usize) -> Self {
         QualityStream {
             opts: opts.clone(),
             input: doc.name().to_owned(),
-            pending: Vec::new(),
+            spool: spool::Spool::new(in_memory),
+            late: BTreeMap::new(),
             merges: Vec::new(),
             carry: None,
             ids_at: None,
@@ -170,7 +219,11 @@ impl QualityStream {
     }
 
     /// Judges the tables of the next batch of pages.
-    pub fn push(&mut self, doc: &Document) {
+    ///
+    /// # Errors
+    ///
+    /// Writing the reports to the spool's temporary file failed.
+    pub fn push(&mut self, doc: &Document) -> io::Result<()> {
         let opts = &self.opts;
         let walk = doc.walk();
         let ids = ids_continuing(&walk, &mut self.ids_at);
@@ -228,7 +281,7 @@ impl QualityStream {
             }
         }
         if let Some((a, fa, b, fb)) = across {
-            self.pending[a].report.findings.extend(fa.list);
+            self.late.entry(a).or_default().extend(fa.list);
             tables[b].findings.list.extend(fb.list);
         }
         let mut pairs = Vec::new();
@@ -257,7 +310,7 @@ impl QualityStream {
             tables[a].findings.list.extend(fa.list);
             tables[b].findings.list.extend(fb.list);
         }
-        let base = self.pending.len();
+        let base = self.spool.len();
         if let Some(&last) = candidates.last()
             && let Some((page, id, grid)) = side(&tables[last])
         {
@@ -282,29 +335,59 @@ impl QualityStream {
         for t in tables.iter().filter(|t| !t.r.item.is_merged_stub()) {
             *per_page.entry(t.r.page).or_default() += 1;
         }
-        self.pending
-            .extend(tables.into_iter().map(|t| judged(t, &per_page, opts)));
+        for t in tables {
+            let p = judged(t, &per_page, opts);
+            self.spool.push(p.stub, &p.report)?;
+        }
+        Ok(())
     }
 
-    /// The report: merge findings added, findings ordered, tables scored, the summary.
-    pub fn finish(self) -> QualityReport {
-        let opts = &self.opts;
-        let merge_findings = server::merges(&self.merges, &self.failed_pages);
-        let reports: Vec<TableReport> = self
-            .pending
+    /// The report: merge findings added, findings ordered, tables scored, the summary. Its
+    /// tables stay in the spool, to be written out (or read back) one at a time.
+    ///
+    /// # Errors
+    ///
+    /// Reading the spool's temporary file back failed.
+    pub fn finish(self) -> io::Result<FinishedReport> {
+        let opts = self.opts;
+        let mut extra = self.late;
+        for (i, found) in server::merges(&self.merges, &self.failed_pages)
             .into_iter()
-            .zip(merge_findings)
-            .map(|(p, found)| settle(p, found, opts))
-            .collect();
-        QualityReport {
-            schema: QUALITY_SCHEMA,
-            version: QUALITY_SCHEMA_VERSION,
-            input: self.input,
-            summary: summarize(&reports, opts),
-            tables: reports,
-            failed_pages: self.failed_pages,
+            .enumerate()
+            .filter(|(_, f)| !f.list.is_empty())
+        {
+            extra.entry(i).or_default().extend(found.list);
         }
+        let mut spool = self.spool;
+        let mut summary = Summarizer::default();
+        let mut scores = Vec::with_capacity(spool.len());
+        for i in 0..spool.len() {
+            let t = settled(&mut spool, &extra, i, opts.max_cells)?;
+            summary.add(&t, &opts);
+            scores.push(t.score);
+        }
+        Ok(FinishedReport {
+            input: self.input,
+            summary: summary.finish(),
+            failed_pages: self.failed_pages,
+            spool,
+            extra,
+            scores,
+            max_cells: opts.max_cells,
+        })
     }
+}
+
+/// The `i`th table of the spool, settled.
+fn settled(
+    spool: &mut spool::Spool,
+    extra: &BTreeMap<usize, Vec<Finding>>,
+    i: usize,
+    max_cells: usize,
+) -> io::Result<TableReport> {
+    let (stub, t) = spool.get(i)?;
+    let extra = extra.get(&i).map_or(&[][..], Vec::as_slice);
+    Ok(settle(stub, t, extra, max_cells))
 }
 
 /// [`ids_of`] for a batch, counting on from the batches before (`at`: the last table's page
@@ -397,7 +480,7 @@ fn analyse<'w, 'd>(
 
 /// Confirms the server's concerns (what the batch knows: the page's tables), and keeps the
 /// cells each finding lists to the maximum now (the merge findings added at the end list
-/// none): reports are held until the end of the document.
+/// none): reports wait in the spool until the end of the document.
 fn judged(
     mut t: Analysed<'_, '_>,
     per_page: &BTreeMap<u32, usize>,
@@ -435,20 +518,20 @@ fn judged(
     }
 }
 
-/// Adds the merge findings, orders the findings and scores the table.
-fn settle(p: Pending, merges: Findings, opts: &QualityOptions) -> TableReport {
-    let mut report = p.report;
+/// Adds the findings known later (a split's second half in a later batch, merge findings),
+/// orders the findings and scores the table.
+fn settle(stub: bool, mut report: TableReport, extra: &[Finding], max_cells: usize) -> TableReport {
     let findings = &mut report.findings;
-    findings.extend(merges.list);
+    findings.extend(extra.iter().cloned());
     // Stable: findings of one check keep the order they were found in.
     findings.sort_by(|a, b| {
         (a.severity, a.check, a.row, a.column, a.source)
             .cmp(&(b.severity, b.check, b.row, b.column, b.source))
     });
     for f in findings.iter_mut() {
-        f.cells.truncate(opts.max_cells);
+        f.cells.truncate(max_cells);
     }
-    if !p.stub {
+    if !stub {
         let s = score::score(findings);
         report.score = Some(s);
         report.grade = Some(score::grade(s));
@@ -457,24 +540,36 @@ fn settle(p: Pending, merges: Findings, opts: &QualityOptions) -> TableReport {
     report
 }
 
-fn summarize(tables: &[TableReport], opts: &QualityOptions) -> Summary {
-    let scores: Vec<u8> = tables.iter().filter_map(|t| t.score).collect();
-    let mut statuses: BTreeMap<&'static str, usize> =
-        Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
-    let mut grades: BTreeMap<&'static str, usize> = ["A", "B", "C", "D", "F"]
-        .into_iter()
-        .map(|g| (g, 0))
-        .collect();
-    let mut checks: BTreeMap<&'static str, CheckCount> = BTreeMap::new();
-    let mut parse_concerns: BTreeMap<String, ConcernTally> = BTreeMap::new();
-    for t in tables {
-        *statuses.entry(t.status.as_str()).or_default() += 1;
+/// The summary, gathered a table at a time in reading order.
+#[derive(Default)]
+struct Summarizer {
+    tables: usize,
+    scored: usize,
+    score_sum: u64,
+    min_score: Option<u8>,
+    statuses: BTreeMap<&'static str, usize>,
+    grades: BTreeMap<&'static str, usize>,
+    checks: BTreeMap<&'static str, CheckCount>,
+    parse_concerns: BTreeMap<String, ConcernTally>,
+    /// The lowest scores below 100 so far, worst first (reading order among equals).
+    worst: Vec<WorstTable>,
+}
+
+impl Summarizer {
+    fn add(&mut self, t: &TableReport, opts: &QualityOptions) {
+        self.tables += 1;
+        if let Some(s) = t.score {
+            self.scored += 1;
+            self.score_sum += u64::from(s);
+            self.min_score = Some(self.min_score.map_or(s, |m| m.min(s)));
+        }
+        *self.statuses.entry(t.status.as_str()).or_default() += 1;
         if let Some(g) = t.grade {
-            *grades.entry(g).or_default() += 1;
+            *self.grades.entry(g).or_default() += 1;
         }
         let mut seen: Vec<Check> = Vec::new();
         for f in &t.findings {
-            let c = checks.entry(f.check.id()).or_insert(CheckCount {
+            let c = self.checks.entry(f.check.id()).or_insert(CheckCount {
                 severity: f.severity,
                 tables: 0,
                 findings: 0,
@@ -488,7 +583,7 @@ fn summarize(tables: &[TableReport], opts: &QualityOptions) -> Summary {
             }
         }
         for c in &t.parse_concerns {
-            let tally = parse_concerns.entry(c.kind.clone()).or_default();
+            let tally = self.parse_concerns.entry(c.kind.clone()).or_default();
             tally.total += 1;
             match c.confirmation {
                 Confirmation::Confirmed => tally.confirmed += 1,
@@ -496,39 +591,51 @@ fn summarize(tables: &[TableReport], opts: &QualityOptions) -> Summary {
                 Confirmation::Unchecked => tally.unchecked += 1,
             }
         }
+        if let Some(score) = t.score.filter(|&s| s < 100) {
+            // After every table as low: a stable sort of all of them keeps reading order.
+            let at = self.worst.partition_point(|w| w.score <= score);
+            if at < opts.worst {
+                self.worst.insert(
+                    at,
+                    WorstTable {
+                        id: t.id.clone(),
+                        score,
+                        status: t.status,
+                        top_finding: t
+                            .findings
+                            .first()
+                            .map(|f| format!("{}: {}", f.check, f.message)),
+                    },
+                );
+                self.worst.truncate(opts.worst);
+            }
+        }
     }
-    let mut worst: Vec<&TableReport> = tables
-        .iter()
-        .filter(|t| t.score.is_some_and(|s| s < 100))
-        .collect();
-    // A stable sort keeps reading order among equal scores.
-    worst.sort_by_key(|t| t.score);
-    let worst = worst
-        .into_iter()
-        .take(opts.worst)
-        .map(|t| WorstTable {
-            id: t.id.clone(),
-            score: t.score.unwrap_or(0),
-            status: t.status,
-            top_finding: t
-                .findings
-                .first()
-                .map(|f| format!("{}: {}", f.check, f.message)),
-        })
-        .collect();
-    let mean_score = (!scores.is_empty()).then(|| {
-        let mean = scores.iter().map(|&s| f64::from(s)).sum::<f64>() / scores.len() as f64;
-        (mean * 10.0).round() / 10.0
-    });
-    Summary {
-        tables: tables.len(),
-        scored: scores.len(),
-        mean_score,
-        min_score: scores.iter().copied().min(),
-        statuses,
-        grades,
-        checks,
-        worst,
-        parse_concerns,
+
+    fn finish(self) -> Summary {
+        let mut statuses: BTreeMap<&'static str, usize> =
+            Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+        statuses.extend(self.statuses);
+        let mut grades: BTreeMap<&'static str, usize> = ["A", "B", "C", "D", "F"]
+            .into_iter()
+            .map(|g| (g, 0))
+            .collect();
+        grades.extend(self.grades);
+        let mean_score = (self.scored > 0).then(|| {
+            // Integer sums: the same mean whatever order the tables came in.
+            let mean = self.score_sum as f64 / self.scored as f64;
+            (mean * 10.0).round() / 10.0
+        });
+        Summary {
+            tables: self.tables,
+            scored: self.scored,
+            mean_score,
+            min_score: self.min_score,
+            statuses,
+            grades,
+            checks: self.checks,
+            worst: self.worst,
+            parse_concerns: self.parse_concerns,
+        }
     }
 }

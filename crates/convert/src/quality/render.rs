@@ -1,61 +1,300 @@
 //! The report for people: a text overview (a table of tables, worst first, then the findings of
 //! each table in reading order), and the same as markdown.
 
-use std::fmt::Write;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io;
 
 use super::checks::Check;
-use super::report::{Finding, QualityReport, Status, TableReport};
+use super::report::{
+    Finding, QUALITY_SCHEMA, QUALITY_SCHEMA_VERSION, QualityReport, Status, Summary, TableReport,
+};
+use super::spool::Spool;
+
+/// A finished report whose tables wait in a spool (in memory while small, a temporary file
+/// past 1 MiB): what [`QualityStream::finish`](super::QualityStream::finish) returns. It writes
+/// the report in any format, reading the tables back one at a time, so a document of
+/// thousands of tables is reported in bounded memory; each writer's bytes equal those of the
+/// whole [`QualityReport`] ([`into_report`](Self::into_report)) serialised or rendered.
+///
+/// ```
+/// use pagetree_convert::quality::{self, QualityOptions, QualityStream};
+/// let doc = pagetree_model::load_document(br#"{"pages": [{"page_number": 1,
+///     "items": [{"type": "table", "rows": [["Item", "Cost"], ["Fee", "12"], ["Tax", "n/a"]]}]}]}"#,
+///     Some("fees.json")).unwrap();
+/// let mut stream = QualityStream::new(&doc, &QualityOptions::default());
+/// stream.push(&doc)?;
+/// let mut report = stream.finish()?;
+/// assert_eq!(report.summary().tables, 1);
+/// let mut text = Vec::new();
+/// report.write_text(&mut text)?;
+/// let whole = quality::assess(&doc, &QualityOptions::default());
+/// assert_eq!(String::from_utf8(text).unwrap(), quality::render_text(&whole));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct FinishedReport {
+    pub(super) input: String,
+    pub(super) summary: Summary,
+    pub(super) failed_pages: Vec<u32>,
+    pub(super) spool: Spool,
+    /// Findings added to spooled tables at the end (merges) or by a later batch (splits).
+    pub(super) extra: BTreeMap<usize, Vec<Finding>>,
+    /// Each table's score, for the overview's order.
+    pub(super) scores: Vec<Option<u8>>,
+    pub(super) max_cells: usize,
+}
+
+impl FinishedReport {
+    /// The input's name.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+
+    /// Per-document figures.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// Failed pages: any table on them is missing from the report.
+    pub fn failed_pages(&self) -> &[u32] {
+        &self.failed_pages
+    }
+
+    /// Every table's report, in reading order, read back from the spool.
+    pub fn tables(&mut self) -> impl Iterator<Item = io::Result<TableReport>> + '_ {
+        (0..self.scores.len()).map(|i| self.table(i))
+    }
+
+    /// Writes the report as `pagetree quality --format json` prints it: one JSON object (no
+    /// newline after it), as `serde_json` writes the whole [`QualityReport`].
+    ///
+    /// # Errors
+    ///
+    /// Writing `out`, or reading the spool, failed.
+    pub fn write_json(&mut self, out: &mut dyn io::Write) -> io::Result<()> {
+        let head = (
+            QUALITY_SCHEMA,
+            QUALITY_SCHEMA_VERSION,
+            &self.input,
+            &self.summary,
+        );
+        let json = |e: serde_json::Error| io::Error::from(e);
+        out.write_all(b"{\"schema\":")?;
+        serde_json::to_writer(&mut *out, head.0).map_err(json)?;
+        write!(out, ",\"version\":{},\"input\":", head.1)?;
+        serde_json::to_writer(&mut *out, head.2).map_err(json)?;
+        out.write_all(b",\"summary\":")?;
+        serde_json::to_writer(&mut *out, head.3).map_err(json)?;
+        out.write_all(b",\"tables\":[")?;
+        for i in 0..self.scores.len() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *out, &self.table(i)?).map_err(json)?;
+        }
+        out.write_all(b"],\"failed_pages\":")?;
+        serde_json::to_writer(&mut *out, &self.failed_pages).map_err(json)?;
+        out.write_all(b"}")
+    }
+
+    /// Writes the report as [`render_text`] renders it.
+    ///
+    /// # Errors
+    ///
+    /// Writing `out`, or reading the spool, failed.
+    pub fn write_text(&mut self, out: &mut dyn io::Write) -> io::Result<()> {
+        let (head, mut tables) = self.parts();
+        text(&head, &mut tables, &mut |s| out.write_all(s.as_bytes()))
+    }
+
+    /// Writes the report as [`render_markdown`] renders it.
+    ///
+    /// # Errors
+    ///
+    /// Writing `out`, or reading the spool, failed.
+    pub fn write_markdown(&mut self, out: &mut dyn io::Write) -> io::Result<()> {
+        let (head, mut tables) = self.parts();
+        markdown(&head, &mut tables, &mut |s| out.write_all(s.as_bytes()))
+    }
+
+    /// The whole report in memory.
+    ///
+    /// # Errors
+    ///
+    /// Reading the spool failed.
+    pub fn into_report(mut self) -> io::Result<QualityReport> {
+        let tables = self.tables().collect::<io::Result<Vec<_>>>()?;
+        Ok(QualityReport {
+            schema: QUALITY_SCHEMA,
+            version: QUALITY_SCHEMA_VERSION,
+            input: self.input,
+            summary: self.summary,
+            tables,
+            failed_pages: self.failed_pages,
+        })
+    }
+
+    fn table(&mut self, i: usize) -> io::Result<TableReport> {
+        super::settled(&mut self.spool, &self.extra, i, self.max_cells)
+    }
+
+    fn parts(&mut self) -> (Head<'_>, Spooled<'_>) {
+        (
+            Head {
+                input: &self.input,
+                summary: &self.summary,
+                failed_pages: &self.failed_pages,
+            },
+            Spooled {
+                spool: &mut self.spool,
+                extra: &self.extra,
+                scores: &self.scores,
+                max_cells: self.max_cells,
+            },
+        )
+    }
+}
+
+/// What the report says before its tables.
+struct Head<'r> {
+    input: &'r str,
+    summary: &'r Summary,
+    failed_pages: &'r [u32],
+}
+
+impl<'r> Head<'r> {
+    fn of(r: &'r QualityReport) -> Self {
+        Head {
+            input: &r.input,
+            summary: &r.summary,
+            failed_pages: &r.failed_pages,
+        }
+    }
+}
+
+/// The tables of a report, held or spooled, by index in reading order.
+trait Tables {
+    fn count(&self) -> usize;
+    fn score(&self, i: usize) -> Option<u8>;
+    fn get(&mut self, i: usize) -> io::Result<Cow<'_, TableReport>>;
+}
+
+struct Held<'r>(&'r [TableReport]);
+
+impl Tables for Held<'_> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn score(&self, i: usize) -> Option<u8> {
+        self.0[i].score
+    }
+
+    fn get(&mut self, i: usize) -> io::Result<Cow<'_, TableReport>> {
+        Ok(Cow::Borrowed(&self.0[i]))
+    }
+}
+
+struct Spooled<'r> {
+    spool: &'r mut Spool,
+    extra: &'r BTreeMap<usize, Vec<Finding>>,
+    scores: &'r [Option<u8>],
+    max_cells: usize,
+}
+
+impl Tables for Spooled<'_> {
+    fn count(&self) -> usize {
+        self.scores.len()
+    }
+
+    fn score(&self, i: usize) -> Option<u8> {
+        self.scores[i]
+    }
+
+    fn get(&mut self, i: usize) -> io::Result<Cow<'_, TableReport>> {
+        super::settled(self.spool, self.extra, i, self.max_cells).map(Cow::Owned)
+    }
+}
+
+/// Where a writer puts its output, piece by piece.
+type Out<'o> = dyn FnMut(&str) -> io::Result<()> + 'o;
+
+/// Renders into a string: nothing can fail.
+fn rendered(
+    r: &QualityReport,
+    how: fn(&Head<'_>, &mut dyn Tables, &mut Out<'_>) -> io::Result<()>,
+) -> String {
+    let mut o = String::new();
+    how(&Head::of(r), &mut Held(&r.tables), &mut |s| {
+        o.push_str(s);
+        Ok(())
+    })
+    .expect("rendering a report in memory does not fail");
+    o
+}
 
 /// The report as plain text.
 pub fn render_text(report: &QualityReport) -> String {
+    rendered(report, text)
+}
+
+/// The report as markdown.
+pub fn render_markdown(report: &QualityReport) -> String {
+    rendered(report, markdown)
+}
+
+/// The text report, piece by piece into `out`.
+fn text(r: &Head<'_>, tables: &mut dyn Tables, out: &mut Out<'_>) -> io::Result<()> {
     let mut o = String::new();
-    let s = &report.summary;
-    let _ = writeln!(o, "{}", report.input);
-    let _ = writeln!(o, "  tables    {}", headline(report));
-    let _ = writeln!(o, "  status    {}", statuses(report));
-    let _ = writeln!(o, "  grades    {}", grades(report));
+    let s = r.summary;
+    let _ = writeln!(o, "{}", r.input);
+    let _ = writeln!(o, "  tables    {}", headline(s));
+    let _ = writeln!(o, "  status    {}", statuses(s));
+    let _ = writeln!(o, "  grades    {}", grades(s));
     if !s.checks.is_empty() {
-        let _ = writeln!(
-            o,
-            "  checks    {}",
-            checks_fired(report, |id| id.to_owned())
-        );
+        let _ = writeln!(o, "  checks    {}", checks_fired(s, |id| id.to_owned()));
     }
     if !s.parse_concerns.is_empty() {
-        let _ = writeln!(o, "  concerns  {}", concerns(report, |k| k.to_owned()));
+        let _ = writeln!(o, "  concerns  {}", concerns(s, |k| k.to_owned()));
     }
-    if !report.failed_pages.is_empty() {
+    if !r.failed_pages.is_empty() {
         let _ = writeln!(
             o,
             "  failed    pages {} (their tables are missing)",
-            join_pages(&report.failed_pages)
+            join_pages(r.failed_pages)
         );
     }
-    if report.tables.is_empty() {
-        return o;
+    if tables.count() == 0 {
+        return out(&o);
     }
     let _ = writeln!(o);
-    let rows: Vec<[String; 6]> = overview(report)
-        .into_iter()
-        .map(|t| {
-            [
-                t.id.clone(),
-                t.page.to_string(),
-                shape(t),
-                score(t),
-                t.status.as_str().to_owned(),
-                top_finding(t, 72),
-            ]
-        })
-        .collect();
+    out(&o)?;
+    let row = |t: &TableReport| -> [String; 6] {
+        [
+            t.id.clone(),
+            t.page.to_string(),
+            shape(t),
+            score(t),
+            t.status.as_str().to_owned(),
+            top_finding(t, 72),
+        ]
+    };
     let head = ["table", "page", "shape", "score", "status", "top finding"].map(String::from);
+    // The widths of every row first (the last column is not padded), then the rows.
     let mut widths = [0usize; 6];
-    for row in std::iter::once(&head).chain(&rows) {
-        for (w, cell) in widths.iter_mut().zip(row) {
+    let mut widen = |row: &[String; 6]| {
+        for (w, cell) in widths.iter_mut().zip(&row[..5]) {
             *w = (*w).max(cell.chars().count());
         }
+    };
+    widen(&head);
+    for i in 0..tables.count() {
+        let t = tables.get(i)?;
+        widen(&row(&t));
     }
-    for row in std::iter::once(&head).chain(&rows) {
+    let line = |row: &[String; 6]| {
         let mut line = String::from("  ");
         for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
             if i == 5 {
@@ -66,11 +305,23 @@ pub fn render_text(report: &QualityReport) -> String {
                 line.push_str(&" ".repeat(pad + 2));
             }
         }
-        let _ = writeln!(o, "{}", line.trim_end());
+        let mut line = line.trim_end().to_owned();
+        line.push('\n');
+        line
+    };
+    out(&line(&head))?;
+    for i in overview(tables) {
+        let t = tables.get(i)?;
+        out(&line(&row(&t)))?;
     }
-    for t in report.tables.iter().filter(|t| !t.findings.is_empty()) {
+    for i in 0..tables.count() {
+        let t = tables.get(i)?;
+        if t.findings.is_empty() {
+            continue;
+        }
+        let mut o = String::new();
         let _ = writeln!(o);
-        let _ = writeln!(o, "{}", table_title(t));
+        let _ = writeln!(o, "{}", table_title(&t));
         let locs: Vec<String> = t.findings.iter().map(location).collect();
         let wc = t
             .findings
@@ -89,60 +340,68 @@ pub fn render_text(report: &QualityReport) -> String {
             );
             let _ = writeln!(o, "{}", line.trim_end());
         }
+        out(&o)?;
     }
-    o
+    Ok(())
 }
 
-/// The report as markdown.
-pub fn render_markdown(report: &QualityReport) -> String {
+/// The markdown report, piece by piece into `out`.
+fn markdown(r: &Head<'_>, tables: &mut dyn Tables, out: &mut Out<'_>) -> io::Result<()> {
     let mut o = String::new();
-    let _ = writeln!(o, "## Table quality: `{}`", report.input);
+    let s = r.summary;
+    let _ = writeln!(o, "## Table quality: `{}`", r.input);
     let _ = writeln!(o);
-    let _ = writeln!(o, "- **Tables:** {}", headline(report));
-    let _ = writeln!(o, "- **Status:** {}", statuses(report));
-    let _ = writeln!(o, "- **Grades:** {}", grades(report));
-    if !report.summary.checks.is_empty() {
+    let _ = writeln!(o, "- **Tables:** {}", headline(s));
+    let _ = writeln!(o, "- **Status:** {}", statuses(s));
+    let _ = writeln!(o, "- **Grades:** {}", grades(s));
+    if !s.checks.is_empty() {
         let _ = writeln!(
             o,
             "- **Checks fired** (tables): {}",
-            checks_fired(report, |id| format!("`{id}`"))
+            checks_fired(s, |id| format!("`{id}`"))
         );
     }
-    if !report.summary.parse_concerns.is_empty() {
+    if !s.parse_concerns.is_empty() {
         let _ = writeln!(
             o,
             "- **Server concerns** (confirmed/total): {}",
-            concerns(report, |k| format!("`{k}`"))
+            concerns(s, |k| format!("`{k}`"))
         );
     }
-    if !report.failed_pages.is_empty() {
+    if !r.failed_pages.is_empty() {
         let _ = writeln!(
             o,
             "- **Failed pages:** {} (their tables are missing)",
-            join_pages(&report.failed_pages)
+            join_pages(r.failed_pages)
         );
     }
-    if report.tables.is_empty() {
-        return o;
+    if tables.count() == 0 {
+        return out(&o);
     }
     let _ = writeln!(o);
     let _ = writeln!(o, "| table | page | shape | score | status | top finding |");
     let _ = writeln!(o, "|---|---:|---|---:|---|---|");
-    for t in overview(report) {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} | {} | {} | {} |",
+    out(&o)?;
+    for i in overview(tables) {
+        let t = tables.get(i)?;
+        out(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
             t.id,
             t.page,
-            shape(t),
-            score(t),
+            shape(&t),
+            score(&t),
             t.status.as_str(),
-            md_cell(&top_finding(t, 100))
-        );
+            md_cell(&top_finding(&t, 100))
+        ))?;
     }
-    for t in report.tables.iter().filter(|t| !t.findings.is_empty()) {
+    for i in 0..tables.count() {
+        let t = tables.get(i)?;
+        if t.findings.is_empty() {
+            continue;
+        }
+        let mut o = String::new();
         let _ = writeln!(o);
-        let _ = writeln!(o, "### {}", table_title(t));
+        let _ = writeln!(o, "### {}", table_title(&t));
         let _ = writeln!(o);
         let _ = writeln!(o, "| severity | check | where | message |");
         let _ = writeln!(o, "|---|---|---|---|");
@@ -156,12 +415,12 @@ pub fn render_markdown(report: &QualityReport) -> String {
                 md_cell(&f.message)
             );
         }
+        out(&o)?;
     }
-    o
+    Ok(())
 }
 
-fn headline(r: &QualityReport) -> String {
-    let s = &r.summary;
+fn headline(s: &Summary) -> String {
     let mut line = format!("{} ({} scored)", s.tables, s.scored);
     if let (Some(mean), Some(min)) = (s.mean_score, s.min_score) {
         let _ = write!(line, ", mean score {mean}, lowest {min}");
@@ -170,19 +429,18 @@ fn headline(r: &QualityReport) -> String {
 }
 
 /// Tables per status in report order; `merged_stub` only when there are stubs.
-fn statuses(r: &QualityReport) -> String {
+fn statuses(summary: &Summary) -> String {
     Status::ALL
         .iter()
-        .map(|s| (s, r.summary.statuses.get(s.as_str()).copied().unwrap_or(0)))
+        .map(|s| (s, summary.statuses.get(s.as_str()).copied().unwrap_or(0)))
         .filter(|&(s, n)| n > 0 || *s != Status::MergedStub)
         .map(|(s, n)| format!("{} {n}", s.as_str()))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn grades(r: &QualityReport) -> String {
-    r.summary
-        .grades
+fn grades(s: &Summary) -> String {
+    s.grades
         .iter()
         .map(|(k, n)| format!("{k} {n}"))
         .collect::<Vec<_>>()
@@ -190,12 +448,11 @@ fn grades(r: &QualityReport) -> String {
 }
 
 /// Checks that fired with their table counts, in report order (by family).
-fn checks_fired(r: &QualityReport, name: impl Fn(&str) -> String) -> String {
+fn checks_fired(s: &Summary, name: impl Fn(&str) -> String) -> String {
     Check::ALL
         .iter()
         .filter_map(|c| {
-            r.summary
-                .checks
+            s.checks
                 .get(c.id())
                 .map(|n| format!("{} {}", name(c.id()), n.tables))
         })
@@ -203,9 +460,8 @@ fn checks_fired(r: &QualityReport, name: impl Fn(&str) -> String) -> String {
         .join(", ")
 }
 
-fn concerns(r: &QualityReport, name: impl Fn(&str) -> String) -> String {
-    r.summary
-        .parse_concerns
+fn concerns(s: &Summary, name: impl Fn(&str) -> String) -> String {
+    s.parse_concerns
         .iter()
         .map(|(k, t)| {
             let mut s = format!("{} {}/{} confirmed", name(k), t.confirmed, t.total);
@@ -218,10 +474,10 @@ fn concerns(r: &QualityReport, name: impl Fn(&str) -> String) -> String {
         .join(", ")
 }
 
-/// Scored tables worst first (reading order among equals), then merge stubs.
-fn overview(r: &QualityReport) -> Vec<&TableReport> {
-    let mut v: Vec<&TableReport> = r.tables.iter().collect();
-    v.sort_by_key(|t| t.score.map_or(u16::MAX, u16::from));
+/// Scored tables worst first (reading order among equals), then merge stubs: their indices.
+fn overview(tables: &dyn Tables) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..tables.count()).collect();
+    v.sort_by_key(|&i| tables.score(i).map_or(u16::MAX, u16::from));
     v
 }
 

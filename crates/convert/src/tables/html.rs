@@ -62,6 +62,180 @@ pub(crate) fn grid_from_html_markdown(html: &str) -> Grid {
     p.finish()
 }
 
+/// The text of `html`'s cells as [`grid_from_html_markdown`] reads it, piece by piece (the
+/// entity-decoded text between two tags inside a cell, or a line of a note after a table),
+/// in order, to `text`; and the number of rows the grid would have. Only for the easy case,
+/// where the words of those pieces are exactly the words of the cells: `None` when `html`
+/// holds anything else (or `text` returns `false`), so the caller reads the grid in full.
+/// Allocates nothing but decoded entities and notes: the table-source choice asks this of
+/// every table.
+///
+/// The easy case: tags of tables, rows, cells, `<br>`, block tags and the inline ones the
+/// grid keeps as markup (`<b>`, `<strong>`, `<i>`, `<em>`, `<sub>`, `<sup>`), no table nested
+/// in a cell, every `<` a tag. Attributes do not matter: `colspan` and `rowspan` only add
+/// empty slots to rows that exist anyway (the text stays in the top-left slot, and a span
+/// never adds a row), and no other attribute is read. Text outside cells is what the grid
+/// reader makes of it: dropped, or after a table a note, whose lines up to a markdown block
+/// are rows of their own, handed over whole. Every tag between two pieces of one cell then
+/// writes something other than a letter or digit (`**`, `<sub>`, a space or newline) between
+/// them, except where the reader writes nothing: `<thead>`/`<tbody>`/`<tfoot>` inside a
+/// cell, a closing emphasis tag that does not close the innermost one, or emphasis around
+/// nothing but spaces (the markers are dropped). Those are not the easy case. A `<` the text
+/// decodes to (`&lt;net&gt;`) must close within its piece: the word reader skips it as a tag
+/// up to the first `>`, and that `>` must be the same one whether it reads the piece or the
+/// whole cell.
+pub(super) fn plain_cell_text(html: &str, mut text: impl FnMut(&str) -> bool) -> Option<usize> {
+    let (mut rows, mut row_open, mut cell_open, mut in_table) = (0, false, false, false);
+    // Top-level tables closed so far, and the text after the last one (a note).
+    let (mut tables, mut note) = (0usize, String::new());
+    // Open emphasis of the current cell: whether it is `**`, and `pieces` when it opened.
+    let mut marks: Vec<(bool, usize)> = Vec::new();
+    // Pieces with something other than whitespace so far.
+    let mut pieces = 0usize;
+    let close_cell = |cell_open: &mut bool, marks: &mut Vec<(bool, usize)>| {
+        marks.clear();
+        *cell_open = false;
+    };
+    let mut rest = html;
+    loop {
+        // Where the grid reader puts text outside cells: a note after a table, else nowhere.
+        let in_note = !in_table && tables > 0 && !row_open;
+        let lt = rest.find('<').unwrap_or(rest.len());
+        let piece = &rest[..lt];
+        if cell_open && !piece.is_empty() {
+            // Only an entity can put a `<` into a piece.
+            let decoded = if piece.contains('&') {
+                let decoded = html_escape::decode_html_entities(piece);
+                if decoded
+                    .rfind('<')
+                    .is_some_and(|i| !decoded[i..].contains('>'))
+                {
+                    return None;
+                }
+                decoded
+            } else {
+                std::borrow::Cow::Borrowed(piece)
+            };
+            if !decoded.chars().all(is_html_space) {
+                pieces += 1;
+            }
+            if !text(&decoded) {
+                return None;
+            }
+        } else if in_note {
+            note.push_str(&html_escape::decode_html_entities(piece));
+        }
+        if lt == rest.len() {
+            break;
+        }
+        rest = &rest[lt..];
+        let b = rest.as_bytes();
+        // Comments, `<!...>`, `<?...>` and a lone `<` are not the easy case.
+        let tag_like = b.len() > 1
+            && (b[1].is_ascii_alphabetic()
+                || (b[1] == b'/' && b.get(2).is_some_and(u8::is_ascii_alphabetic)));
+        if !tag_like {
+            return None;
+        }
+        let end = tag_end(rest)?;
+        let tag = &rest[1..end];
+        rest = &rest[end + 1..];
+        let (closing, body) = match tag.strip_prefix('/') {
+            Some(b) => (true, b),
+            None => (false, tag),
+        };
+        let name_len = body
+            .bytes()
+            .position(|b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
+            .unwrap_or(body.len());
+        let mut lower = [0u8; 10];
+        let name = lower.get_mut(..name_len)?;
+        name.copy_from_slice(&body.as_bytes()[..name_len]);
+        name.make_ascii_lowercase();
+        match &*name {
+            // A table in a cell, or opened in a row of rows written without one (its text
+            // runs on into the cell's, or its note's rows come before the row), is not the
+            // easy case.
+            b"table" if !closing => {
+                if in_table || row_open {
+                    return None;
+                }
+                if !note_rows(&mut note, &mut rows, &mut text) {
+                    return None;
+                }
+                in_table = true;
+            }
+            b"table" | b"tr" => {
+                close_cell(&mut cell_open, &mut marks);
+                rows += usize::from(row_open);
+                row_open = !closing && name == b"tr";
+                if name == b"table" {
+                    tables += usize::from(in_table);
+                    in_table = false;
+                }
+            }
+            b"td" | b"th" => {
+                close_cell(&mut cell_open, &mut marks);
+                if !closing {
+                    (row_open, cell_open) = (true, true);
+                }
+            }
+            b"thead" | b"tbody" | b"tfoot" if cell_open => return None,
+            b"br" if in_note => note.push('\n'),
+            b"sub" | b"sup" if in_note => {
+                note.push_str(if closing { "</" } else { "<" });
+                note.push_str(std::str::from_utf8(name).expect("ASCII"));
+                note.push('>');
+            }
+            b"thead" | b"tbody" | b"tfoot" | b"br" | b"sub" | b"sup" => {}
+            b"b" | b"strong" | b"i" | b"em" if cell_open => {
+                let strong = matches!(&*name, b"b" | b"strong");
+                if !closing {
+                    marks.push((strong, pieces));
+                } else if marks
+                    .last()
+                    .is_some_and(|&(s, at)| s == strong && pieces > at)
+                {
+                    marks.pop();
+                } else {
+                    return None;
+                }
+            }
+            b"b" | b"strong" | b"i" | b"em" => {}
+            n if std::str::from_utf8(n).is_ok_and(is_block) => {
+                if in_note {
+                    note.push(' ');
+                }
+            }
+            _ => return None,
+        }
+    }
+    rows += usize::from(row_open);
+    if !in_table && !note_rows(&mut note, &mut rows, &mut text) {
+        return None;
+    }
+    Some(rows)
+}
+
+/// [`plain_cell_text`]'s part of [`Reader::flush_note`]: a note's lines up to a markdown block,
+/// each that is not blank a row, handed to `text` whole (the word reader then reads a line as
+/// the row's one cell); the note is emptied. `false` when `text` is.
+fn note_rows(note: &mut String, rows: &mut usize, text: &mut impl FnMut(&str) -> bool) -> bool {
+    for line in note.lines() {
+        if starts_block(line) {
+            break;
+        }
+        if !line.chars().all(is_html_space) {
+            *rows += 1;
+            if !text(line) {
+                return false;
+            }
+        }
+    }
+    note.clear();
+    true
+}
+
 #[derive(Debug, Default)]
 struct RawCell {
     text: String,

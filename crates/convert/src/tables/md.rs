@@ -147,13 +147,9 @@ pub(super) fn starts_block(line: &str) -> bool {
 /// Whether a line is a GFM alignment row: pipe-separated cells of `-` with optional `:` at
 /// either end, with at least one pipe.
 fn is_alignment_row(line: &str) -> bool {
-    if !line.contains('|') {
-        return false;
-    }
-    let cells = split_row(line);
-    !cells.is_empty()
-        && cells.iter().all(|c| {
-            let c = c.trim();
+    // A `\|` left in a raw cell is not a dash either: raw cells answer as unescaped ones do.
+    line.contains('|')
+        && raw_cells(line).all(|c| {
             let c = c.strip_prefix(':').unwrap_or(c);
             let c = c.strip_suffix(':').unwrap_or(c);
             !c.is_empty() && c.bytes().all(|b| b == b'-')
@@ -163,35 +159,88 @@ fn is_alignment_row(line: &str) -> bool {
 /// Splits a table row on unescaped pipes, without the optional leading and trailing pipe.
 /// `\|` becomes `|`; other backslash escapes are left for the inline renderer.
 fn split_row(line: &str) -> Vec<String> {
+    raw_cells(line).map(unescape_pipes).collect()
+}
+
+/// The cells of a table row as written, trimmed, escapes kept (`\|` stays two characters):
+/// split on unescaped pipes, without the optional leading pipe, and a trailing pipe closes
+/// the last cell rather than opening an empty one. A row always has at least one cell.
+fn raw_cells(line: &str) -> impl Iterator<Item = &str> {
     let line = line.trim();
-    let line = line.strip_prefix('|').unwrap_or(line);
-    let mut cells = Vec::new();
-    let mut cell = String::new();
-    let mut chars = line.chars();
-    let mut ended_with_pipe = false;
+    let mut rest = Some(line.strip_prefix('|').unwrap_or(line));
+    std::iter::from_fn(move || {
+        let s = rest?;
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                // The escaped character is part of the cell, whatever it is (a following
+                // UTF-8 continuation byte is never `|` or `\`).
+                b'\\' => i += 2,
+                b'|' => {
+                    let after = &s[i + 1..];
+                    rest = (!after.is_empty()).then_some(after);
+                    return Some(s[..i].trim());
+                }
+                _ => i += 1,
+            }
+        }
+        rest = None;
+        Some(s.trim())
+    })
+}
+
+/// A raw cell with `\|` read as a pipe; other escapes stay for the inline renderer.
+fn unescape_pipes(cell: &str) -> String {
+    let mut out = String::with_capacity(cell.len());
+    let mut chars = cell.chars();
     while let Some(c) = chars.next() {
-        ended_with_pipe = false;
         match c {
             '\\' => match chars.next() {
-                Some('|') => cell.push('|'),
+                Some('|') => out.push('|'),
                 Some(next) => {
-                    cell.push('\\');
-                    cell.push(next);
+                    out.push('\\');
+                    out.push(next);
                 }
-                None => cell.push('\\'),
+                None => out.push('\\'),
             },
-            '|' => {
-                cells.push(std::mem::take(&mut cell));
-                ended_with_pipe = true;
-            }
-            c => cell.push(c),
+            c => out.push(c),
         }
     }
-    // A trailing pipe closes the last cell rather than opening an empty one.
-    if !ended_with_pipe || cells.is_empty() {
-        cells.push(cell);
+    out
+}
+
+/// The cells of `md` as written (escapes kept, as [`raw_cells`] gives them), row by row, to
+/// `cell`, when `md` is one pipe table and nothing else but blank lines: what [`md_table`]
+/// would read as `rows` with `before` and `after` empty. The number of rows then, `None`
+/// when `md` is anything else or `cell` returns `false`. Allocates nothing: the table-source
+/// choice asks this of every table.
+pub(super) fn plain_table_cells(md: &str, mut cell: impl FnMut(&str) -> bool) -> Option<usize> {
+    let mut lines = md.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let header = lines.by_ref().find(|l| !l.trim().is_empty())?;
+    if !is_alignment_row(lines.next()?) {
+        return None;
     }
-    cells.into_iter().map(|c| c.trim().to_owned()).collect()
+    let mut rows = 1;
+    if !raw_cells(header).all(&mut cell) {
+        return None;
+    }
+    let mut ended = false;
+    for line in lines {
+        if line.trim().is_empty() {
+            ended = true;
+            continue;
+        }
+        // After the table's end, a line is text outside it or another table.
+        if ended || starts_block(line) {
+            return None;
+        }
+        rows += 1;
+        if !raw_cells(line).all(&mut cell) {
+            return None;
+        }
+    }
+    Some(rows)
 }
 
 /// Renders one line of inline markdown (a cell) as plain text.
@@ -246,6 +295,72 @@ mod tests {
         assert_eq!(cells("|a|b|\n|-|-|\n|x\\|y||"), [["a", "b"], ["x|y", ""]]);
         // An escaped backslash before a pipe: the pipe separates.
         assert_eq!(cells("|a|b|\n|-|-|\n|x\\\\|y|"), [["a", "b"], ["x\\", "y"]]);
+    }
+
+    /// The row splitter as first written, a char at a time into new strings: the plain way.
+    fn split_row_plain(line: &str) -> Vec<String> {
+        let line = line.trim();
+        let line = line.strip_prefix('|').unwrap_or(line);
+        let mut cells = Vec::new();
+        let mut cell = String::new();
+        let mut chars = line.chars();
+        let mut ended_with_pipe = false;
+        while let Some(c) = chars.next() {
+            ended_with_pipe = false;
+            match c {
+                '\\' => match chars.next() {
+                    Some('|') => cell.push('|'),
+                    Some(next) => {
+                        cell.push('\\');
+                        cell.push(next);
+                    }
+                    None => cell.push('\\'),
+                },
+                '|' => {
+                    cells.push(std::mem::take(&mut cell));
+                    ended_with_pipe = true;
+                }
+                c => cell.push(c),
+            }
+        }
+        if !ended_with_pipe || cells.is_empty() {
+            cells.push(cell);
+        }
+        cells.into_iter().map(|c| c.trim().to_owned()).collect()
+    }
+
+    #[test]
+    fn rows_split_as_the_plain_way() {
+        let lines = [
+            "",
+            "|",
+            "||",
+            "|||",
+            "a",
+            "a|",
+            "|a",
+            "| a | b |",
+            "a \\| b | c",
+            "a \\\\| b",
+            "a \\\\\\| b |",
+            "x\\",
+            "| x \\ | y \\",
+            "| é \\é | ü\u{3000}|\u{3000}",
+            "  | a |   b   |  ",
+            "|:-|:-:|--:|",
+            "| -- \\| | - |",
+        ];
+        for line in lines {
+            assert_eq!(split_row(line), split_row_plain(line), "{line:?}");
+            let plain_alignment = line.contains('|')
+                && split_row_plain(line).iter().all(|c| {
+                    let c = c.trim();
+                    let c = c.strip_prefix(':').unwrap_or(c);
+                    let c = c.strip_suffix(':').unwrap_or(c);
+                    !c.is_empty() && c.bytes().all(|b| b == b'-')
+                });
+            assert_eq!(is_alignment_row(line), plain_alignment, "{line:?}");
+        }
     }
 
     #[test]

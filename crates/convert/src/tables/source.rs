@@ -94,6 +94,12 @@ impl Chosen<'_> {
 /// (the writers then fall back to the representation as the server wrote it); with
 /// [`TableSource::Rows`] the result is always `rows` alone.
 pub fn choose(item: &Item, source: TableSource) -> Option<Chosen<'_>> {
+    choose_with(item, source, true)
+}
+
+/// [`choose`], with or without the proof that spares [`TableSource::Best`] the full
+/// comparison (tests compare the two).
+fn choose_with(item: &Item, source: TableSource, fast: bool) -> Option<Chosen<'_>> {
     let rows = item.table_rows();
     if rows.iter().all(Vec::is_empty) {
         return None;
@@ -131,45 +137,206 @@ pub fn choose(item: &Item, source: TableSource) -> Option<Chosen<'_>> {
                 .map_or(plain, |m| owned(m.rows, Source::Md)),
         ),
         TableSource::Best => {
-            // Fast path: nothing to compare with.
-            if non_blank(&item.html).is_none() && non_blank(&item.md).is_none() {
+            let (html_text, md_text) = (non_blank(&item.html), non_blank(&item.md));
+            // Nothing to compare with, or html and md that provably hold no more than rows.
+            if (html_text.is_none() && md_text.is_none())
+                || (fast && rows_hold_all(rows, html_text, md_text))
+            {
                 return Some(plain);
             }
-            let md = md().unwrap_or_default();
-            let mut best = plain;
-            let mut best_score = count_cells(
-                rows.iter()
-                    .map(|r| r.iter().map(|c| c.as_text()).collect::<Vec<_>>()),
-            );
-            if let Some(cells) = html() {
-                let n = count_cells(cells.iter().map(|r| borrowed(r)));
-                let html = owned(cells, Source::Html);
-                if n > best_score && holds_more(&html.rows, &best.rows) {
-                    (best, best_score) = (html, n);
-                }
-            }
-            let n = count_cells(md.rows.iter().map(|r| borrowed(r)));
-            if n > best_score {
-                let md = owned(md.rows.clone(), Source::Md);
-                if holds_more(&md.rows, &best.rows) {
-                    best = md;
-                }
-            }
-            // What the chosen cells hold beyond the md's table may be the md's outside text
-            // (`rows` keep a table note as a row): only what they do not hold is written.
-            let mut spare = bag(best.rows.iter().flatten().map(|c| c.as_text()));
-            for w in md.rows.iter().flatten().flat_map(|c| words(c)) {
-                take(&mut spare, &w.to_lowercase());
-            }
-            best.before = uncovered(&md.before, &mut spare);
-            best.after = uncovered(&md.after, &mut spare);
-            Some(best)
+            Some(best_of(plain, html(), md().unwrap_or_default(), owned))
         }
     }
 }
 
-fn borrowed(r: &[String]) -> Vec<Cow<'_, str>> {
-    r.iter().map(|c| Cow::Borrowed(c.as_str())).collect()
+/// The full comparison behind [`TableSource::Best`]: of `plain` (the item's `rows`), the
+/// `html` cells and the `md` table, the one with the most words, and what `md` holds outside
+/// its table that the chosen cells do not.
+fn best_of<'a>(
+    plain: Chosen<'a>,
+    html: Option<Vec<Vec<String>>>,
+    md: super::md::MdTable,
+    owned: impl Fn(Vec<Vec<String>>, Source) -> Chosen<'a>,
+) -> Chosen<'a> {
+    let mut best_score = count_cells(plain.rows.iter().map(|r| r.iter().map(Cell::as_text)));
+    let mut best = plain;
+    if let Some(cells) = html {
+        let n = count_cells(cells.iter().map(|r| borrowed(r)));
+        let html = owned(cells, Source::Html);
+        if n > best_score && holds_more(&html.rows, &best.rows) {
+            (best, best_score) = (html, n);
+        }
+    }
+    let n = count_cells(md.rows.iter().map(|r| borrowed(r)));
+    if n > best_score {
+        let md = owned(md.rows.clone(), Source::Md);
+        if holds_more(&md.rows, &best.rows) {
+            best = md;
+        }
+    }
+    // What the chosen cells hold beyond the md's table may be the md's outside text (`rows`
+    // keep a table note as a row): only what they do not hold is written.
+    let mut spare = bag(best.rows.iter().flatten().map(|c| c.as_text()));
+    let mut buf = String::new();
+    for w in md.rows.iter().flatten().flat_map(|c| words(c)) {
+        take(&mut spare, lowercase(w, &mut buf));
+    }
+    best.before = uncovered(&md.before, &mut spare);
+    best.after = uncovered(&md.after, &mut spare);
+    best
+}
+
+/// Whether the full comparison of [`best_of`] would keep `rows` alone, nothing before or
+/// after, proved without building grids or word sets: `html` (when given) and `md` (when
+/// given) each hold exactly the words of `rows`, in the same order (ASCII case aside), in no
+/// more rows than `rows`, and `md` is one pipe table with nothing around it. Then neither
+/// holds a word `rows` lack, so neither is chosen, and `md` has no outside text to append.
+/// Anything else (spans, attributes, a note, other tags, more rows, other words) is `false`
+/// and left to the full comparison; `source_tests` checks the two agree on every table.
+fn rows_hold_all(rows: &[Vec<Cell>], html: Option<&str>, md: Option<&str>) -> bool {
+    let written = Written::of(rows);
+    html.is_none_or(|h| {
+        same_words(rows, &written, |piece| {
+            super::html::plain_cell_text(h, piece)
+        })
+    }) && md.is_none_or(|m| {
+        same_words(rows, &written, |piece| {
+            super::md::plain_table_cells(m, piece)
+        })
+    })
+}
+
+/// A reader that hands each piece of a table's text to a callback (which says whether to go
+/// on) and returns the table's number of rows.
+type PieceReader<'p> = &'p mut dyn FnMut(&str) -> bool;
+
+/// Whether `read` hands over exactly the words of `rows` in order, in no more rows.
+fn same_words(
+    rows: &[Vec<Cell>],
+    written: &Written,
+    read: impl FnOnce(PieceReader<'_>) -> Option<usize>,
+) -> bool {
+    let mut expect = RowWords::new(rows, written);
+    read(&mut |piece| expect.take_cell(piece) || words(piece).all(|w| expect.next_is(w)))
+        .is_some_and(|n| n <= rows.len())
+        && expect.done()
+}
+
+/// The text of a table's cells that are not text (numbers, booleans), written once for both
+/// comparisons: writing a float is most of the cost of reading a number cell's words.
+struct Written {
+    text: String,
+    /// Where each such cell's text ends, in cell order.
+    ends: Vec<usize>,
+}
+
+impl Written {
+    fn of(rows: &[Vec<Cell>]) -> Self {
+        let mut w = Written {
+            text: String::new(),
+            ends: Vec::new(),
+        };
+        for cell in rows.iter().flatten() {
+            if !matches!(cell, Cell::Text(_) | Cell::Null) {
+                w.text.push_str(&cell.as_text());
+                w.ends.push(w.text.len());
+            }
+        }
+        w
+    }
+
+    /// The text of the `k`th such cell.
+    fn cell(&self, k: usize) -> &str {
+        let start = k.checked_sub(1).map_or(0, |p| self.ends[p]);
+        &self.text[start..self.ends[k]]
+    }
+}
+
+/// The words of a table's `rows`, cell by cell, read one at a time to compare with another
+/// representation's without collecting either.
+struct RowWords<'a> {
+    cells: std::iter::Flatten<std::slice::Iter<'a, Vec<Cell>>>,
+    written: &'a Written,
+    /// How many written cells were read.
+    next_written: usize,
+    /// The current cell's text.
+    text: &'a str,
+    /// Where the next word of the current cell is looked for.
+    at: usize,
+}
+
+impl<'a> RowWords<'a> {
+    fn new(rows: &'a [Vec<Cell>], written: &'a Written) -> Self {
+        RowWords {
+            cells: rows.iter().flatten(),
+            written,
+            next_written: 0,
+            text: "",
+            at: 0,
+        }
+    }
+
+    fn next_word(&mut self) -> Option<&'a str> {
+        loop {
+            if let Some((start, end)) = next_word(self.text, self.at) {
+                self.at = end;
+                return Some(&self.text[start..end]);
+            }
+            self.at = 0;
+            self.text = match self.cells.next()? {
+                Cell::Text(t) => t,
+                Cell::Null => "",
+                _ => {
+                    self.next_written += 1;
+                    self.written.cell(self.next_written - 1)
+                }
+            };
+        }
+    }
+
+    /// Reads a whole piece at once when it is exactly the text of the next cell with any (the
+    /// usual case, one piece per cell, `41835.58` on both sides): equal texts have equal
+    /// words, and neither is split into them. `false`, with nothing read, otherwise.
+    fn take_cell(&mut self, piece: &str) -> bool {
+        if next_word(self.text, self.at).is_some() {
+            return false;
+        }
+        let (mut cells, mut next_written) = (self.cells.clone(), self.next_written);
+        loop {
+            let text = match cells.next() {
+                Some(Cell::Text(t)) => t.as_str(),
+                Some(Cell::Null) => continue,
+                Some(_) => {
+                    next_written += 1;
+                    self.written.cell(next_written - 1)
+                }
+                None => return false,
+            };
+            if text.is_empty() {
+                continue;
+            }
+            if text != piece {
+                return false;
+            }
+            (self.cells, self.next_written) = (cells, next_written);
+            (self.text, self.at) = (text, text.len());
+            return true;
+        }
+    }
+
+    /// Whether the next word is `w`, ASCII case aside (then their lowercase forms are equal).
+    fn next_is(&mut self, w: &str) -> bool {
+        self.next_word().is_some_and(|n| n.eq_ignore_ascii_case(w))
+    }
+
+    /// Whether every word was read.
+    fn done(&mut self) -> bool {
+        self.next_word().is_none()
+    }
+}
+
+fn borrowed(r: &[String]) -> impl Iterator<Item = Cow<'_, str>> {
+    r.iter().map(|c| Cow::Borrowed(c.as_str()))
 }
 
 fn non_blank(s: &Option<String>) -> Option<&str> {
@@ -179,26 +346,62 @@ fn non_blank(s: &Option<String>) -> Option<&str> {
 /// The words of markdown or HTML text: runs of letters and digits, with tags (`<sub>`) read as
 /// separators, so a subscript is a word of its own.
 fn words(s: &str) -> impl Iterator<Item = &str> {
-    let mut rest = s;
+    let mut at = 0;
     std::iter::from_fn(move || {
-        loop {
-            let start = rest.find(|c: char| c.is_alphanumeric() || c == '<')?;
-            rest = &rest[start..];
-            if rest.starts_with('<') {
-                rest = match super::tag_len(rest) {
-                    Some(n) => &rest[n..],
-                    None => &rest[1..],
-                };
-                continue;
-            }
-            let end = rest
-                .find(|c: char| !c.is_alphanumeric())
-                .unwrap_or(rest.len());
-            let (w, r) = rest.split_at(end);
-            rest = r;
-            return Some(w);
-        }
+        let (start, end) = next_word(s, at)?;
+        at = end;
+        Some(&s[start..end])
     })
+}
+
+/// The byte range of the first word of `s` at or after `from` (see [`words`]). ASCII is read
+/// a byte at a time; other characters are decoded.
+fn next_word(s: &str, from: usize) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut i = from;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_alphanumeric() {
+            return Some((i, word_end(s, i + 1)));
+        }
+        if c == b'<' {
+            i += super::tag_len(&s[i..]).unwrap_or(1);
+        } else if c.is_ascii() {
+            i += 1;
+        } else {
+            let (alnum, len) = char_at(s, i);
+            if alnum {
+                return Some((i, word_end(s, i + len)));
+            }
+            i += len;
+        }
+    }
+    None
+}
+
+/// Where the word going on at byte `i` of `s` ends.
+fn word_end(s: &str, mut i: usize) -> usize {
+    let b = s.as_bytes();
+    while i < b.len() {
+        if b[i].is_ascii_alphanumeric() {
+            i += 1;
+        } else if b[i].is_ascii() {
+            break;
+        } else {
+            let (alnum, len) = char_at(s, i);
+            if !alnum {
+                break;
+            }
+            i += len;
+        }
+    }
+    i
+}
+
+/// Whether the (non-ASCII) character at byte `i` of `s` is a letter or digit, and its length.
+fn char_at(s: &str, i: usize) -> (bool, usize) {
+    let c = s[i..].chars().next().expect("a char boundary");
+    (c.is_alphanumeric(), c.len_utf8())
 }
 
 /// How much a table's cells hold: the letters and digits of its lines (tags left out), then
@@ -207,22 +410,35 @@ fn words(s: &str) -> impl Iterator<Item = &str> {
 /// `eat-4 III<br/>MERGE`) where `html` writes it once: repetition is not more content. Letters
 /// come first because the representations split words differently (`Gmem` in `rows` is
 /// `G<sub>mem</sub>` in `html`); on a tie the one that keeps more word boundaries wins.
-fn count_cells<'c>(rows: impl Iterator<Item = Vec<Cow<'c, str>>>) -> (usize, usize) {
+fn count_cells<'c, R>(rows: impl Iterator<Item = R>) -> (usize, usize)
+where
+    R: IntoIterator<Item = Cow<'c, str>>,
+{
     let (mut chars, mut total) = (0, 0);
     let mut seen = std::collections::BTreeSet::new();
+    let mut key = String::new();
     for r in rows {
         seen.clear();
-        for c in &r {
-            for line in cell_lines(c) {
-                let key: String = words(line)
-                    .flat_map(str::chars)
-                    .flat_map(char::to_lowercase)
-                    .collect();
-                if key.is_empty() || !seen.insert(key.clone()) {
+        for c in r {
+            for line in cell_lines(&c) {
+                key.clear();
+                let mut n = 0;
+                for w in words(line) {
+                    n += 1;
+                    if w.is_ascii() {
+                        let at = key.len();
+                        key.push_str(w);
+                        key[at..].make_ascii_lowercase();
+                    } else {
+                        key.extend(w.chars().flat_map(char::to_lowercase));
+                    }
+                }
+                if key.is_empty() || seen.contains(key.as_str()) {
                     continue;
                 }
+                seen.insert(key.clone());
                 chars += key.chars().count();
-                total += words(line).count();
+                total += n;
             }
         }
     }
@@ -230,29 +446,33 @@ fn count_cells<'c>(rows: impl Iterator<Item = Vec<Cow<'c, str>>>) -> (usize, usi
 }
 
 /// The lines of a cell: split at newlines and `<br>` tags.
-fn cell_lines(cell: &str) -> Vec<&str> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
+fn cell_lines(cell: &str) -> impl Iterator<Item = &str> {
     let b = cell.as_bytes();
-    while i < b.len() {
-        if b[i] == b'\n' {
-            lines.push(&cell[start..i]);
-            start = i + 1;
-        } else if b[i] == b'<'
-            && b.get(i + 1..i + 3)
-                .is_some_and(|t| t.eq_ignore_ascii_case(b"br"))
-            && let Some(n) = super::tag_len(&cell[i..])
-        {
-            lines.push(&cell[start..i]);
-            start = i + n;
-            i = start;
-            continue;
+    let (mut start, mut i, mut done) = (0, 0, false);
+    std::iter::from_fn(move || {
+        if done {
+            return None;
         }
-        i += 1;
-    }
-    lines.push(&cell[start..]);
-    lines
+        while i < b.len() {
+            if b[i] == b'\n' {
+                let line = &cell[start..i];
+                (start, i) = (i + 1, i + 1);
+                return Some(line);
+            }
+            if b[i] == b'<'
+                && b.get(i + 1..i + 3)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(b"br"))
+                && let Some(n) = super::tag_len(&cell[i..])
+            {
+                let line = &cell[start..i];
+                (start, i) = (i + n, i + n);
+                return Some(line);
+            }
+            i += 1;
+        }
+        done = true;
+        Some(&cell[start..])
+    })
 }
 
 /// Whether `a` holds something `b` lacks: more rows, or a word with a letter in it that `b`
@@ -272,12 +492,31 @@ fn holds_more(a: &[Vec<Cell>], b: &[Vec<Cell>]) -> bool {
 
 fn bag<'c>(cells: impl Iterator<Item = Cow<'c, str>>) -> BTreeMap<String, usize> {
     let mut bag = BTreeMap::new();
+    let mut buf = String::new();
     for c in cells {
         for w in words(&c) {
-            *bag.entry(w.to_lowercase()).or_insert(0) += 1;
+            let w = lowercase(w, &mut buf);
+            match bag.get_mut(w) {
+                Some(n) => *n += 1,
+                None => {
+                    bag.insert(w.to_owned(), 1);
+                }
+            }
         }
     }
     bag
+}
+
+/// `w.to_lowercase()`, written into `buf` (no new string for each word).
+fn lowercase<'b>(w: &str, buf: &'b mut String) -> &'b str {
+    buf.clear();
+    if w.is_ascii() {
+        buf.push_str(w);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.push_str(&w.to_lowercase());
+    }
+    buf
 }
 
 fn take(bag: &mut BTreeMap<String, usize>, w: &str) -> bool {
@@ -295,7 +534,8 @@ fn uncovered(text: &str, spare: &mut BTreeMap<String, usize>) -> String {
     let mut kept: Vec<&str> = Vec::new();
     for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
         let mut trial = spare.clone();
-        let covered = words(para).all(|w| take(&mut trial, &w.to_lowercase()));
+        let mut buf = String::new();
+        let covered = words(para).all(|w| take(&mut trial, lowercase(w, &mut buf)));
         if covered {
             *spare = trial;
         } else {
@@ -564,3 +804,7 @@ mod tests {
         assert_eq!((c.before.as_str(), c.after.as_str()), ("", "More text."));
     }
 }
+
+#[cfg(test)]
+#[path = "source_tests.rs"]
+mod source_tests;
