@@ -40,31 +40,7 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
 /// or holds none. Under `CI=true` that is a failure instead: a CI run must not pass by skipping
 /// every real-data check without anyone noticing.
 pub fn realdata() -> Option<Vec<PathBuf>> {
-    // `PAGETREE_REALDATA` points elsewhere (a checkout whose `../shared` is not beside it).
-    let dir = std::env::var_os("PAGETREE_REALDATA")
-        .map_or_else(|| root().join("../shared/realdata"), PathBuf::from);
-    let files = std::fs::read_dir(&dir).ok().map(|entries| {
-        let mut v: Vec<PathBuf> = entries
-            .map(|e| e.expect("dir entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        v.sort();
-        v
-    });
-    match files {
-        Some(v) if !v.is_empty() => Some(v),
-        _ => {
-            let why = format!("{} not found or holds no JSON files", dir.display());
-            assert!(!on_ci(), "{why}; CI=true requires the real responses");
-            eprintln!("notice: {why}; real-data conformance skipped");
-            None
-        }
-    }
-}
-
-/// Whether the environment says this is a CI run (`CI=true`, as CI services set it).
-fn on_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+    pagetree_synth::realdata_files(&root(), "real-data conformance")
 }
 
 /// The file name, for stable snapshot names and messages.
