@@ -9,7 +9,7 @@ use pagetree_convert::chunks::{self, ChunkOptions, Chunks, TableText};
 use pagetree_convert::{ElementOptions, PageKind, elements, markdown};
 use pagetree_model::{Document, Loaded};
 
-use crate::common::{fixtures, name, pagetree, realdata, stderr, stdout, testdata};
+use crate::common::{fixtures, listing, name, pagetree, realdata, stderr, stdout, testdata};
 
 fn load(path: &std::path::Path) -> Vec<Document> {
     let bytes = std::fs::read(path).expect("readable");
@@ -656,11 +656,7 @@ fn cli_writes_json_lines_that_load_as_documents_and_nodes() {
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("has no chunks"));
-    let mut names: Vec<String> = std::fs::read_dir(dir.path())
-        .expect("dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = listing(dir.path());
     assert_eq!(
         names,
         [

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use pagetree_model::{Document, Loaded, load_all};
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -43,6 +45,19 @@ pub fn realdata() -> Option<Vec<PathBuf>> {
     pagetree_synth::realdata_files(&root(), "real-data conformance")
 }
 
+/// Every document in a file (the parse results of a batch or JSON Lines file; other bodies
+/// and broken ones are left out).
+pub fn documents(path: &Path) -> Vec<Document> {
+    let bytes = std::fs::read(path).expect("readable");
+    load_all(&bytes, Some(&name(path)))
+        .into_iter()
+        .filter_map(|r| match r {
+            Ok(Loaded::Document(d)) => Some(*d),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The file name, for stable snapshot names and messages.
 pub fn name(p: &Path) -> String {
     p.file_name()
@@ -58,6 +73,29 @@ pub fn pagetree(args: &[&str]) -> Output {
         .current_dir(root())
         .output()
         .expect("pagetree runs")
+}
+
+/// The names of the files and folders in `dir`, sorted.
+pub fn listing(dir: impl AsRef<Path>) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs `pagetree convert INPUT -o OUT` with `extra` arguments after them, as most batch
+/// tests do.
+pub fn convert_into(input: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "convert",
+        input.to_str().expect("UTF-8 path"),
+        "-o",
+        out.to_str().expect("UTF-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    pagetree(&args)
 }
 
 /// Standard output as text.
