@@ -606,28 +606,20 @@ fn headers_and_footers_are_left_out_unless_asked_for() {
 
 #[test]
 fn cli_writes_json_lines_that_load_as_documents_and_nodes() {
-    let one = pagetree(&[
-        "-j",
-        "1",
-        "chunks",
-        "--max-tokens",
-        "200",
-        "--overlap",
-        "20",
-        "testdata/v2_full.json",
-        "testdata/v2_big_table.json",
-    ]);
-    let two = pagetree(&[
-        "-j",
-        "2",
-        "chunks",
-        "--max-tokens",
-        "200",
-        "--overlap",
-        "20",
-        "testdata/v2_full.json",
-        "testdata/v2_big_table.json",
-    ]);
+    let run = |jobs| {
+        pagetree(&[
+            "-j",
+            jobs,
+            "chunks",
+            "--max-tokens",
+            "200",
+            "--overlap",
+            "20",
+            "testdata/v2_full.json",
+            "testdata/v2_big_table.json",
+        ])
+    };
+    let (one, two) = (run("1"), run("2"));
     assert!(one.status.success(), "{}", stderr(&one));
     assert_eq!(one.stdout, two.stdout, "thread count changes nothing");
     let lines: Vec<serde_json::Value> = stdout(&one)
