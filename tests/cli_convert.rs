@@ -923,14 +923,14 @@ fn the_first_broken_page_is_the_one_reported() {
     // the two threads reads, the first half's broken page among the last the other reads.
     let pages: Vec<String> = (1..=400).map(|n| page(n, n == 190 || n > 200)).collect();
     let input = tmp.path().join("two-breaks.json");
-    std::fs::write(
-        &input,
-        format!(
+    let write = |pages: &[String]| {
+        let json = format!(
             "{{\"items\": {{\"pages\": [\n{}\n]}}}}\n",
             pages.join(",\n")
-        ),
-    )
-    .expect("written");
+        );
+        std::fs::write(&input, json).expect("written");
+    };
+    write(&pages);
     let whole = converted(&input, &tmp.path().join("whole"), "never", &[]);
     assert!(whole.2.contains("at line 191 column"), "{}", whole.2);
     for k in 0..8 {
@@ -942,14 +942,7 @@ fn the_first_broken_page_is_the_one_reported() {
     let mut pages: Vec<String> = (1..=400).map(|n| page(n, false)).collect();
     pages[9] = pages[9].replace("\"md\": \"Page 10\"", "\"md\": 10");
     pages[299] = page(300, true);
-    std::fs::write(
-        &input,
-        format!(
-            "{{\"items\": {{\"pages\": [\n{}\n]}}}}\n",
-            pages.join(",\n")
-        ),
-    )
-    .expect("written");
+    write(&pages);
     let whole = converted(&input, &tmp.path().join("whole"), "never", &[]);
     assert!(
         whole.2.contains("not valid JSON") && whole.2.contains("line 301"),
