@@ -163,10 +163,22 @@ fn split_index_equals_the_sequential_index() {
         // Two threads, every boundary walked; then two threads with page boundaries found by
         // searching for the next page's key (the index the CLI uses).
         for jumps in [false, true] {
-            let two = LazyDocument::index_file_split(path, Some(&file), 0, jumps);
             if jumps && file == "v2_nested_page_number.json" {
                 // Its false boundary is checked on its own (jumps_take_a_nested_page_key...).
                 continue;
+            }
+            // Read from the file, and held in memory (mapped) and read in place.
+            let two = LazyDocument::index_file_split(path, Some(&file), 0, jumps);
+            let held = std::fs::File::open(path)
+                .and_then(|f| crate::mapped::Held::open_with(&f, None, 0))
+                .expect("mapped")
+                .expect("a regular file");
+            let held = crate::mapped::Shared::new(held);
+            let in_place = LazyDocument::index_held_split(&held, Some(&file), 0, jumps);
+            match (&two, in_place) {
+                (Ok(two), Ok(in_place)) => assert_eq!(format!("{two:?}"), format!("{in_place:?}")),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{file}"),
+                (a, b) => panic!("{file} (jumps: {jumps}): {a:?} against {b:?} held"),
             }
             match (&one, two) {
                 (Ok(one), Ok((two, held))) => {
@@ -305,4 +317,72 @@ fn a_line_indexed_in_place_equals_the_line_indexed_alone() {
         checked >= 10 && split >= 5,
         "checked {checked}, split {split}"
     );
+}
+
+/// A file mapped into memory and read in place, the same file read with `read(2)`, and the
+/// reader's own choice give the same pages, warnings and errors, in batches of every size and
+/// under every projection: on every fixture, real response and a generated response.
+#[test]
+fn mapped_and_read_files_give_the_same_batches() {
+    use crate::{ReadOptions, Reader};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = fixtures();
+    // Broken inputs too: their errors, found on the way, must come out the same.
+    files.extend(json_files(&root().join("testdata/invalid")));
+    files.extend(realdata().unwrap_or_default());
+    let opts = pagetree_synth::SynthOptions {
+        pages: 40,
+        failed_every: 7,
+        ..Default::default()
+    };
+    let mut bytes = Vec::new();
+    pagetree_synth::write_response(&opts, &mut bytes).expect("generated");
+    let generated = dir.path().join("synth.json");
+    std::fs::write(&generated, bytes).expect("written");
+    files.push(generated);
+    let options = [
+        ReadOptions::lossless(),
+        ReadOptions::default()
+            .skip_boxes(true)
+            .markdown_only(true)
+            .skip_server_pages(true),
+        ReadOptions::default().edges_only(true).skip_boxes(true),
+    ];
+    let mut checked = 0;
+    for path in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
+        let file = name(path);
+        for options in options {
+            for batch in [1, 64 << 10, u64::MAX] {
+                let read = |map: Option<bool>| {
+                    let mut reader = match Reader::open_mapped(path, map) {
+                        Ok(r) => r.with_options(options),
+                        Err(e) => return Err(e.to_string()),
+                    };
+                    let mut out = Vec::new();
+                    for b in reader.batches(batch) {
+                        match b {
+                            Ok(doc) => out.push(format!("{doc:?}")),
+                            Err(e) => out.push(e.to_string()),
+                        }
+                    }
+                    out.push(format!("{:?}", reader.warnings()));
+                    Ok(out)
+                };
+                let by_read = read(Some(false));
+                assert!(
+                    read(Some(true)) == by_read,
+                    "{file}: mapped, {options:?}, batches of {batch}"
+                );
+                assert!(
+                    read(None) == by_read,
+                    "{file}: as chosen, {options:?}, batches of {batch}"
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 15, "checked {checked}");
 }

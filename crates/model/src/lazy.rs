@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use crate::document::{Document, Format, PageIndex, Warning, join_page_lists};
 use crate::error::{ErrorKind, LoadError};
 use crate::load::{blank_prefix, empty_input};
+use crate::mapped::{HeldCursor, PieceBytes, Shared};
 use crate::page::{ItemsResult, MarkdownResult, MetadataResult, TextResult};
 use crate::response::ParseResponse;
 use crate::scan::{ArrayPath, Event, Position, Scanner};
@@ -95,7 +96,14 @@ impl LazyDocument {
         source: Option<&str>,
         jumps: bool,
     ) -> Result<Self, LoadError> {
-        let mut scanner = probe_scanner(reader, jumps);
+        Self::index_scanned(probe_scanner(reader, jumps), source)
+    }
+
+    /// Indexes what `scanner` reads, alone.
+    fn index_scanned<R: Read + Seek>(
+        mut scanner: Scanner<R>,
+        source: Option<&str>,
+    ) -> Result<Self, LoadError> {
         let mut g = Gathered::default();
         gather(&mut scanner, &mut g, None, source)?;
         let (bytes, jumped) = (scanner.bytes_read(), scanner.jumped());
@@ -167,6 +175,31 @@ impl LazyDocument {
         Self::index_input(&Input::Whole(path), source, min, jumps)
     }
 
+    /// Like [`index_file`](Self::index_file) (or [`index_file_exact`](Self::index_file_exact)
+    /// with `exact`), for an input held in memory (a mapped file): scanned in place, no copy.
+    pub(crate) fn index_held(
+        held: &Shared,
+        source: Option<&str>,
+        exact: bool,
+    ) -> Result<Self, LoadError> {
+        let lazy = Self::index_input(&Input::Held(held), source, SPLIT_MIN, !exact);
+        // Whatever the scan touched and did not give back as it went (where a half stopped,
+        // the bytes a split was searched in, entries read again) goes now.
+        held.release(0..held.len());
+        lazy.map(|(lazy, _)| lazy)
+    }
+
+    /// [`index_file_split`](Self::index_file_split) for an input held in memory (for tests).
+    #[cfg(test)]
+    pub(crate) fn index_held_split(
+        held: &Shared,
+        source: Option<&str>,
+        min: u64,
+        jumps: bool,
+    ) -> Result<(Self, bool), LoadError> {
+        Self::index_input(&Input::Held(held), source, min, jumps)
+    }
+
     /// [`index_file_split`](Self::index_file_split) for a range of a file (for tests).
     #[cfg(test)]
     pub fn index_file_range_split(
@@ -204,6 +237,15 @@ impl LazyDocument {
     }
 
     fn index_error(input: &Input<'_>, source: Option<&str>, e: LoadError) -> LoadError {
+        let e = Self::first_error(input, source, e);
+        if let Input::Held(held) = input {
+            // Looking for the first error may have read through all of it.
+            held.release(0..held.len());
+        }
+        e
+    }
+
+    fn first_error(input: &Input<'_>, source: Option<&str>, e: LoadError) -> LoadError {
         match e.kind {
             // The scanner checks brackets and strings, not every token, so it notices broken
             // JSON only where the damage upsets the structure, possibly far further on (a
@@ -263,21 +305,25 @@ impl LazyDocument {
             None
         };
         let Some(at) = at else {
-            return Self::index_alone(file, source, jumps).map(|l| (l, false));
+            return Self::index_scanned(opened_scanner(file, jumps), source).map(|l| (l, false));
         };
         let mut second = input.open().map_err(io)?;
         second.seek(SeekFrom::Start(at)).map_err(io)?;
-        let mut scanner = probe_scanner(file, jumps);
+        let mut scanner = opened_scanner(file, jumps);
         let mut first = Gathered::default();
         // The second half is read as the rest of an `items.pages` array: a prefix opens the
         // objects that the first half leaves open at the split (when it is such an element).
         let (stopped, rest) = std::thread::scope(|s| {
-            let rest = s.spawn(|| {
-                let reader = io::Cursor::new(SPLIT_PREFIX).chain(second);
-                let mut scanner = probe_scanner(reader, jumps);
-                let mut g = Gathered::default();
-                gather(&mut scanner, &mut g, None, source)
-                    .map(|_| (g, scanner.bytes_read(), scanner.jumped()))
+            let rest = s.spawn(|| match second {
+                Opened::Held(held) => {
+                    let bytes = held.get_ref().slice(at as usize..held.get_ref().len());
+                    let scanner = Scanner::over(held, SPLIT_PREFIX, bytes, HELD_WINDOW);
+                    gather_all(probe(scanner, jumps), source)
+                }
+                second => {
+                    let reader = io::Cursor::new(SPLIT_PREFIX).chain(second);
+                    gather_all(probe_scanner(reader, jumps), source)
+                }
             });
             let stopped = gather(&mut scanner, &mut first, Some(at), source);
             (stopped, rest.join())
@@ -578,28 +624,8 @@ impl LazyDocument {
         lists: [bool; 4],
         spare: &mut Vec<Vec<u8>>,
     ) -> io::Result<Vec<RawPiece>> {
-        let mut wanted: Vec<(PieceLoc, ArrayPath)> = Vec::new();
+        let wanted = self.wanted(range, lists);
         let v1 = self.format == Format::V1;
-        for p in &self.pages[range] {
-            let slots = [p.items, p.markdown, p.text, p.metadata];
-            for (slot, at) in slots.iter().enumerate() {
-                if v1 && slot > 0 {
-                    break; // one v1 element holds the whole page
-                }
-                if !lists[slot] {
-                    continue;
-                }
-                if let Some(i) = at {
-                    let path = if v1 || self.items_only {
-                        ArrayPath::RootPages
-                    } else {
-                        LISTS[slot]
-                    };
-                    wanted.push((self.lists[slot][*i], path));
-                }
-            }
-        }
-        wanted.sort_by_key(|(loc, _)| loc.offset);
         let mut out = Vec::with_capacity(wanted.len());
         // Entries next to each other in the input (the usual case: a list in page order) are
         // read in runs of up to RUN_BYTES: one seek and one read per run instead of per entry,
@@ -651,7 +677,7 @@ impl LazyDocument {
                 out.push(RawPiece {
                     kind: PieceKind::Page(*array),
                     index: loc.index,
-                    bytes,
+                    bytes: bytes.into(),
                     pos: loc.pos,
                     v1: (*array == ArrayPath::RootPages).then_some(v1),
                 });
@@ -659,6 +685,61 @@ impl LazyDocument {
             i = j;
         }
         Ok(out)
+    }
+
+    /// Like [`read_lists`](Self::read_lists), for the input held in memory this was indexed
+    /// from: each entry is a slice of it, nothing is copied.
+    pub(crate) fn slice_lists(
+        &self,
+        held: &Shared,
+        range: Range<usize>,
+        lists: [bool; 4],
+    ) -> io::Result<Vec<RawPiece>> {
+        let v1 = self.format == Format::V1;
+        self.wanted(range, lists)
+            .into_iter()
+            .map(|(loc, array)| {
+                let end = loc.offset + loc.len;
+                if end > held.len() as u64 {
+                    return Err(io::ErrorKind::UnexpectedEof.into());
+                }
+                Ok(RawPiece {
+                    kind: PieceKind::Page(array),
+                    index: loc.index,
+                    bytes: PieceBytes::Shared(held.slice(loc.offset as usize..end as usize)),
+                    pos: loc.pos,
+                    v1: (array == ArrayPath::RootPages).then_some(v1),
+                })
+            })
+            .collect()
+    }
+
+    /// The entries of joined pages `range` in the lists marked in `lists`, with the list each
+    /// is read as, in input order.
+    fn wanted(&self, range: Range<usize>, lists: [bool; 4]) -> Vec<(PieceLoc, ArrayPath)> {
+        let mut wanted: Vec<(PieceLoc, ArrayPath)> = Vec::new();
+        let v1 = self.format == Format::V1;
+        for p in &self.pages[range] {
+            let slots = [p.items, p.markdown, p.text, p.metadata];
+            for (slot, at) in slots.iter().enumerate() {
+                if v1 && slot > 0 {
+                    break; // one v1 element holds the whole page
+                }
+                if !lists[slot] {
+                    continue;
+                }
+                if let Some(i) = at {
+                    let path = if v1 || self.items_only {
+                        ArrayPath::RootPages
+                    } else {
+                        LISTS[slot]
+                    };
+                    wanted.push((self.lists[slot][*i], path));
+                }
+            }
+        }
+        wanted.sort_by_key(|(loc, _)| loc.offset);
+        wanted
     }
 
     /// Builds a document from parsed pieces of one batch, each with its index in its list
@@ -855,10 +936,43 @@ fn not_streamable(e: &serde_json::Error) -> LoadError {
 /// of each to read its number from the keys API output puts first (pages that need more are
 /// read again).
 fn probe_scanner<R: Read>(reader: R, jumps: bool) -> Scanner<R> {
-    Scanner::new(reader)
+    probe(Scanner::new(reader), jumps)
+}
+
+/// The scanner indexing uses over an opened input: a held one is read in place.
+fn opened_scanner(opened: Opened, jumps: bool) -> Scanner<Opened> {
+    match opened {
+        Opened::Held(held) => {
+            let bytes = held.get_ref().clone();
+            probe(
+                Scanner::over(Opened::Held(held), b"", bytes, HELD_WINDOW),
+                jumps,
+            )
+        }
+        file => probe_scanner(file, jumps),
+    }
+}
+
+/// `scanner` set up as [`probe_scanner`] sets one up.
+fn probe<R: Read>(scanner: Scanner<R>, jumps: bool) -> Scanner<R> {
+    scanner
         .with_element_limit(PROBE_BYTES)
         .with_page_jumps(jumps)
 }
+
+/// Reads all of `scanner`'s events: what it gathered, the bytes it read and whether it jumped.
+fn gather_all<R: Read>(
+    mut scanner: Scanner<R>,
+    source: Option<&str>,
+) -> Result<(Gathered, u64, bool), LoadError> {
+    let mut g = Gathered::default();
+    gather(&mut scanner, &mut g, None, source)?;
+    Ok((g, scanner.bytes_read(), scanner.jumped()))
+}
+
+/// Bytes of a held input scanned at a time; each is released once passed. Larger windows
+/// let more page boundaries be found by a search (it needs the next page in the window).
+const HELD_WINDOW: usize = 1 << 20;
 
 /// Files this large or larger are indexed by two threads ([`LazyDocument::index_file`]).
 const SPLIT_MIN: u64 = 16 << 20;
@@ -1014,17 +1128,53 @@ impl<'de> serde::Deserialize<'de> for Skip {
     }
 }
 
-/// What is indexed: a whole file, or a range of one read as a file of its own.
+/// What is indexed: a whole file, a range of one read as a file of its own, or an input held
+/// in memory.
 enum Input<'a> {
     Whole(&'a Path),
     Range(&'a Path, Range<u64>),
+    Held(&'a Shared),
 }
 
 impl Input<'_> {
-    fn open(&self) -> io::Result<FileSpan> {
+    fn open(&self) -> io::Result<Opened> {
+        Ok(match self {
+            Input::Whole(path) => Opened::File(FileSpan::whole(path)?),
+            Input::Range(path, range) => Opened::File(FileSpan::open(path, range.clone())?),
+            Input::Held(held) => Opened::Held(HeldCursor::new((*held).clone())),
+        })
+    }
+}
+
+/// An opened [`Input`].
+enum Opened {
+    File(FileSpan),
+    Held(HeldCursor),
+}
+
+impl Opened {
+    fn len(&self) -> u64 {
         match self {
-            Input::Whole(path) => FileSpan::whole(path),
-            Input::Range(path, range) => FileSpan::open(path, range.clone()),
+            Opened::File(f) => f.len(),
+            Opened::Held(h) => h.get_ref().len() as u64,
+        }
+    }
+}
+
+impl Read for Opened {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Opened::File(f) => f.read(buf),
+            Opened::Held(h) => h.read(buf),
+        }
+    }
+}
+
+impl Seek for Opened {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        match self {
+            Opened::File(f) => f.seek(pos),
+            Opened::Held(h) => h.seek(pos),
         }
     }
 }
@@ -1101,7 +1251,7 @@ impl Gathered {
         let value: Value = RawPiece {
             kind: PieceKind::Field(key.clone()),
             index: 0,
-            bytes: raw,
+            bytes: raw.into(),
             pos,
             v1: None,
         }

@@ -45,6 +45,7 @@ mod jobs;
 mod jsonl;
 mod lazy;
 mod load;
+mod mapped;
 mod page;
 mod reader;
 mod response;

@@ -1,5 +1,6 @@
 //! The one way in for a parse result too large to hold: a page-batch reader over an index.
 
+use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,7 @@ use crate::document::{Document, Format, Warning};
 use crate::error::{ErrorKind, LoadError};
 use crate::lazy::LazyDocument;
 use crate::load::{load_document, load_file};
+use crate::mapped::{Held, HeldCursor, PieceBytes, Shared};
 use crate::scan::ArrayPath;
 use crate::span::FileSpan;
 use crate::stream::{Piece, PieceKind, RawPiece};
@@ -120,16 +122,38 @@ enum Input {
 }
 
 impl Input {
+    /// The input held in memory, when it can be: bytes as they are, a regular file mapped
+    /// (or read whole when small; see [`Held::open`]). `None` reads it with `read(2)` (and
+    /// leaves any error opening it to that path, which reports it as before).
+    fn hold(&self) -> Option<Shared> {
+        let held = match self {
+            Input::File(p) => Held::open(&File::open(p).ok()?, None).ok()??,
+            Input::Range(p, r) => Held::open(&File::open(p).ok()?, Some(r.clone())).ok()??,
+            Input::Bytes(b) => Held::Heap(b.clone()),
+        };
+        Some(Shared::new(held))
+    }
+
+    /// The input opened for reads (when it is not held).
     fn open(&self) -> io::Result<Handle> {
         Ok(match self {
             Input::File(p) => Handle::File(FileSpan::whole(p)?),
             Input::Range(p, r) => Handle::File(FileSpan::open(p, r.clone())?),
-            Input::Bytes(b) => Handle::Bytes(Cursor::new(b.clone())),
+            Input::Bytes(b) => Handle::Held(HeldCursor::new(Shared::new(Held::Heap(b.clone())))),
         })
     }
 
-    /// The index, with page boundaries searched for (fast) or all checked (`exact`).
-    fn index(&self, source: Option<&str>, exact: bool) -> Result<LazyDocument, LoadError> {
+    /// The index, with page boundaries searched for (fast) or all checked (`exact`), read in
+    /// place from `held` when the input is held.
+    fn index(
+        &self,
+        held: Option<&Shared>,
+        source: Option<&str>,
+        exact: bool,
+    ) -> Result<LazyDocument, LoadError> {
+        if let Some(held) = held {
+            return LazyDocument::index_held(held, source, exact);
+        }
         match (self, exact) {
             (Input::File(p), false) => LazyDocument::index_file(p, source),
             (Input::File(p), true) => LazyDocument::index_file_exact(p, source),
@@ -142,24 +166,25 @@ impl Input {
     }
 }
 
-/// An open input: batches are read in runs straight into their buffers (no `BufReader`).
+/// An open input: batches are read in runs straight into their buffers (no `BufReader`), or
+/// sliced from the input held in memory.
 #[derive(Debug)]
 enum Handle {
     File(FileSpan),
-    Bytes(Cursor<Arc<[u8]>>),
+    Held(HeldCursor),
 }
 
 impl Read for Handle {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Handle::File(f) => f.read(buf),
-            Handle::Bytes(c) => c.read(buf),
+            Handle::Held(c) => c.read(buf),
         }
     }
     fn read_vectored(&mut self, bufs: &mut [io::IoSliceMut<'_>]) -> io::Result<usize> {
         match self {
             Handle::File(f) => f.read_vectored(bufs),
-            Handle::Bytes(c) => c.read_vectored(bufs),
+            Handle::Held(c) => c.read_vectored(bufs),
         }
     }
 }
@@ -168,7 +193,7 @@ impl Seek for Handle {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
         match self {
             Handle::File(f) => f.seek(pos),
-            Handle::Bytes(c) => c.seek(pos),
+            Handle::Held(c) => c.seek(pos),
         }
     }
 }
@@ -214,6 +239,8 @@ impl Seek for Handle {
 /// ```
 pub struct Reader {
     input: Input,
+    /// The input held in memory (mapped), read in place; `None` reads it with `read(2)`.
+    held: Option<Shared>,
     source: Option<String>,
     lazy: LazyDocument,
     options: ReadOptions,
@@ -314,9 +341,38 @@ impl Reader {
     }
 
     fn new(input: Input, name: Option<&str>) -> Result<Reader, LoadError> {
-        let lazy = input.index(name, false)?;
+        let held = input.hold();
+        Reader::with_held(input, held, name)
+    }
+
+    /// A reader of the file at `path`: mapped whatever its size (`Some(true)`), read with
+    /// `read(2)` (`Some(false)`), or as [`open`](Self::open) decides (`None`). For tests that
+    /// hold the ways of reading against each other.
+    #[cfg(test)]
+    pub(crate) fn open_mapped(path: &Path, map: Option<bool>) -> Result<Reader, LoadError> {
+        let input = Input::File(path.to_path_buf());
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let held = match map {
+            None => input.hold(),
+            Some(false) => None,
+            Some(true) => File::open(path)
+                .and_then(|f| Held::open_with(&f, None, 0))
+                .ok()
+                .flatten()
+                .map(Shared::new),
+        };
+        Reader::with_held(input, held, name.as_deref())
+    }
+
+    fn with_held(
+        input: Input,
+        held: Option<Shared>,
+        name: Option<&str>,
+    ) -> Result<Reader, LoadError> {
+        let lazy = input.index(held.as_ref(), name, false)?;
         Ok(Reader {
             input,
+            held,
             source: name.map(str::to_owned),
             lazy,
             options: ReadOptions::default(),
@@ -479,6 +535,10 @@ impl Reader {
                 doc.source = self.source.clone();
                 Ok(doc)
             }
+            Input::Range(..) | Input::Bytes(_) if self.held.is_some() => {
+                let held = self.held.as_ref().expect("checked");
+                load_document(held, self.source.as_deref())
+            }
             Input::Range(..) | Input::Bytes(_) => {
                 let mut bytes = Vec::new();
                 let io = |e: io::Error| LoadError::io(self.source.as_deref().unwrap_or(""), &e);
@@ -632,10 +692,10 @@ impl Batches<'_> {
             // The cut may be wrong rather than the page. Pages handed out so far parsed, so
             // their boundaries are true ones (a false cut leaves brackets open on its page):
             // with the same pages before this one, reading goes on from here.
-            let exact = self
-                .reader
+            let reader = &self.reader;
+            let exact = reader
                 .input
-                .index(self.reader.source.as_deref(), true)?;
+                .index(reader.held.as_ref(), reader.source.as_deref(), true)?;
             if exact.same_pages_before(&self.reader.lazy, self.start) {
                 self.reader.lazy = exact;
                 match self.read_once(want) {
@@ -655,17 +715,21 @@ impl Batches<'_> {
         self.handle()?;
         let handle = self.handle.as_mut().expect("opened above");
         let first_syntax = self.reader.lazy.first_syntax_error(handle);
+        if let Some(held) = &self.reader.held {
+            // That read went through all of it.
+            held.release(0..held.len());
+        }
         Err(first_syntax.unwrap_or(e))
     }
 
     fn handle(&mut self) -> Result<&mut Handle, LoadError> {
         if self.handle.is_none() {
             let source = self.reader.source.as_deref().unwrap_or("");
-            let h = self
-                .reader
-                .input
-                .open()
-                .map_err(|e| LoadError::io(source, &e))?;
+            let h = match &self.reader.held {
+                Some(held) => Ok(Handle::Held(HeldCursor::new(held.clone()))),
+                None => self.reader.input.open(),
+            }
+            .map_err(|e| LoadError::io(source, &e))?;
             self.handle = Some(h);
         }
         Ok(self.handle.as_mut().expect("opened above"))
@@ -684,9 +748,16 @@ impl Batches<'_> {
         self.handle()?;
         let handle = self.handle.as_mut().expect("opened above");
         let lazy = &self.reader.lazy;
-        let raw = lazy
-            .read_lists_reusing(handle, range.clone(), lists, &mut spare)
-            .map_err(io)?;
+        let held = self.reader.held.as_ref();
+        let raw = match held {
+            Some(held) => lazy.slice_lists(held, range.clone(), lists).inspect(|raw| {
+                for run in runs(raw, 0) {
+                    held.prefetch(run);
+                }
+            }),
+            None => lazy.read_lists_reusing(handle, range.clone(), lists, &mut spare),
+        }
+        .map_err(io)?;
         let mut pieces = parse(lazy, &raw, projection, light)?;
         if light {
             // Pages without an items page, or failed, are rendered from the server's pages:
@@ -699,23 +770,68 @@ impl Batches<'_> {
             for page in pages {
                 let only_text = [false, false, true, false];
                 text.extend(
-                    lazy.read_lists(handle, page..page + 1, only_text)
-                        .map_err(io)?,
+                    match held {
+                        Some(held) => lazy.slice_lists(held, page..page + 1, only_text),
+                        None => lazy.read_lists(handle, page..page + 1, only_text),
+                    }
+                    .map_err(io)?,
                 );
             }
             // In input order, as a whole read would have them.
             text.sort_by_key(|r| r.index);
             pieces.extend(parse(lazy, &text, projection, false)?);
+            if let Some(held) = held {
+                release(held, &text);
+            }
         }
         if let Some(progress) = &self.reader.progress {
             progress(raw.iter().map(|r| r.bytes.len() as u64).sum());
         }
-        spare.extend(raw.into_iter().map(|r| r.bytes));
+        match held {
+            // The pages parsed: their mapped bytes are given back (peak memory stays a batch).
+            Some(held) => release(held, &raw),
+            None => spare.extend(raw.into_iter().filter_map(|r| match r.bytes {
+                PieceBytes::Owned(v) => Some(v),
+                PieceBytes::Shared(_) => None,
+            })),
+        }
         self.spare = spare;
         self.start = range.end;
         Ok(pieces)
     }
 }
+
+/// Releases the held pages of `pieces` (in input order), runs of pieces next to each other
+/// at once. A run is released from [`RELEASE_BEHIND`] before its start: the system maps a few
+/// pages around each one touched (fault-around), so reading a piece also maps the end of the
+/// one before it, released already; without this, every batch left those behind for good.
+fn release(held: &Shared, pieces: &[RawPiece]) {
+    for run in runs(pieces, RELEASE_BEHIND) {
+        held.release(run);
+    }
+}
+
+/// The byte ranges of `pieces` (in input order), pieces next to each other joined, each
+/// reaching `behind` bytes before its first piece.
+fn runs(pieces: &[RawPiece], behind: usize) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for p in pieces {
+        let start = (p.pos.offset as usize).saturating_sub(behind);
+        let end = p.pos.offset as usize + p.bytes.len();
+        match out.last_mut() {
+            Some(r) if start <= r.end + RELEASE_GAP => *r = r.start.min(start)..end.max(r.end),
+            _ => out.push(start..end),
+        }
+    }
+    out
+}
+
+/// Bytes between two pieces (commas, whitespace) released with them.
+const RELEASE_GAP: usize = 4096;
+
+/// Bytes before a run of pieces released with it (more than the system's fault-around,
+/// 64 KiB by default).
+const RELEASE_BEHIND: usize = 256 << 10;
 
 /// Parses raw pieces in parallel, in order.
 fn parse(

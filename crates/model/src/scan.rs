@@ -16,6 +16,9 @@
 
 use std::fmt;
 use std::io::{self, Read};
+use std::ops::{Deref, Range};
+
+use crate::mapped::Shared;
 
 /// Default size of the read buffer used by [`Scanner::new`].
 const DEFAULT_CHUNK: usize = 256 << 10;
@@ -247,7 +250,7 @@ impl fmt::Display for Target<'_> {
 pub struct Scanner<R> {
     reader: R,
     /// Read buffer; `buf[pos..len]` is not yet consumed.
-    buf: Vec<u8>,
+    buf: Buf,
     pos: usize,
     len: usize,
     /// Absolute input offset of `buf[0]`.
@@ -285,9 +288,29 @@ impl<R: Read> Scanner<R> {
 
     /// Creates a scanner that reads `reader` in chunks of at most `chunk` bytes (at least 1).
     pub fn with_chunk_size(reader: R, chunk: usize) -> Self {
+        Self::with_buf(reader, Buf::Read(vec![0; chunk.max(1)]))
+    }
+
+    /// Creates a scanner over `bytes` held in memory (a mapped file), read in place after
+    /// `prefix`, a window of `window` bytes at a time; each window is released (see
+    /// [`Shared::release`]) once passed. `reader` is only handed back by
+    /// [`Scanner::into_inner`].
+    pub(crate) fn over(reader: R, prefix: &'static [u8], bytes: Shared, window: usize) -> Self {
+        Self::with_buf(
+            reader,
+            Buf::Held {
+                prefix,
+                bytes,
+                window: window.max(1),
+                at: None,
+            },
+        )
+    }
+
+    fn with_buf(reader: R, buf: Buf) -> Self {
         Scanner {
             reader,
-            buf: vec![0; chunk.max(1)],
+            buf,
             pos: 0,
             len: 0,
             base: 0,
@@ -934,15 +957,43 @@ impl<R: Read> Scanner<R> {
         self.pos = 0;
         self.len = 0;
         self.nl_pos = 0;
+        let buf = match &mut self.buf {
+            Buf::Read(buf) => buf,
+            Buf::Held {
+                prefix,
+                bytes,
+                window,
+                at,
+            } => {
+                let next = match at.take() {
+                    None if !prefix.is_empty() => Some(None),
+                    None => Some(Some(0..(*window).min(bytes.len()))),
+                    Some(None) => Some(Some(0..(*window).min(bytes.len()))),
+                    Some(Some(passed)) => {
+                        bytes.release(passed.clone());
+                        Some(Some(passed.end..(passed.end + *window).min(bytes.len())))
+                    }
+                };
+                if let Some(Some(window)) = &next {
+                    bytes.prefetch(window.clone());
+                }
+                *at = next;
+                self.len = self.buf.len();
+                if self.len == 0 {
+                    self.eof = true;
+                }
+                return Ok(!self.eof);
+            }
+        };
         loop {
-            match self.reader.read(&mut self.buf) {
+            match self.reader.read(buf) {
                 Ok(0) => {
                     self.eof = true;
                     return Ok(false);
                 }
                 Ok(n) => {
                     // Guard against a misbehaving reader reporting more than it was given.
-                    self.len = n.min(self.buf.len());
+                    self.len = n.min(buf.len());
                     return Ok(true);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -986,6 +1037,37 @@ impl<R: Read> Scanner<R> {
             kind,
             message,
             pos: self.position_here(),
+        }
+    }
+}
+
+/// Where a scanner's bytes are: read into a buffer of its own, or held in memory and read in
+/// place.
+enum Buf {
+    Read(Vec<u8>),
+    Held {
+        /// Read before `bytes` (the objects the second half of a split file sits in).
+        prefix: &'static [u8],
+        bytes: Shared,
+        window: usize,
+        /// What the current chunk is: `None` before the first, `Some(None)` the prefix,
+        /// `Some(Some(range))` that range of `bytes`.
+        at: Option<Option<Range<usize>>>,
+    },
+}
+
+impl Deref for Buf {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Buf::Read(buf) => buf,
+            Buf::Held {
+                prefix, bytes, at, ..
+            } => match at {
+                None => &[],
+                Some(None) => prefix,
+                Some(Some(r)) => &bytes[r.clone()],
+            },
         }
     }
 }
@@ -1278,6 +1360,25 @@ mod tests {
         }
         for max in [1, 2] {
             assert_eq!(scan_trickle(input, max), reference, "trickle {max}");
+        }
+        // Held in memory and read in place, a window at a time; after a prefix, the same as
+        // reading the two joined.
+        let held = crate::mapped::Shared::new(crate::mapped::Held::Heap(input.into()));
+        const PREFIX: &[u8] = b"\n ";
+        let joined = scan(&[PREFIX, input].concat(), DEFAULT_CHUNK);
+        for window in [1, 7, 64, 4096] {
+            let scanner = Scanner::over(io::empty(), b"", held.clone(), window);
+            assert_eq!(
+                drain(scanner, input.len()),
+                reference,
+                "held, window {window}"
+            );
+            let scanner = Scanner::over(io::empty(), PREFIX, held.clone(), window);
+            assert_eq!(
+                drain(scanner, input.len() + PREFIX.len()),
+                joined,
+                "held after a prefix, window {window}"
+            );
         }
         reference
     }

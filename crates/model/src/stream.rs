@@ -6,6 +6,7 @@
 
 use crate::error::{ErrorKind, LoadError};
 use crate::load::{bad_utf8, line_column};
+use crate::mapped::PieceBytes;
 use crate::page::{ItemsPage, MarkdownPage, MetadataPage, TextPage};
 use crate::scan::{ArrayPath, Position, ScanError, ScanErrorKind};
 use crate::v1::{V1Page, V1Parts};
@@ -29,7 +30,7 @@ pub struct RawPiece {
     /// Index within its page list (0 for fields).
     pub index: usize,
     /// The exact bytes of the JSON value.
-    pub bytes: Vec<u8>,
+    pub bytes: PieceBytes,
     /// Where the value starts in the input.
     pub pos: Position,
     /// For a root `pages` element: whether the document's pages are v1 pages, as the shape
