@@ -9,7 +9,7 @@ use pagetree_convert::chunks::{self, ChunkOptions, Chunks, TableText};
 use pagetree_convert::{ElementOptions, PageKind, elements, markdown};
 use pagetree_model::{Document, Loaded};
 
-use crate::common::{fixtures, name, pagetree, realdata, stderr, stdout, testdata};
+use crate::common::{fixtures, listing, name, pagetree, realdata, stderr, stdout, testdata};
 
 fn load(path: &std::path::Path) -> Vec<Document> {
     let bytes = std::fs::read(path).expect("readable");
@@ -606,28 +606,20 @@ fn headers_and_footers_are_left_out_unless_asked_for() {
 
 #[test]
 fn cli_writes_json_lines_that_load_as_documents_and_nodes() {
-    let one = pagetree(&[
-        "-j",
-        "1",
-        "chunks",
-        "--max-tokens",
-        "200",
-        "--overlap",
-        "20",
-        "testdata/v2_full.json",
-        "testdata/v2_big_table.json",
-    ]);
-    let two = pagetree(&[
-        "-j",
-        "2",
-        "chunks",
-        "--max-tokens",
-        "200",
-        "--overlap",
-        "20",
-        "testdata/v2_full.json",
-        "testdata/v2_big_table.json",
-    ]);
+    let run = |jobs| {
+        pagetree(&[
+            "-j",
+            jobs,
+            "chunks",
+            "--max-tokens",
+            "200",
+            "--overlap",
+            "20",
+            "testdata/v2_full.json",
+            "testdata/v2_big_table.json",
+        ])
+    };
+    let (one, two) = (run("1"), run("2"));
     assert!(one.status.success(), "{}", stderr(&one));
     assert_eq!(one.stdout, two.stdout, "thread count changes nothing");
     let lines: Vec<serde_json::Value> = stdout(&one)
@@ -656,11 +648,7 @@ fn cli_writes_json_lines_that_load_as_documents_and_nodes() {
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("has no chunks"));
-    let mut names: Vec<String> = std::fs::read_dir(dir.path())
-        .expect("dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = listing(dir.path());
     assert_eq!(
         names,
         [

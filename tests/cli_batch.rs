@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{stderr, testdata, tree};
+use crate::common::{convert_into, stderr, testdata, tree};
 
 fn pagetree() -> Command {
     Command::new(env!("CARGO_BIN_EXE_pagetree"))
@@ -139,12 +139,7 @@ fn an_interrupted_batch_says_how_far_it_got_and_resumes() {
         assert_eq!(manifest["entries"].as_object().expect("map").len(), done);
 
         // The rerun converts only the rest, and the result is the uninterrupted run's.
-        let again = run(&[
-            "convert",
-            input.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ]);
+        let again = convert_into(&input, &out, &[]);
         let err = stderr(&again);
         assert!(again.status.success(), "{err}");
         let rest = n - done;
@@ -179,12 +174,7 @@ fn a_killed_run_leaves_a_journal_the_next_run_resumes_from() {
     child.kill().expect("killed");
     child.wait().expect("ends");
     assert!(!out.join("pagetree-manifest.json").exists());
-    let o = run(&[
-        "convert",
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let o = convert_into(&input, &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("converted 0 of 30 inputs (0 documents); 30 unchanged, skipped"),
@@ -206,14 +196,7 @@ fn one_run_at_a_time_writes_an_output_folder() {
     let out = tmp.path().join("out");
     let first = start_stuck(&fifo, &input, &out, "2");
     wait_for("the first run's journal", || journal_lines(&out) == 3);
-    let second = run(&[
-        "convert",
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--to",
-        "text",
-    ]);
+    let second = convert_into(&input, &out, &["--to", "text"]);
     let err = stderr(&second);
     assert_eq!(second.status.code(), Some(2), "{err}");
     assert!(
@@ -338,14 +321,7 @@ fn skipped_entries_are_named_with_the_reason() {
         .is_ok_and(|s| s.success());
     let out = tmp.path().join("out");
     let report = tmp.path().join("report.json");
-    let o = run(&[
-        "convert",
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--report",
-        report.to_str().unwrap(),
-    ]);
+    let o = convert_into(&input, &out, &["--report", report.to_str().unwrap()]);
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
     let d = input.display();
@@ -399,12 +375,7 @@ fn a_collision_folder_whose_collision_is_gone_is_removed() {
     std::fs::copy(testdata().join("v2_full.json"), input.join("a b.json")).expect("copy");
     std::fs::copy(testdata().join("v1_result.json"), input.join("a_b.json")).expect("copy");
     let out = tmp.path().join("out");
-    let o = run(&[
-        "convert",
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let o = convert_into(&input, &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(out.join("a_b").is_dir() && out.join("a_b-2").is_dir());
     std::fs::remove_file(input.join("a b.json")).expect("rm");

@@ -6,15 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use crate::common::{root, stderr, testdata, tree};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pagetree"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("runs")
-}
+use crate::common::{convert_into, pagetree, root, stderr, testdata, tree};
 
 /// A folder of inputs: good ones, one with failed pages, broken ones, a JSON Lines file.
 fn inputs(dir: &Path) -> PathBuf {
@@ -53,16 +45,16 @@ fn a_folder_with_good_failed_page_and_broken_inputs() {
     let input = inputs(tmp.path());
     let out = tmp.path().join("out");
     let report = tmp.path().join("report.json");
-    let o = run(&[
-        "convert",
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--report",
-        report.to_str().unwrap(),
-        "--to",
-        "markdown,text,tables,elements",
-    ]);
+    let o = convert_into(
+        &input,
+        &out,
+        &[
+            "--report",
+            report.to_str().unwrap(),
+            "--to",
+            "markdown,text,tables,elements",
+        ],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -110,14 +102,7 @@ fn a_folder_with_good_failed_page_and_broken_inputs() {
     assert!(r["tables"].as_u64().expect("n") > 0);
 
     // A re-run skips everything unchanged; the broken inputs fail again.
-    let again = run(&[
-        "convert",
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--to",
-        "markdown,text,tables,elements",
-    ]);
+    let again = convert_into(&input, &out, &["--to", "markdown,text,tables,elements"]);
     assert_eq!(again.status.code(), Some(1));
     assert!(
         stderr(&again)
@@ -128,42 +113,23 @@ fn a_folder_with_good_failed_page_and_broken_inputs() {
     assert_eq!(tree(&out), files);
     // Changed options, a changed input or --force convert again.
     std::fs::copy(testdata().join("v2_nojob.json"), input.join("v2_full.json")).expect("copy");
-    let changed = run(&[
-        "convert",
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--to",
-        "markdown,text,tables,elements",
-    ]);
+    let changed = convert_into(&input, &out, &["--to", "markdown,text,tables,elements"]);
     assert!(
         stderr(&changed).contains("converted 1 of 7 inputs"),
         "{}",
         stderr(&changed)
     );
-    let forced = run(&[
-        "convert",
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--force",
-        "-q",
-        "--to",
-        "markdown,text,tables,elements",
-    ]);
+    let forced = convert_into(
+        &input,
+        &out,
+        &["--force", "-q", "--to", "markdown,text,tables,elements"],
+    );
     assert!(
         stderr(&forced).lines().all(|l| l.starts_with("error: ")),
         "{}",
         stderr(&forced)
     );
-    let other = run(&[
-        "convert",
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--headers",
-        "hide",
-    ]);
+    let other = convert_into(&input, &out, &["--headers", "hide"]);
     assert!(
         stderr(&other).contains("converted 5 of 7 inputs"),
         "{}",
@@ -181,7 +147,7 @@ fn an_output_folder_inside_an_input_folder_is_never_read_as_input() {
     }
     let (d, out) = (dir.to_str().unwrap(), dir.join("out"));
     let convert = |args: &[&str]| {
-        let o = run(&[&["convert"], args, &["-o", out.to_str().unwrap()]].concat());
+        let o = pagetree(&[&["convert"], args, &["-o", out.to_str().unwrap()]].concat());
         (o.status.code(), stderr(&o))
     };
     let first = convert(&[d]);
@@ -238,15 +204,7 @@ fn shards_partition_the_inputs_exactly() {
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
     for i in 1..=3 {
         let out = tmp.path().join(format!("out{i}"));
-        let o = run(&[
-            "convert",
-            input.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--shard",
-            &format!("{i}/3"),
-            "-q",
-        ]);
+        let o = convert_into(&input, &out, &["--shard", &format!("{i}/3"), "-q"]);
         assert!(o.status.success(), "{}", stderr(&o));
         let m: serde_json::Value = serde_json::from_slice(
             &std::fs::read(out.join("pagetree-manifest.json")).expect("manifest"),
@@ -259,7 +217,7 @@ fn shards_partition_the_inputs_exactly() {
     assert_eq!(seen.len(), 5, "{seen:?}");
     assert!(seen.values().all(|n| *n == 1), "{seen:?}");
     assert_eq!(
-        run(&["convert", "testdata", "-o", "x", "--shard", "4/3"])
+        pagetree(&["convert", "testdata", "-o", "x", "--shard", "4/3"])
             .status
             .code(),
         Some(2)
@@ -379,19 +337,21 @@ fn large_standard_input_is_streamed_from_a_copy_and_converts_like_the_file() {
 
     let (from_file, from_pipe) = (tmp.path().join("file"), tmp.path().join("pipe"));
     let to = ["--to", "markdown,text,tables,elements", "--report"];
-    let o = run(&[
+    let o = pagetree(
         &[
-            "convert",
-            file_arg,
-            "-o",
-            from_file.to_str().unwrap(),
-            "--stream",
-            "never",
-        ][..],
-        &to,
-        &[tmp.path().join("file.json").to_str().unwrap()],
-    ]
-    .concat());
+            &[
+                "convert",
+                file_arg,
+                "-o",
+                from_file.to_str().unwrap(),
+                "--stream",
+                "never",
+            ][..],
+            &to,
+            &[tmp.path().join("file.json").to_str().unwrap()],
+        ]
+        .concat(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let report_path = tmp.path().join("pipe.json");
     let o = run_piped(
@@ -435,7 +395,7 @@ fn large_standard_input_is_streamed_from_a_copy_and_converts_like_the_file() {
     assert!(!from_pipe.join(".pagetree-tmp").exists());
 
     // `markdown -` streams the same way and writes what it writes for the file.
-    let md_file = run(&["markdown", file_arg]);
+    let md_file = pagetree(&["markdown", file_arg]);
     let md_pipe = run_piped(&["markdown", "-"], &big);
     assert!(md_pipe.status.success(), "{}", stderr(&md_pipe));
     assert!(md_file.stdout.len() > 1 << 20);
@@ -468,7 +428,7 @@ fn standard_input_copied_aside_survives_a_false_page_boundary() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let whole = tmp.path().join("whole");
-    let o = run(&[
+    let o = pagetree(&[
         "convert",
         "testdata/v2_nested_page_number.json",
         "-o",
@@ -501,17 +461,7 @@ fn json_lines_read_line_by_line_fail_whole_and_move_between_one_and_many_respons
     assert_eq!(lines.len(), 3);
     let input = tmp.path().join("in.jsonl");
     let out = tmp.path().join("out");
-    let convert = |stream: &str| {
-        run(&[
-            "convert",
-            input.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "-q",
-            "--stream",
-            stream,
-        ])
-    };
+    let convert = |stream: &str| convert_into(&input, &out, &["-q", "--stream", stream]);
     let folders = || {
         let mut v: Vec<String> = tree(&out)
             .into_keys()
@@ -602,19 +552,21 @@ fn a_response_too_long_to_hold_on_a_json_lines_line_converts_as_its_own_file() {
     let convert = |input: &Path, out: &str, stream: &str| {
         let report = tmp.path().join(format!("{out}.json"));
         let out = tmp.path().join(out);
-        let o = run(&[
+        let o = pagetree(
             &[
-                "convert",
-                input.to_str().unwrap(),
-                "-o",
-                out.to_str().unwrap(),
-                "--report",
-                report.to_str().unwrap(),
-            ],
-            &to[..],
-            &["--stream", stream],
-        ]
-        .concat());
+                &[
+                    "convert",
+                    input.to_str().unwrap(),
+                    "-o",
+                    out.to_str().unwrap(),
+                    "--report",
+                    report.to_str().unwrap(),
+                ],
+                &to[..],
+                &["--stream", stream],
+            ]
+            .concat(),
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         let report: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
@@ -656,7 +608,7 @@ fn a_response_too_long_to_hold_on_a_json_lines_line_converts_as_its_own_file() {
     // `markdown` streams it in place too, named and located as a whole read.
     let md = |stream: &str| {
         let dir = tmp.path().join(format!("md-{stream}/"));
-        let o = run(&[
+        let o = pagetree(&[
             "markdown",
             "--stream",
             stream,
@@ -696,15 +648,10 @@ fn a_named_pipe_converts_like_the_file_it_carries() {
         })
     };
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    let o = run(&["convert", fifo.to_str().unwrap(), "-o", a.to_str().unwrap()]);
+    let o = pagetree(&["convert", fifo.to_str().unwrap(), "-o", a.to_str().unwrap()]);
     writer.join().expect("writer");
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = run(&[
-        "convert",
-        fixture.to_str().unwrap(),
-        "-o",
-        b.to_str().unwrap(),
-    ]);
+    let o = convert_into(&fixture, &b, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let (piped, file) = (tree(&a.join("piped")), tree(&b.join("v2_full")));
     assert_eq!(
@@ -787,7 +734,7 @@ fn converted(
         out.to_str().unwrap(),
         "-q",
     ];
-    let o = run(&[&args[..], extra, &["--stream", stream]].concat());
+    let o = pagetree(&[&args[..], extra, &["--stream", stream]].concat());
     assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
     let mut files = tree(out);
     files.remove("pagetree-manifest.json");
@@ -851,7 +798,7 @@ fn mutated_json_lines_read_the_same_whole_and_in_place() {
             let md = tmp.path().join(format!("md-{stream}/"));
             let _ = std::fs::remove_dir_all(&md);
             std::fs::create_dir_all(&md).expect("mkdir");
-            let m = run(&[
+            let m = pagetree(&[
                 "markdown",
                 "--stream",
                 stream,
@@ -938,15 +885,7 @@ fn broken_inputs_fail_alike_read_whole_and_streamed() {
             .iter()
             .map(|stream| {
                 let out = tmp.path().join(stream);
-                let o = run(&[
-                    "convert",
-                    path.to_str().unwrap(),
-                    "-o",
-                    out.to_str().unwrap(),
-                    "-q",
-                    "--stream",
-                    stream,
-                ]);
+                let o = convert_into(&path, &out, &["-q", "--stream", stream]);
                 assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
                 stderr(&o)
             })
@@ -958,7 +897,7 @@ fn broken_inputs_fail_alike_read_whole_and_streamed() {
         let md: Vec<(Option<i32>, String)> = ["never", "always"]
             .iter()
             .map(|stream| {
-                let o = run(&["markdown", "--stream", stream, path.to_str().unwrap()]);
+                let o = pagetree(&["markdown", "--stream", stream, path.to_str().unwrap()]);
                 (o.status.code(), stderr(&o))
             })
             .collect();
@@ -984,14 +923,14 @@ fn the_first_broken_page_is_the_one_reported() {
     // the two threads reads, the first half's broken page among the last the other reads.
     let pages: Vec<String> = (1..=400).map(|n| page(n, n == 190 || n > 200)).collect();
     let input = tmp.path().join("two-breaks.json");
-    std::fs::write(
-        &input,
-        format!(
+    let write = |pages: &[String]| {
+        let json = format!(
             "{{\"items\": {{\"pages\": [\n{}\n]}}}}\n",
             pages.join(",\n")
-        ),
-    )
-    .expect("written");
+        );
+        std::fs::write(&input, json).expect("written");
+    };
+    write(&pages);
     let whole = converted(&input, &tmp.path().join("whole"), "never", &[]);
     assert!(whole.2.contains("at line 191 column"), "{}", whole.2);
     for k in 0..8 {
@@ -1003,14 +942,7 @@ fn the_first_broken_page_is_the_one_reported() {
     let mut pages: Vec<String> = (1..=400).map(|n| page(n, false)).collect();
     pages[9] = pages[9].replace("\"md\": \"Page 10\"", "\"md\": 10");
     pages[299] = page(300, true);
-    std::fs::write(
-        &input,
-        format!(
-            "{{\"items\": {{\"pages\": [\n{}\n]}}}}\n",
-            pages.join(",\n")
-        ),
-    )
-    .expect("written");
+    write(&pages);
     let whole = converted(&input, &tmp.path().join("whole"), "never", &[]);
     assert!(
         whole.2.contains("not valid JSON") && whole.2.contains("line 301"),
@@ -1037,7 +969,7 @@ fn to_chunks_writes_what_the_chunks_command_prints_whole_and_streamed() {
         let input = input.to_str().expect("utf-8 path");
         let mut chunks_cmd = vec!["chunks", input];
         chunks_cmd.extend(flags);
-        let printed = run(&chunks_cmd);
+        let printed = pagetree(&chunks_cmd);
         assert!(printed.status.success(), "{}", stderr(&printed));
         for stream in ["never", "always"] {
             let out = tmp.path().join(stream);
@@ -1053,7 +985,7 @@ fn to_chunks_writes_what_the_chunks_command_prints_whole_and_streamed() {
             ];
             args.extend(flags);
             args.push(input);
-            let o = run(&args);
+            let o = pagetree(&args);
             assert!(o.status.success(), "{name} {stream}: {}", stderr(&o));
             let stem = name.trim_end_matches(".json");
             let written = std::fs::read(Path::new(out).join(stem).join("chunks.jsonl"))
@@ -1068,7 +1000,7 @@ fn to_chunks_writes_what_the_chunks_command_prints_whole_and_streamed() {
     // Sizes are checked before anything is read.
     let out = tmp.path().join("small");
     let out = out.to_str().expect("utf-8 path");
-    let o = run(&[
+    let o = pagetree(&[
         "convert",
         "--to",
         "chunks",

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::common::{pagetree, stderr, stdout};
+use crate::common::{listing, pagetree, stderr, stdout};
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
@@ -40,11 +40,7 @@ fn per_page_files_and_page_ranges() {
         &out,
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let mut names: Vec<String> = fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = listing(&out);
     assert_eq!(names, ["v2_full.page-002.md", "v2_full.page-003.md"]);
     let p2 = fs::read_to_string(dir.path().join("pages/v2_full.page-002.md")).unwrap();
     assert!(p2.contains("## 2024 at a glance") && !p2.contains("\n---\n"));
@@ -65,11 +61,7 @@ fn several_inputs_write_one_file_each() {
         &out,
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let mut names: Vec<String> = fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = listing(&out);
     assert_eq!(names, ["many-1.md", "many-2.md", "many-3.md", "v2_full.md"]);
 }
 
@@ -289,11 +281,7 @@ fn streaming_reports_bad_inputs_as_the_whole_load_does() {
             .map(str::to_owned)
             .collect();
         errors.sort();
-        let mut names: Vec<String> = fs::read_dir(&out)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
+        let names = listing(&out);
         (errors, names)
     };
     let whole = run("never");
@@ -345,11 +333,7 @@ fn a_page_boundary_found_by_search_that_is_wrong_is_found_again_exactly() {
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         let out = pagetree(&["markdown", "--stream", stream, input]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        let mut names: Vec<String> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
+        let names = listing(dir.path());
         assert_eq!(names, ["md", "one.md"], "no temporary left");
         (
             fs::read_to_string(&one).unwrap(),

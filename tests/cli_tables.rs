@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{pagetree, stderr, stdout};
+use crate::common::{listing, pagetree, stderr, stdout};
 
 /// A fresh, empty directory for one test.
 fn temp_dir(test: &str) -> PathBuf {
@@ -12,15 +12,6 @@ fn temp_dir(test: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .expect("dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]
@@ -75,7 +66,7 @@ fn several_inputs_get_subfolders_and_a_broken_one_does_not_stop_the_rest() {
     );
     assert_eq!(listing(&dir), ["many", "v1_result"]);
     assert_eq!(
-        listing(&dir.join("v1_result")),
+        listing(dir.join("v1_result")),
         [
             "p001-t01.csv",
             "p002-t01.csv",
@@ -85,9 +76,9 @@ fn several_inputs_get_subfolders_and_a_broken_one_does_not_stop_the_rest() {
         ]
     );
     // A JSON Lines input holds several documents: one numbered folder each.
-    assert_eq!(listing(&dir.join("many")), ["1", "2", "3"]);
+    assert_eq!(listing(dir.join("many")), ["1", "2", "3"]);
     assert_eq!(
-        listing(&dir.join("many/2")),
+        listing(dir.join("many/2")),
         ["p001-t01.csv", "tables.csv", "tables.json"]
     );
 }

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use pagetree_model::{Document, Loaded, load_all};
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -40,31 +42,20 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
 /// or holds none. Under `CI=true` that is a failure instead: a CI run must not pass by skipping
 /// every real-data check without anyone noticing.
 pub fn realdata() -> Option<Vec<PathBuf>> {
-    // `PAGETREE_REALDATA` points elsewhere (a checkout whose `../shared` is not beside it).
-    let dir = std::env::var_os("PAGETREE_REALDATA")
-        .map_or_else(|| root().join("../shared/realdata"), PathBuf::from);
-    let files = std::fs::read_dir(&dir).ok().map(|entries| {
-        let mut v: Vec<PathBuf> = entries
-            .map(|e| e.expect("dir entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        v.sort();
-        v
-    });
-    match files {
-        Some(v) if !v.is_empty() => Some(v),
-        _ => {
-            let why = format!("{} not found or holds no JSON files", dir.display());
-            assert!(!on_ci(), "{why}; CI=true requires the real responses");
-            eprintln!("notice: {why}; real-data conformance skipped");
-            None
-        }
-    }
+    pagetree_synth::realdata_files(&root(), "real-data conformance")
 }
 
-/// Whether the environment says this is a CI run (`CI=true`, as CI services set it).
-fn on_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+/// Every document in a file (the parse results of a batch or JSON Lines file; other bodies
+/// and broken ones are left out).
+pub fn documents(path: &Path) -> Vec<Document> {
+    let bytes = std::fs::read(path).expect("readable");
+    load_all(&bytes, Some(&name(path)))
+        .into_iter()
+        .filter_map(|r| match r {
+            Ok(Loaded::Document(d)) => Some(*d),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The file name, for stable snapshot names and messages.
@@ -82,6 +73,29 @@ pub fn pagetree(args: &[&str]) -> Output {
         .current_dir(root())
         .output()
         .expect("pagetree runs")
+}
+
+/// The names of the files and folders in `dir`, sorted.
+pub fn listing(dir: impl AsRef<Path>) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs `pagetree convert INPUT -o OUT` with `extra` arguments after them, as most batch
+/// tests do.
+pub fn convert_into(input: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "convert",
+        input.to_str().expect("UTF-8 path"),
+        "-o",
+        out.to_str().expect("UTF-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    pagetree(&args)
 }
 
 /// Standard output as text.

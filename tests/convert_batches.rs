@@ -165,6 +165,29 @@ fn batches_write_the_same_files_as_the_whole_document() {
     );
 }
 
+/// The chunks `split_reader` hands out (as JSON), each with the bytes `reader` had read when
+/// it came out: how early chunks settle.
+fn chunks_as_read(
+    mut reader: Reader,
+    opts: &pagetree_convert::chunks::ChunkOptions,
+) -> Vec<(String, u64)> {
+    let read = Arc::new(AtomicU64::new(0));
+    let seen = Arc::clone(&read);
+    reader.on_progress(move |n| {
+        seen.fetch_add(n, Ordering::Relaxed);
+    });
+    let mut got = Vec::new();
+    pagetree_convert::chunks::split_reader(&mut reader, opts, 1, &mut |c| {
+        got.push((
+            serde_json::to_string(&c).expect("json"),
+            read.load(Ordering::Relaxed),
+        ));
+        Ok(())
+    })
+    .expect("chunks");
+    got
+}
+
 fn chunk_option_sets() -> Vec<(&'static str, pagetree_convert::chunks::ChunkOptions)> {
     use pagetree_convert::chunks::{ChunkOptions, TableText};
     let small = ChunkOptions::chars(300)
@@ -274,20 +297,9 @@ fn chunks_without_headings_settle_before_the_end() {
         let total = bytes.len() as u64;
         for (label, opts) in chunk_option_sets() {
             let whole = pagetree_convert::chunks::split(&doc, &opts);
-            let mut reader = Reader::from_bytes(bytes.clone(), Some(slug)).expect("reads");
-            let read = Arc::new(AtomicU64::new(0));
-            let seen = Arc::clone(&read);
-            reader.on_progress(move |n| {
-                seen.fetch_add(n, Ordering::Relaxed);
-            });
-            let mut got = Vec::new();
-            let mut at = Vec::new();
-            pagetree_convert::chunks::split_reader(&mut reader, &opts, 1, &mut |c| {
-                got.push(serde_json::to_string(&c).expect("json"));
-                at.push(read.load(Ordering::Relaxed));
-                Ok(())
-            })
-            .expect("chunks");
+            let reader = Reader::from_bytes(bytes.clone(), Some(slug)).expect("reads");
+            let (got, at): (Vec<String>, Vec<u64>) =
+                chunks_as_read(reader, &opts).into_iter().unzip();
             let want: Vec<String> = whole
                 .chunks
                 .iter()
@@ -322,21 +334,11 @@ fn chunks_of_generated_documents_settle_as_the_whole_document() {
                 .iter()
                 .map(|c| serde_json::to_string(c).expect("json"))
                 .collect();
-            let mut reader =
+            let reader =
                 Reader::from_bytes(json.clone().into_bytes(), Some("generated")).expect("reads");
-            let read = Arc::new(AtomicU64::new(0));
-            let seen = Arc::clone(&read);
-            reader.on_progress(move |n| {
-                seen.fetch_add(n, Ordering::Relaxed);
-            });
-            let mut got = Vec::new();
-            let mut points = BTreeSet::new();
-            pagetree_convert::chunks::split_reader(&mut reader, &opts, 1, &mut |c| {
-                got.push(serde_json::to_string(&c).expect("json"));
-                points.insert(read.load(Ordering::Relaxed));
-                Ok(())
-            })
-            .expect("chunks");
+            let (got, at): (Vec<String>, Vec<u64>) =
+                chunks_as_read(reader, &opts).into_iter().unzip();
+            let points: BTreeSet<u64> = at.into_iter().collect();
             assert_eq!(whole, got, "document {d} [{label}]:\n{json}");
             early += usize::from(points.len() > 1);
         }

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::common::pagetree;
+use crate::common::{listing, pagetree};
 
 /// Three pages, tables on pages 2 and 3 (and a merge stub on 3 pointing back at page 1).
 const FILE: &str = "testdata/tables_spans.json";
@@ -24,11 +24,7 @@ fn every_command_keeps_to_the_selected_pages() {
         let d = dir.to_string_lossy();
         let r = pagetree(&["tables", "--pages", "2", "--stream", stream, "-o", &d, FILE]);
         assert!(r.status.success(), "{r:?}");
-        let mut names: Vec<String> = std::fs::read_dir(&dir)
-            .expect("written")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
+        let names = listing(&dir);
         assert_eq!(
             names,
             ["p002-t01.csv", "p002-t02.csv", "tables.json"],

@@ -7,20 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use pagetree_convert::quality::{
     self, Check, QualityOptions, QualityReport, Status, render_markdown, render_text,
 };
-use pagetree_model::{Document, Loaded, load_all};
+use pagetree_model::{Loaded, load_all};
 
-use crate::common::{fixtures, name, realdata, testdata};
-
-fn documents(path: &std::path::Path) -> Vec<Document> {
-    let bytes = std::fs::read(path).expect("readable");
-    load_all(&bytes, Some(&name(path)))
-        .into_iter()
-        .filter_map(|r| match r {
-            Ok(Loaded::Document(d)) => Some(*d),
-            _ => None,
-        })
-        .collect()
-}
+use crate::common::{documents, fixtures, name, realdata, testdata};
 
 fn report(file: &str) -> QualityReport {
     let doc = documents(&testdata().join(file)).remove(0);

@@ -7,19 +7,7 @@ use pagetree_convert::tables::{
 };
 use pagetree_model::{Document, Loaded, load_all};
 
-use crate::common::{fixtures, name, realdata, testdata};
-
-/// Every document in a file.
-fn documents(path: &std::path::Path) -> Vec<Document> {
-    let bytes = std::fs::read(path).expect("readable");
-    load_all(&bytes, Some(&name(path)))
-        .into_iter()
-        .filter_map(|r| match r {
-            Ok(Loaded::Document(d)) => Some(*d),
-            _ => None,
-        })
-        .collect()
-}
+use crate::common::{documents, fixtures, name, realdata, testdata};
 
 fn fixture(file: &str) -> Document {
     documents(&testdata().join(file)).remove(0)

@@ -641,6 +641,15 @@ pub struct TablesArgs {
     )]
     pub stream: StreamArg,
 
+    /// `--pages`.
+    #[command(flatten)]
+    pub range: PageRangeArgs,
+}
+
+/// `--pages` of the commands that read a response's tables (`tables`, `quality`); the
+/// commands that render pages take it with the other page options ([`PageArgs`]).
+#[derive(Debug, Args)]
+pub struct PageRangeArgs {
     /// Pages to read, e.g. `3-7,10` or `5-` (default: all). A range that starts past the
     /// last page is an error.
     #[arg(long, value_name = "RANGES", help_heading = "Input and output")]
@@ -682,10 +691,9 @@ pub struct QualityArgs {
     )]
     pub stream: StreamArg,
 
-    /// Pages to read, e.g. `3-7,10` or `5-` (default: all). A range that starts past the
-    /// last page is an error.
-    #[arg(long, value_name = "RANGES", help_heading = "Input and output")]
-    pub pages: Option<String>,
+    /// `--pages`.
+    #[command(flatten)]
+    pub range: PageRangeArgs,
 }
 
 /// `quality --format`.

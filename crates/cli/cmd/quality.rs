@@ -20,7 +20,7 @@ use crate::output::{is_special, persist_atomic, temp_beside, write_atomic};
 /// Runs the command.
 pub fn run(args: &QualityArgs) -> Result<Outcome> {
     let opts = QualityOptions::default();
-    let sel = selection(args.pages.as_deref())?;
+    let sel = selection(args.range.pages.as_deref())?;
     // Judge in parallel; print in input order. Each report's tables wait in its spool (a
     // temporary file past 1 MiB), written out a table at a time.
     let results: Vec<Vec<Result<FinishedReport>>> = args

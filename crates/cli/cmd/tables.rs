@@ -24,7 +24,7 @@ use crate::output::{SyncGroup, temp_beside};
 /// Runs the command.
 pub fn run(args: &TablesArgs) -> Result<Outcome> {
     let opts = options(args);
-    let sel = selection(args.pages.as_deref())?;
+    let sel = selection(args.range.pages.as_deref())?;
     if args.stdout {
         return to_stdout(args, &opts);
     }
@@ -477,7 +477,7 @@ fn to_stdout(args: &TablesArgs, opts: &TableOptions) -> Result<Outcome> {
             return Ok(Outcome::Partial);
         }
     };
-    selected(&name, &mut doc, &selection(args.pages.as_deref())?)?;
+    selected(&name, &mut doc, &selection(args.range.pages.as_deref())?)?;
     let mut out = extract(&doc, opts);
     match &args.table {
         Some(id) => keep_only(&mut out, id).with_context(|| name.clone())?,

@@ -861,17 +861,16 @@ mod tests {
         serde_json::from_str(json).unwrap()
     }
 
+    /// The table of one job read from `file`.
+    fn tabulate_one(file: &str, job: &ExtractJob, opts: &ExtractOptions) -> ExtractTable {
+        tabulate(&[ExtractInput { file, job }], opts)
+    }
+
     #[test]
     fn nested_objects_flatten_to_dotted_columns() {
         let j = job(r#"{"id": "e1", "status": "COMPLETED", "value": "doc.pdf",
             "extract_result": {"buyer": {"name": "Ada", "address": {"city": "Oslo"}}, "total": 3}}"#);
-        let t = tabulate(
-            &[ExtractInput {
-                file: "a.json",
-                job: &j,
-            }],
-            &ExtractOptions::default(),
-        );
+        let t = tabulate_one("a.json", &j, &ExtractOptions::default());
         assert_eq!(
             t.columns[4..],
             ["buyer.name", "buyer.address.city", "total"]
@@ -884,13 +883,7 @@ mod tests {
     fn first_array_of_objects_explodes_the_second_stays_json() {
         let j = job(r#"{"id": "e1", "status": "completed",
             "extract_result": {"n": 1, "a": [{"x": 1}, {"x": 2}], "b": [{"y": 1}]}}"#);
-        let t = tabulate(
-            &[ExtractInput {
-                file: "a.json",
-                job: &j,
-            }],
-            &ExtractOptions::default(),
-        );
+        let t = tabulate_one("a.json", &j, &ExtractOptions::default());
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.columns[4..], ["n", "a.x", "b"]);
         assert_eq!(t.rows[1][5], Value::from(2));
@@ -899,13 +892,7 @@ mod tests {
             arrays: ArrayMode::Json,
             ..Default::default()
         };
-        let t = tabulate(
-            &[ExtractInput {
-                file: "a.json",
-                job: &j,
-            }],
-            &o,
-        );
+        let t = tabulate_one("a.json", &j, &o);
         assert_eq!(t.rows.len(), 1);
         assert_eq!(t.rows[0][5], serde_json::json!([{"x": 1}, {"x": 2}]));
     }
@@ -917,13 +904,7 @@ mod tests {
             columns: Some(vec!["c".into(), "z".into(), "a".into()]),
             ..Default::default()
         };
-        let t = tabulate(
-            &[ExtractInput {
-                file: "a.json",
-                job: &j,
-            }],
-            &o,
-        );
+        let t = tabulate_one("a.json", &j, &o);
         assert_eq!(t.columns[4..], ["c", "z", "a", "b"]);
         assert_eq!(
             t.rows[0][4..],
@@ -935,13 +916,7 @@ mod tests {
     #[test]
     fn unfinished_jobs_are_skipped_not_written() {
         let j = job(r#"{"id": "e9", "status": "FAILED", "error_message": "boom"}"#);
-        let t = tabulate(
-            &[ExtractInput {
-                file: "f.json",
-                job: &j,
-            }],
-            &ExtractOptions::default(),
-        );
+        let t = tabulate_one("f.json", &j, &ExtractOptions::default());
         assert!(t.rows.is_empty());
         assert_eq!(t.summary.skipped[0].status, "FAILED");
         assert_eq!(t.summary.skipped[0].error_message.as_deref(), Some("boom"));

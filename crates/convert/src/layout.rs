@@ -10,8 +10,9 @@ use std::ops::Range;
 
 use pagetree_model::{Item, ItemKind};
 
-use crate::furniture::Furniture;
+use crate::furniture::{Furniture, FurnitureMode};
 use crate::pages::subtree_len;
+use crate::writer::Out;
 
 /// A group of consecutive siblings rendered as one block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +44,59 @@ pub(crate) fn blocks(items: &[Item], classes: Option<&[Option<Furniture>]>) -> V
         out.push(Block::Run(start..i));
     }
     out
+}
+
+/// What a writer of sibling blocks (markdown, text) decides for itself; [`write_blocks`] does
+/// the rest the same way for both: blank lines between blocks, furniture wrapped or hidden,
+/// nothing left behind by a block that writes nothing. `'i` is the items' lifetime, `'o` the
+/// options'.
+pub(crate) trait BlockWriter<'i, 'o> {
+    /// How the page's header or footer layer is written.
+    fn furniture(&self, layer: Furniture) -> &'o FurnitureMode;
+    /// Writes one item, or a paragraph run of text and link items, with their spans (`walk`
+    /// holds the walk index of each item).
+    fn write_run(&mut self, items: &'i [Item], walk: &[usize], out: &mut Out);
+}
+
+/// Writes sibling items as blocks separated by blank lines (`classes` are the furniture
+/// layers of a page's top-level items, `None` below the top level).
+pub(crate) fn write_blocks<'i, 'o, W: BlockWriter<'i, 'o>>(
+    w: &mut W,
+    items: &'i [Item],
+    walk: &[usize],
+    classes: Option<&[Option<Furniture>]>,
+    out: &mut Out,
+) {
+    let mut emitted = false;
+    for group in blocks(items, classes) {
+        let mark = out.len();
+        if emitted {
+            out.push("\n\n");
+        }
+        let start = out.len();
+        match group {
+            Block::Run(r) => w.write_run(&items[r.clone()], &walk[r], out),
+            Block::Furniture(layer, r) => {
+                let mode = w.furniture(layer);
+                if !mode.is_hidden() {
+                    let (prefix, suffix) = mode.wrap();
+                    out.push(prefix);
+                    let inner = out.len();
+                    write_blocks(w, &items[r.clone()], &walk[r], None, out);
+                    if out.len() == inner {
+                        out.truncate(start);
+                    } else {
+                        out.push(suffix);
+                    }
+                }
+            }
+        }
+        if out.len() == start {
+            out.truncate(mark);
+        } else {
+            emitted = true;
+        }
+    }
 }
 
 /// The walk index of each item, given the walk index of the first.

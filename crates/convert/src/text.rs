@@ -23,7 +23,7 @@ use pagetree_model::{Document, Item, ItemKind};
 use serde_json::{Map, Value};
 
 use crate::furniture::{Detected, Furniture, FurnitureMode, no_furniture, page_furniture};
-use crate::layout::{Block, blocks, walk_indices};
+use crate::layout::{BlockWriter, walk_indices, write_blocks};
 use crate::markdown::{heading_text, strip_fence};
 use crate::pages::{
     self, ItemSpan, PageContent, PageKind, PageOptions, PlannedPage, Rendered, ServerList,
@@ -112,7 +112,7 @@ fn page(p: &PlannedPage<'_>, opts: &TextOptions, detected: Option<&Detected>) ->
     let classes = page_furniture(&p.page, detected);
     let walk = walk_indices(items, p.walk_base);
     let mut out = Out::default();
-    w.blocks(items, &walk, Some(&classes), &mut out);
+    write_blocks(&mut w, items, &walk, Some(&classes), &mut out);
     PageContent {
         text: out.buf,
         spans: w.spans,
@@ -126,6 +126,32 @@ struct TextWriter<'o> {
     spans: Vec<ItemSpan>,
 }
 
+impl<'i, 'o> BlockWriter<'i, 'o> for TextWriter<'o> {
+    fn furniture(&self, layer: Furniture) -> &'o FurnitureMode {
+        match layer {
+            Furniture::Header => &self.opts.pages.headers,
+            Furniture::Footer => &self.opts.pages.footers,
+        }
+    }
+
+    fn write_run(&mut self, items: &'i [Item], walk: &[usize], out: &mut Out) {
+        if let [item] = items {
+            self.item(item, walk[0], out);
+            return;
+        }
+        // A paragraph split at links: values keep their edge spaces inside.
+        let last = items.len() - 1;
+        for (k, (item, &idx)) in items.iter().zip(walk).enumerate() {
+            let s = out.start();
+            let t = inline_text(item);
+            let t = if k == 0 { t.trim_start() } else { t };
+            let t = if k == last { t.trim_end() } else { t };
+            out.push(t);
+            self.span(idx, s, out);
+        }
+    }
+}
+
 impl TextWriter<'_> {
     fn span(&mut self, walk_index: usize, start: usize, out: &Out) {
         if let Some(bytes) = out.since(start) {
@@ -134,60 +160,6 @@ impl TextWriter<'_> {
                 page: self.page,
                 bytes,
             });
-        }
-    }
-
-    fn blocks(
-        &mut self,
-        items: &[Item],
-        walk: &[usize],
-        classes: Option<&[Option<Furniture>]>,
-        out: &mut Out,
-    ) {
-        let mut emitted = false;
-        for group in blocks(items, classes) {
-            let mark = out.len();
-            if emitted {
-                out.push("\n\n");
-            }
-            let start = out.len();
-            match group {
-                Block::Run(r) if r.len() == 1 => self.item(&items[r.start], walk[r.start], out),
-                Block::Run(r) => {
-                    // A paragraph split at links: values keep their edge spaces inside.
-                    let last = r.len() - 1;
-                    for (k, i) in r.enumerate() {
-                        let s = out.start();
-                        let t = inline_text(&items[i]);
-                        let t = if k == 0 { t.trim_start() } else { t };
-                        let t = if k == last { t.trim_end() } else { t };
-                        out.push(t);
-                        self.span(walk[i], s, out);
-                    }
-                }
-                Block::Furniture(layer, r) => {
-                    let mode = match layer {
-                        Furniture::Header => &self.opts.pages.headers,
-                        Furniture::Footer => &self.opts.pages.footers,
-                    };
-                    if !mode.is_hidden() {
-                        let (prefix, suffix) = mode.wrap();
-                        out.push(prefix);
-                        let inner = out.len();
-                        self.blocks(&items[r.clone()], &walk[r], None, out);
-                        if out.len() == inner {
-                            out.truncate(start);
-                        } else {
-                            out.push(suffix);
-                        }
-                    }
-                }
-            }
-            if out.len() == start {
-                out.truncate(mark);
-            } else {
-                emitted = true;
-            }
         }
     }
 
@@ -256,7 +228,7 @@ impl TextWriter<'_> {
             ItemKind::Header | ItemKind::Footer => {
                 let children = item.children();
                 let walk = walk_indices(children, idx + 1);
-                self.blocks(children, &walk, None, out);
+                write_blocks(self, children, &walk, None, out);
             }
             // Kinds added to the model later keep their inline text, as unknown ones do.
             _ => out.push(inline_text(item).trim()),

@@ -30,29 +30,9 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// `../shared/realdata` JSON files (or `PAGETREE_REALDATA`), or `None` with a notice; under
-/// `CI=true` a missing folder fails, as the integration tests' `realdata()` does.
+/// The real responses, as every crate's tests find them (`CI=true` fails when they are missing).
 fn realdata() -> Option<Vec<PathBuf>> {
-    let dir = std::env::var_os("PAGETREE_REALDATA")
-        .map_or_else(|| root().join("../shared/realdata"), PathBuf::from);
-    let files = std::fs::read_dir(&dir).ok().map(|entries| {
-        let mut v: Vec<PathBuf> = entries
-            .map(|e| e.expect("dir entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        v.sort();
-        v
-    });
-    match files {
-        Some(v) if !v.is_empty() => Some(v),
-        _ => {
-            let why = format!("{} not found or holds no JSON files", dir.display());
-            let ci = std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
-            assert!(!ci, "{why}; CI=true requires the real responses");
-            eprintln!("notice: {why}; real-data index checks skipped");
-            None
-        }
-    }
+    pagetree_synth::realdata_files(&root(), "real-data index checks")
 }
 
 fn name(p: &Path) -> String {

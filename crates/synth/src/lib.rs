@@ -25,6 +25,7 @@
 
 mod content;
 mod json;
+mod realdata;
 mod render;
 mod rng;
 
@@ -32,6 +33,7 @@ use std::io::{self, Write};
 
 use content::{Plan, generate};
 use json::Json;
+pub use realdata::realdata_files;
 
 /// What to generate. Every field states its default.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1301,23 +1301,18 @@ fn gallop(n: usize, hint: usize, fits: &dyn Fn(usize) -> bool) -> usize {
     }
     let hint = hint.clamp(1, n);
     if !fits(hint) {
-        let (mut good, mut bad) = (0, hint);
-        while bad - good > 1 {
-            let mid = (good + bad) / 2;
-            if fits(mid) {
-                good = mid;
-            } else {
-                bad = mid;
-            }
-        }
-        return good;
+        return bisect(0, hint, fits);
     }
     let (mut good, mut step) = (hint, 1);
     while good + step <= n && fits(good + step) {
         good += step;
         step *= 2;
     }
-    let mut bad = (good + step).min(n + 1);
+    bisect(good, (good + step).min(n + 1), fits)
+}
+
+/// The last `k` in `good..bad` that `fits`, given that `good` fits (or is 0) and `bad` does not.
+fn bisect(mut good: usize, mut bad: usize, fits: &dyn Fn(usize) -> bool) -> usize {
     while bad - good > 1 {
         let mid = (good + bad) / 2;
         if fits(mid) {

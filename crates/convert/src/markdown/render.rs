@@ -17,8 +17,8 @@ use super::escape::{
 use super::merge::MergePlan;
 use super::table::{self, column_count};
 use super::{ImageStyle, LinkStyle, MarkdownOptions, TableFormat};
-use crate::furniture::{Detected, Furniture, page_furniture, unmatched};
-use crate::layout::{Block, blocks, walk_indices};
+use crate::furniture::{Detected, Furniture, FurnitureMode, page_furniture, unmatched};
+use crate::layout::{BlockWriter, walk_indices, write_blocks};
 use crate::pages::ItemSpan;
 use crate::tables::{Source, choose};
 use crate::warning::Warning;
@@ -48,6 +48,22 @@ pub(crate) struct Renderer<'o, 'a> {
     unknown_seen: BTreeSet<String>,
 }
 
+impl<'o, 'a> BlockWriter<'a, 'o> for Renderer<'o, 'a> {
+    fn furniture(&self, layer: Furniture) -> &'o FurnitureMode {
+        match layer {
+            Furniture::Header => &self.opts.pages.headers,
+            Furniture::Footer => &self.opts.pages.footers,
+        }
+    }
+
+    fn write_run(&mut self, items: &'a [Item], walk: &[usize], out: &mut Out) {
+        match items {
+            [item] => self.block(item, walk[0], out),
+            _ => self.run(items, walk, out),
+        }
+    }
+}
+
 impl<'o, 'a> Renderer<'o, 'a> {
     pub fn new(
         opts: &'o MarkdownOptions,
@@ -74,13 +90,6 @@ impl<'o, 'a> Renderer<'o, 'a> {
         });
     }
 
-    fn mode(&self, layer: Furniture) -> &'o crate::furniture::FurnitureMode {
-        match layer {
-            Furniture::Header => &self.opts.pages.headers,
-            Furniture::Footer => &self.opts.pages.footers,
-        }
-    }
-
     /// A page's top-level items, furniture handled as the options say.
     pub fn page(
         &mut self,
@@ -92,7 +101,7 @@ impl<'o, 'a> Renderer<'o, 'a> {
         let items = page.items();
         let classes = page_furniture(page, detected);
         for layer in unmatched(page, &classes) {
-            if self.mode(layer).is_hidden() {
+            if self.furniture(layer).is_hidden() {
                 self.warnings.push(Warning::page(
                     self.page,
                     "furniture_not_found",
@@ -104,48 +113,7 @@ impl<'o, 'a> Renderer<'o, 'a> {
             }
         }
         let walk = walk_indices(items, walk_base);
-        self.blocks(items, &walk, Some(&classes), out);
-    }
-
-    /// Sibling items as blocks separated by blank lines.
-    fn blocks(
-        &mut self,
-        items: &'a [Item],
-        walk: &[usize],
-        classes: Option<&[Option<Furniture>]>,
-        out: &mut Out,
-    ) {
-        let mut emitted = false;
-        for group in blocks(items, classes) {
-            let mark = out.len();
-            if emitted {
-                out.push("\n\n");
-            }
-            let start = out.len();
-            match group {
-                Block::Run(r) if r.len() == 1 => self.block(&items[r.start], walk[r.start], out),
-                Block::Run(r) => self.run(&items[r.clone()], &walk[r], out),
-                Block::Furniture(layer, r) => {
-                    let mode = self.mode(layer);
-                    if !mode.is_hidden() {
-                        let (prefix, suffix) = mode.wrap();
-                        out.push(prefix);
-                        let inner = out.len();
-                        self.blocks(&items[r.clone()], &walk[r], None, out);
-                        if out.len() == inner {
-                            out.truncate(start);
-                        } else {
-                            out.push(suffix);
-                        }
-                    }
-                }
-            }
-            if out.len() == start {
-                out.truncate(mark);
-            } else {
-                emitted = true;
-            }
-        }
+        write_blocks(self, items, &walk, Some(&classes), out);
     }
 
     /// A paragraph the server split into text and link items, joined back.
@@ -188,7 +156,7 @@ impl<'o, 'a> Renderer<'o, 'a> {
             ItemKind::Header | ItemKind::Footer => {
                 let children = item.children();
                 let walk = walk_indices(children, idx + 1);
-                self.blocks(children, &walk, None, out);
+                write_blocks(self, children, &walk, None, out);
             }
             // Kinds added to the model later are rendered as unknown ones are until this
             // renderer learns them.
