@@ -304,25 +304,80 @@ pub fn is_json_lines(head: &[u8], source: Option<&str>) -> bool {
 }
 
 /// [`is_json_lines`] for a file: reads its first line and the start of the next value (past
-/// at most 64 KiB of blank lines).
+/// at most 64 KiB of blank lines), in bounded memory. A first line longer than 1 MiB (a whole
+/// response written on one line) is not held: it is stepped over, and only when another
+/// object starts on a later line is it read again, a byte at a time, to check that it is one
+/// complete value.
 pub fn file_is_json_lines(path: &Path, source: Option<&str>) -> io::Result<bool> {
+    const HELD: u64 = 1 << 20;
     if is_json_lines(&[], source) {
         return Ok(true);
     }
     let mut reader = BufReader::new(File::open(path)?);
     let mut head = Vec::new();
-    reader.read_until(b'\n', &mut head)?;
+    (&mut reader).take(HELD).read_until(b'\n', &mut head)?;
+    let long = !head.ends_with(b"\n") && head.len() as u64 == HELD;
+    if long {
+        let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+        if text.trim_ascii_start().first() != Some(&b'{') {
+            return Ok(false);
+        }
+        // Past the rest of the line, keeping nothing of it.
+        let mut line_len = head.len() as u64;
+        loop {
+            let buf = reader.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(false);
+            }
+            if let Some(at) = memchr::memchr(b'\n', buf) {
+                reader.consume(at + 1);
+                line_len += at as u64;
+                break;
+            }
+            let n = buf.len();
+            line_len += n as u64;
+            reader.consume(n);
+        }
+        if next_value_start(&mut reader)? != Some(b'{') {
+            return Ok(false);
+        }
+        return first_line_is_one_object(path, line_len);
+    }
+    head.extend(next_value_start(&mut reader)?);
+    Ok(is_json_lines(&head, None))
+}
+
+/// The first byte that is not white space, past at most 64 KiB of it.
+fn next_value_start(reader: &mut impl BufRead) -> io::Result<Option<u8>> {
     for _ in 0..1 << 16 {
         let Some(&b) = reader.fill_buf()?.first() else {
-            break;
+            return Ok(None);
         };
-        head.push(b);
         reader.consume(1);
         if !b.is_ascii_whitespace() {
-            break;
+            return Ok(Some(b));
         }
     }
-    Ok(is_json_lines(&head, None))
+    Ok(None)
+}
+
+/// Whether the first `len` bytes of the file (a line without a newline) are one object and
+/// white space, as [`is_json_lines`] judges a first line.
+fn first_line_is_one_object(path: &Path, len: u64) -> io::Result<bool> {
+    let mut line = BufReader::new(File::open(path)?).take(len);
+    let mut bom = [0u8; 3];
+    let n = line.read(&mut bom)?;
+    let start: &[u8] = if bom[..n] == *b"\xEF\xBB\xBF" {
+        &[]
+    } else {
+        &bom[..n]
+    };
+    let input = start.chain(line);
+    let mut values =
+        serde_json::Deserializer::from_reader(input).into_iter::<serde::de::IgnoredAny>();
+    let one = matches!(values.next(), Some(Ok(_)));
+    // Anything but white space after it on the line is a second value or a syntax error.
+    Ok(one && values.next().is_none())
 }
 
 #[cfg(test)]
@@ -464,10 +519,23 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.json");
+        // One object on a line of 3 MiB.
+        let long = format!("{{\"md\": \"{}\"}}", "x".repeat(3 << 20)).into_bytes();
         for (text, yes) in [
             (&[one, &b"\n\n\n{\"pages\": []}\n"[..]].concat(), true),
             (&[one, &b"\n"[..]].concat(), false),
             (&b"{\n}\n{}"[..].to_vec(), false),
+            // A first line longer than what is held: judged alike.
+            (&[&long[..], &b"\n{}"[..]].concat(), true),
+            (&[&long[..], &b"\n"[..]].concat(), false),
+            (&long.clone(), false),
+            (&[&long[..], &b" x\n{}"[..]].concat(), false),
+            (&[&long[..long.len() - 1], &b"\n{}"[..]].concat(), false),
+            (&[&b" ["[..], &long[..], &b"]\n{}"[..]].concat(), false),
+            (
+                &[&b"\xEF\xBB\xBF"[..], &long[..], &b"\n\n  {}"[..]].concat(),
+                true,
+            ),
         ] {
             std::fs::write(&path, text).unwrap();
             assert_eq!(file_is_json_lines(&path, None).unwrap(), yes);
