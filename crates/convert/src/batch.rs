@@ -268,17 +268,19 @@ pub fn convert_document(
     let missing = state.missing_pages(doc.pages.iter().map(|p| p.number));
     state.stats.warnings.extend(missing);
     state.batch(doc, sink)?;
+    // As a batched conversion: the other outputs end, then the chunks.
+    let (mut stats, _) = state.finish(sink)?;
     if opts.outputs.chunks {
         let out = chunks::split(doc, &opts.chunks);
         {
-            let mut emit = chunk_writer(sink, &mut state.stats.chunks);
+            let mut emit = chunk_writer(sink, &mut stats.chunks);
             for c in out.chunks {
                 emit(c)?;
             }
         }
-        state.add_chunk_warnings(out.warnings);
+        add_chunk_warnings(&mut stats, out.warnings);
     }
-    Ok(state.finish(sink)?.0)
+    Ok(stats)
 }
 
 /// Writes each chunk as a line of [`OutFile::Chunks`], counting them.
@@ -426,15 +428,17 @@ fn read_batches(
     chunk_pass(reader, opts, state, sink)
 }
 
-/// Chunks, when asked for, in a pass of their own over the reader (a chunk's end depends on
-/// pages after it: they settle on their own schedule, see [`chunks::split_reader`]); then
-/// the end of every output.
+/// The end of every other output, then chunks, when asked for, in a pass of their own over
+/// the reader (a chunk's end depends on pages after it: they settle on their own schedule, see
+/// [`chunks::split_reader`]). The other outputs end first so that what they hold (the
+/// elements and quality buffers, the tables index) is freed before the chunker reads.
 fn chunk_pass(
     reader: &mut Reader,
     opts: &ConvertOptions,
-    mut state: State<'_>,
+    state: State<'_>,
     sink: &mut dyn Sink,
 ) -> Result<(ConvertStats, Option<FinishedReport>), ConvertError> {
+    let (mut stats, kept) = state.finish(sink)?;
     if opts.outputs.chunks {
         let mut count = 0;
         let warnings = chunks::split_reader(
@@ -443,10 +447,18 @@ fn chunk_pass(
             opts.batch_bytes,
             &mut chunk_writer(sink, &mut count),
         )?;
-        state.stats.chunks = count;
-        state.add_chunk_warnings(warnings);
+        stats.chunks = count;
+        add_chunk_warnings(&mut stats, warnings);
     }
-    Ok(state.finish(sink)?)
+    Ok((stats, kept))
+}
+
+/// Adds the chunker's warnings, except those the other outputs gave already.
+fn add_chunk_warnings(stats: &mut ConvertStats, ws: Vec<Warning>) {
+    let given: BTreeSet<String> = stats.warnings.iter().map(ToString::to_string).collect();
+    stats
+        .warnings
+        .extend(ws.into_iter().filter(|w| !given.contains(&w.to_string())));
 }
 
 /// Whether an output in use looks for running heads and feet over the document.
@@ -644,18 +656,6 @@ impl<'o> State<'o> {
 
     /// Adds the chunks' warnings, but those the other outputs gave (a failed page, as the
     /// markdown notes it).
-    fn add_chunk_warnings(&mut self, ws: Vec<Warning>) {
-        let given: BTreeSet<String> = self
-            .stats
-            .warnings
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        self.stats
-            .warnings
-            .extend(ws.into_iter().filter(|w| !given.contains(&w.to_string())));
-    }
-
     /// Adds an output's warnings for a batch, except those an output before it gave for the
     /// same batch (markdown and text both note each failed page). Two identical warnings of
     /// one output (two tables on a page, both without rows) are both kept, as a whole-document
