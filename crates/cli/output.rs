@@ -17,9 +17,18 @@ use std::thread::JoinHandle;
 /// synced so the rename itself survives a crash. The temporary file is removed when anything
 /// fails.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_via_temp(path, bytes, persist_atomic)
+}
+
+/// Writes `bytes` into a temporary file beside `path` and has `put` put it in place. A
+/// device, FIFO or socket (`-o /dev/null`) is written to, never replaced: a rename over it
+/// would put a regular file in its place (as root, in place of /dev/null).
+fn write_via_temp(
+    path: &Path,
+    bytes: &[u8],
+    put: impl FnOnce(tempfile::NamedTempFile, &Path) -> io::Result<()>,
+) -> io::Result<()> {
     if is_special(path) {
-        // A device, FIFO or socket (`-o /dev/null`) is written to, never replaced: a rename
-        // over it would put a regular file in its place (as root, in place of /dev/null).
         return fs::OpenOptions::new()
             .write(true)
             .open(path)?
@@ -27,7 +36,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     }
     let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes)?;
-    persist_atomic(tmp, path)
+    put(tmp, path)
 }
 
 /// Writes a command's whole output: to `path` atomically (`-o FILE`), else to standard output.
@@ -161,15 +170,7 @@ impl SyncGroup {
     /// commit. Missing parent folders are created. A device, FIFO or socket is written in
     /// place.
     pub fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
-        if is_special(path) {
-            return fs::OpenOptions::new()
-                .write(true)
-                .open(path)?
-                .write_all(bytes);
-        }
-        let mut tmp = temp_beside(path)?;
-        tmp.write_all(bytes)?;
-        self.persist(tmp, path)
+        write_via_temp(path, bytes, |tmp, path| self.persist(tmp, path))
     }
 
     /// Puts a file made by [`temp_beside`] in place, durable at the next commit.

@@ -43,19 +43,18 @@ impl Dest {
 impl Dest {
     /// Starts making the files written into a folder so far durable, on a thread of its own.
     pub(super) fn commit_in_background(&self) -> Result<()> {
-        match self {
-            Dest::Dir(dir, sync) => sync
-                .commit_in_background()
-                .with_context(|| format!("cannot sync the files written in {}", dir.display())),
-            _ => Ok(()),
-        }
+        self.sync_with(SyncGroup::commit_in_background)
     }
 
     /// Makes every file written into a folder durable (before the command ends).
     pub(super) fn commit(&self) -> Result<()> {
+        self.sync_with(SyncGroup::commit)
+    }
+
+    /// Runs `sync` on a folder's group (nothing for a file or standard output).
+    fn sync_with(&self, sync: impl FnOnce(&SyncGroup) -> std::io::Result<()>) -> Result<()> {
         match self {
-            Dest::Dir(dir, sync) => sync
-                .commit()
+            Dest::Dir(dir, group) => sync(group)
                 .with_context(|| format!("cannot sync the files written in {}", dir.display())),
             _ => Ok(()),
         }
