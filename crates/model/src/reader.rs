@@ -841,20 +841,22 @@ fn parse(
     light: bool,
 ) -> Result<Vec<(usize, Piece)>, LoadError> {
     let source = lazy.source.as_deref();
-    let parsed: Vec<Result<(usize, Piece), LoadError>> = raw
-        .par_iter()
-        .map(|r| {
-            let projection = match &r.kind {
-                PieceKind::Page(ArrayPath::MarkdownPages) if light => Projection {
-                    skip: SKIP_PAGE_MARKDOWN,
-                    markdown_only: false,
-                    edges_only: false,
-                },
-                _ => projection,
-            };
-            r.parse_fast(source, projection).map(|p| (r.index, p))
-        })
-        .collect();
+    let one = |r: &RawPiece| {
+        let projection = match &r.kind {
+            PieceKind::Page(ArrayPath::MarkdownPages) if light => Projection {
+                skip: SKIP_PAGE_MARKDOWN,
+                markdown_only: false,
+                edges_only: false,
+            },
+            _ => projection,
+        };
+        r.parse_fast(source, projection).map(|p| (r.index, p))
+    };
+    let parsed: Vec<Result<(usize, Piece), LoadError>> = if projection.edges_only {
+        crate::edges::parse_pieces(lazy, raw, projection, one)
+    } else {
+        raw.par_iter().map(one).collect()
+    };
     // The first broken piece in input order, as a whole read meets it: collecting straight
     // into a `Result` would give whichever failure a thread reached first.
     parsed.into_iter().collect()
