@@ -229,7 +229,7 @@ impl<'a> Walk<'a> {
                     b'"' => {
                         let (md, escaped) = self.string()?;
                         // A lone surrogate escape is an error when `md` is built.
-                        info.simple &= !(escaped && has_surrogate_escape(md));
+                        info.simple &= !(escaped && has_lone_surrogate(md));
                     }
                     b'n' => self.literal(b"null")?,
                     _ => {
@@ -397,21 +397,31 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// Whether a string's raw contents escape a UTF-16 surrogate (`\uD800`-`\uDFFF`).
-fn has_surrogate_escape(raw: &[u8]) -> bool {
+/// Whether a string's raw contents (escapes already checked) escape a UTF-16 surrogate that
+/// is not half of a pair, which serde_json refuses when it builds the string.
+fn has_lone_surrogate(raw: &[u8]) -> bool {
+    let hex = |at: usize| {
+        raw.get(at..at + 4)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u16::from_str_radix(h, 16).ok())
+    };
     let mut i = 0;
     while let Some(k) = memchr::memchr(b'\\', &raw[i..]) {
         i += k;
-        match raw.get(i + 1) {
-            Some(b'u') => {
-                if let [d, h, ..] = raw[i + 2..] {
-                    if matches!(d, b'd' | b'D') && !matches!(h, b'0'..=b'7') {
-                        return true;
-                    }
+        if raw.get(i + 1) != Some(&b'u') {
+            i += 2;
+            continue;
+        }
+        match hex(i + 2) {
+            Some(0xD800..=0xDBFF) => {
+                let low = (raw.get(i + 6..i + 8) == Some(b"\\u")).then(|| hex(i + 8)).flatten();
+                if !matches!(low, Some(0xDC00..=0xDFFF)) {
+                    return true;
                 }
-                i += 6;
+                i += 12;
             }
-            _ => i += 2,
+            Some(0xDC00..=0xDFFF) | None => return true,
+            Some(_) => i += 6,
         }
     }
     false
@@ -466,4 +476,208 @@ where
         .zip(pages)
         .map(|(a, b)| a.or(b).expect("every piece is parsed once"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::item::Item;
+
+    /// The projection of the detection pass.
+    const P: Projection = Projection {
+        skip: &["bbox", "bBox"],
+        markdown_only: true,
+        edges_only: true,
+    };
+
+    fn text(md: &str) -> String {
+        let md = serde_json::Value::from(md).to_string();
+        format!(r#"{{"type": "text", "md": {md}, "value": {md}, "bbox": [{{"x": 1, "y": 2}}]}}"#)
+    }
+
+    fn page(items: &[String]) -> String {
+        format!(
+            r#"{{"page_number": 3, "page_width": 612.0, "items": [{}], "success": true}}"#,
+            items.join(", ")
+        )
+    }
+
+    fn lines(n: usize) -> Vec<String> {
+        (0..n).map(|i| text(&format!("line {i}"))).collect()
+    }
+
+    /// The edge read of `json`, checked against the full read under the same projection: it
+    /// may be `None`, but when it is not, the full read succeeds and the edge read's items
+    /// are a run from the start of the full read's and a run from its end, all else equal.
+    fn edge_read(json: &str, words: usize) -> Option<Vec<Item>> {
+        let cut = read_page(json, P, words)?;
+        let full = wire::from_str::<ItemsPage>(json, P)
+            .unwrap_or_else(|e| panic!("the edge read took what a full read refuses: {e}\n{json}"));
+        let (mut a, mut b) = (cut.clone(), full.clone());
+        let (kept, all) = (a.items.take().unwrap(), b.items.take().unwrap());
+        assert_eq!(a, b, "{json}");
+        assert!(kept.len() < all.len(), "{json}");
+        let split = (0..=kept.len()).any(|s| {
+            kept[..s] == all[..s] && kept[s..] == all[all.len() - (kept.len() - s)..]
+        });
+        assert!(split, "not the edges of the page: {json}");
+        Some(kept)
+    }
+
+    fn mds(items: &[Item]) -> Vec<&str> {
+        items.iter().map(Item::md).collect()
+    }
+
+    #[test]
+    fn keeps_two_body_items_at_each_end_and_one_more_per_header_word() {
+        let json = page(&lines(10));
+        let kept = edge_read(&json, 0).unwrap();
+        assert_eq!(mds(&kept), ["line 0", "line 1", "line 8", "line 9"]);
+        let kept = edge_read(&json, 2).unwrap();
+        assert_eq!(mds(&kept).len(), 8);
+        // Nothing left to cut.
+        assert!(read_page(&json, P, 3).is_none());
+    }
+
+    #[test]
+    fn containers_at_the_edges_are_kept_and_not_counted() {
+        let mut items = lines(8);
+        items.insert(0, r#"{"type": "header", "md": "Head", "items": [{"type": "text", "md": "Head"}]}"#.into());
+        items.push(r#"{"type": "footer", "md": "Foot"}"#.into());
+        // Header text is not matched on a page with containers.
+        let kept = edge_read(&page(&items), 5).unwrap();
+        assert_eq!(mds(&kept), ["Head", "line 0", "line 1", "line 6", "line 7", "Foot"]);
+    }
+
+    #[test]
+    fn a_container_or_an_unusual_item_in_the_middle_reads_the_page_whole() {
+        for odd in [
+            r#"{"type": "header", "md": "x"}"#,
+            r#"{"type": "footer"}"#,
+            r#"{"md": "type later", "type": "text"}"#,
+            r#"{"md": "no type"}"#,
+            r#"{}"#,
+            r#"{"type": "text", "md": 5}"#,
+            r#"{"type": "text", "md": ["a"]}"#,
+            r#"{"type": "te\u0078t", "md": "escaped type"}"#,
+            r#"{"type": null, "md": "null type"}"#,
+            r#"{"type": "text", "type": 7}"#,
+            r#"{"type": "text", "m\u0064": "escaped key"}"#,
+            r#"{"type": "text", "md": "lone \ud800 surrogate"}"#,
+            r#"{"type": "text", "md": "lone \ud800\u0041 surrogate"}"#,
+            r#"{"type": "text", "md": "lone \udc00 trailing"}"#,
+            r#"{"type": "text", "md": "lone at the end \ud83d"}"#,
+            r#""a string""#,
+            r#"[1, 2]"#,
+        ] {
+            let mut items = lines(8);
+            items.insert(4, odd.into());
+            let json = page(&items);
+            assert!(read_page(&json, P, 0).is_none(), "{json}");
+        }
+    }
+
+    #[test]
+    fn unusual_items_at_the_edges_are_parsed_and_the_run_grows_past_them() {
+        let mut items = lines(8);
+        items.insert(0, r#"{"md": "type later", "type": "text"}"#.into());
+        items.insert(1, r#"{"md": "no type"}"#.into());
+        let kept = edge_read(&page(&items), 0).unwrap();
+        assert_eq!(mds(&kept), ["type later", "no type", "line 0", "line 1", "line 6", "line 7"]);
+    }
+
+    #[test]
+    fn strings_escapes_nesting_and_key_order_in_the_middle_are_stepped_over() {
+        let middle = [
+            text(r#"brackets ] } [ { and "quotes" and \ backslashes"#),
+            text("escapes \u{1} \t \n \u{e9} \u{1F600}"),
+            r#"{"type": "list", "md": "- a", "items": [{"type": "text", "md": "a", "items": [[[{}]]]}], "ordered": false}"#.into(),
+            r#"{"type": "table", "md": "|a|", "rows": [[{"md": "}"}]], "n": -1.5e+3, "z": [true, false, null, 0, 0.25, 1E2]}"#.into(),
+            r#"{"type": "text", "md": "surrogate pair \ud83d\ude00 and \u00e9 and \/"}"#.into(),
+            r#"{"type": "text", "md": null}"#.into(),
+            r#"{"type": "text"}"#.into(),
+            r#"{"type": "mystery", "md": "unknown kind", "type": "text"}"#.into(),
+            " {\n\t\"type\" :\r\n \"code\" , \"md\" : \"x\" } ".into(),
+        ];
+        let mut items = lines(4);
+        items.splice(2..2, middle.iter().cloned());
+        // `items` neither first nor last among the page's keys.
+        let json = page(&items);
+        let kept = edge_read(&json, 0).unwrap();
+        assert_eq!(mds(&kept), ["line 0", "line 1", "line 2", "line 3"]);
+        // Items first, whitespace around everything.
+        let json = format!(" {{ \"items\" : [ {} ] , \"page_number\" : 1 }} ", items.join(" ,\n"));
+        assert_eq!(edge_read(&json, 0).map(|k| k.len()), Some(4));
+    }
+
+    #[test]
+    fn small_empty_and_odd_pages_are_read_whole() {
+        for json in [
+            page(&[]),
+            page(&lines(1)),
+            page(&lines(4)),
+            r#"{"page_number": 1}"#.into(),
+            r#"{"page_number": 1, "items": null}"#.into(),
+            r#"{"page_number": 1, "items": {}}"#.into(),
+            format!(r#"{{"items": [{}], "items": []}}"#, lines(9).join(",")),
+            format!(r#"{{"it\u0065ms": [{}]}}"#, lines(9).join(",")),
+            format!(r#"{{"items": [{}]}} x"#, lines(9).join(",")),
+            format!(r#"[{}]"#, lines(9).join(",")),
+        ] {
+            assert!(read_page(&json, P, 0).is_none(), "{json}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_in_the_middle_is_left_to_the_full_read() {
+        let deep = format!(
+            r#"{{"type": "text", "md": "d", "x": {}{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let mut items = lines(8);
+        items.insert(4, deep);
+        assert!(read_page(&page(&items), P, 0).is_none());
+        let mut items = lines(8);
+        items.insert(4, format!(r#"{{"type": "text", "x": {}{}}}"#, "[".repeat(40), "]".repeat(40)));
+        assert!(edge_read(&page(&items), 0).is_some());
+    }
+
+    /// Broken JSON anywhere is never taken: thousands of pages with one byte changed, removed
+    /// or doubled are each either refused by the edge read or read whole without an error,
+    /// with the same edges.
+    #[test]
+    fn a_changed_byte_never_passes_unless_a_full_read_takes_it() {
+        let mut items = lines(3);
+        items.push(text(r#"a "quoted" \ line ] }"#));
+        items.push(r#"{"type": "list", "md": "- a", "items": [{"type": "text", "md": "a"}], "ordered": false, "n": [-0.5e-3, 12, true, null]}"#.into());
+        items.extend(lines(3));
+        let base = page(&items);
+        let swaps = b"\"\\{}[],: 0-.eE+tfnu9aA/\t\n\x01";
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut taken, mut refused) = (0, 0);
+        for _ in 0..20_000 {
+            let mut b = base.clone().into_bytes();
+            let at = next(b.len());
+            match next(3) {
+                0 => b[at] = swaps[next(swaps.len())],
+                1 => {
+                    b.remove(at);
+                }
+                _ => b.insert(at, b[at]),
+            }
+            let json = String::from_utf8(b).expect("ASCII");
+            match edge_read(&json, 0) {
+                Some(_) => taken += 1,
+                None => refused += 1,
+            }
+        }
+        assert!(taken > 1000 && refused > 1000, "{taken} taken, {refused} refused");
+    }
 }
