@@ -24,7 +24,7 @@
 use rayon::prelude::*;
 
 use crate::error::LoadError;
-use crate::item::ItemKind;
+use crate::item::{Item, ItemKind};
 use crate::lazy::LazyDocument;
 use crate::page::ItemsPage;
 use crate::scan::{ArrayPath, find_string_special};
@@ -48,9 +48,9 @@ pub(crate) fn read_page(text: &str, p: Projection, words: usize) -> Option<Items
         b: text.as_bytes(),
         i: 0,
     };
-    let array = w.page()?;
-    let n = array.items.len();
-    let need = EDGE + if array.items.iter().any(|i| i.container) {
+    let Items { items, start, end } = w.page()?;
+    let n = items.len();
+    let need = EDGE + if items.iter().any(|i| i.container) {
         // A page with containers matches no header text to items.
         0
     } else {
@@ -59,24 +59,38 @@ pub(crate) fn read_page(text: &str, p: Projection, words: usize) -> Option<Items
     let body = |i: &Info| i.simple && !i.container;
     // The shortest runs from each end that hold `need` body items.
     let mut seen = 0;
-    let front = array.items.iter().position(|i| {
+    let front = items.iter().position(|i| {
         seen += usize::from(body(i));
         seen == need
     })? + 1;
     seen = 0;
-    let back = n - array.items.iter().rev().position(|i| {
+    let back = n - items.iter().rev().position(|i| {
         seen += usize::from(body(i));
         seen == need
     })? - 1;
-    if back <= front || !array.items[front..back].iter().all(body) {
+    if back <= front || !items[front..back].iter().all(body) {
         return None;
     }
-    let (first, last) = (&array.items[front - 1], &array.items[back]);
-    let mut cut = String::with_capacity(first.end + (text.len() - last.start) + 1);
-    cut.push_str(&text[..first.end]);
-    cut.push(',');
-    cut.push_str(&text[last.start..]);
-    wire::from_str::<ItemsPage>(&cut, p).ok()
+    // The page's other fields, read as a full read reads them; then the kept items, built
+    // from what the walk saw when they are plain, parsed on their own otherwise (the
+    // projection is the same wherever an item sits).
+    let mut rest = String::with_capacity(start + 2 + text.len() - end);
+    rest.push_str(&text[..start]);
+    rest.push_str("[]");
+    rest.push_str(&text[end..]);
+    let mut page = wire::from_str::<ItemsPage>(&rest, p).ok()?;
+    let kept = items[..front].iter().chain(&items[back..]);
+    page.items = Some(kept.map(|i| i.build(text, p)).collect::<Option<_>>()?);
+    Some(page)
+}
+
+/// Where an item's last `md` was, and what it was.
+#[derive(Debug, Clone, Copy)]
+enum Md {
+    Absent,
+    Null,
+    /// The string's contents, and whether they hold an escape.
+    Text(usize, usize, bool),
 }
 
 /// What the walk saw of one top-level item.
@@ -86,14 +100,46 @@ struct Info {
     end: usize,
     /// An object whose first key is `type` with a plain string value, every later `type` a
     /// plain string too, every `md` a string or null, no key escaped: its edges-only read
-    /// cannot fail and its kind is its last `type`.
+    /// cannot fail, gives its last `type` and `md` and nothing else.
     simple: bool,
     /// A simple item whose kind is a header or footer container.
     container: bool,
+    /// A simple item's last `type` (contents of the string).
+    tag: (usize, usize),
+    md: Md,
 }
 
+impl Info {
+    /// The item as the `edges_only` projection reads it.
+    fn build(&self, text: &str, p: Projection) -> Option<Item> {
+        if !self.simple {
+            return wire::from_str::<Item>(&text[self.start..self.end], p).ok();
+        }
+        let mut item = Item {
+            type_name: Some(text[self.tag.0..self.tag.1].to_owned()),
+            ..Item::default()
+        };
+        match self.md {
+            Md::Absent => {}
+            Md::Null => item.wire.set_null(MD, true),
+            Md::Text(start, end, false) => item.md = Some(text[start..end].to_owned()),
+            // With its quotes.
+            Md::Text(start, end, true) => {
+                item.md = Some(serde_json::from_str(&text[start - 1..end + 1]).ok()?);
+            }
+        }
+        Some(item)
+    }
+}
+
+/// The index of `md` in [`Item::FIELDS`] (checked by a test).
+const MD: usize = 1;
+
+/// The top-level items of a page, and where its `items` array is.
 struct Items {
     items: Vec<Info>,
+    start: usize,
+    end: usize,
 }
 
 struct Walk<'a> {
@@ -137,7 +183,13 @@ impl<'a> Walk<'a> {
                 if found.is_some() {
                     return None;
                 }
-                found = Some(self.items()?);
+                let start = self.i;
+                let items = self.items()?;
+                found = Some(Items {
+                    items,
+                    start,
+                    end: self.i,
+                });
             } else {
                 self.value()?;
             }
@@ -157,13 +209,13 @@ impl<'a> Walk<'a> {
     }
 
     /// The `items` array.
-    fn items(&mut self) -> Option<Items> {
+    fn items(&mut self) -> Option<Vec<Info>> {
         self.eat(b'[')?;
         let mut items = Vec::new();
         self.ws();
         if self.peek()? == b']' {
             self.i += 1;
-            return Some(Items { items });
+            return Some(items);
         }
         loop {
             self.ws();
@@ -173,7 +225,7 @@ impl<'a> Walk<'a> {
                 b',' => self.i += 1,
                 b']' => {
                     self.i += 1;
-                    return Some(Items { items });
+                    return Some(items);
                 }
                 _ => return None,
             }
@@ -188,6 +240,8 @@ impl<'a> Walk<'a> {
             end: start,
             simple: true,
             container: false,
+            tag: (0, 0),
+            md: Md::Absent,
         };
         if self.peek()? != b'{' {
             self.value()?;
@@ -216,8 +270,10 @@ impl<'a> Walk<'a> {
                 self.value()?;
             } else if is_type {
                 if self.peek()? == b'"' {
+                    let from = self.i + 1;
                     let (tag, escaped) = self.string()?;
                     info.simple &= !escaped;
+                    info.tag = (from, self.i - 1);
                     let kind = std::str::from_utf8(tag).ok().and_then(ItemKind::from_tag);
                     info.container = matches!(kind, Some(ItemKind::Header | ItemKind::Footer));
                 } else {
@@ -227,11 +283,16 @@ impl<'a> Walk<'a> {
             } else if key == b"md" {
                 match self.peek()? {
                     b'"' => {
+                        let from = self.i + 1;
                         let (md, escaped) = self.string()?;
                         // A lone surrogate escape is an error when `md` is built.
                         info.simple &= !(escaped && has_lone_surrogate(md));
+                        info.md = Md::Text(from, self.i - 1, escaped);
                     }
-                    b'n' => self.literal(b"null")?,
+                    b'n' => {
+                        self.literal(b"null")?;
+                        info.md = Md::Null;
+                    }
                     _ => {
                         info.simple = false;
                         self.value()?;
@@ -481,7 +542,11 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::item::Item;
+
+    #[test]
+    fn md_is_the_field_the_index_says() {
+        assert_eq!(Item::FIELDS[MD].0, "md");
+    }
 
     /// The projection of the detection pass.
     const P: Projection = Projection {
@@ -608,6 +673,29 @@ mod tests {
         // Items first, whitespace around everything.
         let json = format!(" {{ \"items\" : [ {} ] , \"page_number\" : 1 }} ", items.join(" ,\n"));
         assert_eq!(edge_read(&json, 0).map(|k| k.len()), Some(4));
+    }
+
+    #[test]
+    fn plain_edge_items_are_built_as_the_full_read_builds_them() {
+        for odd in [
+            r#"{"type": "text", "md": null}"#,
+            r#"{"type": "text"}"#,
+            r#"{"type": "text", "md": "a", "md": null}"#,
+            r#"{"type": "text", "md": null, "md": "b"}"#,
+            r#"{"type": "heading", "md": "x", "type": "text", "level": 2}"#,
+            r#"{"type": "text", "md": "esc \" \\ \/ \b \f \n \r \t \u00e9 \ud83d\ude00"}"#,
+            r#"{"type": "mystery", "md": "unknown", "extra": {"a": [1]}}"#,
+            r#"{"type": "list", "md": "- a", "items": [{"type": "text", "md": "a"}]}"#,
+            r#"{"type": "header", "md": "h", "items": [{"type": "text", "md": "h"}]}"#,
+            r#"{"type": "", "md": ""}"#,
+        ] {
+            let mut items = lines(8);
+            items.insert(0, odd.into());
+            items.push(odd.into());
+            let json = page(&items);
+            let kept = edge_read(&json, 0).unwrap_or_else(|| panic!("{json}"));
+            assert!(kept.len() >= 4, "{json}");
+        }
     }
 
     #[test]
