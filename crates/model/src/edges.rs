@@ -27,7 +27,7 @@ use crate::error::LoadError;
 use crate::item::{Item, ItemKind};
 use crate::lazy::LazyDocument;
 use crate::page::ItemsPage;
-use crate::scan::{ArrayPath, find_string_special};
+use crate::scan::ArrayPath;
 use crate::stream::{Piece, PieceKind, RawPiece};
 use crate::wire::{self, Projection};
 
@@ -322,139 +322,201 @@ impl<'a> Walk<'a> {
         if self.peek()? != b'"' {
             return None;
         }
-        self.i += 1;
-        let start = self.i;
-        let mut escaped = false;
-        loop {
-            self.i += find_string_special(&self.b[self.i..], true)?;
-            match self.b[self.i] {
-                b'"' => {
-                    self.i += 1;
-                    return Some((&self.b[start..self.i - 1], escaped));
-                }
-                b'\\' => {
-                    escaped = true;
-                    match *self.b.get(self.i + 1)? {
-                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 2,
-                        b'u' => {
-                            let hex = self.b.get(self.i + 2..self.i + 6)?;
-                            if !hex.iter().all(u8::is_ascii_hexdigit) {
-                                return None;
-                            }
-                            self.i += 6;
-                        }
-                        _ => return None,
-                    }
-                }
-                // A control character.
-                _ => return None,
-            }
-        }
+        let start = self.i + 1;
+        let (end, escaped) = string(self.b, start)?;
+        self.i = end;
+        Some((&self.b[start..end - 1], escaped))
     }
 
     fn literal(&mut self, word: &[u8]) -> Option<()> {
         (self.b.get(self.i..self.i + word.len())? == word).then(|| self.i += word.len())
     }
 
-    /// A number as JSON writes one.
-    fn number(&mut self) -> Option<()> {
-        let digits = |w: &mut Self| {
-            let start = w.i;
-            while w.peek().is_some_and(|c| c.is_ascii_digit()) {
-                w.i += 1;
-            }
-            (w.i > start).then_some(())
-        };
-        if self.peek()? == b'-' {
-            self.i += 1;
-        }
-        if self.peek()? == b'0' {
-            self.i += 1;
-        } else {
-            digits(self)?;
-        }
-        if self.peek() == Some(b'.') {
-            self.i += 1;
-            digits(self)?;
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.i += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.i += 1;
-            }
-            digits(self)?;
-        }
+    /// Steps over one value (whitespace before it already stepped over), checking it.
+    fn value(&mut self) -> Option<()> {
+        self.i = value(self.b, self.i)?;
         Some(())
     }
+}
 
-    /// Steps over one value (whitespace before it already stepped over), checking it, without
-    /// recursion: `open` holds, bit by bit, whether each open container is an object.
-    fn value(&mut self) -> Option<()> {
-        let (mut open, mut depth) = (0u64, 0u32);
-        loop {
-            // A value.
-            match self.peek()? {
-                b'"' => {
-                    self.string()?;
-                }
-                c @ (b'{' | b'[') => {
-                    self.i += 1;
-                    self.ws();
-                    let close = if c == b'{' { b'}' } else { b']' };
-                    if self.peek()? == close {
-                        self.i += 1;
-                    } else {
-                        depth += 1;
-                        if depth > MAX_DEPTH {
-                            return None;
-                        }
-                        open = open << 1 | u64::from(c == b'{');
-                        if c == b'{' {
-                            self.key()?;
-                        }
-                        self.ws();
-                        continue;
-                    }
-                }
-                b't' => self.literal(b"true")?,
-                b'f' => self.literal(b"false")?,
-                b'n' => self.literal(b"null")?,
-                b'-' | b'0'..=b'9' => self.number()?,
-                _ => return None,
+/// Steps over the JSON whitespace at `i`.
+#[inline(always)]
+fn ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+        i += 1;
+    }
+    i
+}
+
+/// Steps over the rest of a string whose contents start at `i`, checking its escapes and
+/// that it holds no control character: the index after its closing quote, and whether it
+/// holds an escape.
+#[inline(always)]
+fn string(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    let mut escaped = false;
+    loop {
+        // Two words at a time (the test of `find_string_special`): most keys and short
+        // values end there. Past them, `memchr2` (vector code) finds the next quote or
+        // backslash, and the bytes it passed are checked for control characters by their
+        // minimum, a loop without early exit that the compiler vectorises too.
+        let mut words = 0;
+        let mut found = false;
+        while let Some(word) = b.get(i..i + 8) {
+            let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+            let hits = (zero(w ^ (ONES * u64::from(b'"')))
+                | zero(w ^ (ONES * u64::from(b'\\')))
+                | (w.wrapping_sub(ONES * 0x20) & !w))
+                & HIGHS;
+            if hits != 0 {
+                i += (hits.trailing_zeros() / 8) as usize;
+                found = true;
+                break;
             }
-            // What follows it: closing brackets, then a comma or the end.
-            loop {
-                if depth == 0 {
-                    return Some(());
+            i += 8;
+            words += 1;
+            if words == 2 {
+                let k = memchr::memchr2(b'"', b'\\', &b[i..])?;
+                if b[i..i + k].iter().fold(u8::MAX, |m, &c| m.min(c)) >= 0x20 {
+                    i += k;
+                    found = true;
+                    break;
                 }
-                self.ws();
-                let object = open & 1 == 1;
-                match self.peek()? {
-                    b',' => {
-                        self.i += 1;
-                        self.ws();
-                        if object {
-                            self.key()?;
-                            self.ws();
-                        }
-                        break;
-                    }
-                    b'}' if object => {}
-                    b']' if !object => {}
-                    _ => return None,
-                }
-                self.i += 1;
-                open >>= 1;
-                depth -= 1;
+                // A control character before it: found by the words.
+                words = 0;
             }
         }
+        // The last few bytes.
+        while !found && i < b.len() && !matches!(b[i], b'"' | b'\\' | 0..0x20) {
+            i += 1;
+        }
+        match *b.get(i)? {
+            b'"' => return Some((i + 1, escaped)),
+            b'\\' => {
+                escaped = true;
+                match *b.get(i + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                    b'u' => {
+                        if !b.get(i + 2..i + 6)?.iter().all(u8::is_ascii_hexdigit) {
+                            return None;
+                        }
+                        i += 6;
+                    }
+                    _ => return None,
+                }
+            }
+            // A control character.
+            _ => return None,
+        }
     }
+}
 
-    /// An object key and its colon.
-    fn key(&mut self) -> Option<()> {
-        self.ws();
-        self.string()?;
-        self.eat(b':')
+/// Steps over a number as JSON writes one, starting at `i`.
+#[inline(always)]
+fn number(b: &[u8], mut i: usize) -> Option<usize> {
+    let digits = |mut i: usize| {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        (i > start).then_some(i)
+    };
+    if b[i] == b'-' {
+        i += 1;
+    }
+    i = match b.get(i)? {
+        b'0' => i + 1,
+        _ => digits(i)?,
+    };
+    if b.get(i) == Some(&b'.') {
+        i = digits(i + 1)?;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        i = digits(i)?;
+    }
+    Some(i)
+}
+
+/// Steps over an object key at `i`, its colon and the whitespace after: where its value is.
+#[inline(always)]
+fn key(b: &[u8], i: usize) -> Option<usize> {
+    if *b.get(i)? != b'"' {
+        return None;
+    }
+    let i = ws(b, string(b, i + 1)?.0);
+    (*b.get(i)? == b':').then(|| ws(b, i + 1))
+}
+
+/// Steps over one value at `i` (whitespace before it stepped over), checking it at least as
+/// strictly as serde_json does when it ignores one, without recursion: `open` holds, bit by
+/// bit, whether each open container is an object. The index after it.
+fn value(b: &[u8], mut i: usize) -> Option<usize> {
+    let (mut open, mut depth) = (0u64, 0u32);
+    loop {
+        match *b.get(i)? {
+            b'"' => i = string(b, i + 1)?.0,
+            c @ (b'{' | b'[') => {
+                i = ws(b, i + 1);
+                let object = c == b'{';
+                if *b.get(i)? == if object { b'}' } else { b']' } {
+                    i += 1;
+                } else {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return None;
+                    }
+                    open = open << 1 | u64::from(object);
+                    if object {
+                        i = key(b, i)?;
+                    }
+                    continue;
+                }
+            }
+            b'-' | b'0'..=b'9' => i = number(b, i)?,
+            c @ (b't' | b'f' | b'n') => {
+                let word: &[u8] = match c {
+                    b't' => b"true",
+                    b'f' => b"false",
+                    _ => b"null",
+                };
+                if b.get(i..i + word.len())? != word {
+                    return None;
+                }
+                i += word.len();
+            }
+            _ => return None,
+        }
+        // What follows a value: closing brackets, then a comma or the end.
+        loop {
+            if depth == 0 {
+                return Some(i);
+            }
+            let mut c = *b.get(i)?;
+            if c <= b' ' {
+                i = ws(b, i);
+                c = *b.get(i)?;
+            }
+            let object = open & 1 == 1;
+            if c == b',' {
+                i = ws(b, i + 1);
+                if object {
+                    i = key(b, i)?;
+                }
+                break;
+            }
+            if c != if object { b'}' } else { b']' } {
+                return None;
+            }
+            i += 1;
+            open >>= 1;
+            depth -= 1;
+        }
     }
 }
 
@@ -713,6 +775,27 @@ mod tests {
             format!(r#"[{}]"#, lines(9).join(",")),
         ] {
             assert!(read_page(&json, P, 0).is_none(), "{json}");
+        }
+    }
+
+    #[test]
+    fn a_control_character_anywhere_in_a_long_string_is_refused() {
+        let long = "x".repeat(70);
+        for at in [0, 3, 8, 15, 16, 17, 40, 69] {
+            let (a, b) = long.split_at(at);
+            for odd in [
+                format!("{{\"type\": \"text\", \"md\": \"{a}\u{1}{b}\"}}"),
+                format!("{{\"type\": \"text\", \"value\": \"{a}\n{b}\"}}"),
+                format!("{{\"type\": \"text\", \"{a}\t{b}\": 1}}"),
+            ] {
+                let mut items = lines(8);
+                items.insert(4, odd);
+                assert!(read_page(&page(&items), P, 0).is_none(), "{at}");
+            }
+            // Escaped, it is fine.
+            let mut items = lines(8);
+            items.insert(4, format!("{{\"type\": \"text\", \"md\": \"{a}\\n\\u0001{b}\"}}"));
+            assert!(edge_read(&page(&items), 0).is_some(), "{at}");
         }
     }
 
