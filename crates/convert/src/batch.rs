@@ -913,3 +913,7 @@ fn append_pages(
     *pages_so_far += r.pages.len();
     Ok(at)
 }
+
+#[cfg(test)]
+#[path = "edges_tests.rs"]
+mod edges_tests;

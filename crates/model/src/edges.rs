@@ -50,12 +50,13 @@ pub(crate) fn read_page(text: &str, p: Projection, words: usize) -> Option<Items
     };
     let Items { items, start, end } = w.page()?;
     let n = items.len();
-    let need = EDGE + if items.iter().any(|i| i.container) {
-        // A page with containers matches no header text to items.
-        0
-    } else {
-        words
-    };
+    let need = EDGE
+        + if items.iter().any(|i| i.container) {
+            // A page with containers matches no header text to items.
+            0
+        } else {
+            words
+        };
     let body = |i: &Info| i.simple && !i.container;
     // The shortest runs from each end that hold `need` body items.
     let mut seen = 0;
@@ -64,10 +65,11 @@ pub(crate) fn read_page(text: &str, p: Projection, words: usize) -> Option<Items
         seen == need
     })? + 1;
     seen = 0;
-    let back = n - items.iter().rev().position(|i| {
-        seen += usize::from(body(i));
-        seen == need
-    })? - 1;
+    let back =
+        n - items.iter().rev().position(|i| {
+            seen += usize::from(body(i));
+            seen == need
+        })? - 1;
     if back <= front || !items[front..back].iter().all(body) {
         return None;
     }
@@ -537,7 +539,9 @@ fn has_lone_surrogate(raw: &[u8]) -> bool {
         }
         match hex(i + 2) {
             Some(0xD800..=0xDBFF) => {
-                let low = (raw.get(i + 6..i + 8) == Some(b"\\u")).then(|| hex(i + 8)).flatten();
+                let low = (raw.get(i + 6..i + 8) == Some(b"\\u"))
+                    .then(|| hex(i + 8))
+                    .flatten();
                 if !matches!(low, Some(0xDC00..=0xDFFF)) {
                     return true;
                 }
@@ -569,7 +573,11 @@ where
         .map(|r| (!is_page(r)).then(|| whole(r)))
         .collect();
     // Markdown pages in the skeleton are joined into every batch.
-    let skeleton = lazy.skeleton.markdown.as_ref().and_then(|m| m.pages.as_ref());
+    let skeleton = lazy
+        .skeleton
+        .markdown
+        .as_ref()
+        .and_then(|m| m.pages.as_ref());
     let words = others
         .iter()
         .filter_map(|r| match r {
@@ -578,7 +586,8 @@ where
         })
         .chain(skeleton.into_iter().flatten())
         .map(|m| {
-            let count = |t: &Option<String>| t.as_deref().map_or(0, |t| t.split_whitespace().count());
+            let count =
+                |t: &Option<String>| t.as_deref().map_or(0, |t| t.split_whitespace().count());
             count(&m.header).max(count(&m.footer))
         })
         .max()
@@ -644,9 +653,8 @@ mod tests {
         let (kept, all) = (a.items.take().unwrap(), b.items.take().unwrap());
         assert_eq!(a, b, "{json}");
         assert!(kept.len() < all.len(), "{json}");
-        let split = (0..=kept.len()).any(|s| {
-            kept[..s] == all[..s] && kept[s..] == all[all.len() - (kept.len() - s)..]
-        });
+        let split = (0..=kept.len())
+            .any(|s| kept[..s] == all[..s] && kept[s..] == all[all.len() - (kept.len() - s)..]);
         assert!(split, "not the edges of the page: {json}");
         Some(kept)
     }
@@ -669,11 +677,17 @@ mod tests {
     #[test]
     fn containers_at_the_edges_are_kept_and_not_counted() {
         let mut items = lines(8);
-        items.insert(0, r#"{"type": "header", "md": "Head", "items": [{"type": "text", "md": "Head"}]}"#.into());
+        items.insert(
+            0,
+            r#"{"type": "header", "md": "Head", "items": [{"type": "text", "md": "Head"}]}"#.into(),
+        );
         items.push(r#"{"type": "footer", "md": "Foot"}"#.into());
         // Header text is not matched on a page with containers.
         let kept = edge_read(&page(&items), 5).unwrap();
-        assert_eq!(mds(&kept), ["Head", "line 0", "line 1", "line 6", "line 7", "Foot"]);
+        assert_eq!(
+            mds(&kept),
+            ["Head", "line 0", "line 1", "line 6", "line 7", "Foot"]
+        );
     }
 
     #[test]
@@ -710,7 +724,17 @@ mod tests {
         items.insert(0, r#"{"md": "type later", "type": "text"}"#.into());
         items.insert(1, r#"{"md": "no type"}"#.into());
         let kept = edge_read(&page(&items), 0).unwrap();
-        assert_eq!(mds(&kept), ["type later", "no type", "line 0", "line 1", "line 6", "line 7"]);
+        assert_eq!(
+            mds(&kept),
+            [
+                "type later",
+                "no type",
+                "line 0",
+                "line 1",
+                "line 6",
+                "line 7"
+            ]
+        );
     }
 
     #[test]
@@ -733,7 +757,10 @@ mod tests {
         let kept = edge_read(&json, 0).unwrap();
         assert_eq!(mds(&kept), ["line 0", "line 1", "line 2", "line 3"]);
         // Items first, whitespace around everything.
-        let json = format!(" {{ \"items\" : [ {} ] , \"page_number\" : 1 }} ", items.join(" ,\n"));
+        let json = format!(
+            " {{ \"items\" : [ {} ] , \"page_number\" : 1 }} ",
+            items.join(" ,\n")
+        );
         assert_eq!(edge_read(&json, 0).map(|k| k.len()), Some(4));
     }
 
@@ -794,7 +821,10 @@ mod tests {
             }
             // Escaped, it is fine.
             let mut items = lines(8);
-            items.insert(4, format!("{{\"type\": \"text\", \"md\": \"{a}\\n\\u0001{b}\"}}"));
+            items.insert(
+                4,
+                format!("{{\"type\": \"text\", \"md\": \"{a}\\n\\u0001{b}\"}}"),
+            );
             assert!(edge_read(&page(&items), 0).is_some(), "{at}");
         }
     }
@@ -810,7 +840,14 @@ mod tests {
         items.insert(4, deep);
         assert!(read_page(&page(&items), P, 0).is_none());
         let mut items = lines(8);
-        items.insert(4, format!(r#"{{"type": "text", "x": {}{}}}"#, "[".repeat(40), "]".repeat(40)));
+        items.insert(
+            4,
+            format!(
+                r#"{{"type": "text", "x": {}{}}}"#,
+                "[".repeat(40),
+                "]".repeat(40)
+            ),
+        );
         assert!(edge_read(&page(&items), 0).is_some());
     }
 
@@ -849,6 +886,9 @@ mod tests {
                 None => refused += 1,
             }
         }
-        assert!(taken > 1000 && refused > 1000, "{taken} taken, {refused} refused");
+        assert!(
+            taken > 1000 && refused > 1000,
+            "{taken} taken, {refused} refused"
+        );
     }
 }
