@@ -278,6 +278,8 @@ pub struct Scanner<R> {
     jumps: bool,
     /// Whether some element was delimited that way.
     jumped: bool,
+    /// The page arrays entered, by [`ArrayPath`] bit (an empty one gives no event).
+    entered: u8,
 }
 
 impl<R: Read> Scanner<R> {
@@ -325,6 +327,7 @@ impl<R: Read> Scanner<R> {
             limit: usize::MAX,
             jumps: false,
             jumped: false,
+            entered: 0,
         }
     }
 
@@ -344,6 +347,11 @@ impl<R: Read> Scanner<R> {
     /// Whether some element was delimited by a jump (see [`Scanner::with_page_jumps`]).
     pub fn jumped(&self) -> bool {
         self.jumped
+    }
+
+    /// Whether the page array `array` was met (empty ones included, which give no event).
+    pub(crate) fn entered(&self, array: ArrayPath) -> bool {
+        self.entered & (1 << array as u8) != 0
     }
 
     /// Keeps only the first `limit` bytes of each page element's `raw` (the scan still checks
@@ -634,6 +642,7 @@ impl<R: Read> Scanner<R> {
         // Decide whether to descend into the value instead of capturing it whole.
         match (level, key.as_str(), next) {
             (Level::Root, "pages", b'[') => {
+                self.entered |= 1 << ArrayPath::RootPages as u8;
                 self.pos += 1;
                 self.state = State::Element {
                     array: ArrayPath::RootPages,
@@ -658,6 +667,7 @@ impl<R: Read> Scanner<R> {
                 return Ok(None);
             }
             (Level::Sub(path), "pages", b'[') => {
+                self.entered |= 1 << path as u8;
                 self.pos += 1;
                 self.state = State::Element {
                     array: path,
