@@ -1333,7 +1333,7 @@ impl Gathered {
             pos,
             v1: None,
         }
-        .parse(source, crate::wire::Projection::default())
+        .parse_fast(source, crate::wire::Projection::default())
         .map(|p| match p {
             Piece::Field(_, v) => v,
             _ => Value::Null,

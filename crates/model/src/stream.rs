@@ -148,6 +148,9 @@ impl RawPiece {
                     _ => return self.parse(source, p),
                 }
             }
+            // A field (`job`...) read while indexing: any JSON value reads, so only broken
+            // JSON fails, and `parse` then says where.
+            PieceKind::Field(k) => wire::from_str(text, p).map(|v| Piece::Field(k.clone(), v)),
             _ => return self.parse(source, p),
         };
         fast.or_else(|_| self.parse(source, p))
