@@ -338,25 +338,34 @@ impl Work {
     }
 
     /// One `syncfs` per file system on Linux: a single journal commit covers every file, the
-    /// folders they were written in and the renames.
-    #[cfg(target_os = "linux")]
+    /// folders they were written in and the renames. Where `syncfs` is not available (a kernel
+    /// or sandbox without it), and on other systems, each file and folder is synced by name.
     fn sync(self) -> io::Result<()> {
-        // The folders matter only where each must be synced by name.
-        let _ = &self.dirs;
         if self.is_empty() {
             return Ok(());
         }
-        for root in &self.roots {
-            rustix::fs::syncfs(root.as_ref()).map_err(io::Error::from)?;
+        #[cfg(target_os = "linux")]
+        {
+            let mut each = false;
+            for root in &self.roots {
+                match rustix::fs::syncfs(root.as_ref()) {
+                    Ok(()) => {}
+                    Err(rustix::io::Errno::NOSYS | rustix::io::Errno::PERM) => each = true,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            if !each {
+                return Ok(());
+            }
         }
-        Ok(())
+        #[cfg(not(target_os = "linux"))]
+        let _ = &self.roots;
+        self.sync_each()
     }
 
     /// Each file, everything in each folder put in place, then each folder whose entries
     /// changed.
-    #[cfg(not(target_os = "linux"))]
-    fn sync(self) -> io::Result<()> {
-        let _ = &self.roots;
+    fn sync_each(self) -> io::Result<()> {
         for f in &self.files {
             sync_path(f)?;
         }
@@ -373,7 +382,6 @@ impl Work {
 }
 
 /// Syncs a file or folder by name.
-#[cfg(not(target_os = "linux"))]
 fn sync_path(path: &Path) -> io::Result<()> {
     if path.is_dir() {
         return sync_dir(path);
@@ -477,6 +485,31 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, ["a.md", "c.md", "doc", "sub"]);
+    }
+
+    /// The sync of each file and folder by name, which systems without `syncfs` use (and
+    /// Linux where `syncfs` is refused), syncs files, folders put in place whole and the
+    /// folders written in, and says when one of them is gone.
+    #[test]
+    fn syncing_each_output_by_name_covers_files_trees_and_folders() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let group = SyncGroup::new();
+        group.write(&dir.join("a.md"), b"one").unwrap();
+        let staged = dir.join("staged");
+        fs::create_dir_all(staged.join("deep")).unwrap();
+        fs::write(staged.join("deep/f.txt"), "two").unwrap();
+        group.replace_dir(&staged, &dir.join("doc")).unwrap();
+        let work = group.lock().take();
+        assert_eq!(work.files, [dir.join("a.md")]);
+        assert_eq!(work.trees, [dir.join("doc")]);
+        assert_eq!(work.dirs, [dir.to_path_buf()]);
+        work.sync_each().unwrap();
+
+        group.write(&dir.join("b.md"), b"three").unwrap();
+        fs::remove_file(dir.join("b.md")).unwrap();
+        let e = group.lock().take().sync_each().unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::NotFound);
     }
 
     /// A commit that cannot sync says so (here: the folder it would sync through is gone, so
