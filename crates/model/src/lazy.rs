@@ -774,7 +774,11 @@ impl LazyDocument {
 
     /// The entries of joined pages `range` in the lists marked in `lists`, with the list each
     /// is read as, in input order.
-    pub(crate) fn wanted(&self, range: Range<usize>, lists: [bool; 4]) -> Vec<(PieceLoc, ArrayPath)> {
+    pub(crate) fn wanted(
+        &self,
+        range: Range<usize>,
+        lists: [bool; 4],
+    ) -> Vec<(PieceLoc, ArrayPath)> {
         let mut wanted: Vec<(PieceLoc, ArrayPath)> = Vec::new();
         let v1 = self.format == Format::V1;
         for p in &self.pages[range] {

@@ -9,8 +9,8 @@ use serde_json::value::RawValue;
 use crate::document::{Document, Format};
 use crate::error::{ErrorKind, LoadError};
 use crate::jobs::{BatchResults, ExtractJob, JobList};
-use crate::page::ItemsResult;
 use crate::mapped::{Held, Shared};
+use crate::page::ItemsResult;
 use crate::reader::{ReadOptions, read_held};
 use crate::response::ParseResponse;
 use crate::shape::{self, FirstPage, V2_KEYS, pages_rooted, root_pages_are_v1};
@@ -54,7 +54,10 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<Document, LoadError> {
     let path = path.as_ref();
     let name = path.display().to_string();
     match std::fs::read(path) {
-        Ok(bytes) => first_document(load_held(owned(bytes), Some(&name), ReadOptions::default()), Some(&name)),
+        Ok(bytes) => first_document(
+            load_held(owned(bytes), Some(&name), ReadOptions::default()),
+            Some(&name),
+        ),
         Err(e) => Err(LoadError::io(&name, &e)),
     }
 }
@@ -779,10 +782,6 @@ mod tests {
             }
             fast += usize::from(same_both_ways(text, what));
         }
-        assert!(
-            fast >= 15,
-            "only {fast} of {} read in batches",
-            texts.len()
-        );
+        assert!(fast >= 15, "only {fast} of {} read in batches", texts.len());
     }
 }

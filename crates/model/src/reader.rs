@@ -13,9 +13,9 @@ use crate::error::{ErrorKind, LoadError};
 use crate::lazy::LazyDocument;
 use crate::lazy::PieceLoc;
 use crate::mapped::{Held, HeldCursor, PieceBytes, Shared};
+use crate::response::ParseResponse;
 use crate::scan::ArrayPath;
 use crate::span::FileSpan;
-use crate::response::ParseResponse;
 use crate::stream::{Piece, PieceKind, RawPiece};
 use crate::wire::Projection;
 
@@ -204,7 +204,9 @@ impl Seek for Handle {
     }
 }
 
-/// A parse result read a batch of pages at a time, in bounded memory.
+/// A parse result read a batch of pages at a time, in bounded memory. Whole reads
+/// ([`load_file`](crate::load_file), [`document`](Self::document)) are this reader at one
+/// batch of everything.
 ///
 /// Opening reads the input once to find where each page sits, keeping only that index and
 /// the small fields (`job`, `raw_parameters`...), and detects the shape. [`Reader::batches`]

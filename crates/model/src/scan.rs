@@ -754,9 +754,7 @@ impl<R: Read> Scanner<R> {
             Target::Field(_) => usize::MAX,
         };
         let jump = match what {
-            Target::Element(..) if self.jumps => {
-                jump_end(&self.buf[self.pos..self.len])
-            }
+            Target::Element(..) if self.jumps => jump_end(&self.buf[self.pos..self.len]),
             _ => None,
         };
         if let Some(end) = jump {
