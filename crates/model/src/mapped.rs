@@ -204,7 +204,11 @@ impl Shared {
     ///
     /// The bytes are not UTF-8 (where, as [`std::str::from_utf8`] says).
     pub(crate) fn checked_utf8(mut self) -> Result<Shared, std::str::Utf8Error> {
-        std::str::from_utf8(&self)?;
+        // The SIMD check first (about a tenth of std's instructions on a response); std's
+        // only to say where a bad byte is.
+        if simdutf8::basic::from_utf8(&self).is_err() {
+            std::str::from_utf8(&self)?;
+        }
         self.utf8 = true;
         Ok(self)
     }
