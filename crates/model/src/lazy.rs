@@ -461,26 +461,21 @@ impl LazyDocument {
             }
         }
         let skeleton_value = Value::Object(root);
+        let fit = |e: serde_json::Error| located(not_streamable(&e));
         let mut skeleton: ParseResponse = if items_only {
             // The root is the `items` object: its other keys are that object's.
-            let items: ItemsResult = serde_json::from_value(skeleton_value.clone())
-                .map_err(|e| located(not_streamable(&e)))?;
+            let items: ItemsResult = serde_json::from_value(skeleton_value).map_err(fit)?;
             ParseResponse {
                 items: Some(items),
                 ..ParseResponse::default()
             }
         } else if format == Some(Format::V1) {
-            ParseResponse::default()
-        } else {
-            serde_json::from_value(skeleton_value.clone())
-                .map_err(|e| located(not_streamable(&e)))?
-        };
-        if format == Some(Format::V1) {
             // v1's root fields (job_metadata, job_id, file_path) mapped as the loader maps them.
-            let v1: crate::v1::V1Response =
-                serde_json::from_value(skeleton_value).map_err(|e| located(not_streamable(&e)))?;
-            skeleton = v1.into_response();
-        }
+            let v1: crate::v1::V1Response = serde_json::from_value(skeleton_value).map_err(fit)?;
+            v1.into_response()
+        } else {
+            serde_json::from_value(skeleton_value).map_err(fit)?
+        };
         let format = match format {
             Some(f) => f,
             None if present.iter().any(|p| *p) || skeleton.items.is_some() => {
@@ -936,13 +931,18 @@ impl LazyDocument {
                 slot.map(|s: usize| guessed[s].iter().map(|&n| Some(n)).collect()),
             )
         });
-        let mut doc = Document::new(r, Some(self.format), self.source.clone());
-        doc.pages = join_page_lists(&join_input).0;
-        doc.items_only = self.items_only;
-        doc.items_positions = positions;
-        // Notes about the whole page join belong to the lazy document, not to each batch.
-        doc.warnings.clear();
-        doc
+        // Joined once, by the pages' numbers in the input (not `Document::new`'s join, which
+        // would number a page without one by its place in this batch). Notes about the whole
+        // page join belong to the lazy document, not to each batch.
+        Document {
+            source: self.source.clone(),
+            format: Some(self.format),
+            response: r,
+            pages: join_page_lists(&join_input).0,
+            warnings: Vec::new(),
+            items_only: self.items_only,
+            items_positions: positions,
+        }
     }
 }
 
