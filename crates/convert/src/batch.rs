@@ -496,10 +496,26 @@ fn with_detected(opts: &ConvertOptions, detected: Detected) -> (ConvertOptions, 
     (o, warning)
 }
 
-/// The first pass of a batched conversion: each page's edge lines, read a batch at a time
-/// keeping of each item only its kind and `md` (children, cells, boxes and values are stepped
-/// over unbuilt; a page's few first and last items are all detection looks at), so
-/// detection sees the whole document and every batch marks the same lines a whole read does.
+/// The first pass of a batched conversion: each page's edge lines, read a batch at a time,
+/// so detection sees the whole document and every batch marks the same lines a whole read does.
+///
+/// What detection reads of a page ([`PageEdges::of`], through `typed_furniture` and
+/// `edge_slots`), which is all the `edges_only` read has to give it:
+/// - the page number, and the page's header/footer text from its `markdown.pages` entry (v1:
+///   `pageHeaderMarkdown`/`pageFooterMarkdown`), whether or not the page has items (a page
+///   with header text counts as typed furniture; the server's page markdown itself is not read);
+/// - whether the page has items at all, and the kind of every top-level item, but only to tell
+///   header/footer containers from the rest (a container anywhere turns header-text matching off);
+/// - with no container on the page, the kind and `md` of the runs of items at either end that
+///   spell out the header or footer text (at most one item per word of that text);
+/// - then the kind and `md` of the first and last `EDGE` (2) top-level items that are neither;
+/// - never nested items (children of lists or containers), boxes, page size or any other field.
+///
+/// So the read keeps of each item only its kind and `md`, and of each `items.pages` entry only
+/// the shortest runs at each end holding `EDGE` + (longest header/footer text of the batch, in
+/// words) items typed as something other than a container; the middle is stepped over by a
+/// byte-level walk, and any page it is not sure of is read whole (see
+/// [`ReadOptions::edges_only`]).
 pub(crate) fn detect(reader: &mut Reader, budget: u64) -> Result<Detected, LoadError> {
     reader.set_options(
         ReadOptions::default()
@@ -897,3 +913,7 @@ fn append_pages(
     *pages_so_far += r.pages.len();
     Ok(at)
 }
+
+#[cfg(test)]
+#[path = "edges_tests.rs"]
+mod edges_tests;

@@ -223,7 +223,7 @@ impl DetectedBuilder {
 /// `header`/`footer`, v1 `pageHeaderMarkdown`/`pageFooterMarkdown`).
 /// One page's part in detection: its edge lines' signatures (with whether each is at the top),
 /// and whether the server typed furniture on it.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(crate) struct PageEdges {
     number: u32,
     has_items: bool,

@@ -42,6 +42,7 @@
 
 mod bbox;
 mod document;
+mod edges;
 mod error;
 #[cfg(test)]
 mod index_tests;

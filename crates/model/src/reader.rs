@@ -74,11 +74,23 @@ impl ReadOptions {
         self
     }
 
-    /// Keep of each item only its `md` and what says its kind: all that finding running
-    /// heads and feet reads. Every other field (`value`, `rows`, children...) and unknown
+    /// Keep only what finding running heads and feet reads: of each item, its `md` and what
+    /// says its kind; of each `items.pages` entry read in [batches](Reader::batches), only
+    /// the items at each end of the page. For a first pass that only looks at page edges.
+    ///
+    /// Every field of an item but `md` and `type` (`value`, `rows`, children...) and unknown
     /// fields are stepped over without being built once the item's `type` is read; an item
     /// whose `type` comes later or is missing keeps what it has before it, so its kind is
-    /// inferred as in a full read. For a first pass that only looks at page edges.
+    /// inferred as in a full read.
+    ///
+    /// Of a page's top-level items, a batch keeps the shortest run from each end that holds
+    /// two items typed as something other than a `header`/`footer` container, plus (on a
+    /// page without containers) one more for each word of the longest page header or footer
+    /// text (`markdown.pages[].header`/`footer`) in the batch; the items between are stepped
+    /// over without being parsed. A page is read whole when its middle holds a container or
+    /// an item whose `type` is not its first key, or when anything about it is unusual
+    /// (broken JSON included), so errors are those of a full read. v1 pages (one entry per
+    /// page holding all its lists) and root `pages` lists keep every item.
     pub fn edges_only(mut self, on: bool) -> Self {
         self.edges_only = on;
         self
@@ -962,11 +974,13 @@ fn parse(
         };
         r.parse_fast(source, projection).map(|p| (r.index, p))
     };
-    if raw.iter().map(|r| r.bytes.len()).sum::<usize>() < PARALLEL_MIN {
-        // In order, so the first failure is the first in input order.
-        return raw.iter().map(one).collect();
-    }
-    let parsed: Vec<Result<(usize, Piece), LoadError>> = raw.par_iter().map(one).collect();
+    let parsed: Vec<Result<(usize, Piece), LoadError>> = if projection.edges_only {
+        crate::edges::parse_pieces(lazy, raw, projection, one)
+    } else if raw.iter().map(|r| r.bytes.len()).sum::<usize>() < PARALLEL_MIN {
+        raw.iter().map(one).collect()
+    } else {
+        raw.par_iter().map(one).collect()
+    };
     // The first broken piece in input order, as a whole read meets it: collecting straight
     // into a `Result` would give whichever failure a thread reached first.
     parsed.into_iter().collect()
