@@ -119,11 +119,11 @@ impl LazyDocument {
     ///   with the same result. The second half starts at an `items.pages` element found by its
     ///   bytes (`{"page_number":` after a comma); the first half confirms it on reaching that
     ///   offset, else it simply reads on alone.
-    /// - Items pages are delimited by searching for the next page's `"page_number"` key
+    /// - Pages of every list are delimited by searching for the next page's `"page_number"` key
     ///   instead of walking every string and bracket ([`Scanner::with_page_jumps`]). Those
     ///   boundaries are right in valid JSON except in one contrived case (an object nested in
     ///   a page whose first key is also `page_number`), and a page cut wrongly fails to parse.
-    ///   So when an items page of such an index fails to parse ([`jumped`](Self::jumped) is
+    ///   So when a page of such an index fails to parse ([`jumped`](Self::jumped) is
     ///   set), index again with [`index_file_exact`](Self::index_file_exact) before reporting
     ///   the error: it either finds the real boundaries or the real error.
     pub fn index_file(path: &Path, source: Option<&str>) -> Result<Self, LoadError> {

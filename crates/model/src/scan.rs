@@ -335,7 +335,7 @@ impl<R: Read> Scanner<R> {
         }
     }
 
-    /// Lets the scanner delimit an `items.pages` (or root `pages`) element that starts with
+    /// Lets the scanner delimit a page list element (of any of the lists) that starts with
     /// the key `"page_number"` by searching for the next such element (a SIMD substring
     /// search, several times faster than walking its strings and brackets), when that one is
     /// already in the read buffer. The boundary is taken on trust: the element's own brackets
