@@ -22,8 +22,10 @@ fn pages_of(doc: &Document) -> Vec<(u32, bool, Option<String>, Vec<pagetree_mode
         .collect()
 }
 
-/// Batches of one page, of about 64 KiB, and of everything give the pages of a whole read,
-/// in order, with the whole read's warnings on the first batch; `document()` is `load_file`.
+/// Batches of one page, of about 64 KiB, and of everything give the pages of a whole read (the
+/// same reader at one batch of everything, which `load.rs` checks against a whole-value typed
+/// parse and `model_conformance` against the input's JSON), in order, with the whole read's
+/// warnings on the first batch; `document()` is `load_file`.
 #[test]
 fn reader_batches_equal_the_whole_document() {
     let mut files = fixtures();

@@ -204,17 +204,17 @@ impl<R: BufRead> JsonLines<R> {
 impl Line {
     /// [`load`](Self::load), leaving out what `options` say (see [`ReadOptions`](crate::ReadOptions)).
     pub fn load_with(&self, options: crate::ReadOptions) -> Vec<Result<Loaded, LoadError>> {
-        self.load_projected(options.projection())
+        self.load_projected(options)
     }
 
     /// The responses on the line (a v1 array gives several), or its located error. A line
     /// not held ([`Line::is_held`]) is an error here: read its [`range`](Self::range) of the
     /// file instead.
     pub fn load(&self) -> Vec<Result<Loaded, LoadError>> {
-        self.load_projected(crate::wire::Projection::default())
+        self.load_projected(crate::ReadOptions::default())
     }
 
-    fn load_projected(&self, p: crate::wire::Projection) -> Vec<Result<Loaded, LoadError>> {
+    fn load_projected(&self, options: crate::ReadOptions) -> Vec<Result<Loaded, LoadError>> {
         let source = self.source.as_deref();
         if !self.held {
             let e = LoadError::new(
@@ -224,7 +224,7 @@ impl Line {
             return vec![Err(self.locate(e))];
         }
         match std::str::from_utf8(&self.bytes) {
-            Ok(text) => load_line(self.number, text, source, p),
+            Ok(text) => load_line(self.number, text, source, options),
             Err(e) => {
                 let at = e.valid_up_to();
                 let error = bad_utf8(self.bytes[at], self.offset + at as u64)

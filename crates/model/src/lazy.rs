@@ -8,8 +8,9 @@
 //! parses (in parallel, if it likes) and [`LazyDocument::assemble`]s into an ordinary
 //! [`Document`] holding just those pages. Memory is bounded by one batch, not by the file.
 //!
-//! The whole-document fields `markdown_full` and `text_full` are not kept: they are as large
-//! as the pages together and no writer reads them.
+//! The whole-document fields `markdown_full` and `text_full` are not kept, only where they
+//! are: they are as large as the pages together, and only a whole read
+//! ([`Reader::document`](crate::Reader::document)) reads them.
 
 use std::io::{self, BufRead, IoSliceMut, Read, Seek, SeekFrom};
 use std::ops::Range;
@@ -80,6 +81,8 @@ pub struct LazyDocument {
     /// Some page boundaries were found by a search rather than a walk (see
     /// [`LazyDocument::index_file`]).
     jumped: bool,
+    /// Where `markdown_full` and `text_full` are (key and place, in input order).
+    pub(crate) fulls: Vec<(String, PieceLoc)>,
 }
 
 impl LazyDocument {
@@ -116,11 +119,11 @@ impl LazyDocument {
     ///   with the same result. The second half starts at an `items.pages` element found by its
     ///   bytes (`{"page_number":` after a comma); the first half confirms it on reaching that
     ///   offset, else it simply reads on alone.
-    /// - Items pages are delimited by searching for the next page's `"page_number"` key
+    /// - Pages of every list are delimited by searching for the next page's `"page_number"` key
     ///   instead of walking every string and bracket ([`Scanner::with_page_jumps`]). Those
     ///   boundaries are right in valid JSON except in one contrived case (an object nested in
     ///   a page whose first key is also `page_number`), and a page cut wrongly fails to parse.
-    ///   So when an items page of such an index fails to parse ([`jumped`](Self::jumped) is
+    ///   So when a page of such an index fails to parse ([`jumped`](Self::jumped) is
     ///   set), index again with [`index_file_exact`](Self::index_file_exact) before reporting
     ///   the error: it either finds the real boundaries or the real error.
     pub fn index_file(path: &Path, source: Option<&str>) -> Result<Self, LoadError> {
@@ -156,6 +159,11 @@ impl LazyDocument {
     /// finds them.
     pub fn index_file_exact(path: &Path, source: Option<&str>) -> Result<Self, LoadError> {
         Self::index_file_split(path, source, SPLIT_MIN, false).map(|(lazy, _)| lazy)
+    }
+
+    /// Whether the input was the `items` object alone (written back alone).
+    pub(crate) fn items_only(&self) -> bool {
+        self.items_only
     }
 
     /// Whether some page boundaries were taken on trust (see [`index_file`](Self::index_file)):
@@ -374,6 +382,8 @@ impl LazyDocument {
             mut root_pages,
             root,
             subs,
+            fulls,
+            root_pages_met,
         } = g;
         // Pages whose first bytes did not settle their number: read them whole, once.
         if !again.is_empty() {
@@ -413,16 +423,16 @@ impl LazyDocument {
         let lists_here = present.iter().any(|p| *p);
         let has = |k: &str| {
             root.contains_key(k)
-                || (k == "pages" && !root_pages.is_empty())
+                || (k == "pages" && root_pages_met)
                 || sub_slot(k).is_some_and(|slot| present[slot] || !subs[slot].is_empty())
         };
-        if OTHER_SHAPES.iter().any(|k| has(k)) || (!root_pages.is_empty() && !pages_rooted(has)) {
+        if OTHER_SHAPES.iter().any(|k| has(k)) || (root_pages_met && !pages_rooted(has)) {
             return Err(located(LoadError::new(
                 ErrorKind::Shape,
                 "not a parse response with its own page lists; load this input whole",
             )));
         }
-        if !root_pages.is_empty() || (root.contains_key("job_metadata") && !lists_here) {
+        if root_pages_met || (root.contains_key("job_metadata") && !lists_here) {
             let first = root_pages.first().map(|(_, p)| p.first);
             if !root_pages_are_v1(first, root.contains_key("job_metadata")) {
                 items_only = true;
@@ -451,18 +461,21 @@ impl LazyDocument {
             }
         }
         let skeleton_value = Value::Object(root);
-        let mut skeleton: ParseResponse = if items_only || format == Some(Format::V1) {
-            ParseResponse::default()
-        } else {
-            serde_json::from_value(skeleton_value.clone())
-                .map_err(|e| located(not_streamable(&e)))?
-        };
-        if format == Some(Format::V1) {
+        let fit = |e: serde_json::Error| located(not_streamable(&e));
+        let mut skeleton: ParseResponse = if items_only {
+            // The root is the `items` object: its other keys are that object's.
+            let items: ItemsResult = serde_json::from_value(skeleton_value).map_err(fit)?;
+            ParseResponse {
+                items: Some(items),
+                ..ParseResponse::default()
+            }
+        } else if format == Some(Format::V1) {
             // v1's root fields (job_metadata, job_id, file_path) mapped as the loader maps them.
-            let v1: crate::v1::V1Response =
-                serde_json::from_value(skeleton_value).map_err(|e| located(not_streamable(&e)))?;
-            skeleton = v1.into_response();
-        }
+            let v1: crate::v1::V1Response = serde_json::from_value(skeleton_value).map_err(fit)?;
+            v1.into_response()
+        } else {
+            serde_json::from_value(skeleton_value).map_err(fit)?
+        };
         let format = match format {
             Some(f) => f,
             None if present.iter().any(|p| *p) || skeleton.items.is_some() => {
@@ -545,6 +558,7 @@ impl LazyDocument {
             lists,
             items_only,
             jumped,
+            fulls,
         })
     }
 
@@ -624,7 +638,17 @@ impl LazyDocument {
         lists: [bool; 4],
         spare: &mut Vec<Vec<u8>>,
     ) -> io::Result<Vec<RawPiece>> {
-        let wanted = self.wanted(range, lists);
+        self.read_entries_reusing(reader, &self.wanted(range, lists), spare)
+    }
+
+    /// Reads `wanted` entries (in input order; see [`read_lists_reusing`]
+    /// (Self::read_lists_reusing)).
+    pub(crate) fn read_entries_reusing<R: Read + Seek>(
+        &self,
+        reader: &mut R,
+        wanted: &[(PieceLoc, ArrayPath)],
+        spare: &mut Vec<Vec<u8>>,
+    ) -> io::Result<Vec<RawPiece>> {
         let v1 = self.format == Format::V1;
         let mut out = Vec::with_capacity(wanted.len());
         // Entries next to each other in the input (the usual case: a list in page order) are
@@ -695,8 +719,17 @@ impl LazyDocument {
         range: Range<usize>,
         lists: [bool; 4],
     ) -> io::Result<Vec<RawPiece>> {
+        self.slice_entries(held, self.wanted(range, lists))
+    }
+
+    /// Slices `wanted` entries from `held` (see [`slice_lists`](Self::slice_lists)).
+    pub(crate) fn slice_entries(
+        &self,
+        held: &Shared,
+        wanted: Vec<(PieceLoc, ArrayPath)>,
+    ) -> io::Result<Vec<RawPiece>> {
         let v1 = self.format == Format::V1;
-        self.wanted(range, lists)
+        wanted
             .into_iter()
             .map(|(loc, array)| {
                 let end = loc.offset + loc.len;
@@ -714,9 +747,33 @@ impl LazyDocument {
             .collect()
     }
 
+    /// Every entry of every page list, with the list each is read as, in input order: those
+    /// the page join leaves out (a page listed twice) included, as a whole read keeps them.
+    pub(crate) fn every_entry(&self) -> Vec<(PieceLoc, ArrayPath)> {
+        let v1 = self.format == Format::V1;
+        let mut wanted: Vec<(PieceLoc, ArrayPath)> = Vec::new();
+        for (slot, list) in self.lists.iter().enumerate() {
+            if v1 && slot > 0 {
+                break; // one v1 element holds the whole page
+            }
+            let path = if v1 || self.items_only {
+                ArrayPath::RootPages
+            } else {
+                LISTS[slot]
+            };
+            wanted.extend(list.iter().map(|loc| (*loc, path)));
+        }
+        wanted.sort_by_key(|(loc, _)| loc.offset);
+        wanted
+    }
+
     /// The entries of joined pages `range` in the lists marked in `lists`, with the list each
     /// is read as, in input order.
-    fn wanted(&self, range: Range<usize>, lists: [bool; 4]) -> Vec<(PieceLoc, ArrayPath)> {
+    pub(crate) fn wanted(
+        &self,
+        range: Range<usize>,
+        lists: [bool; 4],
+    ) -> Vec<(PieceLoc, ArrayPath)> {
         let mut wanted: Vec<(PieceLoc, ArrayPath)> = Vec::new();
         let v1 = self.format == Format::V1;
         for p in &self.pages[range] {
@@ -874,13 +931,18 @@ impl LazyDocument {
                 slot.map(|s: usize| guessed[s].iter().map(|&n| Some(n)).collect()),
             )
         });
-        let mut doc = Document::new(r, Some(self.format), self.source.clone());
-        doc.pages = join_page_lists(&join_input).0;
-        doc.items_only = self.items_only;
-        doc.items_positions = positions;
-        // Notes about the whole page join belong to the lazy document, not to each batch.
-        doc.warnings.clear();
-        doc
+        // Joined once, by the pages' numbers in the input (not `Document::new`'s join, which
+        // would number a page without one by its place in this batch). Notes about the whole
+        // page join belong to the lazy document, not to each batch.
+        Document {
+            source: self.source.clone(),
+            format: Some(self.format),
+            response: r,
+            pages: join_page_lists(&join_input).0,
+            warnings: Vec::new(),
+            items_only: self.items_only,
+            items_positions: positions,
+        }
     }
 }
 
@@ -1192,6 +1254,10 @@ struct Gathered {
     root_pages: Vec<(PieceLoc, PageProbe)>,
     root: Map<String, Value>,
     subs: [Map<String, Value>; 4],
+    /// `markdown_full` and `text_full`: where they are.
+    fulls: Vec<(String, PieceLoc)>,
+    /// A root `pages` array was met (empty or not).
+    root_pages_met: bool,
 }
 
 /// The element gathering stopped at (not gathered).
@@ -1204,6 +1270,15 @@ struct Stopped {
 }
 
 impl Gathered {
+    /// Notes the page lists `scanner` met, empty ones included: a whole read keeps an empty
+    /// list as a list.
+    fn met<R: Read>(&mut self, scanner: &Scanner<R>) {
+        for (slot, array) in LISTS.into_iter().enumerate() {
+            self.present[slot] |= scanner.entered(array);
+        }
+        self.root_pages_met |= scanner.entered(ArrayPath::RootPages);
+    }
+
     fn element(&mut self, array: ArrayPath, index: usize, raw: &[u8], len: u64, pos: Position) {
         let loc = PieceLoc {
             offset: pos.offset,
@@ -1242,10 +1317,17 @@ impl Gathered {
         &mut self,
         key: String,
         raw: Vec<u8>,
-        pos: Position,
+        (pos, len): (Position, u64),
         source: Option<&str>,
     ) -> Result<(), LoadError> {
         if key == "markdown_full" || key == "text_full" {
+            let loc = PieceLoc {
+                offset: pos.offset,
+                len,
+                pos,
+                index: 0,
+            };
+            self.fulls.push((key, loc));
             return Ok(());
         }
         let value: Value = RawPiece {
@@ -1255,7 +1337,7 @@ impl Gathered {
             pos,
             v1: None,
         }
-        .parse(source, crate::wire::Projection::default())
+        .parse_fast(source, crate::wire::Projection::default())
         .map(|p| match p {
             Piece::Field(_, v) => v,
             _ => Value::Null,
@@ -1325,6 +1407,16 @@ impl Gathered {
             self.present[slot] |= rest.present[slot];
         }
         self.items_facts.extend(rest.items_facts);
+        self.root_pages_met |= rest.root_pages_met;
+        for (key, loc) in rest.fulls {
+            let pos = shift(loc.pos);
+            let loc = PieceLoc {
+                offset: pos.offset,
+                pos,
+                ..loc
+            };
+            self.fulls.push((key, loc));
+        }
         self.root.extend(rest.root);
         for (mine, theirs) in self.subs.iter_mut().zip(rest.subs) {
             mine.extend(theirs);
@@ -1345,7 +1437,10 @@ fn gather<R: Read>(
             .next_event()
             .map_err(|e| crate::stream::scan_error(e, source))?;
         match event {
-            None => return Ok(None),
+            None => {
+                g.met(scanner);
+                return Ok(None);
+            }
             Some(Event::Element {
                 array,
                 index,
@@ -1354,6 +1449,7 @@ fn gather<R: Read>(
             }) => {
                 let len = scanner.last_len();
                 if stop_at.is_some_and(|at| pos.offset >= at) {
+                    g.met(scanner);
                     return Ok(Some(Stopped {
                         array,
                         index,
@@ -1364,7 +1460,9 @@ fn gather<R: Read>(
                 }
                 g.element(array, index, &raw, len, pos);
             }
-            Some(Event::Field { key, raw, pos }) => g.field(key, raw, pos, source)?,
+            Some(Event::Field { key, raw, pos }) => {
+                g.field(key, raw, (pos, scanner.last_len()), source)?;
+            }
         }
     }
 }

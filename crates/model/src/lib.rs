@@ -14,6 +14,11 @@
 //! | a file | [`load_file`] | [`load_all_file`] |
 //! | a file too large to hold | [`Reader`] (pages in batches) | |
 //!
+//! They are one reader: a whole read is [`Reader::batches`] at one batch of everything (plus
+//! `markdown_full` and `text_full`), so whole and batched reads cannot disagree. Only what is
+//! not one parse result with page lists (job listings, extract jobs, batch results, a v1
+//! array, JSON Lines) is read as one value.
+//!
 //! ```
 //! use pagetree_model::{ErrorKind, Format, ItemKind, load_document};
 //!

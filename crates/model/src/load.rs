@@ -9,10 +9,11 @@ use serde_json::value::RawValue;
 use crate::document::{Document, Format};
 use crate::error::{ErrorKind, LoadError};
 use crate::jobs::{BatchResults, ExtractJob, JobList};
+use crate::mapped::{Held, Shared};
 use crate::page::ItemsResult;
-use crate::reader::ReadOptions;
+use crate::reader::{ReadOptions, read_held};
 use crate::response::ParseResponse;
-use crate::shape::{self, FirstPage, OTHER_SHAPES, V2_KEYS, pages_rooted, root_pages_are_v1};
+use crate::shape::{self, FirstPage, V2_KEYS, pages_rooted, root_pages_are_v1};
 use crate::v1::V1Response;
 use crate::wire::{self, Projection, WireValue};
 
@@ -53,7 +54,10 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<Document, LoadError> {
     let path = path.as_ref();
     let name = path.display().to_string();
     match std::fs::read(path) {
-        Ok(bytes) => load_document(&bytes, Some(&name)),
+        Ok(bytes) => first_document(
+            load_held(owned(bytes), Some(&name), ReadOptions::default()),
+            Some(&name),
+        ),
         Err(e) => Err(LoadError::io(&name, &e)),
     }
 }
@@ -64,7 +68,7 @@ pub fn load_all_file(path: impl AsRef<Path>) -> Vec<Result<Loaded, LoadError>> {
     let path = path.as_ref();
     let name = path.display().to_string();
     match std::fs::read(path) {
-        Ok(bytes) => load_all(&bytes, Some(&name)),
+        Ok(bytes) => load_held(owned(bytes), Some(&name), ReadOptions::default()),
         Err(e) => vec![Err(LoadError::io(&name, &e))],
     }
 }
@@ -86,7 +90,7 @@ pub fn load_all_file_with(
     let path = path.as_ref();
     let name = path.display().to_string();
     match std::fs::read(path) {
-        Ok(bytes) => load_all_projected(&bytes, Some(&name), options.projection()),
+        Ok(bytes) => load_held(owned(bytes), Some(&name), options),
         Err(e) => vec![Err(LoadError::io(&name, &e))],
     }
 }
@@ -106,12 +110,20 @@ pub fn load_all_with(
     source: Option<&str>,
     options: ReadOptions,
 ) -> Vec<Result<Loaded, LoadError>> {
-    load_all_projected(bytes, source, options.projection())
+    load_held(copied(bytes), source, options)
 }
 
 /// Reads exactly one parse result from bytes (the first of a v1 array).
 pub fn load_document(bytes: &[u8], source: Option<&str>) -> Result<Document, LoadError> {
-    match load_all(bytes, source).into_iter().next() {
+    first_document(load_all(bytes, source), source)
+}
+
+/// The first parse result of `all`, the responses read from an input named `source`.
+fn first_document(
+    all: Vec<Result<Loaded, LoadError>>,
+    source: Option<&str>,
+) -> Result<Document, LoadError> {
+    match all.into_iter().next() {
         Some(Ok(Loaded::Document(d))) => Ok(*d),
         Some(Ok(other)) => Err(LoadError::new(
             ErrorKind::Shape,
@@ -130,31 +142,42 @@ pub fn load_document(bytes: &[u8], source: Option<&str>) -> Result<Document, Loa
 /// Reads every response in bytes. JSON Lines (one response per line) is recognised by the
 /// source name (`.jsonl`, `.ndjson`) or by a second JSON value starting on a new line.
 pub fn load_all(bytes: &[u8], source: Option<&str>) -> Vec<Result<Loaded, LoadError>> {
-    load_all_projected(bytes, source, Projection::default())
+    load_held(copied(bytes), source, ReadOptions::default())
 }
 
-/// [`load_all`] under a projection.
-fn load_all_projected(
-    bytes: &[u8],
+/// Bytes handed over, held without a copy.
+fn owned(bytes: Vec<u8>) -> Shared {
+    Shared::new(Held::Owned(bytes))
+}
+
+/// Bytes borrowed, held as a copy (the reader's index and pieces share what they read).
+fn copied(bytes: &[u8]) -> Shared {
+    Shared::new(Held::Heap(bytes.into()))
+}
+
+/// [`load_all`] for an input held in memory, under `options`.
+fn load_held(
+    held: Shared,
     source: Option<&str>,
-    p: Projection,
+    options: ReadOptions,
 ) -> Vec<Result<Loaded, LoadError>> {
-    if let Some(e) = foreign_file(bytes) {
+    if let Some(e) = foreign_file(&held) {
         return vec![Err(e.with_source(source))];
     }
-    let text = match decode(bytes) {
+    let held = match decode(held) {
         Ok(t) => t,
         Err(e) => return vec![Err(e.with_source(source))],
     };
+    let text = held.text().unwrap_or_default();
     if named_json_lines(source) {
-        return load_lines(text, source, p);
+        return load_lines(&held, source, options);
     }
     // JSON Lines under another name fail as one value (a second value follows the first), so
     // the check for them, which reads the first value whole, waits for that failure instead
     // of costing every input an extra pass.
-    load_text(text, source, p).unwrap_or_else(|e| {
+    load_text(&held, source, options).unwrap_or_else(|e| {
         if looks_like_jsonl(text) {
-            load_lines(text, source, p)
+            load_lines(&held, source, options)
         } else {
             vec![Err(e.with_source(source))]
         }
@@ -166,12 +189,19 @@ pub(crate) fn named_json_lines(source: Option<&str>) -> bool {
     source.is_some_and(|s| s.ends_with(".jsonl") || s.ends_with(".ndjson"))
 }
 
-/// Checks UTF-8 (locating the first bad byte) and drops a byte-order mark.
-fn decode(bytes: &[u8]) -> Result<&str, LoadError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|e| {
+/// Drops a byte-order mark and checks UTF-8 (locating the first bad byte), once for the
+/// whole input: the pieces cut from it are not checked again.
+fn decode(held: Shared) -> Result<Shared, LoadError> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let held = if held.starts_with(BOM) {
+        held.slice(BOM.len()..held.len())
+    } else {
+        held
+    };
+    let bytes = held.clone();
+    held.checked_utf8().map_err(|e| {
         let at = e.valid_up_to();
-        let (line, column) = line_column(bytes, at);
+        let (line, column) = line_column(&bytes, at);
         bad_utf8(bytes[at], at as u64).at(line, column)
     })
 }
@@ -256,13 +286,25 @@ pub(crate) fn looks_like_jsonl(text: &str) -> bool {
     gap.contains('\n') && rest.trim_start().starts_with('{')
 }
 
-fn load_lines(text: &str, source: Option<&str>, p: Projection) -> Vec<Result<Loaded, LoadError>> {
+fn load_lines(
+    held: &Shared,
+    source: Option<&str>,
+    options: ReadOptions,
+) -> Vec<Result<Loaded, LoadError>> {
+    let text = held.text().unwrap_or_default();
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        out.extend(load_line(i + 1, line, source, p));
+        // The line in place: no copy, and not checked for UTF-8 again.
+        let at = line.as_ptr() as usize - text.as_ptr() as usize;
+        out.extend(load_held_line(
+            i + 1,
+            &held.slice(at..at + line.len()),
+            source,
+            options,
+        ));
     }
     if out.is_empty() {
         out.push(Err(empty_input(source)));
@@ -276,10 +318,20 @@ pub(crate) fn load_line(
     number: usize,
     line: &str,
     source: Option<&str>,
-    p: Projection,
+    options: ReadOptions,
+) -> Vec<Result<Loaded, LoadError>> {
+    load_held_line(number, &Shared::from_text(line.to_owned()), source, options)
+}
+
+/// [`load_line`] for a line held (checked to be UTF-8).
+fn load_held_line(
+    number: usize,
+    line: &Shared,
+    source: Option<&str>,
+    options: ReadOptions,
 ) -> Vec<Result<Loaded, LoadError>> {
     let name = line_name(source, number);
-    match load_text(line, Some(&name), p) {
+    match load_text(line, Some(&name), options) {
         Ok(v) => v,
         Err(e) => vec![Err(line_error(number, source, e))],
     }
@@ -394,60 +446,6 @@ fn offset_in(text: &str, raw: &RawValue) -> usize {
     (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
 }
 
-/// The two usual shapes (a v2 response, the items object alone) read in a single pass. The
-/// shape sniffing in [`load_text`] reads every value once to see the top-level keys, and the
-/// typed parse then reads the text again: a third of `markdown`'s time on a folder of small
-/// responses. Here the typed parse comes first, and its result is kept only when the sniffing
-/// would have chosen the same shape, read the same way; else (another shape, or an error)
-/// `None` leaves the input to the sniffing path, which also finds the located error.
-fn one_pass(text: &str, source: Option<&str>, p: Projection) -> Option<Loaded> {
-    let in_other_shape = |unknown: &serde_json::Map<String, serde_json::Value>, keys: &[&str]| {
-        keys.iter().any(|k| unknown.contains_key(*k))
-    };
-    let src = source.map(str::to_owned);
-    if first_key(text)? == "pages" {
-        // The items object alone: `pages` of v2 pages (a v1 result starts so too).
-        let items: ItemsResult = wire::from_str(text, p).ok()?;
-        let pages = items.pages.as_deref()?;
-        let job_metadata = items.unknown.contains_key("job_metadata");
-        let first = pages.first().map(|p| FirstPage {
-            numbered: p.page_number.is_some() || p.wire.was_null(0),
-            v1_marker: in_other_shape(&p.unknown, &["page", "md", "layout"]),
-        });
-        // Beside `pages`, a v2 key or a key of batch results or an extract job makes it
-        // another shape.
-        if root_pages_are_v1(first, job_metadata)
-            || !pages_rooted(|k| k == "pages" || items.unknown.contains_key(k))
-        {
-            return None;
-        }
-        return Some(Loaded::Document(Box::new(items_only(items, src))));
-    }
-    let r: ParseResponse = wire::from_str(text, p).ok()?;
-    // A v2 key must be there (a value or `null`), and nothing of another shape.
-    let v2 = (0..ParseResponse::FIELDS.len()).any(|i| r.wire.was_null(i))
-        || r.job.is_some()
-        || r.items.is_some()
-        || r.markdown.is_some()
-        || r.text.is_some()
-        || r.metadata.is_some()
-        || r.markdown_full.is_some()
-        || r.text_full.is_some()
-        || r.raw_parameters.is_some()
-        || r.job_metadata.is_some()
-        || r.images_content_metadata.is_some()
-        || r.result_content_metadata.is_some();
-    if !v2 || in_other_shape(&r.unknown, &OTHER_SHAPES) || r.unknown.contains_key("pages") {
-        return None;
-    }
-    let format = v2_format(&r);
-    Some(Loaded::Document(Box::new(Document::new(
-        r,
-        Some(format),
-        src,
-    ))))
-}
-
 /// The document of an items object read alone (an SDK dump when no page has the API's page
 /// fields).
 fn items_only(items: ItemsResult, source: Option<String>) -> Document {
@@ -476,15 +474,6 @@ fn v2_format(r: &ParseResponse) -> Format {
     }
 }
 
-/// The first key of a JSON object, when it is written without escapes; `None` for anything
-/// else (the caller then takes the general path).
-fn first_key(text: &str) -> Option<&str> {
-    let rest = text.trim_start().strip_prefix('{')?.trim_start();
-    let rest = rest.strip_prefix('"')?;
-    let end = rest.find(['"', '\\'])?;
-    (rest.as_bytes()[end] == b'"').then(|| &rest[..end])
-}
-
 fn parse<T: WireValue>(text: &str, p: Projection) -> Result<T, LoadError> {
     // Tracking the JSON path costs about a third of the parse: only a failure pays for it.
     if let Ok(v) = wire::from_str(text, p) {
@@ -498,22 +487,36 @@ fn parse<T: WireValue>(text: &str, p: Projection) -> Result<T, LoadError> {
     Ok(value)
 }
 
+/// Reads one JSON text (an input, or a line of JSON Lines), held and checked to be UTF-8.
+///
+/// A parse result with page lists (a v2 response, the `items` object alone, a client-library
+/// dump, a v1 result) is read as the [`Reader`](crate::Reader) reads it, at one batch of
+/// everything: the index finds its shape (by the rules of [`crate::shape`]) and where each
+/// page is, the pages are parsed and joined. What the index says is not such an input (a
+/// [`ErrorKind::Shape`] error: a job listing, an extract job, batch results, an array of v1
+/// results, JSON Lines, a response without page lists, a scalar) is read as one value by
+/// [`load_sniffed`], which also gives those inputs' located errors.
 fn load_text(
-    text: &str,
+    held: &Shared,
     source: Option<&str>,
-    p: Projection,
+    options: ReadOptions,
 ) -> Result<Vec<Result<Loaded, LoadError>>, LoadError> {
+    let text = held.text().unwrap_or_default();
     if text.trim().is_empty() {
         return Err(empty_input(None));
     }
-    if let Some(loaded) = one_pass(text, source, p) {
-        return Ok(vec![Ok(loaded)]);
+    match read_held(held.clone(), source, options) {
+        Ok(doc) => Ok(vec![Ok(Loaded::Document(Box::new(doc)))]),
+        Err(e) if e.kind == ErrorKind::Shape => load_sniffed(text, source, options.projection()),
+        // Named by the caller, as the whole-value read's errors are.
+        Err(e) => Err(e.with_source(None)),
     }
-    load_sniffed(text, source, p)
 }
 
-/// [`load_text`] by its general path: the shape sniffed from the top-level keys, then the
-/// typed parse.
+/// The whole-value read of what is not a parse result with page lists (see [`load_text`]):
+/// the shape sniffed from the top-level keys, then the typed parse. A v2 response or an
+/// `items` object that reaches it (without page lists, keys of other shapes beside its
+/// own, fields of the wrong type) is read or located here, as one value.
 fn load_sniffed(
     text: &str,
     source: Option<&str>,
@@ -669,17 +672,32 @@ impl Document {
 mod tests {
     use super::*;
 
-    /// Every way of reading `text` must agree: the single pass when it applies, and the
-    /// sniffing path always (the single pass only ever skips work).
+    fn held(text: &str) -> Shared {
+        Shared::from_text(text.to_owned())
+    }
+
+    /// A read of `text` agrees with the whole-value typed parse of it (which the reader's
+    /// index and page pieces must match, field for field); whether it was read in batches.
     fn same_both_ways(text: &str, what: &str) -> bool {
         let sniffed = load_sniffed(text, Some("in.json"), Projection::default());
-        let read = load_text(text, Some("in.json"), Projection::default());
-        assert_eq!(read, sniffed, "{what}");
-        one_pass(text, Some("in.json"), Projection::default()).is_some()
+        let read = load_text(&held(text), Some("in.json"), ReadOptions::default());
+        if read != sniffed {
+            let (a, b) = (format!("{read:#?}"), format!("{sniffed:#?}"));
+            let diff: Vec<String> = a
+                .lines()
+                .zip(b.lines())
+                .enumerate()
+                .filter(|(_, (x, y))| x != y)
+                .take(6)
+                .map(|(i, (x, y))| format!("line {i}: batched {x} / whole {y}"))
+                .collect();
+            panic!("{what}: {}", diff.join("\n"));
+        }
+        read_held(held(text), Some("in.json"), ReadOptions::default()).is_ok()
     }
 
     #[test]
-    fn one_pass_reads_what_the_sniffing_path_reads() {
+    fn batched_reads_read_what_the_sniffing_path_reads() {
         let mut texts: Vec<(String, String)> = Vec::new();
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
         for dir in [
@@ -747,10 +765,11 @@ mod tests {
         }
         // `load_all` as it was, deciding JSON Lines before anything else.
         for (what, text) in &texts {
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
             let before = if looks_like_jsonl(text) {
-                load_lines(text, Some("in.json"), Projection::default())
+                load_lines(&held(text), Some("in.json"), ReadOptions::default())
             } else {
-                load_text(text, Some("in.json"), Projection::default())
+                load_text(&held(text), Some("in.json"), ReadOptions::default())
                     .unwrap_or_else(|e| vec![Err(e.with_source(Some("in.json")))])
             };
             assert_eq!(load_all(text.as_bytes(), Some("in.json")), before, "{what}");
@@ -763,10 +782,6 @@ mod tests {
             }
             fast += usize::from(same_both_ways(text, what));
         }
-        assert!(
-            fast >= 15,
-            "only {fast} of {} read in one pass",
-            texts.len()
-        );
+        assert!(fast >= 15, "only {fast} of {} read in batches", texts.len());
     }
 }

@@ -37,8 +37,11 @@ const NO_MMAP: &str = "PAGETREE_NO_MMAP";
 pub(crate) enum Held {
     /// A file (or a range of one) mapped read-only.
     Map(Mmap),
-    /// Bytes in memory.
+    /// Bytes in memory, shared with the caller that gave them.
     Heap(Arc<[u8]>),
+    /// Bytes in memory, owned (a small file read whole, or a buffer handed over): no copy
+    /// into an `Arc<[u8]>`, which cost a whole read a copy of its input.
+    Owned(Vec<u8>),
 }
 
 impl Held {
@@ -66,7 +69,7 @@ impl Held {
             // Small: one positioned read of the whole input.
             let mut bytes = vec![0; len as usize];
             read_exact_at(file, &mut bytes, range.start)?;
-            return Ok(Some(Held::Heap(bytes.into())));
+            return Ok(Some(Held::Owned(bytes)));
         }
         if cfg!(not(unix)) {
             // Mapped pages could not be given back behind the read (see `release`): memory
@@ -93,6 +96,7 @@ impl Held {
         match self {
             Held::Map(m) => m,
             Held::Heap(b) => b,
+            Held::Owned(v) => v,
         }
     }
 
@@ -168,6 +172,9 @@ fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
 pub(crate) struct Shared {
     held: Arc<Held>,
     range: Range<usize>,
+    /// The bytes of `held` in this range (and so any slice of them) were checked to be UTF-8
+    /// once, as a whole: see [`text`](Self::text).
+    utf8: bool,
 }
 
 impl Shared {
@@ -177,7 +184,58 @@ impl Shared {
         Shared {
             held: Arc::new(held),
             range: 0..len,
+            utf8: false,
         }
+    }
+
+    /// `text`, held: checked to be UTF-8 already (it is a `str`).
+    pub(crate) fn from_text(text: String) -> Shared {
+        Shared {
+            utf8: true,
+            ..Shared::new(Held::Owned(text.into_bytes()))
+        }
+    }
+
+    /// These bytes, checked to be UTF-8 as a whole: a whole read checks its input once, and
+    /// the pieces cut from it are then read as text without checking each again (that check
+    /// was about a tenth of parsing a piece).
+    ///
+    /// # Errors
+    ///
+    /// The bytes are not UTF-8 (where, as [`std::str::from_utf8`] says).
+    pub(crate) fn checked_utf8(mut self) -> Result<Shared, std::str::Utf8Error> {
+        // The SIMD check first (about a tenth of std's instructions on a response); std's
+        // only to say where a bad byte is.
+        if simdutf8::basic::from_utf8(&self).is_err() {
+            std::str::from_utf8(&self)?;
+        }
+        self.utf8 = true;
+        Ok(self)
+    }
+
+    /// These bytes as text: without a second check when they are a slice of bytes checked
+    /// as a whole ([`checked_utf8`](Self::checked_utf8)) that starts and ends between
+    /// characters; else checked now. `None` when they are not UTF-8.
+    pub(crate) fn text(&self) -> Option<&str> {
+        let bytes: &[u8] = self;
+        // A UTF-8 continuation byte (0b10xx_xxxx) never starts a character.
+        let starts_char = |at: usize| bytes.get(at).is_none_or(|b| (b & 0xC0) != 0x80);
+        if self.utf8 && starts_char(0) && self.ends_between_characters() {
+            // SAFETY: the whole range checked by `checked_utf8` is UTF-8, and this range lies
+            // within it (slices are clamped to their parent's range) starting and ending on
+            // character boundaries, so it is UTF-8 too.
+            return Some(unsafe { std::str::from_utf8_unchecked(bytes) });
+        }
+        std::str::from_utf8(bytes).ok()
+    }
+
+    /// Whether the byte after this range (in the held bytes) starts a character or there is
+    /// none.
+    fn ends_between_characters(&self) -> bool {
+        self.held
+            .bytes()
+            .get(self.range.end)
+            .is_none_or(|b| (b & 0xC0) != 0x80)
     }
 
     /// Bytes `range` of these (relative to their start).
@@ -187,6 +245,7 @@ impl Shared {
         Shared {
             held: self.held.clone(),
             range: start..end,
+            utf8: self.utf8,
         }
     }
 
@@ -299,6 +358,17 @@ impl Deref for PieceBytes {
     }
 }
 
+impl PieceBytes {
+    /// The bytes as text, `None` when they are not UTF-8 (see [`Shared::text`]: a slice of
+    /// an input checked as a whole is not checked again).
+    pub(crate) fn text(&self) -> Option<&str> {
+        match self {
+            PieceBytes::Owned(v) => std::str::from_utf8(v).ok(),
+            PieceBytes::Shared(s) => s.text(),
+        }
+    }
+}
+
 impl PartialEq for PieceBytes {
     fn eq(&self, other: &Self) -> bool {
         **self == **other
@@ -348,7 +418,7 @@ mod tests {
         );
         // Small ranges are read into memory.
         let small = Held::open(&file, Some(10..20)).unwrap().unwrap();
-        assert!(matches!(small, Held::Heap(_)));
+        assert!(matches!(small, Held::Owned(_)));
         assert_eq!(small.bytes(), &big[10..20]);
     }
 }

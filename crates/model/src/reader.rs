@@ -11,8 +11,9 @@ use rayon::prelude::*;
 use crate::document::{Document, Format, Warning};
 use crate::error::{ErrorKind, LoadError};
 use crate::lazy::LazyDocument;
-use crate::load::{load_document, load_file};
+use crate::lazy::PieceLoc;
 use crate::mapped::{Held, HeldCursor, PieceBytes, Shared};
+use crate::response::ParseResponse;
 use crate::scan::ArrayPath;
 use crate::span::FileSpan;
 use crate::stream::{Piece, PieceKind, RawPiece};
@@ -131,6 +132,8 @@ enum Input {
     /// Bytes `range` of a file, read as a file of their own (a JSON Lines line).
     Range(PathBuf, Range<u64>),
     Bytes(Arc<[u8]>),
+    /// Bytes already held (a whole read's input, checked to be UTF-8).
+    Held(Shared),
 }
 
 impl Input {
@@ -142,6 +145,7 @@ impl Input {
             Input::File(p) => Held::open(&File::open(p).ok()?, None).ok()??,
             Input::Range(p, r) => Held::open(&File::open(p).ok()?, Some(r.clone())).ok()??,
             Input::Bytes(b) => Held::Heap(b.clone()),
+            Input::Held(held) => return Some(held.clone()),
         };
         Some(Shared::new(held))
     }
@@ -152,6 +156,7 @@ impl Input {
             Input::File(p) => Handle::File(FileSpan::whole(p)?),
             Input::Range(p, r) => Handle::File(FileSpan::open(p, r.clone())?),
             Input::Bytes(b) => Handle::Held(HeldCursor::new(Shared::new(Held::Heap(b.clone())))),
+            Input::Held(held) => Handle::Held(HeldCursor::new(held.clone())),
         })
     }
 
@@ -174,6 +179,7 @@ impl Input {
                 LazyDocument::index_file_range_exact(p, r.clone(), source)
             }
             (Input::Bytes(b), _) => LazyDocument::index(Cursor::new(&b[..]), source),
+            (Input::Held(held), _) => LazyDocument::index_held(held, source, exact),
         }
     }
 }
@@ -210,7 +216,9 @@ impl Seek for Handle {
     }
 }
 
-/// A parse result read a batch of pages at a time, in bounded memory.
+/// A parse result read a batch of pages at a time, in bounded memory. Whole reads
+/// ([`load_file`](crate::load_file), [`document`](Self::document)) are this reader at one
+/// batch of everything.
 ///
 /// Opening reads the input once to find where each page sits, keeping only that index and
 /// the small fields (`job`, `raw_parameters`...), and detects the shape. [`Reader::batches`]
@@ -526,41 +534,33 @@ impl Reader {
         doc
     }
 
-    /// Reads the whole input into one [`Document`], exactly as
-    /// [`load_file`](crate::load_file) does (every field kept, `markdown_full` included): for
-    /// an input that turns out small enough to hold.
+    /// Reads the whole input into one [`Document`], losslessly (every field kept,
+    /// `markdown_full` and `text_full` included, whatever the [`options`](Self::options)):
+    /// the pages as one batch of everything, as [`load_file`](crate::load_file) reads a
+    /// parse result. For an input that turns out small enough to hold.
     ///
     /// ```
-    /// let json = br#"{"items": {"pages": [{"page_number": 1, "items": []}]}}"#;
+    /// let json = br#"{"items": {"pages": [{"page_number": 1, "items": []}]}, "markdown_full": "x"}"#;
     /// let r = pagetree_model::Reader::from_bytes(json.to_vec(), Some("a.json"))?;
-    /// assert_eq!(r.document()?, pagetree_model::load_document(json, Some("a.json"))?);
+    /// let doc = r.document()?;
+    /// assert_eq!(doc, pagetree_model::load_document(json, Some("a.json"))?);
+    /// assert_eq!(doc.response.markdown_full.as_deref(), Some("x"));
     /// # Ok::<(), pagetree_model::LoadError>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// As [`load_file`](crate::load_file)'s.
+    /// The input cannot be read again, or a page fails to parse (as a whole read reports it).
     pub fn document(&self) -> Result<Document, LoadError> {
-        match &self.input {
-            Input::File(p) => {
-                let mut doc = load_file(p)?;
-                doc.source = self.source.clone();
-                Ok(doc)
-            }
-            Input::Range(..) | Input::Bytes(_) if self.held.is_some() => {
-                let held = self.held.as_ref().expect("checked");
-                load_document(held, self.source.as_deref())
-            }
-            Input::Range(..) | Input::Bytes(_) => {
-                let mut bytes = Vec::new();
-                let io = |e: io::Error| LoadError::io(self.source.as_deref().unwrap_or(""), &e);
-                self.input
-                    .open()
-                    .and_then(|mut h| h.read_to_end(&mut bytes))
-                    .map_err(io)?;
-                load_document(&bytes, self.source.as_deref())
-            }
-        }
+        let mut whole = Reader {
+            input: self.input.clone(),
+            held: self.held.clone(),
+            source: self.source.clone(),
+            lazy: self.lazy.clone(),
+            options: ReadOptions::lossless(),
+            progress: None,
+        };
+        whole.batches(u64::MAX).whole()
     }
 
     /// The pages in batches of about `max_bytes` of input each (at least one page per
@@ -605,6 +605,8 @@ enum Want {
     Batch,
     /// This many pages more (fewer at the end).
     Pages(usize),
+    /// Every entry of every page list, from the first page on (a whole read).
+    All,
 }
 
 impl Batches<'_> {
@@ -673,12 +675,56 @@ impl Batches<'_> {
         self.start = self.start.saturating_sub(pages);
     }
 
+    /// All the pages not handed out as one batch, with the response's `markdown_full` and
+    /// `text_full`: the whole document, as a whole read gives it (its page join and warnings
+    /// made from the pages read, positions as in the input).
+    fn whole(mut self) -> Result<Document, LoadError> {
+        let pieces = self.read(Want::All)?;
+        let fulls = std::mem::take(&mut self.reader.lazy.fulls);
+        let mut response = self.reader.lazy.assemble(pieces).response;
+        for (key, loc) in fulls {
+            let raw = self.raw_field(key, loc)?;
+            read_full(&raw, &mut response, self.reader.source.as_deref())?;
+        }
+        let lazy = &self.reader.lazy;
+        let mut doc = Document::new(response, Some(lazy.format), self.reader.source.clone());
+        doc.items_only = lazy.items_only();
+        Ok(doc)
+    }
+
+    /// The field at `loc` (`markdown_full`, `text_full`), read in place or again from the
+    /// input.
+    fn raw_field(&mut self, key: String, loc: PieceLoc) -> Result<RawPiece, LoadError> {
+        let (start, end) = (loc.offset as usize, (loc.offset + loc.len) as usize);
+        let bytes = match &self.reader.held {
+            Some(held) => PieceBytes::Shared(held.slice(start..end)),
+            None => {
+                let source = self.reader.source.clone().unwrap_or_default();
+                let handle = self.handle()?;
+                let mut buf = vec![0; end - start];
+                handle
+                    .seek(SeekFrom::Start(loc.offset))
+                    .and_then(|_| handle.read_exact(&mut buf))
+                    .map_err(|e| LoadError::io(&source, &e))?;
+                PieceBytes::Owned(buf)
+            }
+        };
+        Ok(RawPiece {
+            kind: PieceKind::Field(key),
+            index: 0,
+            bytes,
+            pos: loc.pos,
+            v1: None,
+        })
+    }
+
     /// The end of what `want` reads from `self.start`.
     fn end(&self, want: Want) -> usize {
         let lazy = &self.reader.lazy;
         let n = lazy.pages.len();
         match want {
             Want::Pages(k) => (self.start + k).min(n),
+            Want::All => n,
             Want::Batch => {
                 let (mut end, mut bytes) = (self.start, 0);
                 while end < n && (end == self.start || bytes < self.max_bytes) {
@@ -761,13 +807,17 @@ impl Batches<'_> {
         let handle = self.handle.as_mut().expect("opened above");
         let lazy = &self.reader.lazy;
         let held = self.reader.held.as_ref();
+        let wanted = match want {
+            Want::All => lazy.every_entry(),
+            _ => lazy.wanted(range.clone(), lists),
+        };
         let raw = match held {
-            Some(held) => lazy.slice_lists(held, range.clone(), lists).inspect(|raw| {
+            Some(held) => lazy.slice_entries(held, wanted).inspect(|raw| {
                 for run in runs(raw, 0) {
                     held.prefetch(run);
                 }
             }),
-            None => lazy.read_lists_reusing(handle, range.clone(), lists, &mut spare),
+            None => lazy.read_entries_reusing(handle, &wanted, &mut spare),
         }
         .map_err(io)?;
         let mut pieces = parse(lazy, &raw, projection, light)?;
@@ -845,7 +895,67 @@ const RELEASE_GAP: usize = 4096;
 /// 64 KiB by default).
 const RELEASE_BEHIND: usize = 256 << 10;
 
-/// Parses raw pieces in parallel, in order.
+/// Reads all of `held` (an input checked to be UTF-8, without a byte-order mark) as one
+/// parse result, losslessly: indexed, its pages parsed as one batch and assembled, as
+/// [`Reader::document`] reads. Under `options`' projection (a whole read never leaves out
+/// server pages).
+///
+/// # Errors
+///
+/// As [`Reader::open`]'s (an [`ErrorKind::Shape`] error for an input that is not one parse
+/// result with its page lists: a whole-value read takes those), or a page that fails to
+/// parse.
+pub(crate) fn read_held(
+    held: Shared,
+    source: Option<&str>,
+    options: ReadOptions,
+) -> Result<Document, LoadError> {
+    let mut reader = Reader::with_held(Input::Held(held.clone()), Some(held), source)?;
+    reader.options = options.skip_server_pages(false);
+    reader.batches(u64::MAX).whole()
+}
+
+/// Sets `markdown_full` or `text_full` (`raw`'s key) on `response` from `raw`, as a whole
+/// read sets it: a string, or an explicit `null` remembered.
+fn read_full(
+    raw: &RawPiece,
+    response: &mut ParseResponse,
+    source: Option<&str>,
+) -> Result<(), LoadError> {
+    let PieceKind::Field(key) = &raw.kind else {
+        return Ok(());
+    };
+    let Some(i) = ParseResponse::FIELDS.iter().position(|(k, _)| k == key) else {
+        return Ok(());
+    };
+    let value = match raw.parse_fast(source, Projection::default())? {
+        Piece::Field(_, serde_json::Value::String(s)) => Some(s),
+        Piece::Field(_, serde_json::Value::Null) => None,
+        _ => {
+            // Not a string: the whole read's error, word for word.
+            let text = raw.bytes.text().unwrap_or_default();
+            let e = serde_json::from_str::<Option<String>>(text)
+                .err()
+                .map(|e| raw.located(&e, ""))
+                .unwrap_or_else(|| LoadError::new(ErrorKind::Data, "expected a string"));
+            return Err(e.with_source(source));
+        }
+    };
+    response.wire.set_null(i, value.is_none());
+    if key == "markdown_full" {
+        response.markdown_full = value;
+    } else {
+        response.text_full = value;
+    }
+    Ok(())
+}
+
+/// Below this many bytes of pieces a batch is parsed on the calling thread: waking a worker
+/// costs more than it saves on a small batch, and the CLI already reads the files of a
+/// folder in parallel.
+const PARALLEL_MIN: usize = 1 << 20;
+
+/// Parses raw pieces in parallel (on the calling thread when they are few), in order.
 fn parse(
     lazy: &LazyDocument,
     raw: &[RawPiece],
@@ -866,6 +976,8 @@ fn parse(
     };
     let parsed: Vec<Result<(usize, Piece), LoadError>> = if projection.edges_only {
         crate::edges::parse_pieces(lazy, raw, projection, one)
+    } else if raw.iter().map(|r| r.bytes.len()).sum::<usize>() < PARALLEL_MIN {
+        raw.iter().map(one).collect()
     } else {
         raw.par_iter().map(one).collect()
     };

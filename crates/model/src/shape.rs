@@ -1,7 +1,7 @@
 //! The rules that say which shape a response is, in one place.
 //!
-//! Every reader (the whole read's single pass and its sniffing path, the index a streamed read
-//! builds, the page stream) learns a few facts about an input's top level and its first root
+//! Every reader (the index that whole and batched reads build, the whole-value read of the
+//! shapes the index leaves to it) learns a few facts about an input's top level and its first root
 //! page, and asks these functions. They used to restate the rules, and disagreed: a root `pages`
 //! list whose pages had neither `page_number` nor v1's markers was an SDK dump read whole and a
 //! v1 result streamed, so the two wrote different output for the same file.

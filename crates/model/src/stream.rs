@@ -119,10 +119,10 @@ impl RawPiece {
     /// Like [`RawPiece::parse`], faster: parses without tracking the JSON path, and only when
     /// that fails parses again to locate the error.
     pub fn parse_fast(&self, source: Option<&str>, p: Projection) -> Result<Piece, LoadError> {
-        // One UTF-8 check of the whole piece, then a parse from `&str`, which does not check
-        // each string again (that was a tenth of parsing). Invalid UTF-8 is left to `parse`,
-        // which locates it.
-        let Ok(text) = std::str::from_utf8(&self.bytes) else {
+        // One UTF-8 check of the whole piece (none for a piece of an input checked as a
+        // whole), then a parse from `&str`, which does not check each string again (that was
+        // a tenth of parsing). Invalid UTF-8 is left to `parse`, which locates it.
+        let Some(text) = self.bytes.text() else {
             return self.parse(source, p);
         };
         let fast = match &self.kind {
@@ -148,6 +148,9 @@ impl RawPiece {
                     _ => return self.parse(source, p),
                 }
             }
+            // A field (`job`...) read while indexing: any JSON value reads, so only broken
+            // JSON fails, and `parse` then says where.
+            PieceKind::Field(k) => wire::from_str(text, p).map(|v| Piece::Field(k.clone(), v)),
             _ => return self.parse(source, p),
         };
         fast.or_else(|_| self.parse(source, p))
@@ -184,7 +187,7 @@ impl RawPiece {
 
     /// A serde error inside the piece, with `sub` (its JSON path within the piece) and its
     /// position moved to the whole input.
-    fn located(&self, inner: &serde_json::Error, sub: &str) -> LoadError {
+    pub(crate) fn located(&self, inner: &serde_json::Error, sub: &str) -> LoadError {
         let mut err = LoadError::from_json(inner, String::new());
         let base = self.path();
         err.path = match sub {
