@@ -581,6 +581,7 @@ impl Reader {
             max_bytes,
             done: false,
             spare: Vec::new(),
+            fulls_checked: 0,
         }
     }
 }
@@ -596,6 +597,9 @@ pub struct Batches<'a> {
     done: bool,
     /// Buffers of parsed pages, read into again.
     spare: Vec<Vec<u8>>,
+    /// How many of the response's `markdown_full`/`text_full` fields (in input order) were
+    /// checked to be a string or null.
+    fulls_checked: usize,
 }
 
 /// How far a read reaches.
@@ -690,6 +694,32 @@ impl Batches<'_> {
         let mut doc = Document::new(response, Some(lazy.format), self.reader.source.clone());
         doc.items_only = lazy.items_only();
         Ok(doc)
+    }
+
+    /// Checks that each `markdown_full` and `text_full` not checked yet that `before` accepts
+    /// (they are in input order) is a string or null, as a whole read of it would: a batched
+    /// read that never reads them still fails where a whole read fails, and reports the first
+    /// value of a wrong type in input order. The scanner checked their syntax, so one byte
+    /// tells; a wrong one is parsed for the whole read's message.
+    fn check_fulls(&mut self, before: impl Fn(&PieceLoc) -> bool) -> Result<(), LoadError> {
+        while let Some((key, loc)) = self.reader.lazy.fulls.get(self.fulls_checked).cloned() {
+            if !before(&loc) {
+                break;
+            }
+            self.fulls_checked += 1;
+            let head = PieceLoc {
+                len: loc.len.min(1),
+                ..loc
+            };
+            let text = self.raw_field(key.clone(), head)?;
+            if matches!(text.bytes.first(), Some(b'"' | b'n')) {
+                continue;
+            }
+            let mut scratch = self.reader.lazy.assemble(Vec::new()).response;
+            let raw = self.raw_field(key, loc)?;
+            read_full(&raw, &mut scratch, self.reader.source.as_deref())?;
+        }
+        Ok(())
     }
 
     /// The field at `loc` (`markdown_full`, `text_full`), read in place or again from the
@@ -820,7 +850,21 @@ impl Batches<'_> {
             None => lazy.read_entries_reusing(handle, &wanted, &mut spare),
         }
         .map_err(io)?;
-        let mut pieces = parse(lazy, &raw, projection, light)?;
+        // A `markdown_full` or `text_full` before these entries comes first in input order.
+        let first = raw.iter().map(|r| r.pos.offset).min().unwrap_or(u64::MAX);
+        self.check_fulls(|loc| loc.offset < first)?;
+        let lazy = &self.reader.lazy;
+        let held = self.reader.held.as_ref();
+        let handle = self.handle.as_mut().expect("opened above");
+        let mut pieces = match parse(lazy, &raw, projection, light) {
+            Ok(pieces) => pieces,
+            Err(e) if e.kind == ErrorKind::Data => {
+                let at = (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(usize::MAX));
+                self.check_fulls(|loc| (loc.pos.line as usize, loc.pos.column as usize) < at)?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
         if light {
             // Pages without an items page, or failed, are rendered from the server's pages:
             // read those whole.
@@ -858,6 +902,10 @@ impl Batches<'_> {
             })),
         }
         self.spare = spare;
+        if range.end == self.reader.lazy.pages.len() {
+            // The last pages: every such field left comes after them.
+            self.check_fulls(|_| true)?;
+        }
         self.start = range.end;
         Ok(pieces)
     }
