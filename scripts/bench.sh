@@ -158,9 +158,10 @@ has_subcommand elements && add pagetree-elements "$pt elements {FILE} -o {OUT}.j
 has_subcommand chunks && add pagetree-chunks "$pt chunks {FILE} -o {OUT}.json"
 has_subcommand tables && add pagetree-tables "$pt tables {FILE} -o {OUT}.d"
 has_subcommand quality && add pagetree-quality "$pt quality --format json {FILE} -o {OUT}.json"
-# Every output of one pass (quality's report is held until the end of the document).
+# Every output of one run: the five of the first pass, then the chunk pass (quality's report
+# is held until the end of the document; the chunker holds the pages back to its last cut).
 has_subcommand convert && "$pagetree" convert --help 2>/dev/null | grep -q quality &&
-    add pagetree-convert-all "$pt convert --to markdown,text,tables,elements,quality {FILE} -o {OUT}.d"
+    add pagetree-convert-all "$pt convert --to markdown,text,tables,elements,quality,chunks {FILE} -o {OUT}.d"
 has_subcommand inspect && add pagetree-inspect "sh -c '$pt inspect --json \"\$0\" >/dev/null' {FILE}"
 
 sizes=("small:$pages_small")

@@ -428,6 +428,15 @@ fn read_batches(
     chunk_pass(reader, opts, state, sink)
 }
 
+/// Input bytes per batch of the chunk pass, at most. A chunker batch's buffers (its markdown,
+/// that markdown's character index, the walk, about 2x the input together) are freed whole
+/// and allocated again each batch; above half a MiB an allocator maps such buffers one by one
+/// (mimalloc: objects over 512 KiB) and keeps what was freed resident until it purges it, up
+/// to a second later. At 1 MiB, `convert --to chunks` on the 310 MB response peaked at
+/// 55-68 MiB; at 512 KiB 46-47 MiB, with no more CPU (a batch is rendered alone, and the pages
+/// read again after its last safe cut are as many). The chunks are the same at any size.
+const CHUNK_BATCH_BYTES: u64 = 1 << 19;
+
 /// The end of every other output, then chunks, when asked for, in a pass of their own over
 /// the reader (a chunk's end depends on pages after it: they settle on their own schedule, see
 /// [`chunks::split_reader`]). The other outputs end first so that what they hold (the
@@ -444,7 +453,7 @@ fn chunk_pass(
         let warnings = chunks::split_reader(
             reader,
             &opts.chunks,
-            opts.batch_bytes,
+            opts.batch_bytes.min(CHUNK_BATCH_BYTES),
             &mut chunk_writer(sink, &mut count),
         )?;
         stats.chunks = count;
