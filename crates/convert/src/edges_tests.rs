@@ -20,20 +20,7 @@ fn root() -> PathBuf {
 
 /// Every `.json` file under `testdata/`, sorted.
 fn fixtures() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).expect("testdata") {
-            let path = entry.expect("dir entry").path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "json") {
-                out.push(path);
-            }
-        }
-    }
-    let mut v = Vec::new();
-    walk(&root().join("testdata"), &mut v);
-    v.sort();
-    v
+    pagetree_synth::testdata_files(&root(), &["json"])
 }
 
 /// The options of the detection pass.

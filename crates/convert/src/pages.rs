@@ -14,7 +14,7 @@ use std::str::FromStr;
 use pagetree_model::{Document, Item, Page};
 use rayon::prelude::*;
 
-use crate::furniture::{Detection, FurnitureMode};
+use crate::furniture::{Detection, Furniture, FurnitureMode};
 use crate::warning::Warning;
 
 /// The API's default page separator.
@@ -229,6 +229,16 @@ pub struct PageOptions {
     /// After the error message of a failed page
     /// (`replace_failed_page_with_error_message_suffix`). Default: empty.
     pub failed_suffix: String,
+}
+
+impl PageOptions {
+    /// How headers or footers (`layer`) are written.
+    pub(crate) fn furniture(&self, layer: Furniture) -> &FurnitureMode {
+        match layer {
+            Furniture::Header => &self.headers,
+            Furniture::Footer => &self.footers,
+        }
+    }
 }
 
 impl Default for PageOptions {

@@ -128,10 +128,7 @@ struct TextWriter<'o> {
 
 impl<'i, 'o> BlockWriter<'i, 'o> for TextWriter<'o> {
     fn furniture(&self, layer: Furniture) -> &'o FurnitureMode {
-        match layer {
-            Furniture::Header => &self.opts.pages.headers,
-            Furniture::Footer => &self.opts.pages.footers,
-        }
+        self.opts.pages.furniture(layer)
     }
 
     fn write_run(&mut self, items: &'i [Item], walk: &[usize], out: &mut Out) {

@@ -165,6 +165,19 @@ impl<'a> Walk<'a> {
         (self.peek()? == c).then(|| self.i += 1)
     }
 
+    /// Steps over what follows a member or element: `Some(true)` after a comma (another
+    /// follows), `Some(false)` after `close`, `None` on anything else.
+    fn more(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        let c = self.peek()?;
+        self.i += 1;
+        match c {
+            b',' => Some(true),
+            c if c == close => Some(false),
+            _ => None,
+        }
+    }
+
     /// The page object: where its `items` array's items are.
     fn page(&mut self) -> Option<Items> {
         self.eat(b'{')?;
@@ -195,14 +208,8 @@ impl<'a> Walk<'a> {
             } else {
                 self.value()?;
             }
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
-                b'}' => {
-                    self.i += 1;
-                    break;
-                }
-                _ => return None,
+            if !self.more(b'}')? {
+                break;
             }
         }
         self.ws();
@@ -222,14 +229,8 @@ impl<'a> Walk<'a> {
         loop {
             self.ws();
             items.push(self.item()?);
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
-                b']' => {
-                    self.i += 1;
-                    return Some(items);
-                }
-                _ => return None,
+            if !self.more(b']')? {
+                return Some(items);
             }
         }
     }
@@ -304,14 +305,8 @@ impl<'a> Walk<'a> {
                 self.value()?;
             }
             first = false;
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
-                b'}' => {
-                    self.i += 1;
-                    break;
-                }
-                _ => return None,
+            if !self.more(b'}')? {
+                break;
             }
         }
         info.container &= info.simple;

@@ -715,9 +715,8 @@ impl Batches<'_> {
             if matches!(text.bytes.first(), Some(b'"' | b'n')) {
                 continue;
             }
-            let mut scratch = self.reader.lazy.assemble(Vec::new()).response;
             let raw = self.raw_field(key, loc)?;
-            read_full(&raw, &mut scratch, self.reader.source.as_deref())?;
+            return Err(not_text(&raw, self.reader.source.as_deref()));
         }
         Ok(())
     }
@@ -979,15 +978,7 @@ fn read_full(
     let value = match raw.parse_fast(source, Projection::default())? {
         Piece::Field(_, serde_json::Value::String(s)) => Some(s),
         Piece::Field(_, serde_json::Value::Null) => None,
-        _ => {
-            // Not a string: the whole read's error, word for word.
-            let text = raw.bytes.text().unwrap_or_default();
-            let e = serde_json::from_str::<Option<String>>(text)
-                .err()
-                .map(|e| raw.located(&e, ""))
-                .unwrap_or_else(|| LoadError::new(ErrorKind::Data, "expected a string"));
-            return Err(e.with_source(source));
-        }
+        _ => return Err(not_text(raw, source)),
     };
     response.wire.set_null(i, value.is_none());
     if key == "markdown_full" {
@@ -996,6 +987,17 @@ fn read_full(
         response.text_full = value;
     }
     Ok(())
+}
+
+/// The error of a `markdown_full` or `text_full` that is not a string or null: the whole
+/// read's, word for word.
+fn not_text(raw: &RawPiece, source: Option<&str>) -> LoadError {
+    let text = raw.bytes.text().unwrap_or_default();
+    serde_json::from_str::<Option<String>>(text)
+        .err()
+        .map(|e| raw.located(&e, ""))
+        .unwrap_or_else(|| LoadError::new(ErrorKind::Data, "expected a string"))
+        .with_source(source)
 }
 
 /// Below this many bytes of pieces a batch is parsed on the calling thread: waking a worker

@@ -33,7 +33,7 @@ use std::io::{self, Write};
 
 use content::{Plan, generate};
 use json::Json;
-pub use realdata::realdata_files;
+pub use realdata::{realdata_files, testdata_files};
 
 /// What to generate. Every field states its default.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -42,6 +42,35 @@ pub fn realdata_files(repo: &Path, what: &str) -> Option<Vec<PathBuf>> {
     }
 }
 
+/// Every file under the repository's `testdata/` (sub-folders included: invalid inputs,
+/// regressions, audits...) whose extension is one of `exts`, sorted: the fixtures a check
+/// that must hold for any input runs over.
+///
+/// ```
+/// let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+/// let files = pagetree_synth::testdata_files(&repo, &["json"]);
+/// assert!(files.iter().any(|p| p.ends_with("invalid/truncated.json")));
+/// ```
+pub fn testdata_files(repo: &Path, exts: &[&str]) -> Vec<PathBuf> {
+    fn walk(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("testdata") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                walk(&path, exts, out);
+            } else if path
+                .extension()
+                .is_some_and(|e| exts.iter().any(|x| e == *x))
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut v = Vec::new();
+    walk(&repo.join("testdata"), exts, &mut v);
+    v.sort();
+    v
+}
+
 /// Whether the environment says this is a CI run (`CI=true`, as CI services set it).
 fn on_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")

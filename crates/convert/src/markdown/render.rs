@@ -50,10 +50,7 @@ pub(crate) struct Renderer<'o, 'a> {
 
 impl<'o, 'a> BlockWriter<'a, 'o> for Renderer<'o, 'a> {
     fn furniture(&self, layer: Furniture) -> &'o FurnitureMode {
-        match layer {
-            Furniture::Header => &self.opts.pages.headers,
-            Furniture::Footer => &self.opts.pages.footers,
-        }
+        self.opts.pages.furniture(layer)
     }
 
     fn write_run(&mut self, items: &'a [Item], walk: &[usize], out: &mut Out) {

@@ -18,23 +18,7 @@ fn root() -> PathBuf {
 /// Every `.json` and `.jsonl` file under `testdata/`, sorted (invalid ones load to errors and
 /// hold no tables).
 fn fixtures() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).expect("testdata") {
-            let path = entry.expect("dir entry").path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path
-                .extension()
-                .is_some_and(|e| e == "json" || e == "jsonl")
-            {
-                out.push(path);
-            }
-        }
-    }
-    let mut v = Vec::new();
-    walk(&root().join("testdata"), &mut v);
-    v.sort();
-    v
+    pagetree_synth::testdata_files(&root(), &["json", "jsonl"])
 }
 
 /// The real responses, as every crate's tests find them (`CI=true` fails when they are missing).
