@@ -18,7 +18,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::document::{Document, Format, PageIndex, Warning, join_page_lists};
+use crate::document::{Document, Format, PageIndex, Warning, join_page_lists, join_pages_with};
 use crate::entries::{Entries, Lines, ShownLists};
 use crate::error::{ErrorKind, LoadError};
 use crate::load::{blank_prefix, empty_input};
@@ -61,6 +61,50 @@ const LISTS: [ArrayPath; 4] = [
     ArrayPath::MetadataPages,
 ];
 
+/// One page of the join, as a [`PageIndex`] in 20 bytes instead of 72: the index of a large
+/// response holds one for each page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JoinedPage {
+    /// The page number.
+    pub number: u32,
+    /// Its entry's index in each list, in [`PageIndex`] order; [`NO_ENTRY`] for none.
+    at: [u32; 4],
+}
+
+/// [`JoinedPage::at`] of a list without an entry for the page.
+const NO_ENTRY: u32 = u32::MAX;
+
+impl JoinedPage {
+    /// `page` held small; `None` for an index of [`NO_ENTRY`] or more (a list of four
+    /// billion entries).
+    fn new(page: PageIndex) -> Option<Self> {
+        let at = [page.items, page.markdown, page.text, page.metadata].map(|i| match i {
+            None => Some(NO_ENTRY),
+            Some(i) => u32::try_from(i).ok().filter(|i| *i != NO_ENTRY),
+        });
+        let [Some(a), Some(b), Some(c), Some(d)] = at else {
+            return None;
+        };
+        Some(JoinedPage {
+            number: page.number,
+            at: [a, b, c, d],
+        })
+    }
+
+    /// The page as a [`PageIndex`].
+    pub fn index(&self) -> PageIndex {
+        let [items, markdown, text, metadata] =
+            self.at.map(|i| (i != NO_ENTRY).then_some(i as usize));
+        PageIndex {
+            number: self.number,
+            items,
+            markdown,
+            text,
+            metadata,
+        }
+    }
+}
+
 /// A response indexed for random access; see the module docs.
 #[derive(Clone)]
 pub struct LazyDocument {
@@ -71,7 +115,7 @@ pub struct LazyDocument {
     /// The response without its pages (and without `markdown_full`/`text_full`).
     pub skeleton: ParseResponse,
     /// The page join, sorted by page number; indexes point into the lists.
-    pub pages: Vec<PageIndex>,
+    pub pages: Vec<JoinedPage>,
     /// What indexing noticed (the same notes the whole-document loader makes about pages).
     pub warnings: Vec<Warning>,
     /// Total bytes of the input.
@@ -574,8 +618,20 @@ impl LazyDocument {
             (names[2], present[2].then_some(n2)),
             (names[3], present[3].then_some(n3)),
         ];
-        let (pages, warnings) = join_page_lists(&join_input);
+        let mut pages = Vec::new();
+        let mut too_many = false;
+        let warnings = join_pages_with(&join_input, |p| match JoinedPage::new(p) {
+            Some(p) => pages.push(p),
+            None => too_many = true,
+        });
+        if too_many {
+            return Err(located(LoadError::new(
+                ErrorKind::Shape,
+                "a page list of four billion entries or more; load this input whole",
+            )));
+        }
         drop(join_input);
+        pages.shrink_to_fit();
         for list in &mut lists {
             list.shrink_to_fit();
         }
@@ -616,6 +672,7 @@ impl LazyDocument {
             at.map(|i| lazy.lists[slot].span(i))
         };
         self.pages[..n].iter().zip(&other.pages[..n]).all(|(a, b)| {
+            let (a, b) = (a.index(), b.index());
             let (sa, sb) = (
                 [a.items, a.markdown, a.text, a.metadata],
                 [b.items, b.markdown, b.text, b.metadata],
@@ -627,7 +684,7 @@ impl LazyDocument {
 
     /// Bytes of the input that joined page `i` occupies (all its lists' entries).
     pub fn page_bytes(&self, i: usize) -> u64 {
-        let p = &self.pages[i];
+        let p = self.pages[i].index();
         let slots = [p.items, p.markdown, p.text, p.metadata];
         let v1 = self.format == Format::V1;
         slots
@@ -809,7 +866,7 @@ impl LazyDocument {
     ) -> Vec<(PieceLoc, ArrayPath)> {
         let mut wanted: Vec<(PieceLoc, ArrayPath)> = Vec::new();
         let v1 = self.format == Format::V1;
-        for p in &self.pages[range] {
+        for p in self.pages[range].iter().map(JoinedPage::index) {
             let slots = [p.items, p.markdown, p.text, p.metadata];
             for (slot, at) in slots.iter().enumerate() {
                 if v1 && slot > 0 {
