@@ -138,7 +138,11 @@ impl Lines {
                 start,
             });
         }
-        debug_assert_eq!(self.at(pos.offset), pos, "a position the marks do not give back");
+        debug_assert_eq!(
+            self.at(pos.offset),
+            pos,
+            "a position the marks do not give back"
+        );
     }
 
     /// The position of an entry noted at `offset`.
@@ -218,11 +222,21 @@ mod tests {
         }
         assert_eq!(lines.marks.len(), 1);
         // ...then a pretty-printed tail: a line each, some sharing one.
-        for p in [pos(5000, 7, 3), pos(5100, 9, 5), pos(5110, 9, 15), pos(9000, 40, 1)] {
+        for p in [
+            pos(5000, 7, 3),
+            pos(5100, 9, 5),
+            pos(5110, 9, 15),
+            pos(9000, 40, 1),
+        ] {
             lines.note(p);
         }
         assert_eq!(lines.marks.len(), 4);
-        for p in [pos(200, 1, 201), pos(5110, 9, 15), pos(9000, 40, 1), pos(5000, 7, 3)] {
+        for p in [
+            pos(200, 1, 201),
+            pos(5110, 9, 15),
+            pos(9000, 40, 1),
+            pos(5000, 7, 3),
+        ] {
             assert_eq!(lines.at(p.offset), p);
         }
     }
