@@ -1,8 +1,8 @@
 //! Random-access reading of large responses: index once, then load pages in batches.
 //!
 //! [`LazyDocument::index`] reads a response once with the streaming [`Scanner`], keeping only
-//! where each page of each page list sits (offset, length, line, column) and its page number,
-//! plus the small fields (`job`, `raw_parameters`...). The four page lists are joined by page
+//! where each page of each page list sits (offset, length, line, column: held compactly, see
+//! [`crate::entries`]) and its page number, plus the small fields (`job`, `raw_parameters`...). The four page lists are joined by page
 //! number exactly as [`Document::new`] joins them (same order, same warnings). Then
 //! [`LazyDocument::read_batch`] reads the raw bytes of a run of joined pages, which the caller
 //! parses (in parallel, if it likes) and [`LazyDocument::assemble`]s into an ordinary
