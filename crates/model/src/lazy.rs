@@ -513,9 +513,7 @@ impl LazyDocument {
                 format = Some(if sdk { Format::V2Sdk } else { Format::V2Items });
             } else {
                 // v1: one element holds all four lists' facts for its page.
-                for slot in 0..4 {
-                    present[slot] = true;
-                }
+                present = [true; 4];
                 for (i, probe) in root_probes.iter().enumerate() {
                     let n = Some(probe.v1_page.unwrap_or(i as u32 + 1));
                     let (offset, len) = root_pages.span(i);
@@ -1475,7 +1473,7 @@ impl Gathered {
         for (array, at) in rest.again {
             self.again.push((array, at + bases[list_slot(array)]));
         }
-        self.lines.extend_shifted(&rest.lines, &shift);
+        self.lines.extend_shifted(&rest.lines, shift);
         let moved = |offset: u64| st.pos.offset + offset - prefix;
         for (slot, (list, numbers)) in rest.lists.into_iter().zip(rest.numbers).enumerate() {
             self.lists[slot].reserve(list.len());
