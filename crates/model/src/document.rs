@@ -1,7 +1,6 @@
 //! The normalised document: one response in whatever shape it came, its pages joined by page
 //! number, and small helpers to walk it.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::item::{Item, ItemKind};
@@ -366,10 +365,119 @@ impl Document {
 pub(crate) fn join_page_lists(
     lists: &[(&str, Option<Vec<Option<u32>>>); 4],
 ) -> (Vec<PageIndex>, Vec<Warning>) {
-    let mut joined: BTreeMap<u32, PageIndex> = BTreeMap::new();
+    let mut pages = Vec::new();
+    let warnings = join_pages_with(lists, |p| pages.push(p));
+    (pages, warnings)
+}
+
+/// [`join_page_lists`] handing each joined page, in page-number order, to `out`: the page
+/// index of a large response keeps them in a smaller form. Each list is walked in its own
+/// order, which is page order in nearly every response, so the join is a merge of the four
+/// with nothing built beside the output; a list out of order (or with a page twice) is first
+/// sorted by number, on its own.
+pub(crate) fn join_pages_with(
+    lists: &[(&str, Option<Vec<Option<u32>>>); 4],
+    mut out: impl FnMut(PageIndex),
+) -> Vec<Warning> {
     let mut warnings = Vec::new();
-    for (slot, (name, nums)) in lists.iter().enumerate() {
-        let Some(nums) = nums else { continue };
+    let orders: Vec<Option<ListOrder<'_>>> = lists
+        .iter()
+        .map(|(name, nums)| {
+            nums.as_deref()
+                .map(|nums| ListOrder::of(name, nums, &mut warnings))
+        })
+        .collect();
+    let present: Vec<bool> = lists
+        .iter()
+        .map(|(_, n)| n.as_ref().is_some_and(|n| !n.is_empty()))
+        .collect();
+    let mut next = [0usize; 4];
+    let mut gaps: Vec<String> = Vec::new();
+    let mut last: Option<u32> = None;
+    loop {
+        let heads: [Option<(u32, usize)>; 4] =
+            std::array::from_fn(|slot| orders[slot].as_ref().and_then(|o| o.get(next[slot])));
+        let Some(number) = heads.iter().flatten().map(|(n, _)| *n).min() else {
+            break;
+        };
+        let mut cells = [None; 4];
+        for (slot, head) in heads.iter().enumerate() {
+            if let Some((n, i)) = head
+                && *n == number
+            {
+                cells[slot] = Some(*i);
+                next[slot] += 1;
+            }
+        }
+        for (slot, (name, _)) in lists.iter().enumerate() {
+            if present[slot] && cells[slot].is_none() {
+                warnings.push(Warning::at(
+                    "page_missing_from_list",
+                    (*name).to_owned(),
+                    format!("page {number} is in another page list but not here"),
+                ));
+            }
+        }
+        if let Some(before) = last
+            && number > before + 1
+        {
+            gaps.push(if number == before + 2 {
+                format!("{}", before + 1)
+            } else {
+                format!("{}-{}", before + 1, number - 1)
+            });
+        }
+        last = Some(number);
+        let [items, markdown, text, metadata] = cells;
+        out(PageIndex {
+            number,
+            items,
+            markdown,
+            text,
+            metadata,
+        });
+    }
+    if !gaps.is_empty() {
+        warnings.push(Warning::at(
+            "page_gap",
+            String::new(),
+            format!("page numbers skip {}", gaps.join(", ")),
+        ));
+    }
+    warnings
+}
+
+/// One page list's entries in page-number order, the first of each number only.
+enum ListOrder<'a> {
+    /// The numbers only grow: the entries' own order (`None` numbered by position).
+    AsListed(&'a [Option<u32>]),
+    /// `(number, index)`, sorted by number, the first entry of each number.
+    Sorted(Vec<(u32, usize)>),
+}
+
+impl<'a> ListOrder<'a> {
+    /// The order of list `name`, noting in entry order what the join notes about its entries
+    /// (no number, a number again), then whether it is out of order.
+    fn of(name: &str, nums: &'a [Option<u32>], warnings: &mut Vec<Warning>) -> Self {
+        let number = |i: usize, n: Option<u32>| n.unwrap_or(i as u32 + 1);
+        let growing = nums
+            .iter()
+            .enumerate()
+            .map(|(i, n)| number(i, *n))
+            .is_sorted_by(|a, b| a < b);
+        let order = if growing {
+            ListOrder::AsListed(nums)
+        } else {
+            let mut firsts: Vec<(u32, usize)> = nums
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (number(i, *n), i))
+                .collect();
+            // Stable: of the entries of one number, the first in the list stays first.
+            firsts.sort_by_key(|&(n, _)| n);
+            firsts.dedup_by_key(|&mut (n, _)| n);
+            ListOrder::Sorted(firsts)
+        };
         let mut last = 0u32;
         let mut unsorted = false;
         for (i, n) in nums.iter().enumerate() {
@@ -389,72 +497,39 @@ pub(crate) fn join_page_lists(
                 unsorted = true;
             }
             last = n;
-            let entry = joined.entry(n).or_insert(PageIndex {
-                number: n,
-                ..Default::default()
-            });
-            let cell = match slot {
-                0 => &mut entry.items,
-                1 => &mut entry.markdown,
-                2 => &mut entry.text,
-                _ => &mut entry.metadata,
-            };
-            match cell {
-                Some(first) => warnings.push(Warning {
-                    page: None,
-                    code: "duplicate_page",
-                    path: format!("{name}[{i}]"),
-                    message: format!(
-                        "page {n} appears again (first at {name}[{first}]); using the first"
-                    ),
-                }),
-                None => *cell = Some(i),
+            if let ListOrder::Sorted(firsts) = &order {
+                let first = firsts
+                    .binary_search_by_key(&n, |&(n, _)| n)
+                    .map_or(i, |k| firsts[k].1);
+                if first != i {
+                    warnings.push(Warning {
+                        page: None,
+                        code: "duplicate_page",
+                        path: format!("{name}[{i}]"),
+                        message: format!(
+                            "page {n} appears again (first at {name}[{first}]); using the first"
+                        ),
+                    });
+                }
             }
         }
         if unsorted {
             warnings.push(Warning::at(
                 "unsorted_pages",
-                (*name).to_owned(),
+                name.to_owned(),
                 "pages are not in page-number order; output follows page numbers",
             ));
         }
+        order
     }
-    let present: Vec<bool> = lists
-        .iter()
-        .map(|(_, n)| n.as_ref().is_some_and(|n| !n.is_empty()))
-        .collect();
-    for p in joined.values() {
-        let have = [p.items, p.markdown, p.text, p.metadata];
-        for (slot, (name, _)) in lists.iter().enumerate() {
-            if present[slot] && have[slot].is_none() {
-                warnings.push(Warning::at(
-                    "page_missing_from_list",
-                    (*name).to_owned(),
-                    format!("page {} is in another page list but not here", p.number),
-                ));
-            }
+
+    /// The `k`th entry in page order: its number and its index in the list.
+    fn get(&self, k: usize) -> Option<(u32, usize)> {
+        match self {
+            ListOrder::AsListed(nums) => nums.get(k).map(|n| (n.unwrap_or(k as u32 + 1), k)),
+            ListOrder::Sorted(firsts) => firsts.get(k).copied(),
         }
     }
-    let numbers: Vec<u32> = joined.keys().copied().collect();
-    let gaps: Vec<String> = numbers
-        .windows(2)
-        .filter(|w| w[1] > w[0] + 1)
-        .map(|w| {
-            if w[1] == w[0] + 2 {
-                format!("{}", w[0] + 1)
-            } else {
-                format!("{}-{}", w[0] + 1, w[1] - 1)
-            }
-        })
-        .collect();
-    if !gaps.is_empty() {
-        warnings.push(Warning::at(
-            "page_gap",
-            String::new(),
-            format!("page numbers skip {}", gaps.join(", ")),
-        ));
-    }
-    (joined.into_values().collect(), warnings)
 }
 
 fn numbers<P>(pages: &[P], f: impl Fn(&P) -> Option<u32>) -> Vec<Option<u32>> {
@@ -571,5 +646,153 @@ impl<'a> Page<'a> {
     /// The page's plain text from `text.pages`.
     pub fn text(&self) -> Option<&'a str> {
         self.text_page().and_then(|p| p.text.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// The join as it was first written, by a map from page number to page: what
+    /// [`join_page_lists`]'s merge must give, page for page and warning for warning.
+    fn join_by_map(
+        lists: &[(&str, Option<Vec<Option<u32>>>); 4],
+    ) -> (Vec<PageIndex>, Vec<Warning>) {
+        let mut joined: BTreeMap<u32, PageIndex> = BTreeMap::new();
+        let mut warnings = Vec::new();
+        for (slot, (name, nums)) in lists.iter().enumerate() {
+            let Some(nums) = nums else { continue };
+            let mut last = 0u32;
+            let mut unsorted = false;
+            for (i, n) in nums.iter().enumerate() {
+                let n = match n {
+                    Some(n) => *n,
+                    None => {
+                        let guess = i as u32 + 1;
+                        warnings.push(Warning::at(
+                            "missing_page_number",
+                            format!("{name}[{i}]"),
+                            format!("no page_number; assumed {guess} from its position"),
+                        ));
+                        guess
+                    }
+                };
+                unsorted |= n < last;
+                last = n;
+                let entry = joined.entry(n).or_insert(PageIndex {
+                    number: n,
+                    ..Default::default()
+                });
+                let cell = match slot {
+                    0 => &mut entry.items,
+                    1 => &mut entry.markdown,
+                    2 => &mut entry.text,
+                    _ => &mut entry.metadata,
+                };
+                match cell {
+                    Some(first) => warnings.push(Warning {
+                        page: None,
+                        code: "duplicate_page",
+                        path: format!("{name}[{i}]"),
+                        message: format!(
+                            "page {n} appears again (first at {name}[{first}]); using the first"
+                        ),
+                    }),
+                    None => *cell = Some(i),
+                }
+            }
+            if unsorted {
+                warnings.push(Warning::at(
+                    "unsorted_pages",
+                    (*name).to_owned(),
+                    "pages are not in page-number order; output follows page numbers",
+                ));
+            }
+        }
+        let present: Vec<bool> = lists
+            .iter()
+            .map(|(_, n)| n.as_ref().is_some_and(|n| !n.is_empty()))
+            .collect();
+        for p in joined.values() {
+            let have = [p.items, p.markdown, p.text, p.metadata];
+            for (slot, (name, _)) in lists.iter().enumerate() {
+                if present[slot] && have[slot].is_none() {
+                    warnings.push(Warning::at(
+                        "page_missing_from_list",
+                        (*name).to_owned(),
+                        format!("page {} is in another page list but not here", p.number),
+                    ));
+                }
+            }
+        }
+        let numbers: Vec<u32> = joined.keys().copied().collect();
+        let gaps: Vec<String> = numbers
+            .windows(2)
+            .filter(|w| w[1] > w[0] + 1)
+            .map(|w| {
+                if w[1] == w[0] + 2 {
+                    format!("{}", w[0] + 1)
+                } else {
+                    format!("{}-{}", w[0] + 1, w[1] - 1)
+                }
+            })
+            .collect();
+        if !gaps.is_empty() {
+            warnings.push(Warning::at(
+                "page_gap",
+                String::new(),
+                format!("page numbers skip {}", gaps.join(", ")),
+            ));
+        }
+        (joined.into_values().collect(), warnings)
+    }
+
+    #[test]
+    fn the_merge_joins_as_the_map_did() {
+        // A small deterministic generator (no dependency): lists in order, with pages left
+        // out, repeated, without a number, shuffled, empty or absent.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |below: u32| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % u64::from(below)) as u32
+        };
+        let names = [
+            "items.pages",
+            "markdown.pages",
+            "text.pages",
+            "metadata.pages",
+        ];
+        for case in 0..3000 {
+            let pages = 1 + next(12);
+            let lists: [(&str, Option<Vec<Option<u32>>>); 4] = std::array::from_fn(|slot| {
+                if next(6) == 0 {
+                    return (names[slot], None);
+                }
+                let mut nums: Vec<Option<u32>> = Vec::new();
+                for n in 1..=pages {
+                    match next(10) {
+                        0 => {}
+                        1 => nums.push(None),
+                        2 => nums.extend([Some(n), Some(n)]),
+                        3 => nums.push(Some(n + 3)),
+                        _ => nums.push(Some(n)),
+                    }
+                }
+                if next(4) == 0 && nums.len() > 1 {
+                    let (a, b) = (next(nums.len() as u32), next(nums.len() as u32));
+                    nums.swap(a as usize, b as usize);
+                }
+                (names[slot], Some(nums))
+            });
+            assert_eq!(
+                join_page_lists(&lists),
+                join_by_map(&lists),
+                "case {case}: {lists:?}"
+            );
+        }
     }
 }

@@ -1,8 +1,8 @@
 //! Random-access reading of large responses: index once, then load pages in batches.
 //!
 //! [`LazyDocument::index`] reads a response once with the streaming [`Scanner`], keeping only
-//! where each page of each page list sits (offset, length, line, column) and its page number,
-//! plus the small fields (`job`, `raw_parameters`...). The four page lists are joined by page
+//! where each page of each page list sits (offset, length, line, column: held compactly, see
+//! [`crate::entries`]) and its page number, plus the small fields (`job`, `raw_parameters`...). The four page lists are joined by page
 //! number exactly as [`Document::new`] joins them (same order, same warnings). Then
 //! [`LazyDocument::read_batch`] reads the raw bytes of a run of joined pages, which the caller
 //! parses (in parallel, if it likes) and [`LazyDocument::assemble`]s into an ordinary
@@ -18,7 +18,8 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::document::{Document, Format, PageIndex, Warning, join_page_lists};
+use crate::document::{Document, Format, PageIndex, Warning, join_page_lists, join_pages_with};
+use crate::entries::{Entries, Lines, ShownLists};
 use crate::error::{ErrorKind, LoadError};
 use crate::load::{blank_prefix, empty_input};
 use crate::mapped::{HeldCursor, PieceBytes, Shared};
@@ -60,8 +61,52 @@ const LISTS: [ArrayPath; 4] = [
     ArrayPath::MetadataPages,
 ];
 
+/// One page of the join, as a [`PageIndex`] in 20 bytes instead of 72: the index of a large
+/// response holds one for each page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JoinedPage {
+    /// The page number.
+    pub number: u32,
+    /// Its entry's index in each list, in [`PageIndex`] order; [`NO_ENTRY`] for none.
+    at: [u32; 4],
+}
+
+/// [`JoinedPage::at`] of a list without an entry for the page.
+const NO_ENTRY: u32 = u32::MAX;
+
+impl JoinedPage {
+    /// `page` held small; `None` for an index of [`NO_ENTRY`] or more (a list of four
+    /// billion entries).
+    fn new(page: PageIndex) -> Option<Self> {
+        let at = [page.items, page.markdown, page.text, page.metadata].map(|i| match i {
+            None => Some(NO_ENTRY),
+            Some(i) => u32::try_from(i).ok().filter(|i| *i != NO_ENTRY),
+        });
+        let [Some(a), Some(b), Some(c), Some(d)] = at else {
+            return None;
+        };
+        Some(JoinedPage {
+            number: page.number,
+            at: [a, b, c, d],
+        })
+    }
+
+    /// The page as a [`PageIndex`].
+    pub fn index(&self) -> PageIndex {
+        let [items, markdown, text, metadata] =
+            self.at.map(|i| (i != NO_ENTRY).then_some(i as usize));
+        PageIndex {
+            number: self.number,
+            items,
+            markdown,
+            text,
+            metadata,
+        }
+    }
+}
+
 /// A response indexed for random access; see the module docs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LazyDocument {
     /// The input's name, for messages.
     pub source: Option<String>,
@@ -70,12 +115,15 @@ pub struct LazyDocument {
     /// The response without its pages (and without `markdown_full`/`text_full`).
     pub skeleton: ParseResponse,
     /// The page join, sorted by page number; indexes point into the lists.
-    pub pages: Vec<PageIndex>,
+    pub pages: Vec<JoinedPage>,
     /// What indexing noticed (the same notes the whole-document loader makes about pages).
     pub warnings: Vec<Warning>,
     /// Total bytes of the input.
     pub bytes: u64,
-    lists: [Vec<PieceLoc>; 4],
+    /// Where each entry of each page list is (see [`crate::entries`]).
+    lists: [Entries; 4],
+    /// The lines those entries start on.
+    lines: Lines,
     /// The input was the `items` object alone (root `pages` of v2 pages).
     items_only: bool,
     /// Some page boundaries were found by a search rather than a walk (see
@@ -83,6 +131,23 @@ pub struct LazyDocument {
     jumped: bool,
     /// Where `markdown_full` and `text_full` are (key and place, in input order).
     pub(crate) fulls: Vec<(String, PieceLoc)>,
+}
+
+impl std::fmt::Debug for LazyDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyDocument")
+            .field("source", &self.source)
+            .field("format", &self.format)
+            .field("skeleton", &self.skeleton)
+            .field("pages", &self.pages)
+            .field("warnings", &self.warnings)
+            .field("bytes", &self.bytes)
+            .field("lists", &ShownLists(&self.lists, &self.lines))
+            .field("items_only", &self.items_only)
+            .field("jumped", &self.jumped)
+            .field("fulls", &self.fulls)
+            .finish()
+    }
 }
 
 impl LazyDocument {
@@ -380,6 +445,8 @@ impl LazyDocument {
             mut present,
             mut items_facts,
             mut root_pages,
+            mut root_probes,
+            mut lines,
             root,
             subs,
             fulls,
@@ -394,17 +461,17 @@ impl LazyDocument {
                 ))
             };
             for (array, at) in again {
-                let loc = if array == ArrayPath::RootPages {
-                    root_pages[at].0
+                let (offset, len) = if array == ArrayPath::RootPages {
+                    root_pages.span(at)
                 } else {
-                    lists[list_slot(array)][at]
+                    lists[list_slot(array)].span(at)
                 };
-                reader.seek(SeekFrom::Start(loc.offset)).map_err(io)?;
-                let mut raw = vec![0; loc.len as usize];
+                reader.seek(SeekFrom::Start(offset)).map_err(io)?;
+                let mut raw = vec![0; len as usize];
                 reader.read_exact(&mut raw).map_err(io)?;
                 let probe = PageProbe::read(&raw, Need::of(array));
                 if array == ArrayPath::RootPages {
-                    root_pages[at].1 = probe;
+                    root_probes[at] = probe;
                 } else {
                     let slot = list_slot(array);
                     numbers[slot][at] = probe.page_number;
@@ -433,28 +500,30 @@ impl LazyDocument {
             )));
         }
         if root_pages_met || (root.contains_key("job_metadata") && !lists_here) {
-            let first = root_pages.first().map(|(_, p)| p.first);
+            let first = root_probes.first().map(|p| p.first);
+            // Each root element is indexed by its place among them (a second root `pages`
+            // array would restart the scanner's count).
+            root_pages.number_in_place();
             if !root_pages_are_v1(first, root.contains_key("job_metadata")) {
                 items_only = true;
                 present[0] = true;
-                for (i, (loc, probe)) in root_pages.iter().enumerate() {
-                    numbers[0].push(probe.page_number);
-                    lists[0].push(PieceLoc { index: i, ..*loc });
-                }
-                let sdk = is_sdk_dump(root_pages.iter().map(|(_, p)| p.has_page_facts));
+                numbers[0].extend(root_probes.iter().map(|p| p.page_number));
+                let sdk = is_sdk_dump(root_probes.iter().map(|p| p.has_page_facts));
+                lists[0] = root_pages;
                 format = Some(if sdk { Format::V2Sdk } else { Format::V2Items });
             } else {
                 // v1: one element holds all four lists' facts for its page.
-                for (i, (loc, probe)) in root_pages.iter().enumerate() {
+                present = [true; 4];
+                for (i, probe) in root_probes.iter().enumerate() {
                     let n = Some(probe.v1_page.unwrap_or(i as u32 + 1));
+                    let (offset, len) = root_pages.span(i);
                     for slot in 0..4 {
-                        present[slot] = true;
                         // A v1 page without `text` has no text page, as when loaded whole.
                         if slot == 2 && !probe.has_text {
                             continue;
                         }
                         numbers[slot].push(n);
-                        lists[slot].push(PieceLoc { index: i, ..*loc });
+                        lists[slot].push(offset, len, i);
                     }
                 }
                 format = Some(Format::V1);
@@ -547,7 +616,24 @@ impl LazyDocument {
             (names[2], present[2].then_some(n2)),
             (names[3], present[3].then_some(n3)),
         ];
-        let (pages, warnings) = join_page_lists(&join_input);
+        let mut pages = Vec::new();
+        let mut too_many = false;
+        let warnings = join_pages_with(&join_input, |p| match JoinedPage::new(p) {
+            Some(p) => pages.push(p),
+            None => too_many = true,
+        });
+        if too_many {
+            return Err(located(LoadError::new(
+                ErrorKind::Shape,
+                "a page list of four billion entries or more; load this input whole",
+            )));
+        }
+        drop(join_input);
+        pages.shrink_to_fit();
+        for list in &mut lists {
+            list.shrink_to_fit();
+        }
+        lines.shrink_to_fit();
         Ok(LazyDocument {
             source: source.map(str::to_owned),
             format,
@@ -556,6 +642,7 @@ impl LazyDocument {
             warnings,
             bytes,
             lists,
+            lines,
             items_only,
             jumped,
             fulls,
@@ -580,9 +667,10 @@ impl LazyDocument {
             return false;
         }
         let loc = |lazy: &LazyDocument, slot: usize, at: Option<usize>| {
-            at.map(|i| (lazy.lists[slot][i].offset, lazy.lists[slot][i].len))
+            at.map(|i| lazy.lists[slot].span(i))
         };
         self.pages[..n].iter().zip(&other.pages[..n]).all(|(a, b)| {
+            let (a, b) = (a.index(), b.index());
             let (sa, sb) = (
                 [a.items, a.markdown, a.text, a.metadata],
                 [b.items, b.markdown, b.text, b.metadata],
@@ -594,14 +682,14 @@ impl LazyDocument {
 
     /// Bytes of the input that joined page `i` occupies (all its lists' entries).
     pub fn page_bytes(&self, i: usize) -> u64 {
-        let p = &self.pages[i];
+        let p = self.pages[i].index();
         let slots = [p.items, p.markdown, p.text, p.metadata];
         let v1 = self.format == Format::V1;
         slots
             .iter()
             .enumerate()
             .take(if v1 { 1 } else { 4 })
-            .filter_map(|(slot, at)| at.map(|i| self.lists[slot][i].len))
+            .filter_map(|(slot, at)| at.map(|i| self.lists[slot].span(i).1))
             .sum()
     }
 
@@ -761,7 +849,7 @@ impl LazyDocument {
             } else {
                 LISTS[slot]
             };
-            wanted.extend(list.iter().map(|loc| (*loc, path)));
+            wanted.extend(list.locs(&self.lines).map(|loc| (loc, path)));
         }
         wanted.sort_by_key(|(loc, _)| loc.offset);
         wanted
@@ -776,7 +864,7 @@ impl LazyDocument {
     ) -> Vec<(PieceLoc, ArrayPath)> {
         let mut wanted: Vec<(PieceLoc, ArrayPath)> = Vec::new();
         let v1 = self.format == Format::V1;
-        for p in &self.pages[range] {
+        for p in self.pages[range].iter().map(JoinedPage::index) {
             let slots = [p.items, p.markdown, p.text, p.metadata];
             for (slot, at) in slots.iter().enumerate() {
                 if v1 && slot > 0 {
@@ -791,7 +879,7 @@ impl LazyDocument {
                     } else {
                         LISTS[slot]
                     };
-                    wanted.push((self.lists[slot][*i], path));
+                    wanted.push((self.lists[slot].loc(*i, &self.lines), path));
                 }
             }
         }
@@ -1246,12 +1334,17 @@ impl Seek for Opened {
 struct Gathered {
     /// Entries whose probe did not settle: (list, position in `lists`/`root_pages`).
     again: Vec<(ArrayPath, usize)>,
-    lists: [Vec<PieceLoc>; 4],
+    lists: [Entries; 4],
     numbers: [Vec<Option<u32>>; 4],
     present: [bool; 4],
     /// Whether each `items.pages` entry has page size or status (client dumps have none).
     items_facts: Vec<bool>,
-    root_pages: Vec<(PieceLoc, PageProbe)>,
+    /// Root `pages` elements (of the `items` object alone, or of a v1 result) and what each
+    /// shows.
+    root_pages: Entries,
+    root_probes: Vec<PageProbe>,
+    /// The lines the entries (of every list) start on.
+    lines: Lines,
     root: Map<String, Value>,
     subs: [Map<String, Value>; 4],
     /// `markdown_full` and `text_full`: where they are.
@@ -1280,12 +1373,7 @@ impl Gathered {
     }
 
     fn element(&mut self, array: ArrayPath, index: usize, raw: &[u8], len: u64, pos: Position) {
-        let loc = PieceLoc {
-            offset: pos.offset,
-            len,
-            pos,
-            index,
-        };
+        self.lines.note(pos);
         let need = Need::of(array);
         let probe = if raw.len() as u64 == len {
             PageProbe::read(raw, need)
@@ -1301,7 +1389,8 @@ impl Gathered {
             })
         };
         if array == ArrayPath::RootPages {
-            self.root_pages.push((loc, probe));
+            self.root_pages.push(pos.offset, len, index);
+            self.root_probes.push(probe);
             return;
         }
         let slot = list_slot(array);
@@ -1310,7 +1399,7 @@ impl Gathered {
             self.items_facts.push(probe.has_page_facts);
         }
         self.numbers[slot].push(probe.page_number);
-        self.lists[slot].push(loc);
+        self.lists[slot].push(pos.offset, len, index);
     }
 
     fn field(
@@ -1356,11 +1445,7 @@ impl Gathered {
     /// Whether a second half read as the rest of `items.pages` holds one run of it (a
     /// second `items.pages` array would restart the count) and no root pages.
     fn continues_items(&self) -> bool {
-        self.root_pages.is_empty()
-            && self.lists[0]
-                .iter()
-                .enumerate()
-                .all(|(i, loc)| loc.index == i)
+        self.root_pages.len() == 0 && self.lists[0].in_place()
     }
 
     /// Appends the second half of a split file, `st` being the element the first half
@@ -1388,20 +1473,15 @@ impl Gathered {
         for (array, at) in rest.again {
             self.again.push((array, at + bases[list_slot(array)]));
         }
+        self.lines.extend_shifted(&rest.lines, shift);
+        let moved = |offset: u64| st.pos.offset + offset - prefix;
         for (slot, (list, numbers)) in rest.lists.into_iter().zip(rest.numbers).enumerate() {
-            for loc in list {
-                let pos = shift(loc.pos);
-                let index = if slot == 0 {
-                    st.index + loc.index
-                } else {
-                    loc.index
-                };
-                self.lists[slot].push(PieceLoc {
-                    offset: pos.offset,
-                    pos,
-                    index,
-                    ..loc
-                });
+            self.lists[slot].reserve(list.len());
+            for place in 0..list.len() {
+                let (offset, len) = list.span(place);
+                let index = list.index(place);
+                let index = if slot == 0 { st.index + index } else { index };
+                self.lists[slot].push(moved(offset), len, index);
             }
             self.numbers[slot].extend(numbers);
             self.present[slot] |= rest.present[slot];

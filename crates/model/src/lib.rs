@@ -43,6 +43,7 @@
 mod bbox;
 mod document;
 mod edges;
+mod entries;
 mod error;
 #[cfg(test)]
 mod index_tests;

@@ -491,7 +491,7 @@ impl Reader {
 
     /// Whether some page has an items page (the item tree renderers read).
     pub fn has_items_pages(&self) -> bool {
-        self.lazy.pages.iter().any(|p| p.items.is_some())
+        self.lazy.pages.iter().any(|p| p.index().items.is_some())
     }
 
     /// Bytes of the input.
@@ -1062,6 +1062,7 @@ fn server_pages(
     }
     let (mut md_at, mut pages) = (Vec::new(), Vec::new());
     for (j, page) in lazy.pages[range.clone()].iter().enumerate() {
+        let page = page.index();
         let md = page.markdown.and_then(|i| markdown.get(&i));
         let usable = page.items.and_then(|i| items.get(&i)) == Some(&false)
             && !md.is_some_and(|(_, failed)| *failed);
