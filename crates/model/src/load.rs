@@ -312,19 +312,10 @@ fn load_lines(
     out
 }
 
-/// The responses on line `number` (1-based) of a JSON Lines input; errors are located in the
-/// whole input. The one reading of a line: [`load_all`] and [`crate::JsonLines`] share it.
-pub(crate) fn load_line(
-    number: usize,
-    line: &str,
-    source: Option<&str>,
-    options: ReadOptions,
-) -> Vec<Result<Loaded, LoadError>> {
-    load_held_line(number, &Shared::from_text(line.to_owned()), source, options)
-}
-
-/// [`load_line`] for a line held (checked to be UTF-8).
-fn load_held_line(
+/// The responses on line `number` (1-based) of a JSON Lines input, held and checked to be
+/// UTF-8; errors are located in the whole input. The one reading of a line: [`load_all`] and
+/// [`crate::JsonLines`] share it.
+pub(crate) fn load_held_line(
     number: usize,
     line: &Shared,
     source: Option<&str>,
@@ -673,7 +664,9 @@ mod tests {
     use super::*;
 
     fn held(text: &str) -> Shared {
-        Shared::from_text(text.to_owned())
+        Shared::new(Held::Owned(text.as_bytes().to_vec()))
+            .checked_utf8()
+            .expect("a str is UTF-8")
     }
 
     /// A read of `text` agrees with the whole-value typed parse of it (which the reader's

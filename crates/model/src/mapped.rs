@@ -188,14 +188,6 @@ impl Shared {
         }
     }
 
-    /// `text`, held: checked to be UTF-8 already (it is a `str`).
-    pub(crate) fn from_text(text: String) -> Shared {
-        Shared {
-            utf8: true,
-            ..Shared::new(Held::Owned(text.into_bytes()))
-        }
-    }
-
     /// These bytes, checked to be UTF-8 as a whole: a whole read checks its input once, and
     /// the pieces cut from it are then read as text without checking each again (that check
     /// was about a tenth of parsing a piece).
