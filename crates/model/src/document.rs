@@ -459,45 +459,29 @@ impl<'a> ListOrder<'a> {
     /// The order of list `name`, noting in entry order what the join notes about its entries
     /// (no number, a number again), then whether it is out of order.
     fn of(name: &str, nums: &'a [Option<u32>], warnings: &mut Vec<Warning>) -> Self {
-        let number = |i: usize, n: Option<u32>| n.unwrap_or(i as u32 + 1);
-        let growing = nums
-            .iter()
-            .enumerate()
-            .map(|(i, n)| number(i, *n))
-            .is_sorted_by(|a, b| a < b);
-        let order = if growing {
+        let in_list_order = || nums.iter().enumerate().map(|(i, n)| numbered(i, *n));
+        let order = if in_list_order().is_sorted_by(|a, b| a < b) {
             ListOrder::AsListed(nums)
         } else {
-            let mut firsts: Vec<(u32, usize)> = nums
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (number(i, *n), i))
-                .collect();
+            let mut firsts: Vec<(u32, usize)> = in_list_order().zip(0..).collect();
             // Stable: of the entries of one number, the first in the list stays first.
             firsts.sort_by_key(|&(n, _)| n);
             firsts.dedup_by_key(|&mut (n, _)| n);
             ListOrder::Sorted(firsts)
         };
-        let mut last = 0u32;
-        let mut unsorted = false;
         for (i, n) in nums.iter().enumerate() {
-            let n = match n {
-                Some(n) => *n,
-                None => {
-                    let guess = i as u32 + 1;
-                    warnings.push(Warning::at(
-                        "missing_page_number",
-                        format!("{name}[{i}]"),
-                        format!("no page_number; assumed {guess} from its position"),
-                    ));
-                    guess
-                }
-            };
-            if n < last {
-                unsorted = true;
+            if n.is_none() {
+                warnings.push(Warning::at(
+                    "missing_page_number",
+                    format!("{name}[{i}]"),
+                    format!(
+                        "no page_number; assumed {} from its position",
+                        numbered(i, None)
+                    ),
+                ));
             }
-            last = n;
             if let ListOrder::Sorted(firsts) = &order {
+                let n = numbered(i, *n);
                 let first = firsts
                     .binary_search_by_key(&n, |&(n, _)| n)
                     .map_or(i, |k| firsts[k].1);
@@ -513,7 +497,7 @@ impl<'a> ListOrder<'a> {
                 }
             }
         }
-        if unsorted {
+        if !in_list_order().is_sorted() {
             warnings.push(Warning::at(
                 "unsorted_pages",
                 name.to_owned(),
@@ -526,10 +510,15 @@ impl<'a> ListOrder<'a> {
     /// The `k`th entry in page order: its number and its index in the list.
     fn get(&self, k: usize) -> Option<(u32, usize)> {
         match self {
-            ListOrder::AsListed(nums) => nums.get(k).map(|n| (n.unwrap_or(k as u32 + 1), k)),
+            ListOrder::AsListed(nums) => nums.get(k).map(|n| (numbered(k, *n), k)),
             ListOrder::Sorted(firsts) => firsts.get(k).copied(),
         }
     }
+}
+
+/// The page number of entry `i` of a page list: its own, or else its place counted from 1.
+fn numbered(i: usize, n: Option<u32>) -> u32 {
+    n.unwrap_or(i as u32 + 1)
 }
 
 fn numbers<P>(pages: &[P], f: impl Fn(&P) -> Option<u32>) -> Vec<Option<u32>> {
